@@ -1,0 +1,99 @@
+import type { ComponentCore } from '../component/component-core.js';
+import type { ComponentId } from '../component/component-id.js';
+import { describeValue, KompactError } from '../system/kompact-error.js';
+import { Ask, AskEnvelope } from './ask.js';
+import { type KPromise, kpromise } from './kpromise.js';
+
+/** Options of {@link ActorRef.ask} and {@link ActorRef.askWith}. */
+export interface AskOptions {
+  /** Reject with `ASK_TIMEOUT` if no reply came within this many milliseconds (system clock). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A reference to a component that accepts messages of type `M`. Sending never blocks and never throws
+ * at the sender: a message to a component that is gone becomes a dead letter.
+ *
+ * Kompact: `ActorRef<M>`.
+ *
+ * @remarks Messages from one sender arrive in the order they were sent (one FIFO mailbox).
+ */
+export class ActorRef<M> {
+  #core: ComponentCore;
+
+  /** @internal Obtained with `component.actorRef()` or `ctx.actorRef()`. */
+  constructor(core: ComponentCore) {
+    this.#core = core;
+  }
+
+  /** The id of the component this reference points at. */
+  get id(): ComponentId {
+    return this.#core.id;
+  }
+
+  /** Sends `message`; returns at once. Kompact: `tell`. */
+  tell(message: M): void {
+    this.#core.tell(message);
+  }
+
+  /**
+   * Sends `request` wrapped in an {@link Ask} and resolves with the reply. Rejects with
+   * `PROMISE_DROPPED` when the target is or becomes faulty or destroyed before replying, and with
+   * `ASK_TIMEOUT` after `timeoutMs`.
+   *
+   * Kompact: `ActorRef<Ask<Req, Resp>>::ask`.
+   */
+  ask<Request, Response>(
+    this: ActorRef<Ask<Request, Response>>,
+    request: Request,
+    options?: AskOptions,
+  ): Promise<Response> {
+    return this.#ask<Response>((promise) => new Ask(promise, request), options, false);
+  }
+
+  /**
+   * Sends the message `build` makes around a fresh promise, and resolves with what the receiver
+   * fulfils it with: for asks nested in a message union.
+   *
+   * Kompact: `ask_with`.
+   *
+   * @example
+   * ```ts
+   * type Msg = { kind: 'add'; n: number } | { kind: 'get'; reply: KPromise<number> };
+   * const total = await counter.askWith<number>((reply) => ({ kind: 'get', reply }));
+   * ```
+   */
+  askWith<Response>(build: (promise: KPromise<Response>) => M, options?: AskOptions): Promise<Response> {
+    return this.#ask(build, options, true);
+  }
+
+  #ask<Response>(
+    build: (promise: KPromise<Response>) => M,
+    options: AskOptions | undefined,
+    wrap: boolean,
+  ): Promise<Response> {
+    const timeoutMs = options?.timeoutMs;
+    if (
+      timeoutMs !== undefined &&
+      !(typeof timeoutMs === 'number' && timeoutMs >= 0 && timeoutMs <= 2 ** 31 - 1)
+    ) {
+      throw new TypeError(
+        `Expected \`timeoutMs\` to be a number from 0 to ${2 ** 31 - 1}, got ${describeValue(timeoutMs)}`,
+      );
+    }
+    const { promise, future, setOnSettle } = kpromise<Response>();
+    const message = build(promise);
+    const core = this.#core;
+    if (timeoutMs !== undefined) {
+      const clock = core.clock;
+      const timer = clock.setTimer(() => {
+        promise.reject(
+          new KompactError('ASK_TIMEOUT', `no reply from component ${core.id} within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      setOnSettle(() => clock.clearTimer(timer));
+    }
+    core.tell(wrap ? new AskEnvelope(message, promise as KPromise<unknown>) : message);
+    return future;
+  }
+}

@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { ActorRef } from '../actors/actor-ref.js';
+import type { RecoveryFunction } from '../supervision/fault.js';
+import type { Config } from '../system/config.js';
+import type { SystemHandle } from '../system/system-handle.js';
+import type { ComponentId } from './component-id.js';
+import type { HandlerResult } from './handled.js';
+
+/**
+ * A component's view of the runtime, as `this.ctx` inside its definition.
+ *
+ * Kompact: `ComponentContext<Self>`.
+ */
+export interface ComponentContext<M> {
+  /** This component's id. */
+  readonly id: ComponentId;
+  /** This component's logger: the system logger with `cid` and `ctype` fields. */
+  readonly log: Logger;
+  /** The system's configuration. */
+  readonly config: Config;
+  /** The system this component lives in. */
+  system(): SystemHandle;
+  /** This component's own actor reference. */
+  actorRef(): ActorRef<M>;
+  /**
+   * Kills this component after the current turn (lazy: the handler and the rest of the turn finish
+   * first). For immediate termination return `Handled.Shutdown`.
+   */
+  suicide(): void;
+  /**
+   * Replaces this component's recovery function; call it again to update the state it captures
+   * (a snapshot for the replacement to start from).
+   */
+  setRecoveryFunction(fn: RecoveryFunction): void;
+  /**
+   * Runs `future` alongside this component's message handling (it does not block the component).
+   * Its first step runs on the component's next turn; what it resolves to is classified like a
+   * handler result, and a rejection is a fault of this component.
+   *
+   * Kompact: `spawn_local`.
+   */
+  spawnLocal(future: () => PromiseLike<HandlerResult>): void;
+}

@@ -1,0 +1,451 @@
+import type { Logger } from 'pino';
+import { ActorRef } from '../actors/actor-ref.js';
+import { AskEnvelope, dropAskIn } from '../actors/ask.js';
+import { RingBuffer } from '../internal/ring-buffer.js';
+import type { Runnable } from '../runtime/scheduler.js';
+import {
+  defaultRecoveryFunction,
+  type Fault,
+  FaultContext,
+  type RecoveryFunction,
+} from '../supervision/fault.js';
+import type { Config } from '../system/config.js';
+import { KompactError } from '../system/kompact-error.js';
+import type { SystemHandle } from '../system/system-handle.js';
+import type { Clock } from '../timer/clock.js';
+import type { ComponentContext } from './component-context.js';
+import type { ComponentDefinition } from './component-definition.js';
+import type { ComponentHost } from './component-host.js';
+import { type ComponentId, newComponentId } from './component-id.js';
+import { Handled, HandlerError, type HandlerResult, type HandlerReturn } from './handled.js';
+
+/**
+ * Where a component is in its life. `passive`: created or stopped, queues work without handling it;
+ * `active`: handles work; `faulty`: a handler faulted, it never runs again; `destroyed`: killed.
+ */
+export type LifecycleState = 'passive' | 'active' | 'faulty' | 'destroyed';
+
+type ControlEvent =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'stop' }
+  | { readonly kind: 'kill' }
+  | { readonly kind: 'spawn'; readonly future: () => PromiseLike<HandlerResult> }
+  | { readonly kind: 'future-resolved'; readonly result: unknown }
+  | { readonly kind: 'future-rejected'; readonly error: unknown };
+
+/** What the component was doing when a handler returned: decides how its result completes. */
+type Phase = 'message' | 'start' | 'stop' | 'kill' | 'secondary-kill' | 'future';
+
+type ListenerKind = 'start' | 'stop' | 'kill';
+
+interface Listener {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+const START: ControlEvent = Object.freeze({ kind: 'start' });
+const STOP: ControlEvent = Object.freeze({ kind: 'stop' });
+const KILL: ControlEvent = Object.freeze({ kind: 'kill' });
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * The runtime half of a component: lifecycle state, queues, listeners, and the one place that calls
+ * its user code and classifies what comes back. It is also the component's `ctx`.
+ */
+export class ComponentCore implements Runnable, ComponentContext<unknown> {
+  readonly id: ComponentId = newComponentId();
+  state: LifecycleState = 'passive';
+  definition!: ComponentDefinition<unknown>;
+  typeName = 'Component';
+
+  readonly #host: ComponentHost;
+  #mailbox: RingBuffer<unknown> | undefined;
+  #control: RingBuffer<ControlEvent> | undefined;
+  #scheduled = false;
+  #blocked = false;
+  #listeners: Record<ListenerKind, Listener[] | undefined> | undefined;
+  #recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
+  #log: Logger | undefined;
+  #actorRef: ActorRef<unknown> | undefined;
+
+  constructor(host: ComponentHost) {
+    this.#host = host;
+  }
+
+  /** Whether this core belongs to the system whose services are `host`. */
+  isHostedBy(host: ComponentHost): boolean {
+    return this.#host === host;
+  }
+
+  /** Binds the definition under construction to this core; returns the core as its `ctx`. */
+  attach(definition: ComponentDefinition<unknown>): this {
+    this.definition = definition;
+    this.typeName = definition.constructor.name || 'Component';
+    return this;
+  }
+
+  // ---- ComponentContext -------------------------------------------------------------------------
+
+  get log(): Logger {
+    this.#log ??= this.#host.logger.child({ cid: this.id, ctype: this.typeName });
+    return this.#log;
+  }
+
+  get clock(): Clock {
+    return this.#host.clock;
+  }
+
+  get config(): Config {
+    return this.#host.config;
+  }
+
+  system(): SystemHandle {
+    return this.#host.handle;
+  }
+
+  actorRef(): ActorRef<unknown> {
+    this.#actorRef ??= new ActorRef(this);
+    return this.#actorRef;
+  }
+
+  suicide(): void {
+    this.enqueueControl(KILL);
+  }
+
+  setRecoveryFunction(fn: RecoveryFunction): void {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`Expected the recovery function to be a function, got ${typeof fn}`);
+    }
+    this.#recoveryFunction = fn;
+  }
+
+  spawnLocal(future: () => PromiseLike<HandlerResult>): void {
+    if (typeof future !== 'function') {
+      throw new TypeError(`Expected \`future\` to be a function returning a promise, got ${typeof future}`);
+    }
+    this.enqueueControl({ kind: 'spawn', future });
+  }
+
+  // ---- queues -------------------------------------------------------------------------------------
+
+  /** Enqueues an actor message; a message to a faulty or destroyed component becomes a dead letter. */
+  tell(message: unknown): void {
+    const state = this.state;
+    if (state === 'active') {
+      this.#mailboxForPush().push(message);
+      if (!this.#scheduled && !this.#blocked) {
+        this.#scheduled = true;
+        this.#host.scheduler.schedule(this);
+      }
+    } else if (state === 'passive') {
+      this.#mailboxForPush().push(message);
+    } else {
+      this.#host.deadLetter(this, message, state);
+    }
+  }
+
+  #mailboxForPush(): RingBuffer<unknown> {
+    this.#mailbox ??= new RingBuffer(8);
+    return this.#mailbox;
+  }
+
+  /** Enqueues a lifecycle or future event; control events run before anything else in a turn. */
+  enqueueControl(event: ControlEvent): void {
+    if (this.state === 'faulty' || this.state === 'destroyed') return;
+    this.#control ??= new RingBuffer(4);
+    this.#control.push(event);
+    if (!this.#scheduled && !this.#blocked) {
+      this.#scheduled = true;
+      this.#host.scheduler.schedule(this);
+    }
+  }
+
+  requestStart(): void {
+    this.enqueueControl(START);
+  }
+
+  requestStop(): void {
+    this.enqueueControl(STOP);
+  }
+
+  requestKill(): void {
+    this.enqueueControl(KILL);
+  }
+
+  /** Registers a promise to settle when the next start, stop or kill completes (rejected on a fault). */
+  listen(kind: ListenerKind, listener: Listener): void {
+    this.#listeners ??= { start: undefined, stop: undefined, kill: undefined };
+    const listeners = this.#listeners[kind];
+    if (listeners === undefined) this.#listeners[kind] = [listener];
+    else listeners.push(listener);
+  }
+
+  /**
+   * Destroys a component that never started (or is passive) without running `onKill`: used by system
+   * shutdown for components it does not own. Queued work becomes dead letters.
+   */
+  destroyQuietly(): void {
+    if (this.state === 'faulty' || this.state === 'destroyed') return;
+    this.state = 'destroyed';
+    this.#becomeDestroyed();
+  }
+
+  /** Turns everything still queued into dead letters (after a fault was handled). */
+  drainToDeadLetters(reason: 'faulty' | 'destroyed'): void {
+    const mailbox = this.#mailbox;
+    if (mailbox !== undefined) {
+      while (mailbox.size > 0) this.#host.deadLetter(this, mailbox.shift(), reason);
+    }
+    this.#control = undefined;
+  }
+
+  // ---- the turn -----------------------------------------------------------------------------------
+
+  runTurn(): number {
+    let count = 0;
+    const control = this.#control;
+    if (control !== undefined) {
+      while (control.size > 0) {
+        const event = control.shift() as ControlEvent;
+        count++;
+        if (!this.#handleControl(event)) return this.#endTurn(count);
+      }
+    }
+    if (this.state !== 'active') return this.#endTurn(count);
+    const mailbox = this.#mailbox;
+    if (mailbox !== undefined) {
+      const definition = this.definition;
+      const limit = this.#host.throughput;
+      while (count < limit && mailbox.size > 0) {
+        let message = mailbox.shift();
+        count++;
+        if (message instanceof AskEnvelope) message = message.message;
+        let result: HandlerReturn;
+        try {
+          result = definition.receiveLocal(message as never);
+        } catch (error) {
+          this.#thrown(error, 'message', message);
+          return this.#endTurn(count);
+        }
+        if (result !== undefined && !this.#continueAfter(result, 'message', message)) {
+          return this.#endTurn(count);
+        }
+      }
+    }
+    return this.#endTurn(count);
+  }
+
+  #endTurn(count: number): number {
+    if (!this.#blocked && this.#hasWork()) {
+      this.#host.scheduler.schedule(this);
+    } else {
+      this.#scheduled = false;
+    }
+    return count;
+  }
+
+  #hasWork(): boolean {
+    const state = this.state;
+    if (state === 'faulty' || state === 'destroyed') return false;
+    if (this.#control !== undefined && this.#control.size > 0) return true;
+    return state === 'active' && this.#mailbox !== undefined && this.#mailbox.size > 0;
+  }
+
+  #handleControl(event: ControlEvent): boolean {
+    const definition = this.definition;
+    switch (event.kind) {
+      case 'start':
+        if (this.state === 'active') return this.#complete('start');
+        this.state = 'active';
+        return this.#invoke(definition.onStart, 'start');
+      case 'stop':
+        this.state = 'passive';
+        return this.#invoke(definition.onStop, 'stop');
+      case 'kill':
+        this.state = 'destroyed';
+        return this.#invoke(definition.onKill, 'kill');
+      case 'spawn':
+        this.#runSpawned(event.future);
+        return this.state !== 'faulty';
+      case 'future-resolved':
+        return this.#continueAfter(event.result, 'future', undefined);
+      case 'future-rejected':
+        return this.#thrown(event.error, 'future', undefined);
+    }
+  }
+
+  #runSpawned(future: () => PromiseLike<HandlerResult>): void {
+    let promise: PromiseLike<HandlerResult>;
+    try {
+      promise = future.call(this.definition);
+    } catch (error) {
+      this.#thrown(error, 'future', undefined);
+      return;
+    }
+    if (!isThenable(promise)) {
+      this.#continueAfter(promise, 'future', undefined);
+      return;
+    }
+    promise.then(
+      (result) => this.enqueueControl({ kind: 'future-resolved', result }),
+      (error: unknown) => this.enqueueControl({ kind: 'future-rejected', error }),
+    );
+  }
+
+  /** Calls a lifecycle hook of the definition and classifies its result. */
+  #invoke(hook: () => HandlerReturn, phase: Phase): boolean {
+    let result: HandlerReturn;
+    try {
+      result = hook.call(this.definition);
+    } catch (error) {
+      return this.#thrown(error, phase, undefined);
+    }
+    return this.#continueAfter(result, phase, undefined);
+  }
+
+  /** A thrown or rejected value: a `HandlerError` keeps its class, anything else is a panic. */
+  #thrown(error: unknown, phase: Phase, inFlight: unknown): boolean {
+    if (error instanceof HandlerError) return this.#continueAfter(error, phase, inFlight);
+    this.#fault({ kind: 'panic', error }, inFlight);
+    return false;
+  }
+
+  /** Classifies a handler's result; returns whether the turn may go on. */
+  #continueAfter(result: unknown, phase: Phase, inFlight: unknown): boolean {
+    if (result === undefined || result === Handled.Ok) return this.#complete(phase);
+    if (result instanceof HandlerError) {
+      if (phase === 'secondary-kill') {
+        if (result.kind === 'benign') this.log.warn({ err: result.error }, result.message);
+        else
+          this.log.error({ err: result.error }, `onKill after Handled.Shutdown: ${result.message} (ignored)`);
+        return this.#complete(phase);
+      }
+      switch (result.kind) {
+        case 'benign':
+          this.log.warn({ err: result.error }, `Component handler reported a ${result.message}`);
+          return this.#complete(phase);
+        case 'recoverable':
+          this.#fault({ kind: 'handler', error: result.error }, inFlight);
+          return false;
+        case 'unrecoverable':
+          this.log.error({ err: result.error }, `Component handler reported an ${result.message}`);
+          if (inFlight !== undefined)
+            dropAskIn(inFlight, 'the component was destroyed while handling this ask');
+          this.state = 'destroyed';
+          this.#becomeDestroyed();
+          return false;
+      }
+    }
+    if (isThenable(result)) {
+      this.#block(result, phase, inFlight);
+      return false;
+    }
+    const handled = result as Handled;
+    switch (handled.kind) {
+      case 'shutdown':
+        if (phase === 'kill' || phase === 'secondary-kill') return this.#complete(phase);
+        this.log.debug('Component shutting down via Handled.Shutdown');
+        this.state = 'destroyed';
+        return this.#invoke(this.definition.onKill, 'secondary-kill');
+      case 'block-on': {
+        let future: PromiseLike<HandlerResult>;
+        try {
+          future = handled.future();
+        } catch (error) {
+          return this.#thrown(error, phase, inFlight);
+        }
+        if (!isThenable(future)) return this.#continueAfter(future, phase, inFlight);
+        this.#block(future, phase, inFlight);
+        return false;
+      }
+      default:
+        return this.#complete(phase);
+    }
+  }
+
+  #block(future: PromiseLike<unknown>, phase: Phase, inFlight: unknown): void {
+    this.#blocked = true;
+    future.then(
+      (result) => this.#unblock(() => this.#continueAfter(result, phase, inFlight)),
+      (error: unknown) => this.#unblock(() => this.#thrown(error, phase, inFlight)),
+    );
+  }
+
+  #unblock(settle: () => boolean): void {
+    this.#blocked = false;
+    settle();
+    if (!this.#blocked && !this.#scheduled && this.#hasWork()) {
+      this.#scheduled = true;
+      this.#host.scheduler.schedule(this);
+    }
+  }
+
+  /** A handler finished normally: complete the lifecycle transition it belonged to. */
+  #complete(phase: Phase): boolean {
+    switch (phase) {
+      case 'message':
+      case 'future':
+        return true;
+      case 'start':
+        this.#settle('start');
+        this.#host.supervisor.childStarted(this);
+        return this.state === 'active';
+      case 'stop':
+        this.#settle('stop');
+        return true;
+      case 'kill':
+      case 'secondary-kill':
+        this.#becomeDestroyed();
+        return false;
+    }
+  }
+
+  #settle(kind: ListenerKind): void {
+    const listeners = this.#listeners?.[kind];
+    if (listeners === undefined) return;
+    this.#listeners![kind] = undefined;
+    for (const listener of listeners) listener.resolve();
+  }
+
+  #rejectListeners(error: KompactError, except?: ListenerKind): void {
+    const all = this.#listeners;
+    if (all === undefined) return;
+    this.#listeners = undefined;
+    for (const kind of ['start', 'stop', 'kill'] as const) {
+      const listeners = all[kind];
+      if (listeners === undefined) continue;
+      for (const listener of listeners) {
+        if (kind === except) listener.resolve();
+        else listener.reject(error);
+      }
+    }
+  }
+
+  #becomeDestroyed(): void {
+    this.#rejectListeners(
+      new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) was destroyed`),
+      'kill',
+    );
+    this.drainToDeadLetters('destroyed');
+    this.#host.supervisor.childKilled(this);
+    this.#host.componentEnded(this);
+  }
+
+  #fault(fault: Fault, inFlight: unknown): void {
+    this.state = 'faulty';
+    const context = new FaultContext(this.id, this.typeName, fault);
+    this.log.error({ err: fault.error }, `Component ${context.description}`);
+    if (inFlight !== undefined) dropAskIn(inFlight, 'the component faulted while handling this ask');
+    this.#rejectListeners(
+      new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) faulted`),
+    );
+    const recoveryFunction = this.#recoveryFunction;
+    this.#recoveryFunction = defaultRecoveryFunction;
+    this.#host.supervisor.faulted(this, context, recoveryFunction);
+  }
+}

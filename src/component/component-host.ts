@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Scheduler } from '../runtime/scheduler.js';
+import type { ComponentSupervisor } from '../supervision/component-supervisor.js';
+import type { Config } from '../system/config.js';
+import type { DeadLetterReason } from '../system/dead-letters.js';
+import type { SystemHandle } from '../system/system-handle.js';
+import type { Clock } from '../timer/clock.js';
+import type { ComponentCore } from './component-core.js';
+
+/** What a component core needs from its system. Implemented by the system; internal. */
+export interface ComponentHost {
+  readonly scheduler: Scheduler;
+  readonly supervisor: ComponentSupervisor;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly handle: SystemHandle;
+  /** Handler calls in one component turn. Kompact: `throughput`. */
+  readonly throughput: number;
+  /** Messages before port events in one turn: floor(throughput × message-priority). */
+  readonly maxMessages: number;
+  /** Records a message that reached a component that can no longer handle it. */
+  deadLetter(recipient: ComponentCore, message: unknown, reason: DeadLetterReason): void;
+  /** Forgets a component that was destroyed or whose fault was handled. */
+  componentEnded(core: ComponentCore): void;
+}

@@ -1,0 +1,74 @@
+import type { ActorRef } from '../actors/actor-ref.js';
+import type { RecoveryFunction } from '../supervision/fault.js';
+import type { ComponentCore } from './component-core.js';
+import type { ComponentDefinition, MessageOf } from './component-definition.js';
+import type { ComponentId } from './component-id.js';
+
+let coreOfComponent: (component: Component<ComponentDefinition<unknown>>) => ComponentCore;
+
+/**
+ * A created component, as the outside world holds it: its id, actor reference, state queries, and
+ * access to its definition. Made by `system.create`.
+ *
+ * Kompact: `Arc<Component<CD>>`.
+ */
+export class Component<D extends ComponentDefinition<unknown>> {
+  readonly #core: ComponentCore;
+
+  static {
+    coreOfComponent = (component) => component.#core;
+  }
+
+  /** @internal Made by `system.create`. */
+  constructor(core: ComponentCore) {
+    this.#core = core;
+  }
+
+  /** The component's id. */
+  get id(): ComponentId {
+    return this.#core.id;
+  }
+
+  /** The component's actor reference. */
+  actorRef(): ActorRef<MessageOf<D>> {
+    return this.#core.actorRef() as ActorRef<MessageOf<D>>;
+  }
+
+  /**
+   * Runs `fn` with the component's definition and returns its result. Do not call it from a handler
+   * of another component to mutate this one while it runs; JavaScript cannot interleave, but state
+   * shared that way bypasses the component's mailbox order.
+   *
+   * Kompact: `on_definition`.
+   */
+  onDefinition<R>(fn: (definition: D) => R): R {
+    return fn(this.#core.definition as D);
+  }
+
+  /** Whether the component is started and not stopped, faulty or destroyed. */
+  isActive(): boolean {
+    return this.#core.state === 'active';
+  }
+
+  /** Whether a handler of the component faulted (it never runs again). */
+  isFaulty(): boolean {
+    return this.#core.state === 'faulty';
+  }
+
+  /** Whether the component was killed or destroyed by an unrecoverable error. */
+  isDestroyed(): boolean {
+    return this.#core.state === 'destroyed';
+  }
+
+  /**
+   * Replaces the component's recovery function. Kompact: `Component::set_recovery_function`.
+   */
+  setRecoveryFunction(fn: RecoveryFunction): void {
+    this.#core.setRecoveryFunction(fn);
+  }
+}
+
+/** @internal The core behind a component handle. */
+export function coreOf(component: Component<ComponentDefinition<unknown>>): ComponentCore {
+  return coreOfComponent(component);
+}

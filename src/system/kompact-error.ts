@@ -1,0 +1,64 @@
+/**
+ * Why a kompact-ts operation failed; the `code` of every {@link KompactError}.
+ *
+ * - `SYSTEM_TERMINATED`: the system was shut down; it accepts no more work.
+ * - `SYSTEM_SHUTTING_DOWN`: shutdown is in progress; new components cannot be created or started.
+ * - `PROMISE_DROPPED`: the component that should have settled this promise is gone (destroyed or faulty)
+ *   or dropped the request without answering.
+ * - `ASK_TIMEOUT`: an ask got no reply within its `timeoutMs`.
+ * - `CONFIG_INVALID`: a configuration value failed validation; the message names the key and the value.
+ * - `CONFIG_LOAD_FAILED`: a configuration file or string could not be read or parsed.
+ * - `COMPONENT_DESTROYED`: the component was destroyed and cannot take lifecycle requests any more.
+ * - `COMPONENT_FAULTY`: the component is faulty and cannot take lifecycle requests any more.
+ * - `FOREIGN_COMPONENT`: the component belongs to another system.
+ * - `DEFINITION_OUTSIDE_CREATE`: a `ComponentDefinition` was constructed outside `system.create`.
+ * - `NOT_IN_HANDLER`: an operation that needs the component's own turn was called from outside it.
+ */
+export type KompactErrorCode =
+  | 'SYSTEM_TERMINATED'
+  | 'SYSTEM_SHUTTING_DOWN'
+  | 'PROMISE_DROPPED'
+  | 'ASK_TIMEOUT'
+  | 'CONFIG_INVALID'
+  | 'CONFIG_LOAD_FAILED'
+  | 'COMPONENT_DESTROYED'
+  | 'COMPONENT_FAULTY'
+  | 'FOREIGN_COMPONENT'
+  | 'DEFINITION_OUTSIDE_CREATE'
+  | 'NOT_IN_HANDLER';
+
+/**
+ * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.
+ *
+ * @example
+ * ```ts
+ * try { await ref.ask(1, { timeoutMs: 50 }); }
+ * catch (e) { if (e instanceof KompactError && e.code === 'ASK_TIMEOUT') retry(); }
+ * ```
+ */
+export class KompactError extends Error {
+  /** Why the operation failed. */
+  readonly code: KompactErrorCode;
+
+  constructor(code: KompactErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KompactError';
+    this.code = code;
+  }
+}
+
+/** Describes a value for error messages in p-queue's shape: "`-1` (number)". */
+export function describeValue(value: unknown): string {
+  let shown: string;
+  try {
+    shown =
+      typeof value === 'string'
+        ? JSON.stringify(value)
+        : typeof value === 'bigint'
+          ? `${value}n`
+          : String(value);
+  } catch {
+    shown = Object.prototype.toString.call(value);
+  }
+  return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
+}

@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import type { Component } from '../component/component.js';
+import type { ComponentDefinition } from '../component/component-definition.js';
+import type { Config } from './config.js';
+
+/**
+ * What components and recovery handlers may do with their system: create and drive components, and
+ * shut the system down. `ctx.system()` and the supervisor's handle in `recoverWith` are this.
+ *
+ * Kompact: `SystemHandle` / `ContextSystemHandle`.
+ */
+export interface SystemHandle {
+  /** The system's label (config `kompact.runtime.label`). */
+  readonly label: string;
+  /** The system's immutable configuration. */
+  readonly config: Config;
+  /** The system's root logger. */
+  readonly logger: Logger;
+  /** Milliseconds on the system's clock. */
+  now(): number;
+  /** Creates a passive (not yet started) component from a definition factory. */
+  create<D extends ComponentDefinition<unknown>>(factory: () => D): Component<D>;
+  /** Asks `component` to start; returns at once. */
+  start(component: Component<ComponentDefinition<unknown>>): void;
+  /** Asks `component` to stop (pause); returns at once. */
+  stop(component: Component<ComponentDefinition<unknown>>): void;
+  /** Asks `component` to be destroyed; returns at once. */
+  kill(component: Component<ComponentDefinition<unknown>>): void;
+  /** Starts `component`; resolves once its `onStart` has completed. */
+  startNotify(component: Component<ComponentDefinition<unknown>>): Promise<void>;
+  /** Stops `component`; resolves once its `onStop` has completed. */
+  stopNotify(component: Component<ComponentDefinition<unknown>>): Promise<void>;
+  /** Kills `component`; resolves once it is destroyed. */
+  killNotify(component: Component<ComponentDefinition<unknown>>): Promise<void>;
+  /** Shuts the whole system down (see `KompactSystem.shutdown`). */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import { type Logger, pino } from 'pino';
+import { KompactConfig } from '../system/kompact-config.js';
+import type { KompactSystem } from '../system/kompact-system.js';
+
+/**
+ * A config for tests: quiet unless `KOMPACT_LOG_LEVEL` says otherwise.
+ */
+export function testConfig(): KompactConfig {
+  const level = process.env.KOMPACT_LOG_LEVEL ?? 'silent';
+  return KompactConfig.default().logLevel(level as 'silent');
+}
+
+/**
+ * Builds a system, runs `body` with it, and always shuts it down afterwards.
+ *
+ * @example
+ * ```ts
+ * await withSystem(async (system) => { ... });
+ * await withSystem(async (system) => { ... }, (config) => config.clock(clock));
+ * ```
+ */
+export async function withSystem<T>(
+  body: (system: KompactSystem) => Promise<T> | T,
+  configure: (config: KompactConfig) => KompactConfig = (config) => config,
+): Promise<T> {
+  const system = await configure(testConfig()).build();
+  try {
+    return await body(system);
+  } finally {
+    await system.shutdown();
+  }
+}
+
+/** One log line captured by {@link captureLogs}: pino's JSON fields. */
+export interface CapturedLog {
+  readonly level: number;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** A pino logger that keeps every line in `lines` (for assertions on what was logged). */
+export function captureLogs(level: pino.LevelWithSilent = 'trace'): { logger: Logger; lines: CapturedLog[] } {
+  const lines: CapturedLog[] = [];
+  const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as CapturedLog) });
+  return { logger, lines };
+}
