@@ -68,6 +68,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   #control: RingBuffer<ControlEvent> | undefined;
   #scheduled = false;
   #blocked = false;
+  #startRequested = false;
   #listeners: Record<ListenerKind, Listener[] | undefined> | undefined;
   #recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
   #log: Logger | undefined;
@@ -166,7 +167,17 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   }
 
   requestStart(): void {
+    this.#startRequested = true;
     this.enqueueControl(START);
+  }
+
+  /**
+   * Ends this component for system shutdown: one that was ever asked to start is killed (its
+   * `onKill` runs, after a start still queued); one never asked to start is destroyed without it.
+   */
+  endForShutdown(): void {
+    if (this.#startRequested) this.requestKill();
+    else this.destroyQuietly();
   }
 
   requestStop(): void {
@@ -207,6 +218,10 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   // ---- the turn -----------------------------------------------------------------------------------
 
   runTurn(): number {
+    if (this.state === 'faulty' || this.state === 'destroyed') {
+      this.#scheduled = false;
+      return 0;
+    }
     let count = 0;
     const control = this.#control;
     if (control !== undefined) {
@@ -393,7 +408,6 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         return true;
       case 'start':
         this.#settle('start');
-        this.#host.supervisor.childStarted(this);
         return this.state === 'active';
       case 'stop':
         this.#settle('stop');
@@ -432,7 +446,6 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       'kill',
     );
     this.drainToDeadLetters('destroyed');
-    this.#host.supervisor.childKilled(this);
     this.#host.componentEnded(this);
   }
 

@@ -14,8 +14,8 @@ interface RecoveryJob {
 }
 
 /**
- * The system's supervisor: tracks started components, runs the recovery handlers of faulted ones one
- * at a time with its system handle and logger, and drives shutdown.
+ * The system's supervisor: runs the recovery handlers of faulted ones one
+ * at a time with its system handle and logger, and skips recovery during shutdown.
  *
  * Kompact: `ComponentSupervisor`.
  */
@@ -24,10 +24,8 @@ export class ComponentSupervisor implements Runnable {
   readonly #handle: SystemHandle;
   readonly #logger: Logger;
   readonly #onEnded: (core: ComponentCore) => void;
-  readonly #children = new Set<ComponentCore>();
   readonly #jobs = new RingBuffer<RecoveryJob>(8);
   #scheduled = false;
-  #shutdown: (() => void) | undefined;
   #isShuttingDown = false;
 
   constructor(
@@ -42,23 +40,11 @@ export class ComponentSupervisor implements Runnable {
     this.#onEnded = onEnded;
   }
 
-  /** A component finished starting: it is supervised now (and killed at once during shutdown). */
-  childStarted(core: ComponentCore): void {
-    this.#children.add(core);
-    if (this.#isShuttingDown) core.requestKill();
-  }
-
-  /** A component was destroyed. */
-  childKilled(core: ComponentCore): void {
-    if (this.#children.delete(core)) this.#checkShutdown();
-  }
-
   /**
    * A component faulted: its recovery function runs now (it is one-shot, and a throw in it is
    * contained), the handler it made runs on the supervisor's next turn.
    */
   faulted(core: ComponentCore, context: FaultContext, recoveryFunction: RecoveryFunction): void {
-    this.#children.delete(core);
     let handler: RecoveryHandler | undefined;
     let failure: unknown;
     if (!this.#isShuttingDown) {
@@ -87,19 +73,12 @@ export class ComponentSupervisor implements Runnable {
       this.#recover(job);
     }
     this.#scheduled = false;
-    this.#checkShutdown();
     return count;
   }
 
-  /** Kills every supervised component; resolves when none is left and every fault was handled. */
-  shutdown(): Promise<void> {
+  /** From now on no recovery handler runs (system shutdown). */
+  beginShutdown(): void {
     this.#isShuttingDown = true;
-    const done = new Promise<void>((resolve) => {
-      this.#shutdown = resolve;
-    });
-    for (const child of this.#children) child.requestKill();
-    this.#checkShutdown();
-    return done;
   }
 
   #recover(job: RecoveryJob): void {
@@ -125,13 +104,5 @@ export class ComponentSupervisor implements Runnable {
     }
     core.drainToDeadLetters('faulty');
     this.#onEnded(core);
-  }
-
-  #checkShutdown(): void {
-    if (this.#shutdown !== undefined && this.#children.size === 0 && this.#jobs.size === 0) {
-      const resolve = this.#shutdown;
-      this.#shutdown = undefined;
-      resolve();
-    }
   }
 }

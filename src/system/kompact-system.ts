@@ -55,6 +55,31 @@ class SystemRuntime implements ComponentHost {
 
   componentEnded(core: ComponentCore): void {
     this.live.delete(core);
+    this.#resolveIfAllEnded();
+  }
+
+  #resolveIfAllEnded(): void {
+    if (this.live.size === 0 && this.#onAllEnded !== undefined) {
+      const resolve = this.#onAllEnded;
+      this.#onAllEnded = undefined;
+      resolve();
+    }
+  }
+
+  #onAllEnded: (() => void) | undefined;
+
+  /**
+   * Ends every live component (kill for those ever asked to start, quiet destruction for the rest)
+   * and resolves when none is left, faulted ones included once their fault was handled.
+   */
+  endAll(): Promise<void> {
+    this.supervisor.beginShutdown();
+    const ended = new Promise<void>((resolve) => {
+      this.#onAllEnded = resolve;
+    });
+    for (const core of [...this.live]) core.endForShutdown();
+    this.#resolveIfAllEnded();
+    return ended;
   }
 }
 
@@ -224,9 +249,7 @@ export class KompactSystem implements SystemHandle {
     this.#state = 'shutting-down';
     const runtime = this.#runtime;
     runtime.logger.debug('Shutting down');
-    await runtime.supervisor.shutdown();
-    for (const core of runtime.live) core.destroyQuietly();
-    runtime.live.clear();
+    await runtime.endAll();
     await runtime.scheduler.whenIdle();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');
