@@ -17,6 +17,9 @@ export {
   type HandlerResult,
   type HandlerReturn,
 } from './component/handled.js';
+export { biconnectComponents, biconnectPorts } from './ports/connect.js';
+export { Port, port } from './ports/port.js';
+export { type Channel, ProvidedPort, RequiredPort } from './ports/port-ends.js';
 export {
   type Fault,
   FaultContext,
@@ -31,3 +34,4 @@ export { KompactError, type KompactErrorCode } from './system/kompact-error.js';
 export { KompactSystem, type SystemState } from './system/kompact-system.js';
 export type { SystemHandle } from './system/system-handle.js';
 export { type Clock, type ClockTimer, SystemClock } from './timer/clock.js';
+export { ScheduledTimer, type TimerState } from './timer/scheduled-timer.js';

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { ActorRef } from '../actors/actor-ref.js';
 import { AskEnvelope, dropAskIn } from '../actors/ask.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
+import type { AnyPort, Port } from '../ports/port.js';
+import { type PortEnd, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import type { Runnable } from '../runtime/scheduler.js';
 import {
   defaultRecoveryFunction,
@@ -13,6 +15,7 @@ import type { Config } from '../system/config.js';
 import { KompactError } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock } from '../timer/clock.js';
+import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
 import type { ComponentHost } from './component-host.js';
@@ -73,6 +76,14 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   #recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
   #log: Logger | undefined;
   #actorRef: ActorRef<unknown> | undefined;
+  /** Ports with handlers, in declaration order (round-robin order). */
+  #ports: PortEnd<unknown, unknown>[] | undefined;
+  #portCursor = 0;
+  #pendingPortEvents = 0;
+  /** Expired timers waiting for a turn. */
+  #timerQueue: RingBuffer<ScheduledTimer> | undefined;
+  /** Head of the list of this component's live timers. */
+  #timers: ScheduledTimer | undefined;
 
   constructor(host: ComponentHost) {
     this.#host = host;
@@ -212,7 +223,138 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (mailbox !== undefined) {
       while (mailbox.size > 0) this.#host.deadLetter(this, mailbox.shift(), reason);
     }
+    if (this.#pendingPortEvents > 0) {
+      for (const end of this.#ports ?? []) {
+        const queue = end.queue;
+        if (queue !== undefined) while (queue.size > 0) this.#host.deadLetter(this, queue.shift(), reason);
+      }
+      this.#pendingPortEvents = 0;
+    }
     this.#control = undefined;
+  }
+
+  // ---- ports -------------------------------------------------------------------------------------
+
+  /** Declares a port end of this component (from a definition's field initialiser). */
+  addPort<In, Out>(
+    kind: 'provided' | 'required',
+    type: AnyPort,
+    handler: (event: In) => HandlerReturn,
+  ): PortEnd<In, Out> {
+    if (typeof handler !== 'function') {
+      throw new TypeError(`Expected the ${type.name} handler to be a function, got ${typeof handler}`);
+    }
+    const ports = (this.#ports ??= []);
+    if (ports.some((end) => end.type === type && end.kind === kind)) {
+      throw new TypeError(`${this.typeName} already has a ${kind} ${type.name} port`);
+    }
+    const end =
+      kind === 'provided'
+        ? new ProvidedPort<In, Out>(type, this, handler)
+        : (new RequiredPort<Out, In>(type, this, handler) as unknown as PortEnd<In, Out>);
+    ports.push(end);
+    return end;
+  }
+
+  /** This component's provided port of `type`, if it has one. */
+  providedPort<Request, Indication>(
+    type: Port<Request, Indication>,
+  ): ProvidedPort<Request, Indication> | undefined {
+    return this.#ports?.find((end) => end.type === type && end.kind === 'provided') as
+      | ProvidedPort<Request, Indication>
+      | undefined;
+  }
+
+  /** This component's required port of `type`, if it has one. */
+  requiredPort<Request, Indication>(
+    type: Port<Request, Indication>,
+  ): RequiredPort<Request, Indication> | undefined {
+    return this.#ports?.find((end) => end.type === type && end.kind === 'required') as
+      | RequiredPort<Request, Indication>
+      | undefined;
+  }
+
+  /** Queues a port event on one of this component's ports; to a faulty or destroyed one, a dead letter. */
+  enqueuePortEvent(end: PortEnd<unknown, unknown>, event: unknown): void {
+    const state = this.state;
+    if (state === 'faulty' || state === 'destroyed') {
+      this.#host.deadLetter(this, event, state);
+      return;
+    }
+    end.queue ??= new RingBuffer(8);
+    end.queue.push(event);
+    this.#pendingPortEvents++;
+    if (state === 'active' && !this.#scheduled && !this.#blocked) {
+      this.#scheduled = true;
+      this.#host.scheduler.schedule(this);
+    }
+  }
+
+  // ---- timers ------------------------------------------------------------------------------------
+
+  /** Schedules a timer whose handler runs on this component (arguments validated by the caller). */
+  scheduleTimer(
+    delayMs: number,
+    periodMs: number,
+    handler: (timer: ScheduledTimer) => HandlerReturn,
+  ): ScheduledTimer {
+    if (this.state === 'faulty' || this.state === 'destroyed') {
+      throw new KompactError(
+        this.state === 'faulty' ? 'COMPONENT_FAULTY' : 'COMPONENT_DESTROYED',
+        `Cannot schedule a timer on component ${this.id} (${this.typeName}): it is ${this.state}`,
+      );
+    }
+    const timer = this.#host.timers.schedule(this, delayMs, periodMs, handler);
+    const head = this.#timers;
+    timer.nextInCore = head;
+    if (head !== undefined) head.prevInCore = timer;
+    this.#timers = timer;
+    return timer;
+  }
+
+  /** Cancels one of this component's timers; a no-op for another component's or a finished one. */
+  cancelTimer(timer: ScheduledTimer): void {
+    if (timer.core !== this || timer.state !== 'pending') return;
+    this.#host.timers.cancel(timer);
+    this.#unlinkTimer(timer);
+  }
+
+  /** Called by the timer facility when `timer` falls due. */
+  enqueueTimer(timer: ScheduledTimer): void {
+    const state = this.state;
+    if (state === 'faulty' || state === 'destroyed') {
+      this.#host.timers.cancel(timer);
+      return;
+    }
+    this.#timerQueue ??= new RingBuffer(4);
+    this.#timerQueue.push(timer);
+    if (state === 'active' && !this.#scheduled && !this.#blocked) {
+      this.#scheduled = true;
+      this.#host.scheduler.schedule(this);
+    }
+  }
+
+  #unlinkTimer(timer: ScheduledTimer): void {
+    const { prevInCore, nextInCore } = timer;
+    if (prevInCore !== undefined) prevInCore.nextInCore = nextInCore;
+    else if (this.#timers === timer) this.#timers = nextInCore;
+    if (nextInCore !== undefined) nextInCore.prevInCore = prevInCore;
+    timer.prevInCore = undefined;
+    timer.nextInCore = undefined;
+  }
+
+  /** Cancels every timer of this component at once (it faulted or was destroyed). */
+  #releaseTimers(): void {
+    const timers = this.#host.timers;
+    for (let timer = this.#timers; timer !== undefined; ) {
+      const next = timer.nextInCore;
+      timers.cancel(timer);
+      timer.prevInCore = undefined;
+      timer.nextInCore = undefined;
+      timer = next;
+    }
+    this.#timers = undefined;
+    this.#timerQueue = undefined;
   }
 
   // ---- the turn -----------------------------------------------------------------------------------
@@ -232,27 +374,93 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       }
     }
     if (this.state !== 'active') return this.#endTurn(count);
+    const throughput = this.#host.throughput;
+    const timerQueue = this.#timerQueue;
+    if (timerQueue !== undefined && timerQueue.size > 0) {
+      count = this.#runTimers(timerQueue, count, throughput);
+      if (count < 0) return this.#endTurn(-count);
+    }
+    count = this.#runMessages(count, this.#host.maxMessages);
+    if (count < 0) return this.#endTurn(-count);
+    if (this.#pendingPortEvents > 0) {
+      count = this.#runPortEvents(count, throughput);
+      if (count < 0) return this.#endTurn(-count);
+    }
+    count = this.#runMessages(count, throughput);
+    return this.#endTurn(count < 0 ? -count : count);
+  }
+
+  // The run* loops return the new count, negated when the turn must end (a fault, a block, a kill).
+
+  #runTimers(queue: RingBuffer<ScheduledTimer>, count: number, limit: number): number {
+    const definition = this.definition;
+    while (count < limit && queue.size > 0) {
+      const timer = queue.shift() as ScheduledTimer;
+      if (timer.state === 'cancelled') continue;
+      count++;
+      if (timer.periodMs === 0) {
+        timer.setState('fired');
+        this.#unlinkTimer(timer);
+      }
+      let result: HandlerReturn;
+      try {
+        result = timer.handler.call(definition, timer);
+      } catch (error) {
+        this.#thrown(error, 'message', undefined);
+        return -count;
+      }
+      if (result !== undefined && !this.#continueAfter(result, 'message', undefined)) return -count;
+    }
+    return count;
+  }
+
+  #runMessages(count: number, limit: number): number {
     const mailbox = this.#mailbox;
-    if (mailbox !== undefined) {
-      const definition = this.definition;
-      const limit = this.#host.throughput;
-      while (count < limit && mailbox.size > 0) {
-        let message = mailbox.shift();
-        count++;
-        if (message instanceof AskEnvelope) message = message.message;
-        let result: HandlerReturn;
-        try {
-          result = definition.receiveLocal(message as never);
-        } catch (error) {
-          this.#thrown(error, 'message', message);
-          return this.#endTurn(count);
-        }
-        if (result !== undefined && !this.#continueAfter(result, 'message', message)) {
-          return this.#endTurn(count);
-        }
+    if (mailbox === undefined) return count;
+    const definition = this.definition;
+    while (count < limit && mailbox.size > 0) {
+      let message = mailbox.shift();
+      count++;
+      if (message instanceof AskEnvelope) message = message.message;
+      let result: HandlerReturn;
+      try {
+        result = definition.receiveLocal(message as never);
+      } catch (error) {
+        this.#thrown(error, 'message', message);
+        return -count;
+      }
+      if (result !== undefined && !this.#continueAfter(result, 'message', message)) return -count;
+    }
+    return count;
+  }
+
+  #runPortEvents(count: number, limit: number): number {
+    const ports = this.#ports as PortEnd<unknown, unknown>[];
+    const definition = this.definition;
+    let cursor = this.#portCursor;
+    while (count < limit && this.#pendingPortEvents > 0) {
+      const end = ports[cursor] as PortEnd<unknown, unknown>;
+      cursor = cursor + 1 === ports.length ? 0 : cursor + 1;
+      const queue = end.queue;
+      if (queue === undefined || queue.size === 0) continue;
+      const event = queue.shift();
+      this.#pendingPortEvents--;
+      count++;
+      let result: HandlerReturn;
+      try {
+        result = end.handler.call(definition, event);
+      } catch (error) {
+        this.#portCursor = cursor;
+        this.#thrown(error, 'message', undefined);
+        return -count;
+      }
+      if (result !== undefined && !this.#continueAfter(result, 'message', undefined)) {
+        this.#portCursor = cursor;
+        return -count;
       }
     }
-    return this.#endTurn(count);
+    this.#portCursor = cursor;
+    return count;
   }
 
   #endTurn(count: number): number {
@@ -268,7 +476,12 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     const state = this.state;
     if (state === 'faulty' || state === 'destroyed') return false;
     if (this.#control !== undefined && this.#control.size > 0) return true;
-    return state === 'active' && this.#mailbox !== undefined && this.#mailbox.size > 0;
+    return (
+      state === 'active' &&
+      ((this.#mailbox !== undefined && this.#mailbox.size > 0) ||
+        this.#pendingPortEvents > 0 ||
+        (this.#timerQueue !== undefined && this.#timerQueue.size > 0))
+    );
   }
 
   #handleControl(event: ControlEvent): boolean {
@@ -441,6 +654,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   }
 
   #becomeDestroyed(): void {
+    this.#releaseTimers();
     this.#rejectListeners(
       new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) was destroyed`),
       'kill',
@@ -451,6 +665,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   #fault(fault: Fault, inFlight: unknown): void {
     this.state = 'faulty';
+    this.#releaseTimers();
     const context = new FaultContext(this.id, this.typeName, fault);
     this.log.error({ err: fault.error }, `Component ${context.description}`);
     if (inFlight !== undefined) dropAskIn(inFlight, 'the component faulted while handling this ask');

@@ -1,6 +1,27 @@
+import type { Port } from '../ports/port.js';
+import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
+import { describeValue } from '../system/kompact-error.js';
+import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
+import type { ComponentCore } from './component-core.js';
 import { claimCore } from './creation.js';
 import type { HandlerReturn } from './handled.js';
+
+const MAX_DELAY_MS = Number.MAX_SAFE_INTEGER;
+
+function checkDelay(name: string, value: unknown, allowZero: boolean): void {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (!allowZero && value === 0) ||
+    value > MAX_DELAY_MS
+  ) {
+    throw new TypeError(
+      `Expected \`${name}\` to be a finite number of milliseconds ${allowZero ? '>= 0' : '> 0'}, got ${describeValue(value)}`,
+    );
+  }
+}
 
 /**
  * The base class of every component: your subclass holds the component's state and handlers, and
@@ -27,8 +48,85 @@ export abstract class ComponentDefinition<M = never> {
   /** This component's context: id, logger, system, own actor reference, recovery function. */
   readonly ctx: ComponentContext<M>;
 
+  readonly #core: ComponentCore;
+
   constructor() {
-    this.ctx = claimCore().attach(this) as unknown as ComponentContext<M>;
+    this.#core = claimCore().attach(this);
+    this.ctx = this.#core as unknown as ComponentContext<M>;
+  }
+
+  /**
+   * Declares that this component provides `type`: `handler` handles its requests, and the returned
+   * port triggers indications. Use it as a field initialiser.
+   *
+   * Kompact: a `ProvidedPort<P>` field with `impl Provide<P>`.
+   */
+  protected providePort<Request, Indication>(
+    type: Port<Request, Indication>,
+    handler: (request: Request) => HandlerReturn,
+  ): ProvidedPort<Request, Indication> {
+    return this.#core.addPort<Request, Indication>('provided', type, handler) as ProvidedPort<
+      Request,
+      Indication
+    >;
+  }
+
+  /**
+   * Declares that this component requires `type`: `handler` handles its indications, and the returned
+   * port triggers requests. Use it as a field initialiser.
+   *
+   * Kompact: a `RequiredPort<P>` field with `impl Require<P>`.
+   */
+  protected requirePort<Request, Indication>(
+    type: Port<Request, Indication>,
+    handler: (indication: Indication) => HandlerReturn,
+  ): RequiredPort<Request, Indication> {
+    return this.#core.addPort<Indication, Request>('required', type, handler) as unknown as RequiredPort<
+      Request,
+      Indication
+    >;
+  }
+
+  /**
+   * Runs `handler` on this component once, `delayMs` from now (never earlier). The handler receives
+   * the same {@link ScheduledTimer} this returns; its result is classified like any handler result.
+   *
+   * Kompact: `schedule_once`.
+   */
+  scheduleOnce(delayMs: number, handler: (timer: ScheduledTimer) => HandlerReturn): ScheduledTimer {
+    checkDelay('delayMs', delayMs, true);
+    if (typeof handler !== 'function')
+      throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
+    return this.#core.scheduleTimer(delayMs, 0, handler);
+  }
+
+  /**
+   * Runs `handler` on this component first `delayMs` from now, then every `periodMs`, until cancelled
+   * or the component ends.
+   *
+   * Kompact: `schedule_periodic`.
+   */
+  schedulePeriodic(
+    delayMs: number,
+    periodMs: number,
+    handler: (timer: ScheduledTimer) => HandlerReturn,
+  ): ScheduledTimer {
+    checkDelay('delayMs', delayMs, true);
+    checkDelay('periodMs', periodMs, false);
+    if (typeof handler !== 'function')
+      throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
+    return this.#core.scheduleTimer(delayMs, periodMs, handler);
+  }
+
+  /**
+   * Cancels one of this component's timers: its handler never runs again, even if its expiry is
+   * already queued. A no-op for a fired, cancelled or foreign timer.
+   *
+   * Kompact: `cancel_timer`.
+   */
+  cancelTimer(timer: ScheduledTimer): void {
+    if (timer === undefined || timer === null) return;
+    this.#core.cancelTimer(timer);
   }
 
   /** Runs when the component starts (again after a stop). Kompact: `on_start`. */

@@ -5,6 +5,7 @@ import type { Config } from '../system/config.js';
 import type { DeadLetterReason } from '../system/dead-letters.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock } from '../timer/clock.js';
+import type { TimerFacility } from '../timer/timer-facility.js';
 import type { ComponentCore } from './component-core.js';
 
 /** What a component core needs from its system. Implemented by the system; internal. */
@@ -12,6 +13,7 @@ export interface ComponentHost {
   readonly scheduler: Scheduler;
   readonly supervisor: ComponentSupervisor;
   readonly clock: Clock;
+  readonly timers: TimerFacility;
   readonly config: Config;
   readonly logger: Logger;
   readonly handle: SystemHandle;

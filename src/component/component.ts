@@ -1,4 +1,6 @@
 import type { ActorRef } from '../actors/actor-ref.js';
+import type { Port } from '../ports/port.js';
+import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
 import type { ComponentCore } from './component-core.js';
 import type { ComponentDefinition, MessageOf } from './component-definition.js';
@@ -58,6 +60,20 @@ export class Component<D extends ComponentDefinition<unknown>> {
   /** Whether the component was killed or destroyed by an unrecoverable error. */
   isDestroyed(): boolean {
     return this.#core.state === 'destroyed';
+  }
+
+  /** The component's provided port of `type`, or `undefined`. Kompact: `get_provided_port`. */
+  getProvidedPort<Request, Indication>(
+    type: Port<Request, Indication>,
+  ): ProvidedPort<Request, Indication> | undefined {
+    return this.#core.providedPort(type);
+  }
+
+  /** The component's required port of `type`, or `undefined`. Kompact: `get_required_port`. */
+  getRequiredPort<Request, Indication>(
+    type: Port<Request, Indication>,
+  ): RequiredPort<Request, Indication> | undefined {
+    return this.#core.requiredPort(type);
   }
 
   /**

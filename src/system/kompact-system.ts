@@ -5,9 +5,12 @@ import { ComponentDefinition } from '../component/component-definition.js';
 import type { ComponentHost } from '../component/component-host.js';
 import { constructFor } from '../component/creation.js';
 import { bindScheduler, isSchedulerAware } from '../internal/clock-binding.js';
+import { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import { Scheduler } from '../runtime/scheduler.js';
 import { ComponentSupervisor } from '../supervision/component-supervisor.js';
 import { type Clock, SystemClock } from '../timer/clock.js';
+import { ScheduledTimer } from '../timer/scheduled-timer.js';
+import { TimerFacility } from '../timer/timer-facility.js';
 import { Config } from './config.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import type { RuntimeSettings } from './kompact-config.js';
@@ -24,6 +27,7 @@ class SystemRuntime implements ComponentHost {
   readonly scheduler = new Scheduler();
   readonly supervisor: ComponentSupervisor;
   readonly clock: Clock;
+  readonly timers: TimerFacility;
   readonly config: Config;
   readonly logger: Logger;
   readonly handle: SystemHandle;
@@ -37,6 +41,7 @@ class SystemRuntime implements ComponentHost {
     this.handle = handle;
     this.clock = settings.clock ?? new SystemClock();
     if (isSchedulerAware(this.clock)) this.clock[bindScheduler](this.scheduler);
+    this.timers = new TimerFacility(this.clock);
     this.config = new Config(settings.tree);
     this.logger = (settings.logger ?? pino({ level: settings.logLevel }, pino.destination(2))).child({
       system: settings.label,
@@ -240,6 +245,29 @@ export class KompactSystem implements SystemHandle {
     return this.#shutdown;
   }
 
+  /**
+   * Cancels a timer of any component of this system: its handler never runs again. A no-op for a
+   * fired or cancelled timer, or one of another system. Kompact: `cancel_timer` on a system handle.
+   */
+  cancelTimer(timer: ScheduledTimer): void {
+    if (!(timer instanceof ScheduledTimer) || !timer.core.isHostedBy(this.#runtime)) return;
+    timer.core.cancelTimer(timer);
+  }
+
+  /** Delivers `request` to `port` as if a connected required port had triggered it. Kompact: `trigger_r`. */
+  triggerR<Request, Indication>(request: Request, port: ProvidedPort<Request, Indication>): void {
+    this.#assertNotTerminated('trigger a port');
+    if (!(port instanceof ProvidedPort)) throw new TypeError(`Expected a ProvidedPort, got ${typeof port}`);
+    port.core.enqueuePortEvent(port, request);
+  }
+
+  /** Delivers `indication` to `port` as if a connected provided port had triggered it. Kompact: `trigger_i`. */
+  triggerI<Request, Indication>(indication: Indication, port: RequiredPort<Request, Indication>): void {
+    this.#assertNotTerminated('trigger a port');
+    if (!(port instanceof RequiredPort)) throw new TypeError(`Expected a RequiredPort, got ${typeof port}`);
+    port.core.enqueuePortEvent(port, indication);
+  }
+
   /** Resolves when the system has terminated. Kompact: `await_termination`. */
   awaitTermination(): Promise<void> {
     return this.#terminated;
@@ -251,6 +279,7 @@ export class KompactSystem implements SystemHandle {
     runtime.logger.debug('Shutting down');
     await runtime.endAll();
     await runtime.scheduler.whenIdle();
+    runtime.timers.close();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');
     this.#markTerminated();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
+import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { Config } from './config.js';
 
 /**
@@ -32,6 +33,8 @@ export interface SystemHandle {
   stopNotify(component: Component<ComponentDefinition<unknown>>): Promise<void>;
   /** Kills `component`; resolves once it is destroyed. */
   killNotify(component: Component<ComponentDefinition<unknown>>): Promise<void>;
+  /** Cancels a timer of any component of this system; a no-op for a finished or foreign one. */
+  cancelTimer(timer: ScheduledTimer): void;
   /** Shuts the whole system down (see `KompactSystem.shutdown`). */
   shutdown(): Promise<void>;
 }
