@@ -244,7 +244,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (typeof handler !== 'function') {
       throw new TypeError(`Expected the ${type.name} handler to be a function, got ${typeof handler}`);
     }
-    const ports = (this.#ports ??= []);
+    this.#ports ??= [];
+    const ports = this.#ports;
     if (ports.some((end) => end.type === type && end.kind === kind)) {
       throw new TypeError(`${this.typeName} already has a ${kind} ${type.name} port`);
     }
