@@ -1,8 +1,10 @@
-// A counter with internal state, asked for its count: Kompact's book chapter "Internal State"
-// (counters.rs), actor half. The count of messages and of lifecycle events lives in the component.
+// A counter with internal state: Kompact's book chapter "Internal State" (counters.rs). It counts the
+// actor messages it is asked with and the events it gets (lifecycle events and port requests), and
+// answers both ways: an ask reply, and a CurrentCount indication on its port.
 import type { Logger } from 'pino';
-import { type Ask, ComponentDefinition, KompactConfig } from '../src/index.js';
+import { type Ask, type Clock, ComponentDefinition, KompactConfig, port } from '../src/index.js';
 import { exampleLogger } from './support/example-logger.js';
+import { pauseOn } from './support/pause.js';
 import { runIfMain } from './support/run-if-main.js';
 
 // #region state
@@ -15,9 +17,18 @@ export interface CurrentCount {
 /** The request: "count me". */
 export type CountMe = 'count-me';
 
+/** Requests are CountMe, indications the CurrentCount after each. */
+export const CounterPort = port<CountMe, CurrentCount>('CounterPort');
+
 export class Counter extends ComponentDefinition<Ask<CountMe, CurrentCount>> {
   private messageCount = 0;
   private eventCount = 0;
+
+  readonly counterPort = this.providePort(CounterPort, () => {
+    this.ctx.log.debug('Got a counter event!');
+    this.eventCount += 1;
+    this.counterPort.trigger(this.currentCount());
+  });
 
   private currentCount(): CurrentCount {
     return { messages: this.messageCount, events: this.eventCount };
@@ -51,15 +62,29 @@ export class Counter extends ComponentDefinition<Ask<CountMe, CurrentCount>> {
 }
 
 // #region main
-export async function main(logger: Logger = exampleLogger(), asks = 100): Promise<CurrentCount> {
-  const system = await KompactConfig.default().logger(logger).build();
+export async function main(
+  logger: Logger = exampleLogger(),
+  asks = 100,
+  clock?: Clock,
+): Promise<CurrentCount> {
+  const config = KompactConfig.default().logger(logger);
+  if (clock !== undefined) config.clock(clock);
+  const system = await config.build();
   const counter = system.create(() => new Counter());
   system.start(counter);
   const actorRef = counter.actorRef();
+  const portRef = counter.onDefinition((definition) => definition.counterPort);
   for (let i = 0; i < asks; i++) {
     const current = await actorRef.ask('count-me');
     if (i % 25 === 0) system.logger.info(`The current count is: ${JSON.stringify(current)}`);
   }
+  for (let i = 0; i < asks; i++) {
+    system.triggerR('count-me', portRef);
+    // Where do the answers go? Nothing is connected to the port: the indications are dropped.
+  }
+  // Port events and actor messages are separate queues with no order between them: give the
+  // requests time to be handled before asking for the final count.
+  await pauseOn(clock)(100);
   const final = await actorRef.ask('count-me');
   system.logger.info(`The final count is: ${JSON.stringify(final)}`);
   await system.shutdown();

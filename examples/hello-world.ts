@@ -1,8 +1,9 @@
 // Hello World as a component: it greets when started and then shuts its system down.
 // Kompact's book: "Hello World" (helloworld.rs).
 // #region component
-import { ComponentDefinition, KompactConfig } from '../src/index.js';
+
 import type { Logger } from 'pino';
+import { ComponentDefinition, KompactConfig } from '../src/index.js';
 import { exampleLogger } from './support/example-logger.js';
 import { runIfMain } from './support/run-if-main.js';
 

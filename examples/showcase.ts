@@ -1,12 +1,20 @@
 // `npm start`: runs every example in turn, the way the book introduces them.
+import { main as buncherAdaptive } from './buncher-adaptive.js';
+import { main as buncherRegular } from './buncher-regular.js';
 import { main as counter } from './counter.js';
-import { main as helloWorldActor } from './hello-world-actor.js';
 import { main as helloWorld } from './hello-world.js';
+import { main as helloWorldActor } from './hello-world-actor.js';
+import { main as pingPongPorts } from './ping-pong-ports.js';
+import { main as unstableCounter } from './unstable-counter.js';
 
 const examples: readonly [string, () => Promise<unknown>][] = [
+  ['unstable-counter (fault recovery from a snapshot, 5 s)', () => unstableCounter()],
   ['hello-world (a component)', () => helloWorld()],
   ['hello-world-actor (an actor)', () => helloWorldActor()],
-  ['counter (internal state, ask)', () => counter()],
+  ['counter (internal state, ask and port)', () => counter()],
+  ['ping-pong-ports (10 000 round trips over a port)', () => pingPongPorts()],
+  ['buncher-regular (batching with a periodic timer)', () => buncherRegular()],
+  ['buncher-adaptive (batching with a rescheduled timer)', () => buncherAdaptive()],
 ];
 
 for (const [name, run] of examples) {

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { main as buncherAdaptive } from '../examples/buncher-adaptive.js';
+import { main as buncherRegular } from '../examples/buncher-regular.js';
 import { main as counter } from '../examples/counter.js';
-import { main as helloWorldActor } from '../examples/hello-world-actor.js';
 import { main as helloWorld } from '../examples/hello-world.js';
-import { captureLogs } from '../src/testing/index.js';
+import { main as helloWorldActor } from '../examples/hello-world-actor.js';
+import { main as pingPongPorts } from '../examples/ping-pong-ports.js';
+import { main as unstableCounter } from '../examples/unstable-counter.js';
+import { captureLogs, SimulatedClock } from '../src/testing/index.js';
 
 describe('examples', () => {
   it('hello-world greets from its component when started, then terminates', async () => {
@@ -21,13 +25,61 @@ describe('examples', () => {
     assert.ok(lines.some((line) => line.msg === 'Hello World!' && line.ctype === 'HelloWorldActor'));
   });
 
-  it('counter counts every ask and its start event, and logs its kill at shutdown', async () => {
+  it('counter counts every ask, every port request and its start event, and logs its kill at shutdown', async () => {
     const { logger, lines } = captureLogs('info');
-    const final = await counter(logger, 100);
-    assert.deepEqual(final, { messages: 101, events: 1 });
+    const final = await counter(logger, 100, new SimulatedClock());
+    assert.deepEqual(final, { messages: 101, events: 101 });
     const messages = lines.map((line) => line.msg);
     assert.ok(messages.includes('Got a start event!'));
-    assert.ok(messages.includes('The final count is: {"messages":101,"events":1}'));
+    assert.ok(messages.includes('The final count is: {"messages":101,"events":101}'));
     assert.equal(messages.at(-1), 'Got a kill event!');
+  });
+
+  it('ping-pong-ports answers every ping over the port', async () => {
+    const { logger } = captureLogs('info');
+    assert.equal(await pingPongPorts(logger, 1000), 1000);
+  });
+
+  it('buncher-regular batches by size at 1 ping/ms and by its periodic timer at 1 ping/2 ms', async () => {
+    const { logger } = captureLogs('info');
+    const sizes = await buncherRegular(logger, new SimulatedClock());
+    const batched = sizes.reduce((a, b) => a + b, 0);
+    assert.ok(
+      batched <= 1000 && batched >= 1000 - 76,
+      `all pings but the last partial batch arrive, got ${batched}`,
+    );
+    const full = sizes.filter((size) => size === 100).length;
+    assert.ok(full >= 3, `some batches are full (sizes ${sizes.join(', ')})`);
+    assert.ok(
+      sizes.some((size) => size > 0 && size < 100),
+      'some batches are emitted by the timer',
+    );
+  });
+
+  it('buncher-adaptive emits full batches under load and timed batches when traffic is slow', async () => {
+    const { logger } = captureLogs('info');
+    const { fast, slow } = await buncherAdaptive(logger, new SimulatedClock());
+    assert.deepEqual(fast, [100, 100, 100, 100, 100], 'at 1 ping/ms every batch is full');
+    assert.ok(slow.length >= 5, `at 1 ping/2 ms batches come by timeout (sizes ${slow.join(', ')})`);
+    for (const size of slow)
+      assert.ok(size <= 76, `a timed batch holds at most 150/2 + 1 pings, got ${size}`);
+  });
+
+  it('unstable-counter restarts from its last snapshot, not from 0, and crashes sooner the second time', async () => {
+    const { logger, lines } = captureLogs('info');
+    await unstableCounter(logger, new SimulatedClock(), 5000);
+    const recoveries = lines.filter((line) => line.msg.startsWith('Recovering UnstableCounter'));
+    assert.ok(recoveries.length >= 2, 'it crashed and recovered at least twice in 5 s');
+    const [first, second] = recoveries as [(typeof recoveries)[0], (typeof recoveries)[0]];
+    const firstAt = first.atMs as number;
+    assert.ok(
+      Math.abs(firstAt - 2560) <= 20,
+      `first crash after about 2.56 s of virtual time, was ${firstAt}`,
+    );
+    const count = first.count as number;
+    assert.ok(count > 0 && count <= 255, `restarted from a snapshot in (0, 255], got ${count}`);
+    assert.ok((second.atMs as number) - firstAt < firstAt, 'the second crash comes sooner than the first');
+    assert.ok(lines.some((line) => line.msg === 'Component panicked with: Error: Count overflowed!'));
+    assert.equal(lines.at(-1)?.msg, 'Shutting down system');
   });
 });

@@ -5,6 +5,12 @@ import pretty from 'pino-pretty';
 export function exampleLogger(level: pino.LevelWithSilent = 'info'): Logger {
   return pino(
     { level },
-    pretty({ sync: true, colorize: false, singleLine: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }),
+    pretty({
+      sync: true,
+      colorize: false,
+      singleLine: true,
+      ignore: 'pid,hostname',
+      translateTime: 'SYS:HH:MM:ss.l',
+    }),
   );
 }
