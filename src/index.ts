@@ -26,7 +26,16 @@ export {
   type RecoveryAction,
   type RecoveryFunction,
   RecoveryHandler,
+  type RecoveryPlan,
+  type ReplaceOptions,
 } from './supervision/fault.js';
+export {
+  type RecoveryKind,
+  Supervision,
+  type SupervisionEvent,
+  type SupervisionEventKind,
+  type SupervisionStats,
+} from './supervision/supervision-events.js';
 export { Config, type ConfigTree } from './system/config.js';
 export type { DeadLetter, DeadLetterListener, DeadLetterReason, DeadLetters } from './system/dead-letters.js';
 export { type ConfigFormat, ConfigKeys, KompactConfig } from './system/kompact-config.js';

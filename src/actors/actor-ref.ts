@@ -10,6 +10,8 @@ export interface AskOptions {
   readonly timeoutMs?: number;
 }
 
+let repointRef: (ref: ActorRef<unknown>, core: ComponentCore) => void;
+
 /**
  * A reference to a component that accepts messages of type `M`. Sending never blocks and never throws
  * at the sender: a message to a component that is gone becomes a dead letter.
@@ -20,6 +22,12 @@ export interface AskOptions {
  */
 export class ActorRef<M> {
   #core: ComponentCore;
+
+  static {
+    repointRef = (ref, core) => {
+      ref.#core = core;
+    };
+  }
 
   /** @internal Obtained with `component.actorRef()` or `ctx.actorRef()`. */
   constructor(core: ComponentCore) {
@@ -96,4 +104,9 @@ export class ActorRef<M> {
     core.tell(wrap ? new AskEnvelope(message, promise as KPromise<unknown>) : message);
     return future;
   }
+}
+
+/** @internal Makes `ref` reach `core` from now on (a replacement made by `replaceWith`). */
+export function repoint(ref: ActorRef<unknown>, core: ComponentCore): void {
+  repointRef(ref, core);
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ActorRef } from '../actors/actor-ref.js';
+import { ActorRef, repoint } from '../actors/actor-ref.js';
 import { AskEnvelope, dropAskIn } from '../actors/ask.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { AnyPort, Port } from '../ports/port.js';
@@ -84,6 +84,10 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   #timerQueue: RingBuffer<ScheduledTimer> | undefined;
   /** Head of the list of this component's live timers. */
   #timers: ScheduledTimer | undefined;
+  /** Faulted, and its recovery handler has not run yet: messages still queue (a replacement may take them). */
+  #awaitingRecovery = false;
+  /** Clock times of the replacements in this component's line (shared along `replaceWith`). */
+  restarts: number[] = [];
 
   constructor(host: ComponentHost) {
     this.#host = host;
@@ -154,7 +158,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         this.#scheduled = true;
         this.#host.scheduler.schedule(this);
       }
-    } else if (state === 'passive') {
+    } else if (state === 'passive' || this.#awaitingRecovery) {
       this.#mailboxForPush().push(message);
     } else {
       this.#host.deadLetter(this, message, state);
@@ -217,7 +221,46 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     this.#becomeDestroyed();
   }
 
-  /** Turns everything still queued into dead letters (after a fault was handled). */
+  /** The fault was handled: what is still queued becomes dead letters, later sends too. */
+  finishRecovery(): void {
+    this.#awaitingRecovery = false;
+    this.drainToDeadLetters('faulty');
+  }
+
+  /** The recovery function is the default one (nobody set another). */
+  hasDefaultRecoveryFunction(): boolean {
+    return this.#recoveryFunction === defaultRecoveryFunction;
+  }
+
+  /**
+   * Hands this faulted component's place to `next` (its replacement): queued messages and port
+   * events, port connections, its actor reference, and its restart history.
+   */
+  transferTo(next: ComponentCore): void {
+    const mailbox = this.#mailbox;
+    if (mailbox !== undefined) while (mailbox.size > 0) next.tell(mailbox.shift());
+    for (const end of this.#ports ?? []) {
+      const twin =
+        end.kind === 'provided' ? next.providedPort(end.type as never) : next.requiredPort(end.type as never);
+      const queue = end.queue;
+      if (twin === undefined) {
+        if (queue !== undefined) while (queue.size > 0) this.#host.deadLetter(this, queue.shift(), 'faulty');
+        continue;
+      }
+      const twinEnd = twin as unknown as PortEnd<unknown, unknown>;
+      end.moveConnectionsTo(twinEnd);
+      if (queue !== undefined) while (queue.size > 0) next.enqueuePortEvent(twinEnd, queue.shift());
+    }
+    this.#pendingPortEvents = 0;
+    const ref = this.#actorRef;
+    if (ref !== undefined) {
+      repoint(ref, next);
+      next.#actorRef ??= ref;
+    }
+    next.restarts = this.restarts;
+  }
+
+  /** Turns everything still queued into dead letters. */
   drainToDeadLetters(reason: 'faulty' | 'destroyed'): void {
     const mailbox = this.#mailbox;
     if (mailbox !== undefined) {
@@ -278,7 +321,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   /** Queues a port event on one of this component's ports; to a faulty or destroyed one, a dead letter. */
   enqueuePortEvent(end: PortEnd<unknown, unknown>, event: unknown): void {
     const state = this.state;
-    if (state === 'faulty' || state === 'destroyed') {
+    if ((state === 'faulty' && !this.#awaitingRecovery) || state === 'destroyed') {
       this.#host.deadLetter(this, event, state);
       return;
     }
@@ -666,6 +709,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   #fault(fault: Fault, inFlight: unknown): void {
     this.state = 'faulty';
+    this.#awaitingRecovery = true;
     this.#releaseTimers();
     const context = new FaultContext(this.id, this.typeName, fault);
     this.log.error({ err: fault.error }, `Component ${context.description}`);

@@ -29,6 +29,8 @@ export abstract class PortEnd<In, Out> {
   queue: RingBuffer<In> | undefined;
   /** @internal The ends this one sends to, in connection order. */
   peers: PortEnd<Out, In>[] = [];
+  /** @internal The ends that send to this one (the reverse of their `peers`). */
+  senders: PortEnd<Out, In>[] = [];
 
   constructor(type: AnyPort, core: ComponentCore, handler: PortHandler<In>) {
     this.type = type;
@@ -52,6 +54,7 @@ export abstract class PortEnd<In, Out> {
   addPeer(peer: PortEnd<Out, In>): boolean {
     if (this.peers.includes(peer)) return false;
     this.peers.push(peer);
+    peer.senders.push(this);
     return true;
   }
 
@@ -60,7 +63,24 @@ export abstract class PortEnd<In, Out> {
     const index = this.peers.indexOf(peer);
     if (index < 0) return false;
     this.peers.splice(index, 1);
+    const back = peer.senders.indexOf(this);
+    if (back >= 0) peer.senders.splice(back, 1);
     return true;
+  }
+
+  /**
+   * @internal Moves every connection of this end to `twin` (same port type and side, on a replacement
+   * component): what this end sent to, and what sent to it.
+   */
+  moveConnectionsTo(twin: PortEnd<In, Out>): void {
+    for (const peer of [...this.peers]) {
+      this.removePeer(peer);
+      twin.addPeer(peer);
+    }
+    for (const sender of [...this.senders]) {
+      sender.removePeer(this);
+      sender.addPeer(twin);
+    }
   }
 
   /** Whether this end sends to `peer`. */
@@ -70,7 +90,7 @@ export abstract class PortEnd<In, Out> {
 
   /** Removes every connection from this end to ports of `component`. Kompact: `disconnect_component`. */
   disconnectComponent(component: Component<ComponentDefinition<unknown>>): void {
-    this.peers = this.peers.filter((peer) => peer.core.id !== component.id);
+    for (const peer of this.peers.filter((end) => end.core.id === component.id)) this.removePeer(peer);
   }
 
   /** How many ends this one sends to. */

@@ -1,50 +1,67 @@
 import type { Logger } from 'pino';
+import { coreOf } from '../component/component.js';
 import type { ComponentCore } from '../component/component-core.js';
+import type { ComponentId } from '../component/component-id.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { Runnable, Scheduler } from '../runtime/scheduler.js';
 import type { SystemHandle } from '../system/system-handle.js';
-import { type FaultContext, type RecoveryFunction, RecoveryHandler } from './fault.js';
+import type { Clock, ClockTimer } from '../timer/clock.js';
+import { type FaultContext, type RecoveryFunction, RecoveryHandler, type RecoveryPlan } from './fault.js';
+import type { Supervision } from './supervision-events.js';
 
 interface RecoveryJob {
   readonly core: ComponentCore;
   readonly context: FaultContext;
+  readonly recoveryFunction: RecoveryFunction;
   readonly handler: RecoveryHandler | undefined;
   readonly failure: unknown;
 }
 
+/** What the supervisor needs from its system. */
+export interface SupervisorServices {
+  readonly scheduler: Scheduler;
+  readonly handle: SystemHandle;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly supervision: Supervision;
+  /** A recovery handler running longer than this (wall-clock milliseconds) is reported. */
+  readonly recoveryBudgetMs: number;
+  /** The fault of `core` was handled: forget it. */
+  onEnded(core: ComponentCore): void;
+}
+
+const DEFAULT_WITHIN_MS = 5000;
+
 /**
- * The system's supervisor: runs the recovery handlers of faulted ones one
- * at a time with its system handle and logger, and skips recovery during shutdown.
+ * The system's supervisor. A fault calls the component's recovery function at once (contained: a
+ * throw is reported, not spread); the handler it made runs on the supervisor's next turn, one at a
+ * time, with the supervisor's system handle and logger, timed against the recovery budget. During
+ * shutdown no recovery runs.
  *
- * Kompact: `ComponentSupervisor`.
+ * Kompact: `ComponentSupervisor`, minus poisoning: a throwing recovery function or handler leaves
+ * only that component faulty.
  */
 export class ComponentSupervisor implements Runnable {
-  readonly #scheduler: Scheduler;
-  readonly #handle: SystemHandle;
-  readonly #logger: Logger;
-  readonly #onEnded: (core: ComponentCore) => void;
+  readonly #services: SupervisorServices;
   readonly #jobs = new RingBuffer<RecoveryJob>(8);
+  readonly #backoffTimers = new Set<ClockTimer>();
   #scheduled = false;
   #isShuttingDown = false;
 
-  constructor(
-    scheduler: Scheduler,
-    handle: SystemHandle,
-    logger: Logger,
-    onEnded: (core: ComponentCore) => void,
-  ) {
-    this.#scheduler = scheduler;
-    this.#handle = handle;
-    this.#logger = logger;
-    this.#onEnded = onEnded;
+  constructor(services: SupervisorServices) {
+    this.#services = services;
   }
 
-  /**
-   * A component faulted: its recovery function runs now (it is one-shot, and a throw in it is
-   * contained), the handler it made runs on the supervisor's next turn.
-   */
+  /** A component faulted: run its recovery function now and queue the handler it made. */
   faulted(core: ComponentCore, context: FaultContext, recoveryFunction: RecoveryFunction): void {
+    this.#services.supervision.emit({
+      kind: 'fault',
+      componentId: context.componentId,
+      componentType: context.componentType,
+      fault: context.fault,
+      description: context.description,
+    });
     let handler: RecoveryHandler | undefined;
     let failure: unknown;
     if (!this.#isShuttingDown) {
@@ -59,10 +76,10 @@ export class ComponentSupervisor implements Runnable {
         failure = error;
       }
     }
-    this.#jobs.push({ core, context, handler, failure });
+    this.#jobs.push({ core, context, recoveryFunction, handler, failure });
     if (!this.#scheduled) {
       this.#scheduled = true;
-      this.#scheduler.schedule(this);
+      this.#services.scheduler.schedule(this);
     }
   }
 
@@ -70,39 +87,168 @@ export class ComponentSupervisor implements Runnable {
     let count = 0;
     for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
       count++;
-      this.#recover(job);
+      try {
+        this.#recover(job);
+      } finally {
+        job.core.finishRecovery();
+        this.#services.onEnded(job.core);
+      }
     }
     this.#scheduled = false;
     return count;
   }
 
-  /** From now on no recovery handler runs (system shutdown). */
+  /** From now on no recovery handler runs and no delayed replacement starts (system shutdown). */
   beginShutdown(): void {
     this.#isShuttingDown = true;
+    for (const timer of this.#backoffTimers) this.#services.clock.clearTimer(timer);
+    this.#backoffTimers.clear();
   }
 
   #recover(job: RecoveryJob): void {
     const { core, context, handler, failure } = job;
+    const { logger, supervision } = this.#services;
     const fields = { cid: context.componentId, ctype: context.componentType };
-    this.#logger.warn(fields, `Component(${context.componentId}) has been marked as faulty.`);
+    logger.warn(fields, `Component(${context.componentId}) has been marked as faulty.`);
     if (this.#isShuttingDown) {
-      this.#logger.warn(fields, 'Not running recovery handler due to ongoing shutdown.');
-    } else if (handler === undefined) {
-      this.#logger.error(
-        { ...fields, err: failure },
-        `The recovery function of component ${context.componentId} failed: ${describeThrown(failure)}; it stays faulty`,
-      );
-    } else {
-      try {
-        handler.action(context, this.#handle, this.#logger);
-      } catch (error) {
-        this.#logger.error(
-          { ...fields, err: error },
-          `The recovery handler of component ${context.componentId} threw: ${describeThrown(error)}; it stays faulty`,
-        );
-      }
+      logger.warn(fields, 'Not running recovery handler due to ongoing shutdown.');
+      return;
     }
-    core.drainToDeadLetters('faulty');
-    this.#onEnded(core);
+    if (handler === undefined) {
+      this.#failed(context, 'recovery-function', failure);
+      return;
+    }
+    const plan = handler.plan;
+    let replacementId: ComponentId | undefined;
+    // Wall-clock time on purpose: the budget is about how long the supervisor is held up, which a
+    // simulated clock would not show.
+    const started = performance.now();
+    let returned: unknown;
+    try {
+      switch (plan.kind) {
+        case 'ignore':
+          logger.warn(
+            fields,
+            `Ignoring fault of component id=${context.componentId}: ${context.description}`,
+          );
+          break;
+        case 'recover-with':
+          returned = plan.action(context, this.#services.handle, logger);
+          break;
+        case 'restart-default': {
+          logger.info(fields, `Restarting faulted component id=${context.componentId}`);
+          const replacement = this.#services.handle.create(plan.factory);
+          this.#services.handle.start(replacement);
+          replacementId = replacement.id;
+          break;
+        }
+        case 'replace-with':
+          replacementId = this.#replace(job, plan);
+          if (replacementId === undefined) return;
+          break;
+      }
+    } catch (error) {
+      this.#failed(context, 'recovery-handler', error);
+      return;
+    }
+    const durationMs = performance.now() - started;
+    this.#checkBudget(context, durationMs, returned);
+    supervision.emit({
+      kind: 'recovered',
+      componentId: context.componentId,
+      componentType: context.componentType,
+      recovery: plan.kind,
+      replacementId,
+    });
+  }
+
+  /** Creates the replacement, moves the old one's place to it, and starts it (after any backoff). */
+  #replace(job: RecoveryJob, plan: Extract<RecoveryPlan, { kind: 'replace-with' }>): ComponentId | undefined {
+    const { core, context, recoveryFunction } = job;
+    const { clock, handle, logger, supervision } = this.#services;
+    const { maxRestarts, withinMs = DEFAULT_WITHIN_MS, backoff } = plan.options;
+    const now = clock.now();
+    const recent = core.restarts.filter((at) => now - at < withinMs);
+    if (maxRestarts !== undefined && recent.length >= maxRestarts) {
+      logger.error(
+        { cid: context.componentId, ctype: context.componentType },
+        `Giving up on component ${context.componentId} (${context.componentType}): ${recent.length} restarts within ${withinMs} ms`,
+      );
+      supervision.emit({
+        kind: 'gave-up',
+        componentId: context.componentId,
+        componentType: context.componentType,
+        restarts: recent.length,
+        withinMs,
+      });
+      return undefined;
+    }
+    recent.push(now);
+    core.restarts = recent;
+    const replacement = handle.create(plan.factory);
+    const next = coreOf(replacement);
+    core.transferTo(next);
+    if (next.hasDefaultRecoveryFunction()) next.setRecoveryFunction(recoveryFunction);
+    const delayMs =
+      backoff === undefined
+        ? 0
+        : Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** (recent.length - 1));
+    if (delayMs <= 0) {
+      handle.start(replacement);
+    } else {
+      const timer = clock.setTimer(() => {
+        this.#backoffTimers.delete(timer);
+        if (!this.#isShuttingDown) handle.start(replacement);
+      }, delayMs);
+      this.#backoffTimers.add(timer);
+    }
+    logger.info(
+      { cid: context.componentId, ctype: context.componentType, replacement: replacement.id, delayMs },
+      `Replaced faulted component ${context.componentId} with ${replacement.id}`,
+    );
+    return replacement.id;
+  }
+
+  #checkBudget(context: FaultContext, durationMs: number, returned: unknown): void {
+    const { logger, supervision, recoveryBudgetMs } = this.#services;
+    const returnedPromise =
+      typeof returned === 'object' &&
+      returned !== null &&
+      typeof (returned as PromiseLike<unknown>).then === 'function';
+    if (returnedPromise) {
+      (returned as PromiseLike<unknown>).then(undefined, (error: unknown) =>
+        this.#failed(context, 'recovery-handler', error),
+      );
+    }
+    if (!returnedPromise && durationMs <= recoveryBudgetMs) return;
+    logger.warn(
+      { cid: context.componentId, ctype: context.componentType, durationMs, budgetMs: recoveryBudgetMs },
+      returnedPromise
+        ? `The recovery handler of component ${context.componentId} returned a promise: it is not awaited; do not block in recovery, start a component instead`
+        : `The recovery handler of component ${context.componentId} ran ${durationMs.toFixed(1)} ms, over its budget of ${recoveryBudgetMs} ms: do not block in recovery`,
+    );
+    supervision.emit({
+      kind: 'recovery-slow',
+      componentId: context.componentId,
+      componentType: context.componentType,
+      durationMs,
+      budgetMs: recoveryBudgetMs,
+      returnedPromise,
+    });
+  }
+
+  #failed(context: FaultContext, stage: 'recovery-function' | 'recovery-handler', error: unknown): void {
+    const what = stage === 'recovery-function' ? 'recovery function' : 'recovery handler';
+    this.#services.logger.error(
+      { cid: context.componentId, ctype: context.componentType, err: error },
+      `The ${what} of component ${context.componentId} failed: ${describeThrown(error)}; the original fault was: ${context.description}; it stays faulty`,
+    );
+    this.#services.supervision.emit({
+      kind: 'recovery-failed',
+      componentId: context.componentId,
+      componentType: context.componentType,
+      stage,
+      error,
+    });
   }
 }

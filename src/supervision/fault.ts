@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import type { ComponentId } from '../component/component-id.js';
 import { describeThrown } from '../internal/describe-thrown.js';
+import { describeValue } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
 
 /**
@@ -20,6 +21,36 @@ export type Fault =
 export type RecoveryAction = (fault: FaultContext, system: SystemHandle, logger: Logger) => void;
 
 /**
+ * Limits and pacing for {@link FaultContext.replaceWith}, as in Erlang/OTP's restart intensity and
+ * Akka's backoff supervisor.
+ */
+export interface ReplaceOptions {
+  /**
+   * At most this many replacements within `withinMs`; one more fault and the component stays down
+   * (a `gave-up` supervision event). Unlimited when absent.
+   */
+  readonly maxRestarts?: number;
+  /** The window for `maxRestarts`, in clock milliseconds. Default 5000. */
+  readonly withinMs?: number;
+  /**
+   * Wait before starting each replacement: `initialMs` for the first restart in the window, multiplied
+   * by `factor` for each further one, at most `maxMs`. Messages sent meanwhile wait in its mailbox.
+   */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number; readonly factor: number };
+}
+
+/** What a recovery handler will do, as the supervisor reads it. */
+export type RecoveryPlan =
+  | { readonly kind: 'ignore' }
+  | { readonly kind: 'recover-with'; readonly action: RecoveryAction }
+  | { readonly kind: 'restart-default'; readonly factory: () => ComponentDefinition<unknown> }
+  | {
+      readonly kind: 'replace-with';
+      readonly factory: () => ComponentDefinition<unknown>;
+      readonly options: ReplaceOptions;
+    };
+
+/**
  * What the `ComponentSupervisor` runs to recover a faulted component: made by a recovery function from
  * the {@link FaultContext}, run once, later, on the supervisor.
  *
@@ -28,12 +59,13 @@ export type RecoveryAction = (fault: FaultContext, system: SystemHandle, logger:
 export class RecoveryHandler {
   /** The fault this handler answers. */
   readonly context: FaultContext;
-  /** What to do; runs with the supervisor's system handle and logger. */
-  readonly action: RecoveryAction;
+  /** What it will do. */
+  readonly plan: RecoveryPlan;
 
-  constructor(context: FaultContext, action: RecoveryAction) {
+  /** @internal Made by the `FaultContext` methods. */
+  constructor(context: FaultContext, plan: RecoveryPlan) {
     this.context = context;
-    this.action = action;
+    this.plan = plan;
   }
 }
 
@@ -78,12 +110,7 @@ export class FaultContext {
    * Kompact: `FaultContext::ignore`.
    */
   ignore(): RecoveryHandler {
-    return new RecoveryHandler(this, (fault, _system, logger) => {
-      logger.warn(
-        { cid: fault.componentId, ctype: fault.componentType },
-        `Ignoring fault of component id=${fault.componentId}: ${fault.description}`,
-      );
-    });
+    return new RecoveryHandler(this, { kind: 'ignore' });
   }
 
   /**
@@ -96,12 +123,12 @@ export class FaultContext {
     if (typeof action !== 'function') {
       throw new TypeError(`Expected \`action\` to be a function, got ${typeof action}`);
     }
-    return new RecoveryHandler(this, action);
+    return new RecoveryHandler(this, { kind: 'recover-with', action });
   }
 
   /**
-   * Creates and starts a fresh component from `factory` in place of the faulted one (a new id: old
-   * references stay dead, as in Kompact).
+   * Creates and starts a fresh component from `factory` (a new id: old references stay dead and
+   * nothing queued is carried over, as in Kompact; see {@link FaultContext.replaceWith} for more).
    *
    * Kompact: `FaultContext::restart_default`.
    */
@@ -109,10 +136,64 @@ export class FaultContext {
     if (typeof factory !== 'function') {
       throw new TypeError(`Expected \`factory\` to be a function, got ${typeof factory}`);
     }
-    return new RecoveryHandler(this, (fault, system, logger) => {
-      logger.info({ cid: fault.componentId }, `Restarting faulted component id=${fault.componentId}`);
-      system.start(system.create(factory));
-    });
+    return new RecoveryHandler(this, { kind: 'restart-default', factory });
+  }
+
+  /**
+   * Replaces the faulted component with a new instance from `factory`, in its place: the
+   * replacement is created and started, every existing `ActorRef` to the old one now reaches it, the
+   * messages and port events queued behind the failed one are delivered to it, and its port
+   * connections are rewired to it. The replacement keeps this recovery function unless it sets its
+   * own. `options` bound how often this may happen and pace it.
+   *
+   * Not in Kompact, whose note leaves this to the user.
+   *
+   * @example
+   * ```ts
+   * counter.setRecoveryFunction((fault) =>
+   *   fault.replaceWith(() => new Counter(lastCount), { maxRestarts: 3, withinMs: 1000 }));
+   * ```
+   */
+  replaceWith(factory: () => ComponentDefinition<unknown>, options: ReplaceOptions = {}): RecoveryHandler {
+    if (typeof factory !== 'function') {
+      throw new TypeError(`Expected \`factory\` to be a function, got ${typeof factory}`);
+    }
+    checkReplaceOptions(options);
+    return new RecoveryHandler(this, { kind: 'replace-with', factory, options });
+  }
+}
+
+function checkReplaceOptions(options: ReplaceOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+  }
+  const { maxRestarts, withinMs, backoff } = options;
+  if (maxRestarts !== undefined && !(Number.isSafeInteger(maxRestarts) && maxRestarts >= 0)) {
+    throw new TypeError(`Expected \`maxRestarts\` to be an integer >= 0, got ${describeValue(maxRestarts)}`);
+  }
+  if (
+    withinMs !== undefined &&
+    !(typeof withinMs === 'number' && withinMs > 0 && Number.isFinite(withinMs))
+  ) {
+    throw new TypeError(`Expected \`withinMs\` to be a finite number > 0, got ${describeValue(withinMs)}`);
+  }
+  if (backoff !== undefined) {
+    const { initialMs, maxMs, factor } = backoff;
+    if (!(typeof initialMs === 'number' && initialMs >= 0 && Number.isFinite(initialMs))) {
+      throw new TypeError(
+        `Expected \`backoff.initialMs\` to be a finite number >= 0, got ${describeValue(initialMs)}`,
+      );
+    }
+    if (!(typeof maxMs === 'number' && maxMs >= initialMs && Number.isFinite(maxMs))) {
+      throw new TypeError(
+        `Expected \`backoff.maxMs\` to be a finite number >= initialMs, got ${describeValue(maxMs)}`,
+      );
+    }
+    if (!(typeof factor === 'number' && factor >= 1 && Number.isFinite(factor))) {
+      throw new TypeError(
+        `Expected \`backoff.factor\` to be a finite number >= 1, got ${describeValue(factor)}`,
+      );
+    }
   }
 }
 

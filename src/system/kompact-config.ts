@@ -21,6 +21,8 @@ export const ConfigKeys = {
   messagePriority: 'kompact.runtime.message-priority',
   /** The log level of the system's own logger. Default `info`. */
   logLevel: 'kompact.log.level',
+  /** Wall-clock milliseconds a recovery handler may take before it is reported. Default 100. */
+  recoveryBudgetMs: 'kompact.supervision.recovery-budget-ms',
 } as const;
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -33,6 +35,7 @@ export interface RuntimeSettings {
   readonly throughput: number;
   readonly messagePriority: number;
   readonly logLevel: LevelWithSilent;
+  readonly recoveryBudgetMs: number;
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
   readonly tree: ConfigTree;
@@ -75,6 +78,14 @@ export class KompactConfig {
   /** The system's label in logs. */
   label(label: string): this {
     return this.setValue(ConfigKeys.label, label);
+  }
+
+  /**
+   * How long (wall-clock milliseconds) a recovery handler may run before the supervisor reports it
+   * with a warning and a `recovery-slow` event: the seed's "do not block" rule, made visible.
+   */
+  recoveryBudgetMs(ms: number): this {
+    return this.setValue(ConfigKeys.recoveryBudgetMs, ms);
   }
 
   /** Uses `logger` (a pino logger) as the system's root logger. */
@@ -165,6 +176,7 @@ export class KompactConfig {
       throughput: (read(ConfigKeys.throughput) as number | undefined) ?? 50,
       messagePriority: (read(ConfigKeys.messagePriority) as number | undefined) ?? 0.5,
       logLevel: (read(ConfigKeys.logLevel) as LevelWithSilent | undefined) ?? 'info',
+      recoveryBudgetMs: (read(ConfigKeys.recoveryBudgetMs) as number | undefined) ?? 100,
       logger: this.#logger,
       clock: this.#clock,
       tree,
@@ -184,6 +196,10 @@ export class KompactConfig {
         break;
       case ConfigKeys.messagePriority:
         if (typeof value !== 'number' || !(value > 0 && value < 1)) reject('a number with 0 < p < 1');
+        break;
+      case ConfigKeys.recoveryBudgetMs:
+        if (typeof value !== 'number' || !(value >= 0 && Number.isFinite(value)))
+          reject('a finite number >= 0');
         break;
       case ConfigKeys.label:
         if (typeof value !== 'string' || value === '') reject('a non-empty string');

@@ -8,6 +8,7 @@ import { bindScheduler, isSchedulerAware } from '../internal/clock-binding.js';
 import { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import { Scheduler } from '../runtime/scheduler.js';
 import { ComponentSupervisor } from '../supervision/component-supervisor.js';
+import { Supervision } from '../supervision/supervision-events.js';
 import { type Clock, SystemClock } from '../timer/clock.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
 import { TimerFacility } from '../timer/timer-facility.js';
@@ -34,6 +35,7 @@ class SystemRuntime implements ComponentHost {
   readonly throughput: number;
   readonly maxMessages: number;
   readonly deadLetters: DeadLetters;
+  readonly supervision: Supervision;
   /** Every component not yet destroyed or recovered, for shutdown. */
   readonly live = new Set<ComponentCore>();
 
@@ -49,9 +51,16 @@ class SystemRuntime implements ComponentHost {
     this.throughput = settings.throughput;
     this.maxMessages = Math.floor(settings.throughput * settings.messagePriority);
     this.deadLetters = new DeadLetters(this.logger, this.clock);
-    this.supervisor = new ComponentSupervisor(this.scheduler, handle, this.logger, (core) =>
-      this.componentEnded(core),
-    );
+    this.supervision = new Supervision(this.logger, () => this.deadLetters.count);
+    this.supervisor = new ComponentSupervisor({
+      scheduler: this.scheduler,
+      handle,
+      logger: this.logger,
+      clock: this.clock,
+      supervision: this.supervision,
+      recoveryBudgetMs: settings.recoveryBudgetMs,
+      onEnded: (core) => this.componentEnded(core),
+    });
   }
 
   deadLetter(recipient: ComponentCore, message: unknown, reason: DeadLetterReason): void {
@@ -133,6 +142,11 @@ export class KompactSystem implements SystemHandle {
   /** Messages that could not be delivered: a count, a rate-limited warning, and subscribers. */
   get deadLetters(): DeadLetters {
     return this.#runtime.deadLetters;
+  }
+
+  /** Supervision events (`fault`, `recovered`, `recovery-failed`, `recovery-slow`, `gave-up`) and counters. */
+  get supervision(): Supervision {
+    return this.#runtime.supervision;
   }
 
   /** Where the system is in its life: `active`, `shutting-down` or `terminated`. */

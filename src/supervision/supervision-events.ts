@@ -1,0 +1,159 @@
+import type { Logger } from 'pino';
+import type { ComponentId } from '../component/component-id.js';
+import type { Fault } from './fault.js';
+
+/** What a recovery handler did: the plan it was made with. */
+export type RecoveryKind = 'ignore' | 'recover-with' | 'restart-default' | 'replace-with';
+
+/**
+ * Something the supervisor saw or did. Subscribe with `system.supervision.on(kind, listener)`.
+ *
+ * - `fault`: a component faulted.
+ * - `recovered`: its recovery handler ran to the end (`replacementId` when `replaceWith` started one).
+ * - `recovery-failed`: the recovery function or the recovery handler threw (or the function returned
+ *   something that is not a recovery handler); the component stays faulty, nothing else is affected.
+ * - `recovery-slow`: a recovery handler ran longer than `recoveryBudgetMs`, or returned a promise.
+ * - `gave-up`: `replaceWith`'s restart limit was reached; the component stays down.
+ */
+export type SupervisionEvent =
+  | {
+      readonly kind: 'fault';
+      readonly componentId: ComponentId;
+      readonly componentType: string;
+      readonly fault: Fault;
+      readonly description: string;
+    }
+  | {
+      readonly kind: 'recovered';
+      readonly componentId: ComponentId;
+      readonly componentType: string;
+      readonly recovery: RecoveryKind;
+      readonly replacementId: ComponentId | undefined;
+    }
+  | {
+      readonly kind: 'recovery-failed';
+      readonly componentId: ComponentId;
+      readonly componentType: string;
+      readonly stage: 'recovery-function' | 'recovery-handler';
+      readonly error: unknown;
+    }
+  | {
+      readonly kind: 'recovery-slow';
+      readonly componentId: ComponentId;
+      readonly componentType: string;
+      readonly durationMs: number;
+      readonly budgetMs: number;
+      readonly returnedPromise: boolean;
+    }
+  | {
+      readonly kind: 'gave-up';
+      readonly componentId: ComponentId;
+      readonly componentType: string;
+      readonly restarts: number;
+      readonly withinMs: number;
+    };
+
+/** The kinds of {@link SupervisionEvent}. */
+export type SupervisionEventKind = SupervisionEvent['kind'];
+
+/** Counters of what supervision did since the system was built. */
+export interface SupervisionStats {
+  /** Components that faulted. */
+  readonly faults: number;
+  /** Recovery handlers that ran to the end. */
+  readonly recoveries: number;
+  /** Recovery functions or handlers that threw. */
+  readonly recoveryFailures: number;
+  /** Recovery handlers over their time budget or returning a promise. */
+  readonly slowRecoveries: number;
+  /** Components left down because their restart limit was reached. */
+  readonly gaveUp: number;
+  /** Messages that could not be delivered (the same count as `system.deadLetters.count`). */
+  readonly deadLetters: number;
+}
+
+type Listener<K extends SupervisionEventKind> = (event: Extract<SupervisionEvent, { kind: K }>) => void;
+
+/**
+ * The system's supervision events and counters, as `system.supervision`.
+ *
+ * @example
+ * ```ts
+ * system.supervision.on('fault', (event) => console.log(event.componentId, event.description));
+ * ```
+ */
+export class Supervision {
+  readonly #listeners = new Map<SupervisionEventKind, Set<(event: SupervisionEvent) => void>>();
+  readonly #logger: Logger;
+  readonly #deadLetterCount: () => number;
+  #faults = 0;
+  #recoveries = 0;
+  #recoveryFailures = 0;
+  #slowRecoveries = 0;
+  #gaveUp = 0;
+
+  /** @internal Made by the system. */
+  constructor(logger: Logger, deadLetterCount: () => number) {
+    this.#logger = logger;
+    this.#deadLetterCount = deadLetterCount;
+  }
+
+  /** Calls `listener` for every future event of `kind`; returns the function that unsubscribes it. */
+  on<K extends SupervisionEventKind>(kind: K, listener: Listener<K>): () => void {
+    if (typeof listener !== 'function') {
+      throw new TypeError(`Expected \`listener\` to be a function, got ${typeof listener}`);
+    }
+    let set = this.#listeners.get(kind);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(kind, set);
+    }
+    const stored = listener as (event: SupervisionEvent) => void;
+    set.add(stored);
+    return () => {
+      set.delete(stored);
+    };
+  }
+
+  /** The counters so far. */
+  get stats(): SupervisionStats {
+    return {
+      faults: this.#faults,
+      recoveries: this.#recoveries,
+      recoveryFailures: this.#recoveryFailures,
+      slowRecoveries: this.#slowRecoveries,
+      gaveUp: this.#gaveUp,
+      deadLetters: this.#deadLetterCount(),
+    };
+  }
+
+  /** @internal Counts and publishes `event`; a throwing listener is logged and ignored. */
+  emit(event: SupervisionEvent): void {
+    switch (event.kind) {
+      case 'fault':
+        this.#faults++;
+        break;
+      case 'recovered':
+        this.#recoveries++;
+        break;
+      case 'recovery-failed':
+        this.#recoveryFailures++;
+        break;
+      case 'recovery-slow':
+        this.#slowRecoveries++;
+        break;
+      case 'gave-up':
+        this.#gaveUp++;
+        break;
+    }
+    const listeners = this.#listeners.get(event.kind);
+    if (listeners === undefined) return;
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#logger.error({ err: error }, `A supervision listener for '${event.kind}' threw; ignored`);
+      }
+    }
+  }
+}
