@@ -106,7 +106,7 @@ export class ComponentSupervisor implements Runnable {
   }
 
   #recover(job: RecoveryJob): void {
-    const { core, context, handler, failure } = job;
+    const { context, handler, failure } = job;
     const { logger, supervision } = this.#services;
     const fields = { cid: context.componentId, ctype: context.componentType };
     logger.warn(fields, `Component(${context.componentId}) has been marked as faulty.`);
