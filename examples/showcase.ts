@@ -1,6 +1,7 @@
 // `npm start`: runs every example in turn, the way the book introduces them.
 import { main as buncherAdaptive } from './buncher-adaptive.js';
 import { main as buncherRegular } from './buncher-regular.js';
+import { main as configuration } from './configuration.js';
 import { main as counter } from './counter.js';
 import { main as helloWorld } from './hello-world.js';
 import { main as helloWorldActor } from './hello-world-actor.js';
@@ -12,6 +13,7 @@ const examples: readonly [string, () => Promise<unknown>][] = [
   ['hello-world (a component)', () => helloWorld()],
   ['hello-world-actor (an actor)', () => helloWorldActor()],
   ['counter (internal state, ask and port)', () => counter()],
+  ['configuration (TOML and setters, merged in order)', () => configuration()],
   ['ping-pong-ports (10 000 round trips over a port)', () => pingPongPorts()],
   ['buncher-regular (batching with a periodic timer)', () => buncherRegular()],
   ['buncher-adaptive (batching with a rescheduled timer)', () => buncherAdaptive()],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { main as buncherAdaptive } from '../examples/buncher-adaptive.js';
 import { main as buncherRegular } from '../examples/buncher-regular.js';
+import { main as configuration } from '../examples/configuration.js';
 import { main as counter } from '../examples/counter.js';
 import { main as helloWorld } from '../examples/hello-world.js';
 import { main as helloWorldActor } from '../examples/hello-world-actor.js';
@@ -65,6 +66,7 @@ describe('examples', () => {
       assert.ok(size <= 76, `a timed batch holds at most 150/2 + 1 pings, got ${size}`);
   });
 
+  // #region unstable-counter-test
   it('unstable-counter restarts from its last snapshot, not from 0, and crashes sooner the second time', async () => {
     const { logger, lines } = captureLogs('info');
     await unstableCounter(logger, new SimulatedClock(), 5000);
@@ -81,5 +83,12 @@ describe('examples', () => {
     assert.ok((second.atMs as number) - firstAt < firstAt, 'the second crash comes sooner than the first');
     assert.ok(lines.some((line) => line.msg === 'Component panicked with: Error: Count overflowed!'));
     assert.equal(lines.at(-1)?.msg, 'Shutting down system');
+  });
+  // #endregion unstable-counter-test
+
+  it('configuration merges a TOML string and setters, later winning, and components read it', async () => {
+    const { logger, lines } = captureLogs('info');
+    assert.deepEqual(await configuration(logger), { throughput: 10, maxMessages: 1, greeting: 'Hej' });
+    assert.ok(lines.some((line) => line.msg === 'Hej, configuration!'));
   });
 });
