@@ -6,10 +6,12 @@ import { main as counter } from './counter.js';
 import { main as helloWorld } from './hello-world.js';
 import { main as helloWorldActor } from './hello-world-actor.js';
 import { main as pingPongPorts } from './ping-pong-ports.js';
+import { main as quickStart } from './quick-start.js';
 import { main as unstableCounter } from './unstable-counter.js';
 
 const examples: readonly [string, () => Promise<unknown>][] = [
   ['unstable-counter (fault recovery from a snapshot, 5 s)', () => unstableCounter()],
+  ['quick-start (replaced in place, from a snapshot)', () => quickStart()],
   ['hello-world (a component)', () => helloWorld()],
   ['hello-world-actor (an actor)', () => helloWorldActor()],
   ['counter (internal state, ask and port)', () => counter()],

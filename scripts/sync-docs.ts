@@ -1,6 +1,6 @@
 // Keeps the book's code true to the examples: every block between
 //   <!-- include: examples/file.ts#region -->   and   <!-- /include -->
-// in docs/*.md is replaced by that `// #region region` ... `// #endregion region` of the file
+// in README.md and docs/*.md is replaced by that `// #region region` ... `// #endregion region` of the file
 // (the whole file without a #region). `--check` reports blocks that differ instead of writing.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,7 +22,15 @@ export function extractRegion(source: string, region: string | undefined, file: 
     if (start < 0 || end < 0) throw new Error(`No region '${region}' in ${file}`);
     body = lines.slice(start + 1, end);
   }
-  body = body.filter((line) => !/^\s*\/\/ #(end)?region\b/.test(line));
+  // Shown as a user of the package writes it: imported by name, without the examples' own helpers.
+  body = body
+    .filter((line) => !/^\s*\/\/ #(end)?region\b/.test(line))
+    .filter((line) => !/^import .* from '\.\/support\//.test(line))
+    .map((line) =>
+      line
+        .replace("'../src/index.js'", "'kompact-ts'")
+        .replace("'../src/testing/index.js'", "'kompact-ts/testing'"),
+    );
   while (body.length > 0 && body[0]?.trim() === '') body.shift();
   while (body.length > 0 && body.at(-1)?.trim() === '') body.pop();
   const indent = Math.min(
@@ -40,16 +48,21 @@ export function fillIncludes(markdown: string, base: string): string {
   });
 }
 
-/** Docs files whose include blocks differ from the examples (after writing them, unless `check`). */
+/** The README and the book's files whose include blocks differ from the examples (refreshed unless `check`). */
 export function syncDocs(check: boolean, base = root): string[] {
+  const files = [
+    'README.md',
+    ...readdirSync(join(base, 'docs'))
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => `docs/${file}`),
+  ];
   const stale: string[] = [];
-  const docs = join(base, 'docs');
-  for (const name of readdirSync(docs).filter((file) => file.endsWith('.md'))) {
-    const path = join(docs, name);
+  for (const file of files) {
+    const path = join(base, file);
     const text = readFileSync(path, 'utf8');
     const filled = fillIncludes(text, base);
     if (filled !== text) {
-      stale.push(`docs/${name}`);
+      stale.push(file);
       if (!check) writeFileSync(path, filled);
     }
   }

@@ -7,6 +7,7 @@ import { main as counter } from '../examples/counter.js';
 import { main as helloWorld } from '../examples/hello-world.js';
 import { main as helloWorldActor } from '../examples/hello-world-actor.js';
 import { main as pingPongPorts } from '../examples/ping-pong-ports.js';
+import { main as quickStart } from '../examples/quick-start.js';
 import { main as unstableCounter } from '../examples/unstable-counter.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
 
@@ -90,5 +91,10 @@ describe('examples', () => {
     const { logger, lines } = captureLogs('info');
     assert.deepEqual(await configuration(logger), { throughput: 10, maxMessages: 1, greeting: 'Hej' });
     assert.ok(lines.some((line) => line.msg === 'Hej, configuration!'));
+  });
+
+  it('quick-start replaces the overflowed counter in place, from its snapshot, behind the same ref', async () => {
+    const { logger } = captureLogs('info');
+    assert.deepEqual(await quickStart(logger), [200, 'PROMISE_DROPPED', 205]);
   });
 });
