@@ -1,0 +1,319 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  type Component,
+  ComponentDefinition,
+  type HandlerReturn,
+  type KompactConfig,
+  type KompactSystem,
+  type KPromise,
+} from '../src/index.js';
+import { SimulatedClock, withSystem } from '../src/testing/index.js';
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+function withClock<T>(
+  body: (system: KompactSystem, clock: SimulatedClock) => Promise<T>,
+  configure: (config: KompactConfig) => KompactConfig = (config) => config,
+): Promise<T> {
+  const clock = new SimulatedClock();
+  return withSystem(
+    async (system) => {
+      try {
+        return await body(system, clock);
+      } finally {
+        openGates();
+      }
+    },
+    (config) => configure(config.clock(clock)),
+  );
+}
+
+const gates = new Set<() => void>();
+
+function openGates(): void {
+  for (const open of gates) open();
+  gates.clear();
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  gates.add(resolve);
+  return { promise, resolve };
+}
+
+/** Appends `<name>` to a shared log for every message. */
+class Recorder extends ComponentDefinition<number> {
+  constructor(
+    readonly name: string,
+    readonly log: string[],
+  ) {
+    super();
+  }
+
+  override receiveLocal(): HandlerReturn {
+    this.log.push(this.name);
+  }
+}
+
+/** Lengths of the runs of equal entries: ['a','a','b'] → [['a', 2], ['b', 1]]. */
+function runs(log: string[]): [string, number][] {
+  const out: [string, number][] = [];
+  for (const entry of log) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[0] === entry) last[1]++;
+    else out.push([entry, 1]);
+  }
+  return out;
+}
+
+async function startedRecorder(
+  system: KompactSystem,
+  name: string,
+  log: string[],
+): Promise<Component<Recorder>> {
+  const recorder = system.create(() => new Recorder(name, log));
+  await system.startNotify(recorder);
+  return recorder;
+}
+
+// ---- throughput and fairness --------------------------------------------------------------------
+
+describe('Scheduler', () => {
+  it('lets another component handle its message after one turn of a flooded component (throughput 10)', async () => {
+    await withClock(
+      async (system, clock) => {
+        const log: string[] = [];
+        const flooded = await startedRecorder(system, 'flooded', log);
+        const other = await startedRecorder(system, 'other', log);
+        for (let i = 0; i < 100; i++) flooded.actorRef().tell(i);
+        other.actorRef().tell(0);
+        await clock.settle();
+        assert.equal(log.length, 101);
+        assert.equal(log.indexOf('other'), 10, 'the other component ran after the first turn of 10');
+      },
+      (config) => config.throughput(10),
+    );
+  });
+
+  it('alternates two flooded components in turns of `throughput` messages', async () => {
+    await withClock(
+      async (system, clock) => {
+        const log: string[] = [];
+        const a = await startedRecorder(system, 'a', log);
+        const b = await startedRecorder(system, 'b', log);
+        for (let i = 0; i < 30; i++) {
+          a.actorRef().tell(i);
+          b.actorRef().tell(i);
+        }
+        await clock.settle();
+        assert.deepEqual(runs(log), [
+          ['a', 10],
+          ['b', 10],
+          ['a', 10],
+          ['b', 10],
+          ['a', 10],
+          ['b', 10],
+        ]);
+      },
+      (config) => config.throughput(10),
+    );
+  });
+
+  it('gives actor messages the whole turn when there are no port events, even with a low message priority', async () => {
+    await withClock(
+      async (system, clock) => {
+        const log: string[] = [];
+        const a = await startedRecorder(system, 'a', log);
+        const b = await startedRecorder(system, 'b', log);
+        for (let i = 0; i < 20; i++) {
+          a.actorRef().tell(i);
+          b.actorRef().tell(i);
+        }
+        await clock.settle();
+        assert.deepEqual(runs(log), [
+          ['a', 10],
+          ['b', 10],
+          ['a', 10],
+          ['b', 10],
+        ]);
+      },
+      (config) => config.throughput(10).messagePriority(0.1),
+    );
+  });
+
+  it('uses turns of 50 messages by default', async () => {
+    await withClock(async (system, clock) => {
+      const log: string[] = [];
+      const flooded = await startedRecorder(system, 'flooded', log);
+      const other = await startedRecorder(system, 'other', log);
+      for (let i = 0; i < 120; i++) flooded.actorRef().tell(i);
+      other.actorRef().tell(0);
+      await clock.settle();
+      assert.equal(log.indexOf('other'), 50);
+    });
+  });
+
+  it('handles 10 000 messages with a handful of event-loop yields, not one per message', async () => {
+    await withClock(async (system) => {
+      type Msg = number | { reply: KPromise<number> };
+      class Tally extends ComponentDefinition<Msg> {
+        total = 0;
+        override receiveLocal(msg: Msg): HandlerReturn {
+          if (typeof msg === 'number') this.total += msg;
+          else msg.reply.fulfil(this.total);
+        }
+      }
+      const tally = system.create(() => new Tally());
+      await system.startNotify(tally);
+      const realSetImmediate = globalThis.setImmediate;
+      let yields = 0;
+      globalThis.setImmediate = ((...args: Parameters<typeof setImmediate>) => {
+        yields++;
+        return realSetImmediate(...args);
+      }) as typeof setImmediate;
+      let total: number;
+      try {
+        for (let i = 0; i < 10_000; i++) tally.actorRef().tell(1);
+        total = await tally.actorRef().askWith<number>((reply) => ({ reply }));
+      } finally {
+        globalThis.setImmediate = realSetImmediate;
+      }
+      assert.equal(total, 10_000);
+      assert.ok(yields <= 20, `${yields} setImmediate calls for 10 000 messages`);
+    });
+  });
+
+  it('does not starve the event loop when a component sends itself messages forever', {
+    timeout: 5000,
+  }, async () => {
+    await withSystem(async (system) => {
+      class Spinner extends ComponentDefinition<'spin'> {
+        spins = 0;
+        override receiveLocal(): HandlerReturn {
+          this.spins++;
+          this.ctx.actorRef().tell('spin');
+        }
+      }
+      const spinner = system.create(() => new Spinner());
+      await system.startNotify(spinner);
+      spinner.actorRef().tell('spin');
+
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const afterImmediate = spinner.onDefinition((s) => s.spins);
+      await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      await readFile(fileURLToPath(import.meta.url));
+      const afterIo = spinner.onDefinition((s) => s.spins);
+
+      await system.killNotify(spinner);
+      assert.ok(afterImmediate > 0, 'the spinner ran before the setImmediate callback');
+      assert.ok(afterIo > afterImmediate, 'the spinner kept running while timers and I/O were served');
+      assert.equal(spinner.isDestroyed(), true);
+    });
+  });
+
+  it('does not starve the event loop when two components bounce a message forever', {
+    timeout: 5000,
+  }, async () => {
+    await withSystem(async (system) => {
+      let bounces = 0;
+      class Bouncer extends ComponentDefinition<'ball'> {
+        peer: Component<Bouncer> | undefined;
+        override receiveLocal(): HandlerReturn {
+          bounces++;
+          this.peer?.actorRef().tell('ball');
+        }
+      }
+      const ping = system.create(() => new Bouncer());
+      const pong = system.create(() => new Bouncer());
+      ping.onDefinition((d) => {
+        d.peer = pong;
+      });
+      pong.onDefinition((d) => {
+        d.peer = ping;
+      });
+      await system.startNotify(ping);
+      await system.startNotify(pong);
+      ping.actorRef().tell('ball');
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      assert.ok(bounces > 0);
+      await system.killNotify(ping);
+      await system.killNotify(pong);
+    });
+  });
+});
+
+// ---- one handler at a time ----------------------------------------------------------------------
+
+describe('Component turns', () => {
+  it('never interleaves two async message handlers of one component', async () => {
+    await withClock(async (system, clock) => {
+      const log: string[] = [];
+      const release = [deferred(), deferred(), deferred()];
+      class Sequential extends ComponentDefinition<number> {
+        override async receiveLocal(n: number): Promise<void> {
+          log.push(`start ${n}`);
+          await release[n]?.promise;
+          log.push(`end ${n}`);
+        }
+      }
+      const sequential = system.create(() => new Sequential());
+      await system.startNotify(sequential);
+      for (const n of [0, 1, 2]) sequential.actorRef().tell(n);
+      await clock.settle();
+      assert.deepEqual(log, ['start 0']);
+
+      release[1]?.resolve();
+      await clock.settle();
+      assert.deepEqual(log, ['start 0'], 'message 1 waits for message 0 even when its own signal came');
+
+      release[0]?.resolve();
+      await clock.settle();
+      assert.deepEqual(log, ['start 0', 'end 0', 'start 1', 'end 1', 'start 2']);
+
+      release[2]?.resolve();
+      await clock.settle();
+      assert.deepEqual(log, ['start 0', 'end 0', 'start 1', 'end 1', 'start 2', 'end 2']);
+    });
+  });
+
+  it('holds a stop requested during an async handler until that handler has finished', async () => {
+    await withClock(async (system, clock) => {
+      const log: string[] = [];
+      const gate = deferred();
+      class Worker extends ComponentDefinition<string> {
+        override onStop(): HandlerReturn {
+          log.push('stop');
+        }
+        override async receiveLocal(msg: string): Promise<void> {
+          log.push(`start ${msg}`);
+          if (msg === 'slow') await gate.promise;
+          log.push(`end ${msg}`);
+        }
+      }
+      const worker = system.create(() => new Worker());
+      await system.startNotify(worker);
+      worker.actorRef().tell('slow');
+      worker.actorRef().tell('next');
+      await clock.settle();
+      const stopped = system.stopNotify(worker);
+      await clock.settle();
+      assert.deepEqual(log, ['start slow']);
+
+      gate.resolve();
+      await stopped;
+      await clock.settle();
+      assert.deepEqual(log, ['start slow', 'end slow', 'stop'], 'the queued message waits for a restart');
+
+      await system.startNotify(worker);
+      await clock.settle();
+      assert.deepEqual(log, ['start slow', 'end slow', 'stop', 'start next', 'end next']);
+    });
+  });
+});

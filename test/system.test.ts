@@ -1,0 +1,439 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type Ask,
+  type Component,
+  ComponentDefinition,
+  type DeadLetter,
+  Handled,
+  type HandlerReturn,
+  KompactError,
+  type KompactErrorCode,
+  type KompactSystem,
+} from '../src/index.js';
+import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+const WARN = 40;
+
+interface Env {
+  readonly system: KompactSystem;
+  readonly clock: SimulatedClock;
+  readonly lines: CapturedLog[];
+}
+
+function withEnv<T>(body: (env: Env) => Promise<T>): Promise<T> {
+  const clock = new SimulatedClock();
+  const { logger, lines } = captureLogs();
+  return withSystem(
+    async (system) => {
+      try {
+        return await body({ system, clock, lines });
+      } finally {
+        openGates();
+      }
+    },
+    (config) => config.clock(clock).logger(logger),
+  );
+}
+
+const gates = new Set<() => void>();
+
+function openGates(): void {
+  for (const open of gates) open();
+  gates.clear();
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  gates.add(resolve);
+  return { promise, resolve };
+}
+
+function track(promise: Promise<unknown>): { readonly settled: boolean; readonly error: unknown } {
+  const state = { settled: false, error: undefined as unknown };
+  promise.then(
+    () => {
+      state.settled = true;
+    },
+    (error: unknown) => {
+      state.settled = true;
+      state.error = error;
+    },
+  );
+  return state;
+}
+
+function isKompactError(code: KompactErrorCode): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof KompactError, `expected a KompactError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  };
+}
+
+/** Records its hooks in a shared log under its name. */
+class Named extends ComponentDefinition<string> {
+  constructor(
+    readonly name: string,
+    readonly log: string[],
+  ) {
+    super();
+  }
+
+  override onStart(): HandlerReturn {
+    this.log.push(`${this.name}:start`);
+  }
+
+  override onKill(): HandlerReturn {
+    this.log.push(`${this.name}:kill`);
+  }
+
+  override receiveLocal(msg: string): HandlerReturn {
+    this.log.push(`${this.name}:${msg}`);
+  }
+}
+
+// ---- reference cases 58–59 and shutdown ---------------------------------------------------------
+
+describe('KompactSystem.shutdown', () => {
+  it('can be called by a component from onStart, and awaitTermination then resolves', async () => {
+    await withEnv(async ({ system }) => {
+      class Terminator extends ComponentDefinition {
+        override onStart(): HandlerReturn {
+          void this.ctx.system().shutdown();
+        }
+      }
+      const terminator = system.create(() => new Terminator());
+      system.start(terminator);
+      await system.awaitTermination();
+      assert.equal(system.state, 'terminated');
+      assert.equal(terminator.isDestroyed(), true);
+    });
+  });
+
+  it('runs onKill of every started component before it resolves, and not of never-started ones', async () => {
+    await withEnv(async ({ system }) => {
+      const log: string[] = [];
+      const a = system.create(() => new Named('a', log));
+      const b = system.create(() => new Named('b', log));
+      const paused = system.create(() => new Named('paused', log));
+      const idle = system.create(() => new Named('idle', log));
+      await system.startNotify(a);
+      await system.startNotify(b);
+      await system.startNotify(paused);
+      await system.stopNotify(paused);
+
+      await system.shutdown();
+      assert.deepEqual(log.filter((entry) => entry.endsWith(':kill')).sort(), [
+        'a:kill',
+        'b:kill',
+        'paused:kill',
+      ]);
+      for (const component of [a, b, paused, idle]) assert.equal(component.isDestroyed(), true);
+    });
+  });
+
+  it('returns the same promise when called twice, and awaitTermination resolves once it is done', async () => {
+    await withEnv(async ({ system }) => {
+      const terminated = track(system.awaitTermination());
+      assert.equal(system.state, 'active');
+      const first = system.shutdown();
+      assert.equal(system.state, 'shutting-down');
+      const second = system.shutdown();
+      assert.equal(first, second);
+      await first;
+      assert.equal(system.state, 'terminated');
+      await system.awaitTermination();
+      assert.equal(terminated.settled, true);
+    });
+  });
+
+  it('refuses to create or start components while shutting down with SYSTEM_SHUTTING_DOWN', async () => {
+    await withEnv(async ({ system }) => {
+      const log: string[] = [];
+      const created = system.create(() => new Named('created', log));
+      const done = system.shutdown();
+      assert.throws(
+        () => system.create(() => new Named('late', log)),
+        isKompactError('SYSTEM_SHUTTING_DOWN'),
+      );
+      assert.throws(() => system.start(created), isKompactError('SYSTEM_SHUTTING_DOWN'));
+      await assert.rejects(system.startNotify(created), isKompactError('SYSTEM_SHUTTING_DOWN'));
+      await done;
+      assert.deepEqual(log, []);
+    });
+  });
+
+  it('fails every call after shutdown with SYSTEM_TERMINATED', async () => {
+    await withEnv(async ({ system }) => {
+      const log: string[] = [];
+      const component = system.create(() => new Named('c', log));
+      await system.shutdown();
+      assert.throws(() => system.create(() => new Named('late', log)), isKompactError('SYSTEM_TERMINATED'));
+      assert.throws(() => system.start(component), isKompactError('SYSTEM_TERMINATED'));
+      assert.throws(() => system.stop(component), isKompactError('SYSTEM_TERMINATED'));
+      assert.throws(() => system.kill(component), isKompactError('SYSTEM_TERMINATED'));
+      await assert.rejects(system.startNotify(component), isKompactError('SYSTEM_TERMINATED'));
+      await assert.rejects(system.stopNotify(component), isKompactError('SYSTEM_TERMINATED'));
+      await assert.rejects(system.killNotify(component), isKompactError('SYSTEM_TERMINATED'));
+      assert.deepEqual(log, []);
+    });
+  });
+
+  it('turns a tell after shutdown into a dead letter and rejects an ask with PROMISE_DROPPED', async () => {
+    await withEnv(async ({ system }) => {
+      class Echo extends ComponentDefinition<Ask<number, number>> {
+        override receiveLocal(ask: Ask<number, number>): HandlerReturn {
+          ask.reply(ask.request);
+        }
+      }
+      const echo = system.create(() => new Echo());
+      await system.startNotify(echo);
+      await system.shutdown();
+      await assert.rejects(echo.actorRef().ask(1), isKompactError('PROMISE_DROPPED'));
+      assert.equal(system.deadLetters.count, 1);
+    });
+  });
+
+  it('waits for an onKill that blocks', async () => {
+    await withEnv(async ({ system, clock }) => {
+      const gate = deferred();
+      let cleaned = false;
+      class Slow extends ComponentDefinition {
+        override onKill(): HandlerReturn {
+          return Handled.blockOn(async () => {
+            await gate.promise;
+            cleaned = true;
+          });
+        }
+      }
+      await system.startNotify(system.create(() => new Slow()));
+      const done = track(system.shutdown());
+      await clock.settle();
+      assert.equal(done.settled, false);
+      gate.resolve();
+      await system.shutdown();
+      assert.equal(cleaned, true);
+    });
+  });
+
+  it('waits for a blocked handler to finish and then kills its component', async () => {
+    await withEnv(async ({ system, clock }) => {
+      const gate = deferred();
+      const log: string[] = [];
+      class Busy extends Named {
+        override receiveLocal(msg: string): HandlerReturn {
+          return Handled.blockOn(async () => {
+            await gate.promise;
+            log.push(`busy:${msg}`);
+          });
+        }
+      }
+      const busy = system.create(() => new Busy('busy', log));
+      await system.startNotify(busy);
+      busy.actorRef().tell('work');
+      await clock.settle();
+      const done = track(system.shutdown());
+      await clock.settle();
+      assert.equal(done.settled, false);
+      gate.resolve();
+      await system.shutdown();
+      assert.deepEqual(log, ['busy:start', 'busy:work', 'busy:kill']);
+    });
+  });
+
+  it('kills a component whose blocking onStart finishes during shutdown, and waits for it', async () => {
+    await withEnv(async ({ system, clock }) => {
+      const gate = deferred();
+      const log: string[] = [];
+      class SlowStart extends Named {
+        override onStart(): HandlerReturn {
+          return Handled.blockOn(async () => {
+            await gate.promise;
+            log.push('slow:start');
+          });
+        }
+      }
+      const slow = system.create(() => new SlowStart('slow', log));
+      system.start(slow);
+      await clock.settle();
+      const done = track(system.shutdown());
+      await clock.settle();
+      assert.equal(done.settled, false, 'shutdown waits for the component that is starting');
+      gate.resolve();
+      await system.shutdown();
+      assert.deepEqual(log, ['slow:start', 'slow:kill']);
+      assert.equal(slow.isDestroyed(), true);
+    });
+  });
+
+  it('does not run recovery for a component that faults during shutdown, and still completes', async () => {
+    await withEnv(async ({ system }) => {
+      let recoveries = 0;
+      class BadKill extends ComponentDefinition {
+        override onKill(): HandlerReturn {
+          throw new Error('cannot clean up');
+        }
+      }
+      const bad = system.create(() => new BadKill());
+      bad.setRecoveryFunction((fault) => {
+        recoveries++;
+        return fault.ignore();
+      });
+      await system.startNotify(bad);
+      await system.shutdown();
+      assert.equal(recoveries, 0);
+      assert.equal(bad.isFaulty(), true);
+      assert.equal(system.state, 'terminated');
+    });
+  });
+
+  it('turns messages queued in never-started components into dead letters and rejects their asks', async () => {
+    await withEnv(async ({ system }) => {
+      class Idle extends ComponentDefinition<Ask<number, number>> {
+        override receiveLocal(ask: Ask<number, number>): HandlerReturn {
+          ask.reply(ask.request);
+        }
+      }
+      const idle = system.create(() => new Idle());
+      const answer = idle.actorRef().ask(1);
+      await system.shutdown();
+      await assert.rejects(answer, isKompactError('PROMISE_DROPPED'));
+      assert.equal(system.deadLetters.count, 1);
+    });
+  });
+});
+
+// ---- dead letters -------------------------------------------------------------------------------
+
+describe('DeadLetters', () => {
+  async function deadComponent(system: KompactSystem): Promise<Component<Named>> {
+    const component = system.create(() => new Named('dead', []));
+    await system.startNotify(component);
+    await system.killNotify(component);
+    return component;
+  }
+
+  it('counts messages sent to a destroyed component and hands each to subscribers', async () => {
+    await withEnv(async ({ system }) => {
+      const dead = await deadComponent(system);
+      const letters: DeadLetter[] = [];
+      const unsubscribe = system.deadLetters.subscribe((letter) => letters.push(letter));
+      assert.equal(system.deadLetters.count, 0);
+      dead.actorRef().tell('hello');
+      assert.equal(system.deadLetters.count, 1);
+      assert.deepEqual(letters, [
+        { recipient: dead.id, recipientType: 'Named', message: 'hello', reason: 'destroyed' },
+      ]);
+
+      unsubscribe();
+      dead.actorRef().tell('again');
+      assert.equal(system.deadLetters.count, 2);
+      assert.equal(letters.length, 1);
+    });
+  });
+
+  it('reports reason faulty for messages to a faulty component', async () => {
+    await withEnv(async ({ system, clock }) => {
+      class Crashy extends ComponentDefinition<string> {
+        override receiveLocal(): HandlerReturn {
+          throw new Error('boom');
+        }
+      }
+      const crashy = system.create(() => new Crashy());
+      await system.startNotify(crashy);
+      crashy.actorRef().tell('crash');
+      await clock.settle();
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((letter) => letters.push(letter));
+      crashy.actorRef().tell('after');
+      assert.deepEqual(
+        letters.map((l) => [l.message, l.reason]),
+        [['after', 'faulty']],
+      );
+    });
+  });
+
+  it('logs dead letters at warn at most once a second, with the number left unlogged', async () => {
+    await withEnv(async ({ system, clock, lines }) => {
+      const dead = await deadComponent(system);
+      const deadLetterLines = () =>
+        lines.filter((line) => line.level === WARN && /dead letter/i.test(line.msg));
+      for (let i = 0; i < 5; i++) dead.actorRef().tell(`m${i}`);
+      assert.equal(deadLetterLines().length, 1);
+      const first = deadLetterLines()[0] as CapturedLog;
+      assert.ok(first.msg.includes(dead.id), first.msg);
+      assert.equal(first.system, system.label);
+
+      await clock.advance(1000);
+      dead.actorRef().tell('later');
+      assert.equal(deadLetterLines().length, 2);
+      const second = deadLetterLines()[1] as CapturedLog;
+      assert.equal(second.suppressed, 4);
+      assert.match(second.msg, /4 more/);
+    });
+  });
+
+  it('keeps delivering to other subscribers when one throws', async () => {
+    await withEnv(async ({ system }) => {
+      const dead = await deadComponent(system);
+      const seen: unknown[] = [];
+      system.deadLetters.subscribe(() => {
+        throw new Error('bad subscriber');
+      });
+      system.deadLetters.subscribe((letter) => seen.push(letter.message));
+      assert.doesNotThrow(() => dead.actorRef().tell('x'));
+      assert.deepEqual(seen, ['x']);
+    });
+  });
+
+  it('refuses a subscriber that is not a function with a TypeError', async () => {
+    await withEnv(async ({ system }) => {
+      assert.throws(() => system.deadLetters.subscribe('nope' as unknown as () => void), TypeError);
+    });
+  });
+});
+
+// ---- logging ------------------------------------------------------------------------------------
+
+describe('System logging', () => {
+  it('gives each component a logger with its cid and ctype under the system label', async () => {
+    const clock = new SimulatedClock();
+    const { logger, lines } = captureLogs();
+    await withSystem(
+      async (system) => {
+        class Greeter extends ComponentDefinition {
+          override onStart(): HandlerReturn {
+            this.ctx.log.info('Hello World!');
+          }
+        }
+        const greeter = system.create(() => new Greeter());
+        await system.startNotify(greeter);
+        const hello = lines.find((line) => line.msg === 'Hello World!');
+        assert.ok(hello !== undefined, JSON.stringify(lines));
+        assert.equal(hello.cid, greeter.id);
+        assert.equal(hello.ctype, 'Greeter');
+        assert.equal(hello.system, 'test-system');
+        assert.equal(system.label, 'test-system');
+      },
+      (config) => config.clock(clock).logger(logger).label('test-system'),
+    );
+  });
+
+  it('reads the time from the configured clock', async () => {
+    const clock = new SimulatedClock(5000);
+    await withSystem(
+      async (system) => {
+        assert.equal(system.now(), 5000);
+        await clock.advance(250);
+        assert.equal(system.now(), 5250);
+      },
+      (config) => config.clock(clock),
+    );
+  });
+});
