@@ -86,6 +86,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   #timers: ScheduledTimer | undefined;
   /** Faulted, and its recovery handler has not run yet: messages still queue (a replacement may take them). */
   #awaitingRecovery = false;
+  /** Given up on by system shutdown: whatever it was blocked on is ignored when it settles. */
+  #abandoned = false;
   /** Clock times of the replacements in this component's line (shared along `replaceWith`). */
   restarts: number[] = [];
 
@@ -217,6 +219,26 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
    */
   destroyQuietly(): void {
     if (this.state === 'faulty' || this.state === 'destroyed') return;
+    this.state = 'destroyed';
+    this.#becomeDestroyed();
+  }
+
+  /**
+   * Ends this component without waiting for it any longer (system shutdown's grace period ran out,
+   * e.g. it blocks on something that never settles): destroyed without `onKill`.
+   */
+  abandon(): void {
+    if (this.state === 'destroyed') return;
+    this.#abandoned = true;
+    this.log.warn(
+      { blocked: this.#blocked },
+      `Component did not end within the shutdown grace period; destroyed without ${this.#blocked ? 'waiting for what it blocks on' : 'onKill'}`,
+    );
+    if (this.state === 'faulty') {
+      this.finishRecovery();
+      this.#host.componentEnded(this);
+      return;
+    }
     this.state = 'destroyed';
     this.#becomeDestroyed();
   }
@@ -592,9 +614,14 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (result === undefined || result === Handled.Ok) return this.#complete(phase);
     if (result instanceof HandlerError) {
       if (phase === 'secondary-kill') {
-        if (result.kind === 'benign') this.log.warn({ err: result.error }, result.message);
-        else
-          this.log.error({ err: result.error }, `onKill after Handled.Shutdown: ${result.message} (ignored)`);
+        if (result.kind === 'benign') {
+          this.log.warn({ err: result.error }, `Component handler reported a ${result.message}`);
+        } else {
+          this.log.error(
+            { err: result.error },
+            `onKill after Handled.Shutdown reported an ${result.message} (ignored)`,
+          );
+        }
         return this.#complete(phase);
       }
       switch (result.kind) {
@@ -649,6 +676,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   }
 
   #unblock(settle: () => boolean): void {
+    if (this.#abandoned) return;
     this.#blocked = false;
     settle();
     if (!this.#blocked && !this.#scheduled && this.#hasWork()) {

@@ -102,7 +102,9 @@ export abstract class PortEnd<In, Out> {
     if (!(peer instanceof PortEnd)) throw new TypeError(`Expected ${expected}, got ${typeof peer}`);
     if ((peer as unknown) === this) throw new TypeError(`Cannot connect a ${this.type.name} port to itself`);
     if (peer.kind === this.kind) {
-      throw new TypeError(`Cannot connect two ${this.kind} ${this.type.name} ports: connect a provided port with a required one`);
+      throw new TypeError(
+        `Cannot connect two ${this.kind} ${this.type.name} ports: connect a provided port with a required one`,
+      );
     }
     if (peer.type !== this.type) {
       throw new TypeError(`Cannot connect a ${this.type.name} port to a ${peer.type.name} port`);

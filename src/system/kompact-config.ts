@@ -21,6 +21,8 @@ export const ConfigKeys = {
   messagePriority: 'kompact.runtime.message-priority',
   /** The log level of the system's own logger. Default `info`. */
   logLevel: 'kompact.log.level',
+  /** Clock milliseconds shutdown waits for blocked components before abandoning them. Default 10000. */
+  shutdownGraceMs: 'kompact.runtime.shutdown-grace-ms',
   /** Wall-clock milliseconds a recovery handler may take before it is reported. Default 100. */
   recoveryBudgetMs: 'kompact.supervision.recovery-budget-ms',
 } as const;
@@ -36,6 +38,7 @@ export interface RuntimeSettings {
   readonly messagePriority: number;
   readonly logLevel: LevelWithSilent;
   readonly recoveryBudgetMs: number;
+  readonly shutdownGraceMs: number;
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
   readonly tree: ConfigTree;
@@ -86,6 +89,14 @@ export class KompactConfig {
    */
   recoveryBudgetMs(ms: number): this {
     return this.setValue(ConfigKeys.recoveryBudgetMs, ms);
+  }
+
+  /**
+   * How long (clock milliseconds) shutdown waits for components still blocked before it destroys
+   * them without waiting further.
+   */
+  shutdownGraceMs(ms: number): this {
+    return this.setValue(ConfigKeys.shutdownGraceMs, ms);
   }
 
   /** Uses `logger` (a pino logger) as the system's root logger. */
@@ -177,6 +188,7 @@ export class KompactConfig {
       messagePriority: (read(ConfigKeys.messagePriority) as number | undefined) ?? 0.5,
       logLevel: (read(ConfigKeys.logLevel) as LevelWithSilent | undefined) ?? 'info',
       recoveryBudgetMs: (read(ConfigKeys.recoveryBudgetMs) as number | undefined) ?? 100,
+      shutdownGraceMs: (read(ConfigKeys.shutdownGraceMs) as number | undefined) ?? 10_000,
       logger: this.#logger,
       clock: this.#clock,
       tree,
@@ -197,6 +209,7 @@ export class KompactConfig {
       case ConfigKeys.messagePriority:
         if (typeof value !== 'number' || !(value > 0 && value < 1)) reject('a number with 0 < p < 1');
         break;
+      case ConfigKeys.shutdownGraceMs:
       case ConfigKeys.recoveryBudgetMs:
         if (typeof value !== 'number' || !(value >= 0 && Number.isFinite(value)))
           reject('a finite number >= 0');

@@ -34,6 +34,7 @@ class SystemRuntime implements ComponentHost {
   readonly handle: SystemHandle;
   readonly throughput: number;
   readonly maxMessages: number;
+  readonly shutdownGraceMs: number;
   readonly deadLetters: DeadLetters;
   readonly supervision: Supervision;
   /** Every component not yet destroyed or recovered, for shutdown. */
@@ -50,6 +51,7 @@ class SystemRuntime implements ComponentHost {
     });
     this.throughput = settings.throughput;
     this.maxMessages = Math.floor(settings.throughput * settings.messagePriority);
+    this.shutdownGraceMs = settings.shutdownGraceMs;
     this.deadLetters = new DeadLetters(this.logger, this.clock);
     this.supervision = new Supervision(this.logger, () => this.deadLetters.count);
     this.supervisor = new ComponentSupervisor({
@@ -86,14 +88,21 @@ class SystemRuntime implements ComponentHost {
    * Ends every live component (kill for those ever asked to start, quiet destruction for the rest)
    * and resolves when none is left, faulted ones included once their fault was handled.
    */
-  endAll(): Promise<void> {
+  async endAll(): Promise<void> {
     this.supervisor.beginShutdown();
     const ended = new Promise<void>((resolve) => {
       this.#onAllEnded = resolve;
     });
     for (const core of [...this.live]) core.endForShutdown();
     this.#resolveIfAllEnded();
-    return ended;
+    if (this.live.size === 0) return ended;
+    // A component blocked on something that never settles (or on this very shutdown) would hold
+    // shutdown forever: after the grace period it is abandoned.
+    const grace = this.clock.setTimer(() => {
+      for (const core of [...this.live]) core.abandon();
+    }, this.shutdownGraceMs);
+    await ended;
+    this.clock.clearTimer(grace);
   }
 }
 
@@ -251,6 +260,10 @@ export class KompactSystem implements SystemHandle {
    * are destroyed without `onKill`, no recovery runs, and queued messages become dead letters. Resolves
    * when all of that is done; calling it again returns the same promise. Afterwards every call fails
    * with `SYSTEM_TERMINATED`.
+   *
+   * A component that is still blocked when the grace period (`shutdownGraceMs`, default 10 s of clock
+   * time) ends is destroyed without waiting further, with a warning: so a handler that awaits this
+   * very shutdown cannot hold it forever. From inside a component, call it without awaiting it.
    *
    * Kompact: `shutdown`.
    */

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ComponentDefinition, KompactConfig } from '../src/index.js';
+import { captureLogs, SimulatedClock } from '../src/testing/index.js';
+
+class AwaitsItsOwnShutdown extends ComponentDefinition {
+  killed = false;
+  override async onStart(): Promise<void> {
+    await this.ctx.system().shutdown();
+  }
+  override onKill(): void {
+    this.killed = true;
+  }
+}
+
+class BlocksForever extends ComponentDefinition<'block'> {
+  override receiveLocal(): Promise<void> {
+    return new Promise(() => {});
+  }
+}
+
+describe('KompactSystem.shutdown grace period', () => {
+  it('completes although a component awaits that very shutdown, abandoning it after the grace period', async () => {
+    const clock = new SimulatedClock();
+    const { logger, lines } = captureLogs('warn');
+    const system = await KompactConfig.default().clock(clock).logger(logger).shutdownGraceMs(500).build();
+    const component = system.create(() => new AwaitsItsOwnShutdown());
+    system.start(component);
+    await clock.settle();
+    assert.equal(system.state, 'shutting-down');
+    let done = false;
+    const terminated = system.awaitTermination().then(() => {
+      done = true;
+    });
+    await clock.advance(499);
+    assert.equal(done, false, 'shutdown waits for the blocked component during the grace period');
+    await clock.advance(1);
+    await terminated;
+    assert.equal(system.state, 'terminated');
+    assert.ok(component.isDestroyed());
+    assert.equal(
+      component.onDefinition((d) => d.killed),
+      false,
+      'onKill never ran: it was abandoned',
+    );
+    assert.ok(lines.some((line) => line.msg.includes('did not end within the shutdown grace period')));
+  });
+
+  it('abandons a component blocked on a promise that never settles, and dead-letters its queue', async () => {
+    const clock = new SimulatedClock();
+    const system = await KompactConfig.default().clock(clock).logLevel('silent').shutdownGraceMs(100).build();
+    const component = system.create(() => new BlocksForever());
+    await system.startNotify(component);
+    component.actorRef().tell('block');
+    component.actorRef().tell('block');
+    await clock.settle();
+    const shutdown = system.shutdown();
+    await clock.advance(100);
+    await shutdown;
+    assert.ok(component.isDestroyed());
+    assert.equal(system.deadLetters.count, 1, 'the message queued behind the blocked one is a dead letter');
+  });
+
+  it('refuses a negative grace period with CONFIG_INVALID', () => {
+    assert.throws(() => KompactConfig.default().shutdownGraceMs(-1), { code: 'CONFIG_INVALID' });
+  });
+});
