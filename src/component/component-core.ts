@@ -274,11 +274,12 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       if (queue !== undefined) while (queue.size > 0) next.enqueuePortEvent(twinEnd, queue.shift());
     }
     this.#pendingPortEvents = 0;
-    const ref = this.#actorRef;
-    if (ref !== undefined) {
-      repoint(ref, next);
-      next.#actorRef ??= ref;
-    }
+    // One reference object for the whole line: taken before or after the fault, from the old
+    // component or the new one, it reaches the latest replacement.
+    const ref = this.#actorRef ?? next.actorRef();
+    repoint(ref, next);
+    next.#actorRef ??= ref;
+    this.#actorRef = ref;
     next.restarts = this.restarts;
   }
 
