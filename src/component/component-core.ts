@@ -515,7 +515,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       count++;
       let result: HandlerReturn;
       try {
-        result = end.handler.call(definition, event);
+        result = end.handler(event);
       } catch (error) {
         this.#portCursor = cursor;
         this.#thrown(error, 'message', undefined);

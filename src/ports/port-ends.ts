@@ -23,7 +23,7 @@ export abstract class PortEnd<In, Out> {
   readonly type: AnyPort;
   /** @internal The component that owns this end. */
   readonly core: ComponentCore;
-  /** @internal Handles an incoming event; called with the definition as `this`. */
+  /** @internal Handles an incoming event, bound to the definition (a plain call is much faster than `.call`). */
   readonly handler: PortHandler<In>;
   /** @internal Incoming events waiting for a turn. */
   queue: RingBuffer<In> | undefined;
@@ -35,7 +35,7 @@ export abstract class PortEnd<In, Out> {
   constructor(type: AnyPort, core: ComponentCore, handler: PortHandler<In>) {
     this.type = type;
     this.core = core;
-    this.handler = handler;
+    this.handler = handler.bind(core.definition);
   }
 
   /** Which end of the port this is. */
