@@ -503,7 +503,6 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   #runPortEvents(count: number, limit: number): number {
     const ports = this.#ports as PortEnd<unknown, unknown>[];
-    const definition = this.definition;
     let cursor = this.#portCursor;
     while (count < limit && this.#pendingPortEvents > 0) {
       const end = ports[cursor] as PortEnd<unknown, unknown>;
