@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { coreOf } from '../component/component.js';
+import { type Component, coreOf } from '../component/component.js';
 import type { ComponentCore } from '../component/component-core.js';
-import type { ComponentId } from '../component/component-id.js';
+import type { ComponentDefinition } from '../component/component-definition.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { Runnable, Scheduler } from '../runtime/scheduler.js';
@@ -119,7 +119,7 @@ export class ComponentSupervisor implements Runnable {
       return;
     }
     const plan = handler.plan;
-    let replacementId: ComponentId | undefined;
+    let replacement: Component<ComponentDefinition<unknown>> | undefined;
     // Wall-clock time on purpose: the budget is about how long the supervisor is held up, which a
     // simulated clock would not show.
     const started = performance.now();
@@ -137,14 +137,13 @@ export class ComponentSupervisor implements Runnable {
           break;
         case 'restart-default': {
           logger.info(fields, `Restarting faulted component id=${context.componentId}`);
-          const replacement = this.#services.handle.create(plan.factory);
+          replacement = this.#services.handle.create(plan.factory);
           this.#services.handle.start(replacement);
-          replacementId = replacement.id;
           break;
         }
         case 'replace-with':
-          replacementId = this.#replace(job, plan);
-          if (replacementId === undefined) return;
+          replacement = this.#replace(job, plan);
+          if (replacement === undefined) return;
           break;
       }
     } catch (error) {
@@ -158,12 +157,16 @@ export class ComponentSupervisor implements Runnable {
       componentId: context.componentId,
       componentType: context.componentType,
       recovery: plan.kind,
-      replacementId,
+      replacementId: replacement?.id,
+      replacement,
     });
   }
 
   /** Creates the replacement, moves the old one's place to it, and starts it (after any backoff). */
-  #replace(job: RecoveryJob, plan: Extract<RecoveryPlan, { kind: 'replace-with' }>): ComponentId | undefined {
+  #replace(
+    job: RecoveryJob,
+    plan: Extract<RecoveryPlan, { kind: 'replace-with' }>,
+  ): Component<ComponentDefinition<unknown>> | undefined {
     const { core, context, recoveryFunction } = job;
     const { clock, handle, logger, supervision } = this.#services;
     const { maxRestarts, withinMs = DEFAULT_WITHIN_MS, backoff } = plan.options;
@@ -206,7 +209,7 @@ export class ComponentSupervisor implements Runnable {
       { cid: context.componentId, ctype: context.componentType, replacement: replacement.id, delayMs },
       `Replaced faulted component ${context.componentId} with ${replacement.id}`,
     );
-    return replacement.id;
+    return replacement;
   }
 
   #checkBudget(context: FaultContext, durationMs: number, returned: unknown): void {

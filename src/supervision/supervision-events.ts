@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Component } from '../component/component.js';
+import type { ComponentDefinition } from '../component/component-definition.js';
 import type { ComponentId } from '../component/component-id.js';
 import type { Fault } from './fault.js';
 
@@ -29,6 +31,8 @@ export type SupervisionEvent =
       readonly componentType: string;
       readonly recovery: RecoveryKind;
       readonly replacementId: ComponentId | undefined;
+      /** The component that took over (from `restartDefault` or `replaceWith`), to stop or kill it later. */
+      readonly replacement: Component<ComponentDefinition<unknown>> | undefined;
     }
   | {
       readonly kind: 'recovery-failed';

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Component, ComponentDefinition, type SupervisionEvent } from '../src/index.js';
+import { withSystem } from '../src/testing/index.js';
+
+class Fragile extends ComponentDefinition<'crash' | 'ping'> {
+  pings = 0;
+  override receiveLocal(message: 'crash' | 'ping'): void {
+    if (message === 'crash') throw new Error('boom');
+    this.pings += 1;
+  }
+}
+
+describe('the recovered event', () => {
+  it('hands over the replacement component, so it can be driven like any other', async () => {
+    await withSystem(async (system) => {
+      const original = system.create(() => new Fragile());
+      original.setRecoveryFunction((fault) => fault.replaceWith(() => new Fragile()));
+      const recovered = new Promise<Extract<SupervisionEvent, { kind: 'recovered' }>>((resolve) => {
+        system.supervision.on('recovered', resolve);
+      });
+      await system.startNotify(original);
+      original.actorRef().tell('crash');
+      const event = await recovered;
+      const replacement = event.replacement as Component<Fragile>;
+      assert.ok(replacement, 'replaceWith reports the component that took over');
+      assert.equal(replacement.id, event.replacementId);
+      assert.equal(original.actorRef().id, replacement.id, 'the old reference reaches it');
+      original.actorRef().tell('ping');
+      await system.stopNotify(replacement);
+      assert.equal(
+        replacement.onDefinition((d) => d.pings),
+        1,
+      );
+      await system.killNotify(replacement);
+      assert.ok(replacement.isDestroyed());
+    });
+  });
+
+  it('carries no replacement for a plain recoverWith', async () => {
+    await withSystem(async (system) => {
+      const original = system.create(() => new Fragile());
+      original.setRecoveryFunction((fault) => fault.recoverWith(() => {}));
+      const recovered = new Promise<Extract<SupervisionEvent, { kind: 'recovered' }>>((resolve) => {
+        system.supervision.on('recovered', resolve);
+      });
+      await system.startNotify(original);
+      original.actorRef().tell('crash');
+      const event = await recovered;
+      assert.equal(event.replacement, undefined);
+      assert.equal(event.recovery, 'recover-with');
+    });
+  });
+});
