@@ -27,6 +27,7 @@ describe('the recovered event', () => {
       assert.equal(replacement.id, event.replacementId);
       assert.equal(original.actorRef().id, replacement.id, 'the old reference reaches it');
       original.actorRef().tell('ping');
+      await new Promise((resolve) => setImmediate(resolve)); // let the ping be handled before the stop
       await system.stopNotify(replacement);
       assert.equal(
         replacement.onDefinition((d) => d.pings),
