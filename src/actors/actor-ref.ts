@@ -21,27 +21,27 @@ let repointRef: (ref: ActorRef<unknown>, core: ComponentCore) => void;
  * @remarks Messages from one sender arrive in the order they were sent (one FIFO mailbox).
  */
 export class ActorRef<M> {
-  #core: ComponentCore;
+  private core: ComponentCore;
 
   static {
     repointRef = (ref, core) => {
-      ref.#core = core;
+      ref.core = core;
     };
   }
 
   /** @internal Obtained with `component.actorRef()` or `ctx.actorRef()`. */
   constructor(core: ComponentCore) {
-    this.#core = core;
+    this.core = core;
   }
 
   /** The id of the component this reference points at. */
   get id(): ComponentId {
-    return this.#core.id;
+    return this.core.id;
   }
 
   /** Sends `message`; returns at once. Kompact: `tell`. */
   tell(message: M): void {
-    this.#core.tell(message);
+    this.core.tell(message);
   }
 
   /**
@@ -56,7 +56,7 @@ export class ActorRef<M> {
     request: Request,
     options?: AskOptions,
   ): Promise<Response> {
-    return this.#ask<Response>((promise) => new Ask(promise, request), options, false);
+    return this.sendAsk<Response>((promise) => new Ask(promise, request), options, false);
   }
 
   /**
@@ -72,10 +72,10 @@ export class ActorRef<M> {
    * ```
    */
   askWith<Response>(build: (promise: KPromise<Response>) => M, options?: AskOptions): Promise<Response> {
-    return this.#ask(build, options, true);
+    return this.sendAsk(build, options, true);
   }
 
-  #ask<Response>(
+  private sendAsk<Response>(
     build: (promise: KPromise<Response>) => M,
     options: AskOptions | undefined,
     wrap: boolean,
@@ -91,7 +91,7 @@ export class ActorRef<M> {
     }
     const { promise, future, setOnSettle } = kpromise<Response>();
     const message = build(promise);
-    const core = this.#core;
+    const core = this.core;
     if (timeoutMs !== undefined) {
       const clock = core.clock;
       const timer = clock.setTimer(() => {

@@ -66,38 +66,38 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   definition!: ComponentDefinition<unknown>;
   typeName = 'Component';
 
-  readonly #host: ComponentHost;
-  #mailbox: RingBuffer<unknown> | undefined;
-  #control: RingBuffer<ControlEvent> | undefined;
-  #scheduled = false;
-  #blocked = false;
-  #startRequested = false;
-  #listeners: Record<ListenerKind, Listener[] | undefined> | undefined;
-  #recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
-  #log: Logger | undefined;
-  #actorRef: ActorRef<unknown> | undefined;
+  private readonly host: ComponentHost;
+  private readonly mailbox = new RingBuffer<unknown>(8);
+  private control: RingBuffer<ControlEvent> | undefined;
+  private scheduled = false;
+  private blocked = false;
+  private startRequested = false;
+  private listeners: Record<ListenerKind, Listener[] | undefined> | undefined;
+  private recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
+  private childLogger: Logger | undefined;
+  private ownRef: ActorRef<unknown> | undefined;
   /** Ports with handlers, in declaration order (round-robin order). */
-  #ports: PortEnd<unknown, unknown>[] | undefined;
-  #portCursor = 0;
-  #pendingPortEvents = 0;
+  private ports: PortEnd<unknown, unknown>[] | undefined;
+  private portCursor = 0;
+  private pendingPortEvents = 0;
   /** Expired timers waiting for a turn. */
-  #timerQueue: RingBuffer<ScheduledTimer> | undefined;
+  private timerQueue: RingBuffer<ScheduledTimer> | undefined;
   /** Head of the list of this component's live timers. */
-  #timers: ScheduledTimer | undefined;
+  private timerList: ScheduledTimer | undefined;
   /** Faulted, and its recovery handler has not run yet: messages still queue (a replacement may take them). */
-  #awaitingRecovery = false;
+  private awaitingRecovery = false;
   /** Given up on by system shutdown: whatever it was blocked on is ignored when it settles. */
-  #abandoned = false;
+  private abandoned = false;
   /** Clock times of the replacements in this component's line (shared along `replaceWith`). */
   restarts: number[] = [];
 
   constructor(host: ComponentHost) {
-    this.#host = host;
+    this.host = host;
   }
 
   /** Whether this core belongs to the system whose services are `host`. */
   isHostedBy(host: ComponentHost): boolean {
-    return this.#host === host;
+    return this.host === host;
   }
 
   /** Binds the definition under construction to this core; returns the core as its `ctx`. */
@@ -110,25 +110,25 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   // ---- ComponentContext -------------------------------------------------------------------------
 
   get log(): Logger {
-    this.#log ??= this.#host.logger.child({ cid: this.id, ctype: this.typeName });
-    return this.#log;
+    this.childLogger ??= this.host.logger.child({ cid: this.id, ctype: this.typeName });
+    return this.childLogger;
   }
 
   get clock(): Clock {
-    return this.#host.clock;
+    return this.host.clock;
   }
 
   get config(): Config {
-    return this.#host.config;
+    return this.host.config;
   }
 
   system(): SystemHandle {
-    return this.#host.handle;
+    return this.host.handle;
   }
 
   actorRef(): ActorRef<unknown> {
-    this.#actorRef ??= new ActorRef(this);
-    return this.#actorRef;
+    this.ownRef ??= new ActorRef(this);
+    return this.ownRef;
   }
 
   suicide(): void {
@@ -139,7 +139,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (typeof fn !== 'function') {
       throw new TypeError(`Expected the recovery function to be a function, got ${typeof fn}`);
     }
-    this.#recoveryFunction = fn;
+    this.recoveryFunction = fn;
   }
 
   spawnLocal(future: () => PromiseLike<HandlerResult>): void {
@@ -155,36 +155,31 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   tell(message: unknown): void {
     const state = this.state;
     if (state === 'active') {
-      this.#mailboxForPush().push(message);
-      if (!this.#scheduled && !this.#blocked) {
-        this.#scheduled = true;
-        this.#host.scheduler.schedule(this);
+      this.mailbox.push(message);
+      if (!this.scheduled && !this.blocked) {
+        this.scheduled = true;
+        this.host.scheduler.schedule(this);
       }
-    } else if (state === 'passive' || this.#awaitingRecovery) {
-      this.#mailboxForPush().push(message);
+    } else if (state === 'passive' || this.awaitingRecovery) {
+      this.mailbox.push(message);
     } else {
-      this.#host.deadLetter(this, message, state);
+      this.host.deadLetter(this, message, state);
     }
-  }
-
-  #mailboxForPush(): RingBuffer<unknown> {
-    this.#mailbox ??= new RingBuffer(8);
-    return this.#mailbox;
   }
 
   /** Enqueues a lifecycle or future event; control events run before anything else in a turn. */
   enqueueControl(event: ControlEvent): void {
     if (this.state === 'faulty' || this.state === 'destroyed') return;
-    this.#control ??= new RingBuffer(4);
-    this.#control.push(event);
-    if (!this.#scheduled && !this.#blocked) {
-      this.#scheduled = true;
-      this.#host.scheduler.schedule(this);
+    this.control ??= new RingBuffer(4);
+    this.control.push(event);
+    if (!this.scheduled && !this.blocked) {
+      this.scheduled = true;
+      this.host.scheduler.schedule(this);
     }
   }
 
   requestStart(): void {
-    this.#startRequested = true;
+    this.startRequested = true;
     this.enqueueControl(START);
   }
 
@@ -193,7 +188,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
    * `onKill` runs, after a start still queued); one never asked to start is destroyed without it.
    */
   endForShutdown(): void {
-    if (this.#startRequested) this.requestKill();
+    if (this.startRequested) this.requestKill();
     else this.destroyQuietly();
   }
 
@@ -207,9 +202,9 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   /** Registers a promise to settle when the next start, stop or kill completes (rejected on a fault). */
   listen(kind: ListenerKind, listener: Listener): void {
-    this.#listeners ??= { start: undefined, stop: undefined, kill: undefined };
-    const listeners = this.#listeners[kind];
-    if (listeners === undefined) this.#listeners[kind] = [listener];
+    this.listeners ??= { start: undefined, stop: undefined, kill: undefined };
+    const listeners = this.listeners[kind];
+    if (listeners === undefined) this.listeners[kind] = [listener];
     else listeners.push(listener);
   }
 
@@ -220,7 +215,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   destroyQuietly(): void {
     if (this.state === 'faulty' || this.state === 'destroyed') return;
     this.state = 'destroyed';
-    this.#becomeDestroyed();
+    this.becomeDestroyed();
   }
 
   /**
@@ -229,29 +224,29 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
    */
   abandon(): void {
     if (this.state === 'destroyed') return;
-    this.#abandoned = true;
+    this.abandoned = true;
     this.log.warn(
-      { blocked: this.#blocked },
-      `Component did not end within the shutdown grace period; destroyed without ${this.#blocked ? 'waiting for what it blocks on' : 'onKill'}`,
+      { blocked: this.blocked },
+      `Component did not end within the shutdown grace period; destroyed without ${this.blocked ? 'waiting for what it blocks on' : 'onKill'}`,
     );
     if (this.state === 'faulty') {
       this.finishRecovery();
-      this.#host.componentEnded(this);
+      this.host.componentEnded(this);
       return;
     }
     this.state = 'destroyed';
-    this.#becomeDestroyed();
+    this.becomeDestroyed();
   }
 
   /** The fault was handled: what is still queued becomes dead letters, later sends too. */
   finishRecovery(): void {
-    this.#awaitingRecovery = false;
+    this.awaitingRecovery = false;
     this.drainToDeadLetters('faulty');
   }
 
   /** The recovery function is the default one (nobody set another). */
   hasDefaultRecoveryFunction(): boolean {
-    return this.#recoveryFunction === defaultRecoveryFunction;
+    return this.recoveryFunction === defaultRecoveryFunction;
   }
 
   /**
@@ -259,44 +254,42 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
    * events, port connections, its actor reference, and its restart history.
    */
   transferTo(next: ComponentCore): void {
-    const mailbox = this.#mailbox;
-    if (mailbox !== undefined) while (mailbox.size > 0) next.tell(mailbox.shift());
-    for (const end of this.#ports ?? []) {
+    const mailbox = this.mailbox;
+    while (mailbox.size > 0) next.tell(mailbox.shift());
+    for (const end of this.ports ?? []) {
       const twin =
         end.kind === 'provided' ? next.providedPort(end.type as never) : next.requiredPort(end.type as never);
       const queue = end.queue;
       if (twin === undefined) {
-        if (queue !== undefined) while (queue.size > 0) this.#host.deadLetter(this, queue.shift(), 'faulty');
+        if (queue !== undefined) while (queue.size > 0) this.host.deadLetter(this, queue.shift(), 'faulty');
         continue;
       }
       const twinEnd = twin as unknown as PortEnd<unknown, unknown>;
       end.moveConnectionsTo(twinEnd);
       if (queue !== undefined) while (queue.size > 0) next.enqueuePortEvent(twinEnd, queue.shift());
     }
-    this.#pendingPortEvents = 0;
+    this.pendingPortEvents = 0;
     // One reference object for the whole line: taken before or after the fault, from the old
     // component or the new one, it reaches the latest replacement.
-    const ref = this.#actorRef ?? next.actorRef();
+    const ref = this.ownRef ?? next.actorRef();
     repoint(ref, next);
-    next.#actorRef ??= ref;
-    this.#actorRef = ref;
+    next.ownRef ??= ref;
+    this.ownRef = ref;
     next.restarts = this.restarts;
   }
 
   /** Turns everything still queued into dead letters. */
   drainToDeadLetters(reason: 'faulty' | 'destroyed'): void {
-    const mailbox = this.#mailbox;
-    if (mailbox !== undefined) {
-      while (mailbox.size > 0) this.#host.deadLetter(this, mailbox.shift(), reason);
-    }
-    if (this.#pendingPortEvents > 0) {
-      for (const end of this.#ports ?? []) {
+    const mailbox = this.mailbox;
+    while (mailbox.size > 0) this.host.deadLetter(this, mailbox.shift(), reason);
+    if (this.pendingPortEvents > 0) {
+      for (const end of this.ports ?? []) {
         const queue = end.queue;
-        if (queue !== undefined) while (queue.size > 0) this.#host.deadLetter(this, queue.shift(), reason);
+        if (queue !== undefined) while (queue.size > 0) this.host.deadLetter(this, queue.shift(), reason);
       }
-      this.#pendingPortEvents = 0;
+      this.pendingPortEvents = 0;
     }
-    this.#control = undefined;
+    this.control = undefined;
   }
 
   // ---- ports -------------------------------------------------------------------------------------
@@ -310,8 +303,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (typeof handler !== 'function') {
       throw new TypeError(`Expected the ${type.name} handler to be a function, got ${typeof handler}`);
     }
-    this.#ports ??= [];
-    const ports = this.#ports;
+    this.ports ??= [];
+    const ports = this.ports;
     if (ports.some((end) => end.type === type && end.kind === kind)) {
       throw new TypeError(`${this.typeName} already has a ${kind} ${type.name} port`);
     }
@@ -327,7 +320,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   providedPort<Request, Indication>(
     type: Port<Request, Indication>,
   ): ProvidedPort<Request, Indication> | undefined {
-    return this.#ports?.find((end) => end.type === type && end.kind === 'provided') as
+    return this.ports?.find((end) => end.type === type && end.kind === 'provided') as
       | ProvidedPort<Request, Indication>
       | undefined;
   }
@@ -336,7 +329,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   requiredPort<Request, Indication>(
     type: Port<Request, Indication>,
   ): RequiredPort<Request, Indication> | undefined {
-    return this.#ports?.find((end) => end.type === type && end.kind === 'required') as
+    return this.ports?.find((end) => end.type === type && end.kind === 'required') as
       | RequiredPort<Request, Indication>
       | undefined;
   }
@@ -344,16 +337,16 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   /** Queues a port event on one of this component's ports; to a faulty or destroyed one, a dead letter. */
   enqueuePortEvent(end: PortEnd<unknown, unknown>, event: unknown): void {
     const state = this.state;
-    if ((state === 'faulty' && !this.#awaitingRecovery) || state === 'destroyed') {
-      this.#host.deadLetter(this, event, state);
+    if ((state === 'faulty' && !this.awaitingRecovery) || state === 'destroyed') {
+      this.host.deadLetter(this, event, state);
       return;
     }
     end.queue ??= new RingBuffer(8);
     end.queue.push(event);
-    this.#pendingPortEvents++;
-    if (state === 'active' && !this.#scheduled && !this.#blocked) {
-      this.#scheduled = true;
-      this.#host.scheduler.schedule(this);
+    this.pendingPortEvents++;
+    if (state === 'active' && !this.scheduled && !this.blocked) {
+      this.scheduled = true;
+      this.host.scheduler.schedule(this);
     }
   }
 
@@ -371,95 +364,95 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         `Cannot schedule a timer on component ${this.id} (${this.typeName}): it is ${this.state}`,
       );
     }
-    const timer = this.#host.timers.schedule(this, delayMs, periodMs, handler);
-    const head = this.#timers;
+    const timer = this.host.timers.schedule(this, delayMs, periodMs, handler);
+    const head = this.timerList;
     timer.nextInCore = head;
     if (head !== undefined) head.prevInCore = timer;
-    this.#timers = timer;
+    this.timerList = timer;
     return timer;
   }
 
   /** Cancels one of this component's timers; a no-op for another component's or a finished one. */
   cancelTimer(timer: ScheduledTimer): void {
     if (timer.core !== this || timer.state !== 'pending') return;
-    this.#host.timers.cancel(timer);
-    this.#unlinkTimer(timer);
+    this.host.timers.cancel(timer);
+    this.unlinkTimer(timer);
   }
 
   /** Called by the timer facility when `timer` falls due. */
   enqueueTimer(timer: ScheduledTimer): void {
     const state = this.state;
     if (state === 'faulty' || state === 'destroyed') {
-      this.#host.timers.cancel(timer);
+      this.host.timers.cancel(timer);
       return;
     }
-    this.#timerQueue ??= new RingBuffer(4);
-    this.#timerQueue.push(timer);
-    if (state === 'active' && !this.#scheduled && !this.#blocked) {
-      this.#scheduled = true;
-      this.#host.scheduler.schedule(this);
+    this.timerQueue ??= new RingBuffer(4);
+    this.timerQueue.push(timer);
+    if (state === 'active' && !this.scheduled && !this.blocked) {
+      this.scheduled = true;
+      this.host.scheduler.schedule(this);
     }
   }
 
-  #unlinkTimer(timer: ScheduledTimer): void {
+  private unlinkTimer(timer: ScheduledTimer): void {
     const { prevInCore, nextInCore } = timer;
     if (prevInCore !== undefined) prevInCore.nextInCore = nextInCore;
-    else if (this.#timers === timer) this.#timers = nextInCore;
+    else if (this.timerList === timer) this.timerList = nextInCore;
     if (nextInCore !== undefined) nextInCore.prevInCore = prevInCore;
     timer.prevInCore = undefined;
     timer.nextInCore = undefined;
   }
 
   /** Cancels every timer of this component at once (it faulted or was destroyed). */
-  #releaseTimers(): void {
-    const timers = this.#host.timers;
-    for (let timer = this.#timers; timer !== undefined; ) {
+  private releaseTimers(): void {
+    const timers = this.host.timers;
+    for (let timer = this.timerList; timer !== undefined; ) {
       const next = timer.nextInCore;
       timers.cancel(timer);
       timer.prevInCore = undefined;
       timer.nextInCore = undefined;
       timer = next;
     }
-    this.#timers = undefined;
-    this.#timerQueue = undefined;
+    this.timerList = undefined;
+    this.timerQueue = undefined;
   }
 
   // ---- the turn -----------------------------------------------------------------------------------
 
   runTurn(): number {
     if (this.state === 'faulty' || this.state === 'destroyed') {
-      this.#scheduled = false;
+      this.scheduled = false;
       return 0;
     }
     let count = 0;
-    const control = this.#control;
+    const control = this.control;
     if (control !== undefined) {
       while (control.size > 0) {
         const event = control.shift() as ControlEvent;
         count++;
-        if (!this.#handleControl(event)) return this.#endTurn(count);
+        if (!this.handleControl(event)) return this.endTurn(count);
       }
     }
-    if (this.state !== 'active') return this.#endTurn(count);
-    const throughput = this.#host.throughput;
-    const timerQueue = this.#timerQueue;
+    if (this.state !== 'active') return this.endTurn(count);
+    const throughput = this.host.throughput;
+    const timerQueue = this.timerQueue;
     if (timerQueue !== undefined && timerQueue.size > 0) {
-      count = this.#runTimers(timerQueue, count, throughput);
-      if (count < 0) return this.#endTurn(-count);
+      count = this.runTimers(timerQueue, count, throughput);
+      if (count < 0) return this.endTurn(-count);
     }
-    count = this.#runMessages(count, this.#host.maxMessages);
-    if (count < 0) return this.#endTurn(-count);
-    if (this.#pendingPortEvents > 0) {
-      count = this.#runPortEvents(count, throughput);
-      if (count < 0) return this.#endTurn(-count);
+    count = this.runMessages(count, this.host.maxMessages);
+    if (count < 0) return this.endTurn(-count);
+    if (this.pendingPortEvents > 0) {
+      count = this.runPortEvents(count, throughput);
+      if (count < 0) return this.endTurn(-count);
     }
-    count = this.#runMessages(count, throughput);
-    return this.#endTurn(count < 0 ? -count : count);
+    count = this.runMessages(count, throughput);
+    return this.endTurn(count < 0 ? -count : count);
   }
 
   // The run* loops return the new count, negated when the turn must end (a fault, a block, a kill).
 
-  #runTimers(queue: RingBuffer<ScheduledTimer>, count: number, limit: number): number {
+  private runTimers(queue: RingBuffer<ScheduledTimer>, count: number, limit: number): number {
     const definition = this.definition;
     while (count < limit && queue.size > 0) {
       const timer = queue.shift() as ScheduledTimer;
@@ -467,23 +460,22 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       count++;
       if (timer.periodMs === 0) {
         timer.setState('fired');
-        this.#unlinkTimer(timer);
+        this.unlinkTimer(timer);
       }
       let result: HandlerReturn;
       try {
         result = timer.handler.call(definition, timer);
       } catch (error) {
-        this.#thrown(error, 'message', undefined);
+        this.thrown(error, 'message', undefined);
         return -count;
       }
-      if (result !== undefined && !this.#continueAfter(result, 'message', undefined)) return -count;
+      if (result !== undefined && !this.continueAfter(result, 'message', undefined)) return -count;
     }
     return count;
   }
 
-  #runMessages(count: number, limit: number): number {
-    const mailbox = this.#mailbox;
-    if (mailbox === undefined) return count;
+  private runMessages(count: number, limit: number): number {
+    const mailbox = this.mailbox;
     const definition = this.definition;
     while (count < limit && mailbox.size > 0) {
       let message = mailbox.shift();
@@ -493,96 +485,96 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       try {
         result = definition.receiveLocal(message as never);
       } catch (error) {
-        this.#thrown(error, 'message', message);
+        this.thrown(error, 'message', message);
         return -count;
       }
-      if (result !== undefined && !this.#continueAfter(result, 'message', message)) return -count;
+      if (result !== undefined && !this.continueAfter(result, 'message', message)) return -count;
     }
     return count;
   }
 
-  #runPortEvents(count: number, limit: number): number {
-    const ports = this.#ports as PortEnd<unknown, unknown>[];
-    let cursor = this.#portCursor;
-    while (count < limit && this.#pendingPortEvents > 0) {
+  private runPortEvents(count: number, limit: number): number {
+    const ports = this.ports as PortEnd<unknown, unknown>[];
+    let cursor = this.portCursor;
+    while (count < limit && this.pendingPortEvents > 0) {
       const end = ports[cursor] as PortEnd<unknown, unknown>;
       cursor = cursor + 1 === ports.length ? 0 : cursor + 1;
       const queue = end.queue;
       if (queue === undefined || queue.size === 0) continue;
       const event = queue.shift();
-      this.#pendingPortEvents--;
+      this.pendingPortEvents--;
       count++;
       let result: HandlerReturn;
       try {
         result = end.handler(event);
       } catch (error) {
-        this.#portCursor = cursor;
-        this.#thrown(error, 'message', undefined);
+        this.portCursor = cursor;
+        this.thrown(error, 'message', undefined);
         return -count;
       }
-      if (result !== undefined && !this.#continueAfter(result, 'message', undefined)) {
-        this.#portCursor = cursor;
+      if (result !== undefined && !this.continueAfter(result, 'message', undefined)) {
+        this.portCursor = cursor;
         return -count;
       }
     }
-    this.#portCursor = cursor;
+    this.portCursor = cursor;
     return count;
   }
 
-  #endTurn(count: number): number {
-    if (!this.#blocked && this.#hasWork()) {
-      this.#host.scheduler.schedule(this);
+  private endTurn(count: number): number {
+    if (!this.blocked && this.hasWork()) {
+      this.host.scheduler.schedule(this);
     } else {
-      this.#scheduled = false;
+      this.scheduled = false;
     }
     return count;
   }
 
-  #hasWork(): boolean {
+  private hasWork(): boolean {
     const state = this.state;
     if (state === 'faulty' || state === 'destroyed') return false;
-    if (this.#control !== undefined && this.#control.size > 0) return true;
+    if (this.control !== undefined && this.control.size > 0) return true;
     return (
       state === 'active' &&
-      ((this.#mailbox !== undefined && this.#mailbox.size > 0) ||
-        this.#pendingPortEvents > 0 ||
-        (this.#timerQueue !== undefined && this.#timerQueue.size > 0))
+      (this.mailbox.size > 0 ||
+        this.pendingPortEvents > 0 ||
+        (this.timerQueue !== undefined && this.timerQueue.size > 0))
     );
   }
 
-  #handleControl(event: ControlEvent): boolean {
+  private handleControl(event: ControlEvent): boolean {
     const definition = this.definition;
     switch (event.kind) {
       case 'start':
-        if (this.state === 'active') return this.#complete('start');
+        if (this.state === 'active') return this.complete('start');
         this.state = 'active';
-        return this.#invoke(definition.onStart, 'start');
+        return this.invoke(definition.onStart, 'start');
       case 'stop':
         this.state = 'passive';
-        return this.#invoke(definition.onStop, 'stop');
+        return this.invoke(definition.onStop, 'stop');
       case 'kill':
         this.state = 'destroyed';
-        return this.#invoke(definition.onKill, 'kill');
+        return this.invoke(definition.onKill, 'kill');
       case 'spawn':
-        this.#runSpawned(event.future);
+        this.runSpawned(event.future);
         return this.state !== 'faulty';
       case 'future-resolved':
-        return this.#continueAfter(event.result, 'future', undefined);
+        return this.continueAfter(event.result, 'future', undefined);
       case 'future-rejected':
-        return this.#thrown(event.error, 'future', undefined);
+        return this.thrown(event.error, 'future', undefined);
     }
   }
 
-  #runSpawned(future: () => PromiseLike<HandlerResult>): void {
+  private runSpawned(future: () => PromiseLike<HandlerResult>): void {
     let promise: PromiseLike<HandlerResult>;
     try {
       promise = future.call(this.definition);
     } catch (error) {
-      this.#thrown(error, 'future', undefined);
+      this.thrown(error, 'future', undefined);
       return;
     }
     if (!isThenable(promise)) {
-      this.#continueAfter(promise, 'future', undefined);
+      this.continueAfter(promise, 'future', undefined);
       return;
     }
     promise.then(
@@ -592,26 +584,26 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   }
 
   /** Calls a lifecycle hook of the definition and classifies its result. */
-  #invoke(hook: () => HandlerReturn, phase: Phase): boolean {
+  private invoke(hook: () => HandlerReturn, phase: Phase): boolean {
     let result: HandlerReturn;
     try {
       result = hook.call(this.definition);
     } catch (error) {
-      return this.#thrown(error, phase, undefined);
+      return this.thrown(error, phase, undefined);
     }
-    return this.#continueAfter(result, phase, undefined);
+    return this.continueAfter(result, phase, undefined);
   }
 
   /** A thrown or rejected value: a `HandlerError` keeps its class, anything else is a panic. */
-  #thrown(error: unknown, phase: Phase, inFlight: unknown): boolean {
-    if (error instanceof HandlerError) return this.#continueAfter(error, phase, inFlight);
-    this.#fault({ kind: 'panic', error }, inFlight);
+  private thrown(error: unknown, phase: Phase, inFlight: unknown): boolean {
+    if (error instanceof HandlerError) return this.continueAfter(error, phase, inFlight);
+    this.fault({ kind: 'panic', error }, inFlight);
     return false;
   }
 
   /** Classifies a handler's result; returns whether the turn may go on. */
-  #continueAfter(result: unknown, phase: Phase, inFlight: unknown): boolean {
-    if (result === undefined || result === Handled.Ok) return this.#complete(phase);
+  private continueAfter(result: unknown, phase: Phase, inFlight: unknown): boolean {
+    if (result === undefined || result === Handled.Ok) return this.complete(phase);
     if (result instanceof HandlerError) {
       if (phase === 'secondary-kill') {
         if (result.kind === 'benign') {
@@ -622,99 +614,99 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
             `onKill after Handled.Shutdown reported an ${result.message} (ignored)`,
           );
         }
-        return this.#complete(phase);
+        return this.complete(phase);
       }
       switch (result.kind) {
         case 'benign':
           this.log.warn({ err: result.error }, `Component handler reported a ${result.message}`);
-          return this.#complete(phase);
+          return this.complete(phase);
         case 'recoverable':
-          this.#fault({ kind: 'handler', error: result.error }, inFlight);
+          this.fault({ kind: 'handler', error: result.error }, inFlight);
           return false;
         case 'unrecoverable':
           this.log.error({ err: result.error }, `Component handler reported an ${result.message}`);
           if (inFlight !== undefined)
             dropAskIn(inFlight, 'the component was destroyed while handling this ask');
           this.state = 'destroyed';
-          this.#becomeDestroyed();
+          this.becomeDestroyed();
           return false;
       }
     }
     if (isThenable(result)) {
-      this.#block(result, phase, inFlight);
+      this.block(result, phase, inFlight);
       return false;
     }
     const handled = result as Handled;
     switch (handled.kind) {
       case 'shutdown':
-        if (phase === 'kill' || phase === 'secondary-kill') return this.#complete(phase);
+        if (phase === 'kill' || phase === 'secondary-kill') return this.complete(phase);
         this.log.debug('Component shutting down via Handled.Shutdown');
         this.state = 'destroyed';
-        return this.#invoke(this.definition.onKill, 'secondary-kill');
+        return this.invoke(this.definition.onKill, 'secondary-kill');
       case 'block-on': {
         let future: PromiseLike<HandlerResult>;
         try {
           future = handled.future();
         } catch (error) {
-          return this.#thrown(error, phase, inFlight);
+          return this.thrown(error, phase, inFlight);
         }
-        if (!isThenable(future)) return this.#continueAfter(future, phase, inFlight);
-        this.#block(future, phase, inFlight);
+        if (!isThenable(future)) return this.continueAfter(future, phase, inFlight);
+        this.block(future, phase, inFlight);
         return false;
       }
       default:
-        return this.#complete(phase);
+        return this.complete(phase);
     }
   }
 
-  #block(future: PromiseLike<unknown>, phase: Phase, inFlight: unknown): void {
-    this.#blocked = true;
+  private block(future: PromiseLike<unknown>, phase: Phase, inFlight: unknown): void {
+    this.blocked = true;
     future.then(
-      (result) => this.#unblock(() => this.#continueAfter(result, phase, inFlight)),
-      (error: unknown) => this.#unblock(() => this.#thrown(error, phase, inFlight)),
+      (result) => this.unblock(() => this.continueAfter(result, phase, inFlight)),
+      (error: unknown) => this.unblock(() => this.thrown(error, phase, inFlight)),
     );
   }
 
-  #unblock(settle: () => boolean): void {
-    if (this.#abandoned) return;
-    this.#blocked = false;
+  private unblock(settle: () => boolean): void {
+    if (this.abandoned) return;
+    this.blocked = false;
     settle();
-    if (!this.#blocked && !this.#scheduled && this.#hasWork()) {
-      this.#scheduled = true;
-      this.#host.scheduler.schedule(this);
+    if (!this.blocked && !this.scheduled && this.hasWork()) {
+      this.scheduled = true;
+      this.host.scheduler.schedule(this);
     }
   }
 
   /** A handler finished normally: complete the lifecycle transition it belonged to. */
-  #complete(phase: Phase): boolean {
+  private complete(phase: Phase): boolean {
     switch (phase) {
       case 'message':
       case 'future':
         return true;
       case 'start':
-        this.#settle('start');
+        this.settle('start');
         return this.state === 'active';
       case 'stop':
-        this.#settle('stop');
+        this.settle('stop');
         return true;
       case 'kill':
       case 'secondary-kill':
-        this.#becomeDestroyed();
+        this.becomeDestroyed();
         return false;
     }
   }
 
-  #settle(kind: ListenerKind): void {
-    const listeners = this.#listeners?.[kind];
+  private settle(kind: ListenerKind): void {
+    const listeners = this.listeners?.[kind];
     if (listeners === undefined) return;
-    this.#listeners![kind] = undefined;
+    this.listeners![kind] = undefined;
     for (const listener of listeners) listener.resolve();
   }
 
-  #rejectListeners(error: KompactError, except?: ListenerKind): void {
-    const all = this.#listeners;
+  private rejectListeners(error: KompactError, except?: ListenerKind): void {
+    const all = this.listeners;
     if (all === undefined) return;
-    this.#listeners = undefined;
+    this.listeners = undefined;
     for (const kind of ['start', 'stop', 'kill'] as const) {
       const listeners = all[kind];
       if (listeners === undefined) continue;
@@ -725,28 +717,28 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     }
   }
 
-  #becomeDestroyed(): void {
-    this.#releaseTimers();
-    this.#rejectListeners(
+  private becomeDestroyed(): void {
+    this.releaseTimers();
+    this.rejectListeners(
       new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) was destroyed`),
       'kill',
     );
     this.drainToDeadLetters('destroyed');
-    this.#host.componentEnded(this);
+    this.host.componentEnded(this);
   }
 
-  #fault(fault: Fault, inFlight: unknown): void {
+  private fault(fault: Fault, inFlight: unknown): void {
     this.state = 'faulty';
-    this.#awaitingRecovery = true;
-    this.#releaseTimers();
+    this.awaitingRecovery = true;
+    this.releaseTimers();
     const context = new FaultContext(this.id, this.typeName, fault);
     this.log.error({ err: fault.error }, `Component ${context.description}`);
     if (inFlight !== undefined) dropAskIn(inFlight, 'the component faulted while handling this ask');
-    this.#rejectListeners(
+    this.rejectListeners(
       new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) faulted`),
     );
-    const recoveryFunction = this.#recoveryFunction;
-    this.#recoveryFunction = defaultRecoveryFunction;
-    this.#host.supervisor.faulted(this, context, recoveryFunction);
+    const recoveryFunction = this.recoveryFunction;
+    this.recoveryFunction = defaultRecoveryFunction;
+    this.host.supervisor.faulted(this, context, recoveryFunction);
   }
 }

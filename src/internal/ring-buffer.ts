@@ -3,58 +3,58 @@
  * Mailboxes and the scheduler's ready queue are ring buffers.
  */
 export class RingBuffer<T> {
-  #items: (T | undefined)[];
-  #mask: number;
-  #head = 0;
-  #size = 0;
+  private items: (T | undefined)[];
+  private mask: number;
+  private head = 0;
+  private count = 0;
 
   constructor(initialCapacity = 8) {
     let capacity = 2;
     while (capacity < initialCapacity) capacity <<= 1;
-    this.#items = new Array<T | undefined>(capacity);
-    this.#mask = capacity - 1;
+    this.items = new Array<T | undefined>(capacity);
+    this.mask = capacity - 1;
   }
 
   get size(): number {
-    return this.#size;
+    return this.count;
   }
 
   push(item: T): void {
-    if (this.#size > this.#mask) this.#grow();
-    this.#items[(this.#head + this.#size) & this.#mask] = item;
-    this.#size++;
+    if (this.count > this.mask) this.grow();
+    this.items[(this.head + this.count) & this.mask] = item;
+    this.count++;
   }
 
   /** Removes and returns the oldest element, or `undefined` when empty. */
   shift(): T | undefined {
-    if (this.#size === 0) return undefined;
-    const index = this.#head;
-    const item = this.#items[index];
-    this.#items[index] = undefined;
-    this.#head = (index + 1) & this.#mask;
-    this.#size--;
+    if (this.count === 0) return undefined;
+    const index = this.head;
+    const item = this.items[index];
+    this.items[index] = undefined;
+    this.head = (index + 1) & this.mask;
+    this.count--;
     return item;
   }
 
   /** The oldest element without removing it. */
   peek(): T | undefined {
-    return this.#size === 0 ? undefined : this.#items[this.#head];
+    return this.count === 0 ? undefined : this.items[this.head];
   }
 
   /** Removes every element and returns them oldest first. */
   drain(): T[] {
     const out: T[] = [];
-    while (this.#size > 0) out.push(this.shift() as T);
+    while (this.count > 0) out.push(this.shift() as T);
     return out;
   }
 
-  #grow(): void {
-    const old = this.#items;
+  private grow(): void {
+    const old = this.items;
     const capacity = old.length << 1;
     const items = new Array<T | undefined>(capacity);
-    for (let i = 0; i < this.#size; i++) items[i] = old[(this.#head + i) & this.#mask];
-    this.#items = items;
-    this.#mask = capacity - 1;
-    this.#head = 0;
+    for (let i = 0; i < this.count; i++) items[i] = old[(this.head + i) & this.mask];
+    this.items = items;
+    this.mask = capacity - 1;
+    this.head = 0;
   }
 }

@@ -18,50 +18,50 @@ const YIELD_BUDGET = 2048;
  * `setImmediate` and goes on. No promise, closure or macrotask per message.
  */
 export class Scheduler {
-  readonly #ready = new RingBuffer<Runnable>(64);
-  #draining = false;
-  #drainPending = false;
-  #idleWaiters: (() => void)[] = [];
-  readonly #drainNow = (): void => this.#drain();
+  private readonly ready = new RingBuffer<Runnable>(64);
+  private draining = false;
+  private drainPending = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly drainNow = (): void => this.drain();
 
   /** Queues `runnable` for a turn. The caller guarantees it is not queued already. */
   schedule(runnable: Runnable): void {
-    this.#ready.push(runnable);
-    if (!this.#draining && !this.#drainPending) {
-      this.#drainPending = true;
-      queueMicrotask(this.#drainNow);
+    this.ready.push(runnable);
+    if (!this.draining && !this.drainPending) {
+      this.drainPending = true;
+      queueMicrotask(this.drainNow);
     }
   }
 
   /** Whether no turn is queued or running. */
   get isIdle(): boolean {
-    return this.#ready.size === 0 && !this.#draining;
+    return this.ready.size === 0 && !this.draining;
   }
 
   /** Resolves once the ready queue is empty (now, or after the current drain). */
   whenIdle(): Promise<void> {
-    if (this.isIdle && !this.#drainPending) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    if (this.isIdle && !this.drainPending) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  #drain(): void {
-    this.#drainPending = false;
-    this.#draining = true;
+  private drain(): void {
+    this.drainPending = false;
+    this.draining = true;
     let budget = YIELD_BUDGET;
     try {
       while (budget > 0) {
-        const runnable = this.#ready.shift();
+        const runnable = this.ready.shift();
         if (runnable === undefined) break;
         budget -= 1 + runnable.runTurn();
       }
     } finally {
-      this.#draining = false;
-      if (this.#ready.size > 0) {
-        this.#drainPending = true;
-        setImmediate(this.#drainNow);
-      } else if (this.#idleWaiters.length > 0) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
+      this.draining = false;
+      if (this.ready.size > 0) {
+        this.drainPending = true;
+        setImmediate(this.drainNow);
+      } else if (this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
         for (const resolve of waiters) resolve();
       }
     }

@@ -1,0 +1,116 @@
+import { type Summary, summarise } from './stats.js';
+
+/**
+ * One benchmark implementation, driven by {@link measure} in MPP's shape.
+ *
+ * @remarks Call order: `setup` once; then per iteration `prepareIteration` → `runIteration` (the only
+ * timed part) → `cleanupIteration`; then `teardown` once, also after a failure. Components are made and
+ * started in `prepareIteration` and killed in `cleanupIteration`, so neither is timed.
+ *
+ * MPP: `Benchmark` in `shared_rust/src/benchmark.rs`.
+ */
+export interface Benchmark<P> {
+  /** Builds what lives across iterations (a system, a loop). */
+  setup(params: P): void | Promise<void>;
+  /** Creates and starts this iteration's actors. */
+  prepareIteration(): void | Promise<void>;
+  /** Starts the work and resolves when the last handler counted the latch down. */
+  runIteration(): Promise<void>;
+  /**
+   * Checks the iteration's result and stops its actors. Throwing fails the data point.
+   *
+   * @param isLastIteration whether the harness will run no further iteration.
+   * @param timeMs the iteration's measured time.
+   */
+  cleanupIteration(isLastIteration: boolean, timeMs: number): void | Promise<void>;
+  /** Releases what `setup` built. */
+  teardown(): void | Promise<void>;
+}
+
+/** How many iterations {@link measure} runs and when it stops. */
+export interface IterationPolicy {
+  /** Iterations run first and discarded (JIT warm-up). */
+  readonly warmups: number;
+  readonly minIterations: number;
+  readonly maxIterations: number;
+  /** Stop once the relative standard error of the mean time is at most this fraction. */
+  readonly rseTarget: number;
+  /**
+   * Stop after `minIterations` once the timed iterations took this long in total, even when the RSE
+   * target is not met (a noisy VM must not hold the whole run hostage); the result is flagged.
+   */
+  readonly maxTimedMs: number;
+}
+
+/** Full runs: 3 discarded warm-ups, then 10–50 timed iterations until RSE ≤ 5 % (benchmarks.md §5). */
+export const FULL_POLICY: IterationPolicy = {
+  warmups: 3,
+  minIterations: 10,
+  maxIterations: 50,
+  rseTarget: 0.05,
+  maxTimedMs: 30_000,
+};
+
+/** Smoke runs (CI): one iteration, no warm-up; it only has to complete. */
+export const SMOKE_POLICY: IterationPolicy = {
+  warmups: 0,
+  minIterations: 1,
+  maxIterations: 1,
+  rseTarget: Number.POSITIVE_INFINITY,
+  maxTimedMs: Number.POSITIVE_INFINITY,
+};
+
+/** The timed iterations of one data point. */
+export interface Measurement {
+  /** Wall time of each timed iteration, in milliseconds, in run order. */
+  readonly samplesMs: readonly number[];
+  readonly summary: Summary;
+  readonly warmups: number;
+  /** Whether the RSE target was met (always true for a single-iteration policy). */
+  readonly isRseMet: boolean;
+}
+
+/**
+ * Runs `benchmark` with `params` under `policy` and returns its iteration times.
+ *
+ * @remarks The clock starts just before `runIteration` and stops when its promise resolves; the
+ * collector runs after each cleanup when the process has `--expose-gc`, so garbage from one iteration
+ * is not collected inside the next one's timed region.
+ */
+export async function measure<P>(
+  benchmark: Benchmark<P>,
+  params: P,
+  policy: IterationPolicy,
+): Promise<Measurement> {
+  const samplesMs: number[] = [];
+  let warmupsLeft = policy.warmups;
+  let timedTotalMs = 0;
+  let isRseMet = false;
+  await benchmark.setup(params);
+  try {
+    for (;;) {
+      await benchmark.prepareIteration();
+      const start = process.hrtime.bigint();
+      await benchmark.runIteration();
+      const timeMs = Number(process.hrtime.bigint() - start) / 1e6;
+      let isLast = false;
+      if (warmupsLeft > 0) {
+        warmupsLeft--;
+      } else {
+        samplesMs.push(timeMs);
+        timedTotalMs += timeMs;
+        const count = samplesMs.length;
+        isRseMet = count === 1 ? policy.maxIterations === 1 : summarise(samplesMs).rse <= policy.rseTarget;
+        isLast =
+          count >= policy.maxIterations ||
+          (count >= policy.minIterations && (isRseMet || timedTotalMs >= policy.maxTimedMs));
+      }
+      await benchmark.cleanupIteration(isLast, timeMs);
+      globalThis.gc?.();
+      if (isLast) break;
+    }
+  } finally {
+    await benchmark.teardown();
+  }
+  return { samplesMs, summary: summarise(samplesMs), warmups: policy.warmups, isRseMet };
+}

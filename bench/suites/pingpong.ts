@@ -1,0 +1,98 @@
+import { type ActorRef, type Component, ComponentDefinition, type KompactSystem } from '../../src/index.js';
+import type { Benchmark } from '../harness.js';
+import { CountdownLatch } from '../latch.js';
+import type { PingPongParams } from '../params.js';
+import { buildBenchSystem } from './system.js';
+
+// B1 in Kompact's actor flavour (MPP `KOMPACTAC`): the pinger sends one static ping carrying its own
+// ActorRef, the ponger replies to that ref with a static pong, n times; one message in flight.
+
+type Pong = { readonly kind: 'pong' };
+type Ping = { readonly sender: ActorRef<Pong> };
+
+const PONG: Pong = Object.freeze({ kind: 'pong' });
+
+class Run {
+  readonly kind = 'run';
+  constructor(readonly latch: CountdownLatch) {}
+}
+
+class Ponger extends ComponentDefinition<Ping> {
+  override receiveLocal(msg: Ping): void {
+    msg.sender.tell(PONG);
+  }
+}
+
+class Pinger extends ComponentDefinition<Pong | Run> {
+  readonly #ponger: ActorRef<Ping>;
+  readonly #roundTrips: number;
+  #ping: Ping | undefined;
+  #remaining = 0;
+  #latch: CountdownLatch | undefined;
+
+  constructor(ponger: ActorRef<Ping>, roundTrips: number) {
+    super();
+    this.#ponger = ponger;
+    this.#roundTrips = roundTrips;
+  }
+
+  get remaining(): number {
+    return this.#remaining;
+  }
+
+  override receiveLocal(msg: Pong | Run): void {
+    if (msg.kind === 'pong') {
+      if (--this.#remaining > 0) this.#ponger.tell(this.#ping!);
+      else this.#latch!.countDown();
+    } else {
+      this.#latch = msg.latch;
+      this.#remaining = this.#roundTrips;
+      this.#ping ??= { sender: this.ctx.actorRef() };
+      this.#ponger.tell(this.#ping);
+    }
+  }
+}
+
+/** B1 PingPong on kompact-ts with `ActorRef.tell`. */
+export class KompactPingPong implements Benchmark<PingPongParams> {
+  #system: KompactSystem | undefined;
+  #roundTrips = 0;
+  #ponger: Component<Ponger> | undefined;
+  #pinger: Component<Pinger> | undefined;
+
+  async setup(params: PingPongParams): Promise<void> {
+    this.#roundTrips = params.n;
+    this.#system = await buildBenchSystem();
+  }
+
+  async prepareIteration(): Promise<void> {
+    const system = this.#system!;
+    const roundTrips = this.#roundTrips;
+    const ponger = system.create(() => new Ponger());
+    const pongerRef = ponger.actorRef();
+    const pinger = system.create(() => new Pinger(pongerRef, roundTrips));
+    this.#ponger = ponger;
+    this.#pinger = pinger;
+    await Promise.all([system.startNotify(ponger), system.startNotify(pinger)]);
+  }
+
+  runIteration(): Promise<void> {
+    const latch = new CountdownLatch(1);
+    this.#pinger!.actorRef().tell(new Run(latch));
+    return latch.promise;
+  }
+
+  async cleanupIteration(): Promise<void> {
+    const system = this.#system!;
+    const pinger = this.#pinger!;
+    const remaining = pinger.onDefinition((definition) => definition.remaining);
+    await Promise.all([system.killNotify(pinger), system.killNotify(this.#ponger!)]);
+    this.#pinger = undefined;
+    this.#ponger = undefined;
+    if (remaining !== 0) throw new Error(`PingPong finished with ${remaining} round trips left`);
+  }
+
+  async teardown(): Promise<void> {
+    await this.#system?.shutdown();
+  }
+}
