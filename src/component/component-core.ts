@@ -732,7 +732,9 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     this.awaitingRecovery = true;
     this.releaseTimers();
     const context = new FaultContext(this.id, this.typeName, fault);
-    this.log.error({ err: fault.error }, `Component ${context.description}`);
+    // The child logger and the description are only made when someone will read them.
+    if (this.host.logger.isLevelEnabled('error'))
+      this.log.error({ err: fault.error }, `Component ${context.description}`);
     if (inFlight !== undefined) dropAskIn(inFlight, 'the component faulted while handling this ask');
     this.rejectListeners(
       new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) faulted`),

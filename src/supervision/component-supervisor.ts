@@ -109,7 +109,9 @@ export class ComponentSupervisor implements Runnable {
     const { context, handler, failure } = job;
     const { logger, supervision } = this.#services;
     const fields = { cid: context.componentId, ctype: context.componentType };
-    logger.warn(fields, `Component(${context.componentId}) has been marked as faulty.`);
+    if (logger.isLevelEnabled('warn')) {
+      logger.warn(fields, `Component(${context.componentId}) has been marked as faulty.`);
+    }
     if (this.#isShuttingDown) {
       logger.warn(fields, 'Not running recovery handler due to ongoing shutdown.');
       return;
@@ -205,6 +207,7 @@ export class ComponentSupervisor implements Runnable {
       }, delayMs);
       this.#backoffTimers.add(timer);
     }
+    if (!logger.isLevelEnabled('info')) return replacement;
     logger.info(
       { cid: context.componentId, ctype: context.componentType, replacement: replacement.id, delayMs },
       `Replaced faulted component ${context.componentId} with ${replacement.id}`,
