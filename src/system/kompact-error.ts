@@ -13,6 +13,10 @@
  * - `FOREIGN_COMPONENT`: the component belongs to another system.
  * - `DEFINITION_OUTSIDE_CREATE`: a `ComponentDefinition` was constructed outside `system.create`.
  * - `NOT_IN_HANDLER`: an operation that needs the component's own turn was called from outside it.
+ * - `PATH_PARSE_FAILED`: an actor path, system path or alias is malformed; see `PathParseError.reason`.
+ * - `SERIALISATION_FAILED`: a value could not be serialised, or bytes could not be deserialised.
+ * - `UNKNOWN_SER_ID`: bytes arrived under a serId that no registered serialiser handles.
+ * - `DUPLICATE_SER_ID`: a serialiser was registered under a serId that is already taken.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -25,7 +29,11 @@ export type KompactErrorCode =
   | 'COMPONENT_FAULTY'
   | 'FOREIGN_COMPONENT'
   | 'DEFINITION_OUTSIDE_CREATE'
-  | 'NOT_IN_HANDLER';
+  | 'NOT_IN_HANDLER'
+  | 'PATH_PARSE_FAILED'
+  | 'SERIALISATION_FAILED'
+  | 'UNKNOWN_SER_ID'
+  | 'DUPLICATE_SER_ID';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -1,0 +1,17 @@
+/**
+ * Dispatch: system and actor paths, aliases, the named-path lookup table and routing policies.
+ * Not yet re-exported from the package root.
+ */
+export { ActorPath, NamedPath, type PathMarker, UniquePath } from './actor-path.js';
+export { parseAlias } from './alias.js';
+export { PathParseError, type PathParseReason } from './path-parse-error.js';
+export { type InsertResult, PathTrie, type UpdateResult } from './path-trie.js';
+export {
+  BroadcastRouting,
+  RoundRobinRouting,
+  type RoutingContext,
+  type RoutingMode,
+  type RoutingPolicy,
+  SenderHashRouting,
+} from './routing-policy.js';
+export { SystemPath, type Transport } from './system-path.js';

@@ -1,0 +1,180 @@
+import { describeValue } from '../system/kompact-error.js';
+import { SerialisationError } from './serialisation-error.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// Eight scratch bytes seen as a float64 and a uint64, for big-endian reads without a DataView per reader.
+const scratch = new Uint8Array(8);
+const scratchF64 = new Float64Array(scratch.buffer);
+const scratchU64 = new BigUint64Array(scratch.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Reads what a {@link BufferWriter} wrote, with bounds checks: reading past the end throws a
+ * {@link SerialisationError} (reason `buffer`), never returns garbage.
+ *
+ * Kompact: the `Buf` a `Deserialiser::deserialise` reads from.
+ *
+ * @remarks Integers are big-endian. A failed read consumes nothing. {@link BufferReader.readBytes} and
+ * {@link BufferReader.readByteString} return views into the input, not copies; copy what you keep beyond
+ * the input's lifetime.
+ *
+ * @example
+ * ```ts
+ * const input = new BufferReader(bytes);
+ * const n = input.readU32();
+ * const name = input.readString();
+ * input.expectEnd();
+ * ```
+ */
+export class BufferReader {
+  private readonly bytes: Uint8Array;
+  private offset = 0;
+
+  /** Reads `bytes` from the start. @throws TypeError when `bytes` is not a Uint8Array. */
+  constructor(bytes: Uint8Array) {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(`Expected \`bytes\` to be a Uint8Array, got ${describeValue(bytes)}`);
+    }
+    this.bytes = bytes;
+  }
+
+  /** How many bytes have been read. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** How many bytes are left. */
+  get remaining(): number {
+    return this.bytes.length - this.offset;
+  }
+
+  /** Reads an unsigned 8-bit integer. */
+  readU8(): number {
+    this.need(1, 'a u8');
+    return this.bytes[this.offset++] as number;
+  }
+
+  /** Reads an unsigned 16-bit integer. */
+  readU16(): number {
+    this.need(2, 'a u16');
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 2;
+    return ((b[o] as number) << 8) | (b[o + 1] as number);
+  }
+
+  /** Reads an unsigned 32-bit integer. */
+  readU32(): number {
+    this.need(4, 'a u32');
+    return this.takeU32();
+  }
+
+  /** Reads an unsigned 64-bit integer. */
+  readU64(): bigint {
+    this.need(8, 'a u64');
+    this.takeScratch();
+    return scratchU64[0] as bigint;
+  }
+
+  /** Reads a 64-bit float. */
+  readF64(): number {
+    this.need(8, 'an f64');
+    this.takeScratch();
+    return scratchF64[0] as number;
+  }
+
+  /** Reads `length` raw bytes, as a view into the input. */
+  readBytes(length: number): Uint8Array {
+    if (!Number.isInteger(length) || length < 0) {
+      throw new TypeError(`Expected \`length\` to be a non-negative integer, got ${describeValue(length)}`);
+    }
+    this.need(length, `${length} bytes`);
+    const bytes = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return bytes;
+  }
+
+  /** Reads a u32 length, then that many bytes (a view into the input). */
+  readByteString(): Uint8Array {
+    this.need(4, 'a u32 length');
+    const start = this.offset;
+    const length = this.takeU32();
+    if (this.remaining < length) {
+      this.offset = start;
+      this.need(4 + length, `a length prefix and ${length} bytes`);
+    }
+    const bytes = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return bytes;
+  }
+
+  /**
+   * Reads a u32 byte length, then that many bytes of UTF-8.
+   *
+   * @throws {@link SerialisationError} (reason `invalid-data`) when the bytes are not valid UTF-8.
+   */
+  readString(): string {
+    const start = this.offset;
+    const bytes = this.readByteString();
+    try {
+      return decoder.decode(bytes);
+    } catch (error) {
+      this.offset = start;
+      throw new SerialisationError(
+        'invalid-data',
+        undefined,
+        `Invalid UTF-8 in the string at offset ${start}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /**
+   * Checks that every byte was read.
+   *
+   * @throws {@link SerialisationError} (reason `invalid-data`) when bytes remain.
+   */
+  expectEnd(): void {
+    if (this.remaining !== 0) {
+      throw new SerialisationError(
+        'invalid-data',
+        undefined,
+        `${this.remaining} unexpected trailing bytes at offset ${this.offset}`,
+      );
+    }
+  }
+
+  private takeU32(): number {
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 4;
+    return (
+      (b[o] as number) * 0x100_0000 +
+      (((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number))
+    );
+  }
+
+  private takeScratch(): void {
+    const b = this.bytes;
+    const o = this.offset;
+    if (LITTLE_ENDIAN) {
+      for (let i = 0; i < 8; i++) scratch[i] = b[o + 7 - i] as number;
+    } else {
+      for (let i = 0; i < 8; i++) scratch[i] = b[o + i] as number;
+    }
+    this.offset = o + 8;
+  }
+
+  private need(count: number, what: string): void {
+    if (this.bytes.length - this.offset < count) {
+      throw new SerialisationError(
+        'buffer',
+        undefined,
+        `Needed ${what} at offset ${this.offset}, but only ${this.remaining} bytes remain`,
+      );
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { describeThrown } from '../internal/describe-thrown.js';
+import { BufferReader } from './buffer-reader.js';
+import { BufferWriter } from './buffer-writer.js';
+import type { SerId } from './ser-id.js';
+import { SerialisationError } from './serialisation-error.js';
+
+/**
+ * Turns values of type `T` into bytes and back, under one {@link SerId}.
+ *
+ * Kompact: `Serialiser<T>` and `Deserialiser<T>` (one object here: the id, both directions and the size
+ * hint).
+ *
+ * @remarks `deserialise` must read exactly what `serialise` wrote, and may throw on bad input (the
+ * callers wrap anything thrown into a {@link SerialisationError}). The reader's bounds checks make
+ * truncated input fail on their own; a serialiser only checks what the bytes mean.
+ *
+ * @example
+ * ```ts
+ * const pointSerialiser: Serialiser<{ x: number; y: number }> = {
+ *   serId: serId(42),
+ *   sizeHint: 16,
+ *   serialise(point, out) { out.writeF64(point.x); out.writeF64(point.y); },
+ *   deserialise(input) { return { x: input.readF64(), y: input.readF64() }; },
+ * };
+ * ```
+ */
+export interface Serialiser<T> {
+  /** The id sent with the bytes. */
+  readonly serId: SerId;
+  /** A guess at the encoded size in bytes, used as the writer's first allocation. */
+  readonly sizeHint?: number;
+  /** Writes `value` to `out`. */
+  serialise(value: T, out: BufferWriter): void;
+  /** Reads one value from `input`. */
+  deserialise(input: BufferReader): T;
+}
+
+// One writer shared by every top-level serialisation: finished views never overlap, so handing them out
+// from one chunk is safe, and it saves an allocation per value. A serialiser that serialises something
+// itself (re-entrantly) gets a writer of its own.
+const sharedWriter = new BufferWriter(8192);
+let sharedWriterBusy = false;
+
+function sizeHintOf(serialiser: Serialiser<unknown>): number {
+  const hint = serialiser.sizeHint;
+  return typeof hint === 'number' && Number.isFinite(hint) && hint > 0 ? Math.ceil(hint) : 64;
+}
+
+/**
+ * Serialises one value to bytes.
+ *
+ * @remarks The result may be a view into a larger chunk shared with other results (it is never written
+ * again); copy it if you keep a few small results for a long time.
+ * @throws {@link SerialisationError} (with the serialiser's `serId`) when the serialiser throws.
+ */
+export function serialiseToBytes<T>(serialiser: Serialiser<T>, value: T): Uint8Array {
+  const useShared = !sharedWriterBusy;
+  const out = useShared ? sharedWriter : new BufferWriter(sizeHintOf(serialiser as Serialiser<unknown>));
+  if (useShared) sharedWriterBusy = true;
+  try {
+    serialiser.serialise(value, out);
+    return out.finish();
+  } catch (error) {
+    out.finish(); // drop the partial value so the next one starts clean
+    throw withSerId(error, serialiser.serId, 'serialise', 'invalid-type');
+  } finally {
+    if (useShared) sharedWriterBusy = false;
+  }
+}
+
+/**
+ * Deserialises one value that must fill `bytes` exactly.
+ *
+ * @throws {@link SerialisationError} (with the serialiser's `serId`) when the bytes are truncated, have
+ * trailing bytes, or the serialiser throws.
+ */
+export function deserialiseFromBytes<T>(serialiser: Serialiser<T>, bytes: Uint8Array): T {
+  try {
+    const input = new BufferReader(bytes);
+    const value = serialiser.deserialise(input);
+    input.expectEnd();
+    return value;
+  } catch (error) {
+    throw withSerId(error, serialiser.serId, 'deserialise', 'invalid-data');
+  }
+}
+
+function withSerId(
+  error: unknown,
+  id: SerId,
+  action: 'serialise' | 'deserialise',
+  fallback: 'invalid-type' | 'invalid-data',
+): SerialisationError {
+  if (error instanceof SerialisationError) {
+    if (error.serId === id) return error;
+    return new SerialisationError(error.reason, id, `Cannot ${action} serId ${id}: ${error.message}`, {
+      cause: error,
+    });
+  }
+  return new SerialisationError(fallback, id, `Cannot ${action} serId ${id}: ${describeThrown(error)}`, {
+    cause: error,
+  });
+}
