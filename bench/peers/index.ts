@@ -1,0 +1,117 @@
+import type { Benchmark } from '../harness.js';
+import type { PingPongParams, ThroughputPingPongParams } from '../params.js';
+import type { FibonacciParams } from './params.js';
+import type { CrashLoopBenchmark } from './support.js';
+
+// The JS peers' implementations of the suite, for the catalogue to load by benchmark and peer. Each
+// loader imports its module only when called, so a point process loads one peer library only.
+
+/** The JS actor libraries benchmarked beside kompact-ts; the names used in tables and `--json` rows. */
+export type PeerName = 'nact' | 'xstate-transition' | 'xstate-machine' | 'effect' | 'comedy';
+
+/** Every peer, in table order. */
+export const PEER_NAMES: readonly PeerName[] = [
+  'nact',
+  'xstate-transition',
+  'xstate-machine',
+  'effect',
+  'comedy',
+];
+
+type Loaders<B> = Readonly<Partial<Record<PeerName, () => Promise<B>>>>;
+
+/** The peer implementations per benchmark; a peer missing from a benchmark has its reason in {@link peerNotes}. */
+export const peerLoaders: {
+  readonly B1: Loaders<Benchmark<PingPongParams>>;
+  readonly B2: Loaders<Benchmark<ThroughputPingPongParams>>;
+  readonly B3: Loaders<Benchmark<FibonacciParams>>;
+  /** The B6 crash loop; each implementation also records per-fault restart latencies (`latenciesUs`). */
+  readonly B6: Loaders<CrashLoopBenchmark>;
+} = {
+  B1: {
+    nact: () => import('./nact/pingpong.js').then((m) => m.create()),
+    'xstate-transition': () => import('./xstate-transition/pingpong.js').then((m) => m.create()),
+    'xstate-machine': () => import('./xstate-machine/pingpong.js').then((m) => m.create()),
+    effect: () => import('./effect/pingpong.js').then((m) => m.create()),
+    comedy: () => import('./comedy/pingpong.js').then((m) => m.create()),
+  },
+  B2: {
+    nact: () => import('./nact/throughput-pingpong.js').then((m) => m.create()),
+    'xstate-transition': () => import('./xstate-transition/throughput-pingpong.js').then((m) => m.create()),
+    'xstate-machine': () => import('./xstate-machine/throughput-pingpong.js').then((m) => m.create()),
+    effect: () => import('./effect/throughput-pingpong.js').then((m) => m.create()),
+    comedy: () => import('./comedy/throughput-pingpong.js').then((m) => m.create()),
+  },
+  B3: {
+    nact: () => import('./nact/fibonacci.js').then((m) => m.create()),
+    'xstate-machine': () => import('./xstate-machine/fibonacci.js').then((m) => m.create()),
+    effect: () => import('./effect/fibonacci.js').then((m) => m.create()),
+    comedy: () => import('./comedy/fibonacci.js').then((m) => m.create()),
+  },
+  B6: {
+    nact: () => import('./nact/crash-loop.js').then((m) => m.create()),
+    'xstate-transition': () => import('./xstate-transition/crash-loop.js').then((m) => m.create()),
+    'xstate-machine': () => import('./xstate-machine/crash-loop.js').then((m) => m.create()),
+    effect: () => import('./effect/crash-loop.js').then((m) => m.create()),
+  },
+};
+
+/** Why a peer has no implementation of a benchmark: `peerNotes[benchmark][peer]`. */
+export const peerNotes: Record<string, Record<string, string>> = {
+  B3: {
+    'xstate-transition':
+      'xstate transition actors cannot spawn actors (xstate docs, "Transition actor capabilities"), so they cannot express spawn churn; the xstate-machine row spawns from machines.',
+  },
+  B6: {
+    comedy:
+      'comedy has no restart for in-memory actors: a throwing handler only rejects the sender’s promise (or is logged) and the same actor goes on with its state; `onCrash: "respawn"` exists only for forked/remote actors, where it starts a new process and loses the state, and forking is outside this suite.',
+  },
+};
+
+/**
+ * How a peer's implementation deviates from the benchmark's wording or what it relies on, for the notes
+ * under a table: `peerRemarks[benchmark][peer]`.
+ */
+export const peerRemarks: Record<string, Record<string, string>> = {
+  B1: {
+    comedy:
+      'comedy: in-memory actors, fire-and-forget `send` with the sender’s reference in the message (1.5× faster here than `sendAndReceive` replies); comedy has no mailbox, every message is a promise chain.',
+    effect:
+      'effect: one fiber per actor looping over its own `Queue` (`Queue.take` + `Effect.forever`, written with `pipe`).',
+  },
+  B3: {
+    comedy:
+      'comedy: `createChild` is asynchronous (resolves once the child is initialised); children destroy themselves.',
+    effect:
+      'effect: an actor is a `Queue` plus a fiber forked with `Effect.forkChild`; a finished fiber is a stopped actor.',
+    'xstate-machine':
+      'xstate-machine: children made with `spawn` in `assign`; an actor stops itself by reaching its final state.',
+  },
+  B6: {
+    nact: 'nact: `onCrash` returns `ctx.reset` (restart: children stopped, `initialStateFunc` re-run, mailbox kept); reset alone restores the initial state, so the actor checkpoints each state and `initialStateFunc` starts from that checkpoint. `ctx.resume` would keep the state without restarting.',
+    'xstate-transition':
+      'xstate-transition: a `fromTransition` worker has no supervision of its own; it is invoked by a machine that re-enters its state on `onError` (re-invoking the worker) with the last state seen through `onSnapshot` as input.',
+    'xstate-machine':
+      'xstate-machine: xstate has no supervisor strategies; the worker machine is invoked by a parent machine that re-enters on `onError` (re-invoking it) with the last state seen through `onSnapshot` as input; senders find the current worker through `system.get(systemId)`.',
+    effect:
+      'effect: the handler’s throw becomes a failure via `Effect.try`; `Effect.retry(Schedule.forever)` restarts the actor loop on the same fiber and queue; the state is in a `Ref` outside the retried loop.',
+  },
+  memory: {
+    'xstate-transition':
+      'xstate: each idle actor is a root actor (`createActor(...).start()`), which carries its own actor system; children spawned into one parent would cost about 1.7 KB each, but spawning n of them is quadratic in xstate (the parent’s children map is copied per spawn).',
+    'xstate-machine':
+      'xstate: each idle actor is a root actor (`createActor(...).start()`), which carries its own actor system; children spawned into one parent are quadratic to create in xstate.',
+    comedy:
+      'comedy: the idle actors form a two-level tree (√n groups under the root) because destroying n children of one parent is quadratic in comedy.',
+  },
+};
+
+/** Heap bytes per idle actor of each peer (`count` actors; the process needs `--expose-gc`). */
+export const peerMemory: Record<PeerName, (count: number) => Promise<number>> = {
+  nact: (count) => import('./nact/memory.js').then((m) => m.bytesPerIdleActor(count)),
+  'xstate-transition': (count) =>
+    import('./xstate-transition/memory.js').then((m) => m.bytesPerIdleActor(count)),
+  'xstate-machine': (count) => import('./xstate-machine/memory.js').then((m) => m.bytesPerIdleActor(count)),
+  effect: (count) => import('./effect/memory.js').then((m) => m.bytesPerIdleActor(count)),
+  comedy: (count) => import('./comedy/memory.js').then((m) => m.bytesPerIdleActor(count)),
+};
