@@ -61,7 +61,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * its user code and classifies what comes back. It is also the component's `ctx`.
  */
 export class ComponentCore implements Runnable, ComponentContext<unknown> {
-  readonly id: ComponentId = newComponentId();
+  private uuid: ComponentId | undefined;
+
+  /** This component's id, made the first time it is asked for (most components never are). */
+  get id(): ComponentId {
+    this.uuid ??= newComponentId();
+    return this.uuid;
+  }
   state: LifecycleState = 'passive';
   definition!: ComponentDefinition<unknown>;
   typeName = 'Component';
@@ -89,7 +95,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   /** Given up on by system shutdown: whatever it was blocked on is ignored when it settles. */
   private abandoned = false;
   /** Clock times of the replacements in this component's line (shared along `replaceWith`). */
-  restarts: number[] = [];
+  restarts: number[] | undefined;
 
   constructor(host: ComponentHost) {
     this.host = host;
@@ -432,6 +438,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         count++;
         if (!this.handleControl(event)) return this.endTurn(count);
       }
+      // Lifecycle events are rare: an idle component keeps no control queue.
+      if (this.control === control) this.control = undefined;
     }
     if (this.state !== 'active') return this.endTurn(count);
     const throughput = this.host.throughput;
@@ -699,7 +707,10 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   private settle(kind: ListenerKind): void {
     const listeners = this.listeners?.[kind];
     if (listeners === undefined) return;
-    this.listeners![kind] = undefined;
+    const all = this.listeners as Record<ListenerKind, Listener[] | undefined>;
+    all[kind] = undefined;
+    if (all.start === undefined && all.stop === undefined && all.kill === undefined)
+      this.listeners = undefined;
     for (const listener of listeners) listener.resolve();
   }
 

@@ -32,6 +32,7 @@ export interface SupervisorServices {
 }
 
 const DEFAULT_WITHIN_MS = 5000;
+const MAX_RESTART_HISTORY = 64;
 
 /**
  * The system's supervisor. A fault calls the component's recovery function at once (contained: a
@@ -172,9 +173,18 @@ export class ComponentSupervisor implements Runnable {
     const { core, context, recoveryFunction } = job;
     const { clock, handle, logger, supervision } = this.#services;
     const { maxRestarts, withinMs = DEFAULT_WITHIN_MS, backoff } = plan.options;
-    const now = clock.now();
-    const recent = core.restarts.filter((at) => now - at < withinMs);
-    if (maxRestarts !== undefined && recent.length >= maxRestarts) {
+    // Restart history is kept only when a limit or a backoff needs it, and bounded: the last
+    // `maxRestarts` (or 64, far past any useful backoff step) restart times within the window.
+    let recent: number[] = [];
+    if (maxRestarts !== undefined || backoff !== undefined) {
+      const now = clock.now();
+      recent = (core.restarts ?? []).filter((at) => now - at < withinMs);
+      if (recent.length > (maxRestarts ?? MAX_RESTART_HISTORY))
+        recent.splice(0, recent.length - (maxRestarts ?? MAX_RESTART_HISTORY));
+      recent.push(now);
+    }
+    if (maxRestarts !== undefined && recent.length > maxRestarts) {
+      recent.pop();
       logger.error(
         { cid: context.componentId, ctype: context.componentType },
         `Giving up on component ${context.componentId} (${context.componentType}): ${recent.length} restarts within ${withinMs} ms`,
@@ -188,8 +198,7 @@ export class ComponentSupervisor implements Runnable {
       });
       return undefined;
     }
-    recent.push(now);
-    core.restarts = recent;
+    core.restarts = recent.length > 0 ? recent : undefined;
     const replacement = handle.create(plan.factory);
     const next = coreOf(replacement);
     core.transferTo(next);
