@@ -714,10 +714,12 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     for (const listener of listeners) listener.resolve();
   }
 
-  private rejectListeners(error: KompactError, except?: ListenerKind): void {
+  /** Rejects every pending notify promise with `PROMISE_DROPPED` (`except`'s listeners resolve). */
+  private rejectListeners(what: 'faulted' | 'was destroyed', except?: ListenerKind): void {
     const all = this.listeners;
     if (all === undefined) return;
     this.listeners = undefined;
+    const error = new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) ${what}`);
     for (const kind of ['start', 'stop', 'kill'] as const) {
       const listeners = all[kind];
       if (listeners === undefined) continue;
@@ -730,10 +732,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   private becomeDestroyed(): void {
     this.releaseTimers();
-    this.rejectListeners(
-      new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) was destroyed`),
-      'kill',
-    );
+    this.rejectListeners('was destroyed', 'kill');
     this.drainToDeadLetters('destroyed');
     this.host.componentEnded(this);
   }
@@ -747,9 +746,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (this.host.logger.isLevelEnabled('error'))
       this.log.error({ err: fault.error }, `Component ${context.description}`);
     if (inFlight !== undefined) dropAskIn(inFlight, 'the component faulted while handling this ask');
-    this.rejectListeners(
-      new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) faulted`),
-    );
+    this.rejectListeners('faulted');
     const recoveryFunction = this.recoveryFunction;
     this.recoveryFunction = defaultRecoveryFunction;
     this.host.supervisor.faulted(this, context, recoveryFunction);
