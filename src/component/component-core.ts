@@ -267,12 +267,12 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         end.kind === 'provided' ? next.providedPort(end.type as never) : next.requiredPort(end.type as never);
       const queue = end.queue;
       if (twin === undefined) {
-        if (queue !== undefined) while (queue.size > 0) this.host.deadLetter(this, queue.shift(), 'faulty');
+        while (queue.size > 0) this.host.deadLetter(this, queue.shift(), 'faulty');
         continue;
       }
       const twinEnd = twin as unknown as PortEnd<unknown, unknown>;
       end.moveConnectionsTo(twinEnd);
-      if (queue !== undefined) while (queue.size > 0) next.enqueuePortEvent(twinEnd, queue.shift());
+      while (queue.size > 0) next.enqueuePortEvent(twinEnd, queue.shift());
     }
     this.pendingPortEvents = 0;
     // One reference object for the whole line: taken before or after the fault, from the old
@@ -291,7 +291,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (this.pendingPortEvents > 0) {
       for (const end of this.ports ?? []) {
         const queue = end.queue;
-        if (queue !== undefined) while (queue.size > 0) this.host.deadLetter(this, queue.shift(), reason);
+        while (queue.size > 0) this.host.deadLetter(this, queue.shift(), reason);
       }
       this.pendingPortEvents = 0;
     }
@@ -347,7 +347,6 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       this.host.deadLetter(this, event, state);
       return;
     }
-    end.queue ??= new RingBuffer(8);
     end.queue.push(event);
     this.pendingPortEvents++;
     if (state === 'active' && !this.scheduled && !this.blocked) {
@@ -508,7 +507,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       const end = ports[cursor] as PortEnd<unknown, unknown>;
       cursor = cursor + 1 === ports.length ? 0 : cursor + 1;
       const queue = end.queue;
-      if (queue === undefined || queue.size === 0) continue;
+      if (queue.size === 0) continue;
       const event = queue.shift();
       this.pendingPortEvents--;
       count++;

@@ -2,13 +2,32 @@ import type { Component } from '../component/component.js';
 import type { ComponentCore } from '../component/component-core.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import type { HandlerReturn } from '../component/handled.js';
-import type { RingBuffer } from '../internal/ring-buffer.js';
+import { RingBuffer } from '../internal/ring-buffer.js';
 import type { AnyPort } from './port.js';
 
 /** A connection between two ports; `disconnect` removes it in both directions it was made in. */
 export interface Channel {
   /** Stops events from flowing over this connection. Disconnecting twice does nothing. */
   disconnect(): void;
+}
+
+/**
+ * Whether `handler` reads `this`, so must be bound to the definition: a `function` expression, or a
+ * method of the definition passed by reference. Arrow functions (the usual field-initialiser form)
+ * are called as they are, which is markedly faster than calling a bound function.
+ */
+function needsReceiver(handler: (...args: never[]) => unknown, definition: object): boolean {
+  if (Object.hasOwn(handler, 'prototype')) return true;
+  for (
+    let proto = Object.getPrototypeOf(definition);
+    proto !== null && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (Object.getOwnPropertyDescriptor(proto, name)?.value === handler) return true;
+    }
+  }
+  return false;
 }
 
 /** A port handler; declared as a method type so port ends of any event type share one list. */
@@ -23,10 +42,10 @@ export abstract class PortEnd<In, Out> {
   readonly type: AnyPort;
   /** @internal The component that owns this end. */
   readonly core: ComponentCore;
-  /** @internal Handles an incoming event, bound to the definition (a plain call is much faster than `.call`). */
+  /** @internal Handles an incoming event; bound to the definition when it reads `this` (see `needsReceiver`). */
   readonly handler: PortHandler<In>;
   /** @internal Incoming events waiting for a turn. */
-  queue: RingBuffer<In> | undefined;
+  readonly queue = new RingBuffer<In>(8);
   /** @internal The ends this one sends to, in connection order. */
   peers: PortEnd<Out, In>[] = [];
   /** @internal The ends that send to this one (the reverse of their `peers`). */
@@ -35,7 +54,7 @@ export abstract class PortEnd<In, Out> {
   constructor(type: AnyPort, core: ComponentCore, handler: PortHandler<In>) {
     this.type = type;
     this.core = core;
-    this.handler = handler.bind(core.definition);
+    this.handler = needsReceiver(handler, core.definition) ? handler.bind(core.definition) : handler;
   }
 
   /** Which end of the port this is. */
@@ -119,7 +138,7 @@ export abstract class PortEnd<In, Out> {
  * Kompact: `ProvidedPort<P>` + `Provide<P>`.
  */
 export class ProvidedPort<Request, Indication> extends PortEnd<Request, Indication> {
-  readonly #kind = 'provided';
+  private readonly side = 'provided' as const;
 
   /** Sends `indication` to every connected required port (broadcast). Kompact: `trigger`. */
   trigger(indication: Indication): void {
@@ -143,7 +162,7 @@ export class ProvidedPort<Request, Indication> extends PortEnd<Request, Indicati
 
   /** The kind of port end. */
   override get kind(): 'provided' {
-    return this.#kind;
+    return this.side;
   }
 }
 
@@ -154,7 +173,7 @@ export class ProvidedPort<Request, Indication> extends PortEnd<Request, Indicati
  * Kompact: `RequiredPort<P>` + `Require<P>`.
  */
 export class RequiredPort<Request, Indication> extends PortEnd<Indication, Request> {
-  readonly #kind = 'required';
+  private readonly side = 'required' as const;
 
   /** Sends `request` to every connected provided port (broadcast). Kompact: `trigger`. */
   trigger(request: Request): void {
@@ -178,6 +197,6 @@ export class RequiredPort<Request, Indication> extends PortEnd<Indication, Reque
 
   /** The kind of port end. */
   override get kind(): 'required' {
-    return this.#kind;
+    return this.side;
   }
 }
