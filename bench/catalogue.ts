@@ -1,17 +1,58 @@
-import { type Benchmark, type IterationPolicy, type Measurement, measure } from './harness.js';
 import {
+  type Benchmark,
+  FULL_POLICY,
+  type IterationPolicy,
+  type Measurement,
+  measure,
+  SMOKE_POLICY,
+  VARIANT_TIME_PREFIX,
+} from './harness.js';
+import type { Side } from './interleave.js';
+import {
+  type ChameneosParams,
+  type CrashLoopParams,
+  type FaultHeapParams,
+  type FibonacciParams,
+  fibonacciActorCount,
+  type MemoryParams,
   type Params,
   type PingPongParams,
+  parseChameneosParams,
+  parseCrashLoopParams,
+  parseFaultHeapParams,
+  parseFibonacciParams,
+  parseMemoryParams,
   parsePingPongParams,
   parseThroughputPingPongParams,
+  parseTimerParams,
   type ThroughputPingPongParams,
+  type TimerParams,
 } from './params.js';
+import { median, type Summary, summarise } from './stats.js';
 
 /** Who handles the messages of a data point; the names used in tables and `--json` rows. */
-export type Implementation = 'kompact-ts' | 'raw-loop' | 'queue-microtask' | 'set-immediate';
+export type Implementation =
+  | 'kompact-ts'
+  | 'kompact-ts-ports'
+  | 'raw-loop'
+  | 'queue-microtask'
+  | 'set-immediate'
+  | 'set-timeout'
+  | 'object-tree';
 
-/** The implementation every ratio is taken against. */
-export const BASELINE: Implementation = 'raw-loop';
+/** Every implementation name a point may carry. */
+export const IMPLEMENTATIONS: readonly Implementation[] = [
+  'kompact-ts',
+  'kompact-ts-ports',
+  'raw-loop',
+  'queue-microtask',
+  'set-immediate',
+  'set-timeout',
+  'object-tree',
+];
+
+/** The row label of kompact-ts with a recovery function installed (a variant of a `kompact-ts` point). */
+export const WITH_RECOVERY_FUNCTION = 'kompact-ts-recovery';
 
 /** Full grid, or testing-size parameters and one iteration (CI). */
 export type Mode = 'full' | 'smoke';
@@ -30,31 +71,79 @@ export interface Metric {
   readonly value: number;
 }
 
+/**
+ * One table row (and chart bar): a measured point, or one variant of a point that runs two variants
+ * interleaved (then each variant has its own times, from the `time:<label>` observations).
+ */
+export interface Row {
+  /** The implementation name in tables and `--json` rows (a variant's label for interleaved points). */
+  readonly label: string;
+  readonly metrics: readonly Metric[];
+  /** The iteration times of this row, in milliseconds. */
+  readonly summary: Summary;
+  readonly isRseMet: boolean;
+}
+
 /** A benchmark of the suite, with its parameter grid and its implementations. */
 export interface BenchmarkSpec {
   readonly id: string;
   readonly title: string;
+  /** The row label every ratio is taken against, or `undefined` when a ratio would mean nothing. */
+  readonly baseline: string | undefined;
+  /** A second row label to compare with (e.g. the actor flavour for the port flavour). */
+  readonly reference: string | undefined;
+  /** The metrics charted (one panel each); the first metric of a row is its headline. */
+  readonly chartMetrics: readonly string[];
   /** The data points of `mode`, baseline first within each parameter set. */
   points(mode: Mode): Point[];
   /** Lines printed under the table: trims and deviations from benchmarks.md. */
   notes(mode: Mode): string[];
-  /** Metrics of a measured point; the first one is the headline (msgs/s). */
-  metrics(params: Params, measurement: Measurement): Metric[];
-  /** Points with equal keys compare with each other (the raw-loop ratio). */
+  /** The rows of a measured point, each with its metrics; the first metric is the headline. */
+  rows(point: Point, measurement: Measurement): Row[];
+  /** Rows with equal keys compare with each other (the baseline and reference ratios). */
   comparisonKey(params: Params): string;
+  /** How many iterations a point of this benchmark with `params` runs in `mode`. */
+  policy(mode: Mode, params: Params): IterationPolicy;
   /** Loads one implementation and measures it; runs inside the point process. */
   measure(implementation: Implementation, params: Params, policy: IterationPolicy): Promise<Measurement>;
+}
+
+/** What a metric function sees of one row. */
+export interface RowView {
+  readonly label: string;
+  /** The median iteration time of this row, in seconds. */
+  readonly seconds: number;
+  /** The median over the timed iterations of an observation; `NaN` if the benchmark made none. */
+  observed(name: string): number;
+  /** A value the benchmark's probe measured; `NaN` if it made none. */
+  probed(name: string): number;
 }
 
 interface Definition<P extends Params> {
   readonly id: string;
   readonly title: string;
+  readonly baseline?: string | null;
+  readonly reference?: string;
+  readonly chartMetrics?: readonly string[];
   readonly parse: (params: Params) => P;
   readonly grid: (mode: Mode) => { readonly implementation: Implementation; readonly params: P }[];
   readonly notes: (mode: Mode) => string[];
-  readonly metrics: (params: P, medianSeconds: number) => Metric[];
+  readonly metrics: (params: P, row: RowView) => Metric[];
   readonly comparisonKey: (params: P) => string;
+  readonly policy?: (mode: Mode, params: P) => IterationPolicy;
   readonly loaders: Partial<Record<Implementation, () => Promise<Benchmark<P>>>>;
+}
+
+function rowView(label: string, summary: Summary, measurement: Measurement): RowView {
+  return {
+    label,
+    seconds: summary.median / 1000,
+    observed: (name) => {
+      const values = measurement.observations[name];
+      return values === undefined || values.length === 0 ? Number.NaN : median(values);
+    },
+    probed: (name) => measurement.probes[name] ?? Number.NaN,
+  };
 }
 
 function define<P extends Params>(definition: Definition<P>): BenchmarkSpec {
@@ -62,11 +151,34 @@ function define<P extends Params>(definition: Definition<P>): BenchmarkSpec {
   return {
     id,
     title,
+    baseline: definition.baseline === null ? undefined : (definition.baseline ?? 'raw-loop'),
+    reference: definition.reference,
+    chartMetrics: definition.chartMetrics ?? [],
     points: (mode) =>
       definition.grid(mode).map(({ implementation, params }) => ({ benchmark: id, implementation, params })),
     notes: definition.notes,
-    metrics: (params, measurement) => definition.metrics(parse(params), measurement.summary.median / 1000),
+    rows: (point, measurement) => {
+      const params = parse(point.params);
+      const variants = Object.entries(measurement.observations).filter(([name]) =>
+        name.startsWith(VARIANT_TIME_PREFIX),
+      );
+      const sides =
+        variants.length === 0
+          ? [{ label: point.implementation as string, summary: measurement.summary }]
+          : variants.map(([name, samples]) => ({
+              label: name.slice(VARIANT_TIME_PREFIX.length),
+              summary: summarise(samples),
+            }));
+      return sides.map(({ label, summary }) => ({
+        label,
+        metrics: definition.metrics(params, rowView(label, summary, measurement)),
+        summary,
+        isRseMet: variants.length === 0 ? measurement.isRseMet : summary.rse <= FULL_POLICY.rseTarget,
+      }));
+    },
     comparisonKey: (params) => definition.comparisonKey(parse(params)),
+    policy: (mode, params) =>
+      definition.policy?.(mode, parse(params)) ?? (mode === 'smoke' ? SMOKE_POLICY : FULL_POLICY),
     measure: async (implementation, params, policy) => {
       const loader = definition.loaders[implementation];
       if (loader === undefined) throw new Error(`${id} has no \`${implementation}\` implementation`);
@@ -75,16 +187,43 @@ function define<P extends Params>(definition: Definition<P>): BenchmarkSpec {
   };
 }
 
-const msgsPerSecond = (messages: number, seconds: number): Metric => ({
-  metric: 'throughput',
-  unit: 'msgs/s',
-  value: messages / seconds,
+/** Smoke policy, or the full one with these changes. */
+function policyFor(mode: Mode, full: Partial<IterationPolicy>): IterationPolicy {
+  return mode === 'smoke' ? SMOKE_POLICY : { ...FULL_POLICY, ...full };
+}
+
+const perSecond = (metric: string, unit: string, count: number, seconds: number): Metric => ({
+  metric,
+  unit,
+  value: count / seconds,
 });
+
+const msgsPerSecond = (messages: number, seconds: number): Metric =>
+  perSecond('throughput', 'msgs/s', messages, seconds);
+
+/** Two kompact-ts benchmarks run interleaved in one process: without and with a recovery function. */
+function withAndWithoutRecoveryFunction<P>(
+  make: (withRecoveryFunction: boolean) => Benchmark<P>,
+): Promise<Benchmark<P>> {
+  return import('./interleave.js').then(({ Interleaved }) => {
+    const base: Side<P> = { label: 'kompact-ts', benchmark: make(false) };
+    const variant: Side<P> = { label: WITH_RECOVERY_FUNCTION, benchmark: make(true) };
+    return new Interleaved(base, variant);
+  });
+}
+
+const PING_PONG_NOTES = (mode: Mode): string[] => [
+  `set-immediate runs n = ${mode === 'smoke' ? '2,000' : '100,000'} round trips (one host macrotask per message: n = 1M would take seconds per iteration); msgs/s ratios compare across n.`,
+  'msgs/s counts pings and pongs (2 messages per round trip); ns/msg = median time / 2n.',
+  'kompact-ts-ports: PingPongPort (request Ping, indication Pong), the pinger requires and the ponger provides it, biconnected; the pinger is started in the timed region and triggers the first ping in onStart (MPP KOMPACTCO). Target: at least as fast as kompact-ts (the "vs kompact-ts" column ≥ 1).',
+];
 
 /** B1 PingPong: one message in flight; latency of one local hop. */
 const pingPong = define<PingPongParams>({
   id: 'B1',
-  title: 'PingPong (actor flavour, static messages, 1 in flight)',
+  title: 'PingPong (static messages, 1 in flight; actor and port flavours)',
+  reference: 'kompact-ts',
+  chartMetrics: ['throughput'],
   parse: parsePingPongParams,
   grid: (mode) => {
     const n = mode === 'smoke' ? 20_000 : 1_000_000;
@@ -93,15 +232,13 @@ const pingPong = define<PingPongParams>({
     return [
       { implementation: 'raw-loop', params: { n } },
       { implementation: 'kompact-ts', params: { n } },
+      { implementation: 'kompact-ts-ports', params: { n } },
       { implementation: 'queue-microtask', params: { n } },
       { implementation: 'set-immediate', params: { n: immediateN } },
     ];
   },
-  notes: (mode) => [
-    `set-immediate runs n = ${mode === 'smoke' ? '2,000' : '100,000'} round trips (one host macrotask per message: n = 1M would take seconds per iteration); msgs/s ratios compare across n.`,
-    'msgs/s counts pings and pongs (2 messages per round trip); ns/msg = median time / 2n.',
-  ],
-  metrics: ({ n }, seconds) => [
+  notes: PING_PONG_NOTES,
+  metrics: ({ n }, { seconds }) => [
     msgsPerSecond(2 * n, seconds),
     { metric: 'round-trips', unit: 'round trips/s', value: n / seconds },
     { metric: 'time-per-message', unit: 'ns/msg', value: (seconds * 1e9) / (2 * n) },
@@ -114,16 +251,19 @@ const pingPong = define<PingPongParams>({
     'set-immediate': async () =>
       new (await import('./baselines/pingpong.js')).BaselinePingPong('set-immediate'),
     'kompact-ts': async () => new (await import('./suites/pingpong.js')).KompactPingPong(),
+    'kompact-ts-ports': async () => new (await import('./suites/pingpong-ports.js')).KompactPortsPingPong(),
   },
 });
 
 /** B2 ThroughputPingPong: many pairs, pipelined; scheduler throughput. */
 const throughputPingPong = define<ThroughputPingPongParams>({
   id: 'B2',
-  title: 'ThroughputPingPong (actor flavour)',
+  title: 'ThroughputPingPong (actor and port flavours)',
+  reference: 'kompact-ts',
+  chartMetrics: ['throughput'],
   parse: parseThroughputPingPongParams,
   grid: (mode) => {
-    const implementations: Implementation[] = ['raw-loop', 'kompact-ts'];
+    const implementations: Implementation[] = ['raw-loop', 'kompact-ts', 'kompact-ts-ports'];
     const pipelines = mode === 'smoke' ? [500] : [10, 500];
     const pairCounts = mode === 'smoke' ? [1, 8] : [1, 8, 64];
     const points: { implementation: Implementation; params: ThroughputPingPongParams }[] = [];
@@ -140,18 +280,310 @@ const throughputPingPong = define<ThroughputPingPongParams>({
     return points;
   },
   notes: () => [
-    'Full grid of benchmarks.md §5, untrimmed; msgs/s = 2 · msgs/pair · pairs / median time.',
+    'Full grid of benchmarks.md §5; msgs/s = 2 · msgs/pair · pairs / median time. Trimmed iterations: 64-pair points run 2 warm-ups and 5–50 timed iterations (not 3 and 10–50), and every point stops after 10 s of timed iterations once it has its minimum.',
     'Both flavours are single-threaded (one event loop): pairs measure scheduler fan-out, not parallelism.',
+    'kompact-ts-ports: each pair biconnected over a port; pingers started in the timed region trigger their first `pipeline` pings in onStart. Pings carry no sender (the channel is the way back).',
   ],
-  metrics: ({ msgsPerPair, pairs }, seconds) => [msgsPerSecond(2 * msgsPerPair * pairs, seconds)],
+  metrics: ({ msgsPerPair, pairs }, { seconds }) => [msgsPerSecond(2 * msgsPerPair * pairs, seconds)],
   comparisonKey: (params) => JSON.stringify(params),
+  // 64 pairs × 200,000 msgs/pair is 25.6 M messages, 1–3 s per iteration: fewer iterations there keep
+  // the full run near 10 minutes.
+  policy: (mode, { pairs }) =>
+    policyFor(
+      mode,
+      pairs >= 64 ? { warmups: 2, minIterations: 5, maxTimedMs: 10_000 } : { maxTimedMs: 10_000 },
+    ),
   loaders: {
     'raw-loop': async () =>
       new (await import('./baselines/throughput-pingpong.js')).RawLoopThroughputPingPong(),
     'kompact-ts': async () =>
       new (await import('./suites/throughput-pingpong.js')).KompactThroughputPingPong(),
+    'kompact-ts-ports': async () =>
+      new (await import('./suites/throughput-pingpong-ports.js')).KompactPortsThroughputPingPong(),
+  },
+});
+
+/** B3 Fibonacci: spawn churn, with and without a recovery function per actor. */
+const fibonacciSpec = define<FibonacciParams>({
+  id: 'B3',
+  title: 'Fibonacci (spawn churn: components created + started + killed)',
+  reference: 'kompact-ts',
+  chartMetrics: ['components'],
+  parse: parseFibonacciParams,
+  grid: (mode) =>
+    (mode === 'smoke' ? [18] : [20, 23, 25]).flatMap((n) =>
+      (['raw-loop', 'object-tree', 'kompact-ts'] as const).map((implementation) => ({
+        implementation,
+        params: { n },
+      })),
+    ),
+  notes: () => [
+    'components/s = (2·F(n) − 1) / median time; the iteration ends when the root replied and every actor’s onKill ran.',
+    `kompact-ts and ${WITH_RECOVERY_FUNCTION} run interleaved in one process (each iteration runs both, alternating which goes first, each after a full collection), so both see the same machine; ${WITH_RECOVERY_FUNCTION}: every parent sets a recovery function (a replaceWith closure) on each child. "recovery overhead" = median over iterations of the paired time ratio − 1. Fewer iterations than the default (one iteration holds both variants, up to 2 × 3 s at n = 25).`,
+    'raw-loop: the same algorithm with "closure actors" on the ready-queue loop (object + ring-buffer mailbox + Map registration + one queued start message); object-tree: only allocating one actor-like object per call (no messages).',
+  ],
+  metrics: ({ n }, row) => {
+    const components = fibonacciActorCount(n);
+    const metrics: Metric[] = [
+      perSecond('components', 'components/s', components, row.seconds),
+      { metric: 'time', unit: 'ms', value: row.seconds * 1000 },
+    ];
+    if (row.label === WITH_RECOVERY_FUNCTION) {
+      metrics.push({ metric: 'recovery-overhead', unit: '%', value: row.observed('overheadPercent') });
+    }
+    return metrics;
+  },
+  comparisonKey: (params) => JSON.stringify(params),
+  // Both variants in every iteration, up to 2 × 3 s at n = 25: fewer iterations keep the run short.
+  policy: (mode) => policyFor(mode, { warmups: 1, minIterations: 6, maxIterations: 30, maxTimedMs: 15_000 }),
+  loaders: {
+    'raw-loop': async () => new (await import('./baselines/fibonacci.js')).RawLoopFibonacci(),
+    'object-tree': async () => new (await import('./baselines/fibonacci.js')).ObjectTreeFibonacci(),
+    'kompact-ts': async () => {
+      const { KompactFibonacci } = await import('./suites/fibonacci.js');
+      return withAndWithoutRecoveryFunction(
+        (withRecoveryFunction) => new KompactFibonacci({ withRecoveryFunction }),
+      );
+    },
+  },
+});
+
+/** B4 Chameneos: many-to-one contention on a hot mall actor. */
+const chameneosSpec = define<ChameneosParams>({
+  id: 'B4',
+  title: 'Chameneos (hot-mailbox contention, actor flavour)',
+  chartMetrics: ['meetings'],
+  parse: parseChameneosParams,
+  grid: (mode) => {
+    const points: { implementation: Implementation; params: ChameneosParams }[] = [];
+    const counts = mode === 'smoke' ? [4] : [2, 8, 64];
+    const meetings = mode === 'smoke' ? 10_000 : 200_000;
+    for (const chameneos of counts) {
+      for (const implementation of ['raw-loop', 'kompact-ts'] as const) {
+        points.push({ implementation, params: { chameneos, meetings } });
+      }
+    }
+    return points;
+  },
+  notes: () => [
+    'meetings/s = meetings / median time (each meeting is 4 messages: 2 × Meet to the mall, the forwarded Meet, Change); per chameneo = 2 · meetings / chameneos / time. Target: ≥ 2 M meetings/s.',
+    'Chameneos are started in the timed region (onStart sends the first Meet); the iteration ends when every chameneo reported its count to the mall after Exit (then it suicides).',
+  ],
+  metrics: ({ chameneos, meetings }, { seconds }) => [
+    perSecond('meetings', 'meetings/s', meetings, seconds),
+    perSecond('meetings-per-chameneo', 'meetings/s', (2 * meetings) / chameneos, seconds),
+    perSecond('throughput', 'msgs/s', 4 * meetings, seconds),
+  ],
+  comparisonKey: (params) => JSON.stringify(params),
+  loaders: {
+    'raw-loop': async () => new (await import('./baselines/chameneos.js')).RawLoopChameneos(),
+    'kompact-ts': async () => new (await import('./suites/chameneos.js')).KompactChameneos(),
+  },
+});
+
+/** Crash-loop metrics shared by kompact-ts and its baseline. */
+function crashLoopMetrics(faults: number, row: RowView): Metric[] {
+  return [
+    perSecond('recoveries', 'recoveries/s', faults, row.seconds),
+    { metric: 'latency-p50', unit: 'µs', value: row.observed('latencyP50Us') },
+    { metric: 'latency-p99', unit: 'µs', value: row.observed('latencyP99Us') },
+    { metric: 'latency-max', unit: 'µs', value: row.observed('latencyMaxUs') },
+    { metric: 'latency-p50-first-1000', unit: 'µs', value: row.observed('firstThousandP50Us') },
+    { metric: 'latency-p50-last-1000', unit: 'µs', value: row.observed('lastThousandP50Us') },
+  ];
+}
+
+/** B6a: the price of an installed recovery function on the message path (no faults). */
+const supervisionOverhead = define<PingPongParams>({
+  id: 'B6a',
+  title: 'Fault recovery (a): B1 with a recovery function installed, no faults',
+  reference: 'kompact-ts',
+  chartMetrics: ['throughput'],
+  parse: parsePingPongParams,
+  grid: (mode) => {
+    const n = mode === 'smoke' ? 20_000 : 1_000_000;
+    return [
+      { implementation: 'raw-loop', params: { n } },
+      { implementation: 'kompact-ts', params: { n } },
+    ];
+  },
+  notes: () => [
+    `B1 (actor flavour); ${WITH_RECOVERY_FUNCTION}: pinger and ponger each have a recovery function (replaceWith from the current state) that never runs. Both run interleaved in one process (each iteration runs both, alternating which goes first, each after a full collection); 30+ iterations because a 5 % difference sits inside the VM's iteration-to-iteration noise.`,
+    '"supervision overhead" = median over iterations of (time with / time without − 1) in the same iteration. Target: ≤ 5 %.',
+  ],
+  metrics: ({ n }, row) => {
+    const metrics: Metric[] = [msgsPerSecond(2 * n, row.seconds)];
+    if (row.label === WITH_RECOVERY_FUNCTION) {
+      metrics.push({ metric: 'supervision-overhead', unit: '%', value: row.observed('overheadPercent') });
+    }
+    return metrics;
+  },
+  comparisonKey: () => '',
+  // A 5 % difference under ±30 % iteration noise needs many paired iterations.
+  policy: (mode) => policyFor(mode, { warmups: 2, minIterations: 30, maxIterations: 60, maxTimedMs: 20_000 }),
+  loaders: {
+    'raw-loop': async () => new (await import('./baselines/pingpong.js')).BaselinePingPong('raw-loop'),
+    'kompact-ts': async () => {
+      const { KompactPingPong } = await import('./suites/pingpong.js');
+      return withAndWithoutRecoveryFunction(
+        (withRecoveryFunction) => new KompactPingPong({ withRecoveryFunction }),
+      );
+    },
+  },
+});
+
+/** B6b: the crash loop: restart-from-last-state latency and rate. */
+const crashLoop = define<CrashLoopParams>({
+  id: 'B6b',
+  title: 'Fault recovery (b): crash loop, throw → replacement handles the next message',
+  chartMetrics: ['recoveries', 'latency-p50', 'latency-p99'],
+  parse: parseCrashLoopParams,
+  grid: (mode) => {
+    const faults = mode === 'smoke' ? 200 : 10_000;
+    return [
+      { implementation: 'raw-loop', params: { faults } },
+      { implementation: 'kompact-ts', params: { faults } },
+    ];
+  },
+  notes: () => [
+    'Per fault: tell `crash` (the handler throws an Error) and `next`; latency = tell of `crash` → the replacement, made by `fault.replaceWith(() => new CrashLoopActor(lastCount))`, handled `next` (on the old ActorRef, carried over). One fault at a time; the next is sent from a microtask. recoveries/s = faults / median time.',
+    'Latency columns: medians over iterations of each iteration’s percentile; "first/last 1000" = p50 of the first and the last 1,000 faults of an iteration (a drift there means per-fault cost grows with the restart history). Targets: p50 ≤ 10 µs, p99 ≤ 100 µs, ≥ 50,000 recoveries/s.',
+    'raw-loop: the ready-queue loop with try/catch around the handler and a new behaviour object built from the old one’s state on a throw.',
+  ],
+  metrics: ({ faults }, row) => crashLoopMetrics(faults, row),
+  comparisonKey: (params) => JSON.stringify(params),
+  loaders: {
+    'raw-loop': async () => new (await import('./baselines/crash-loop.js')).RawLoopCrashLoop(),
+    'kompact-ts': async () => new (await import('./suites/fault-recovery.js')).KompactCrashLoop(),
+  },
+});
+
+/** B6c: is the heap flat over a long crash loop? */
+const faultHeap = define<FaultHeapParams>({
+  id: 'B6c',
+  title: 'Fault recovery (c): heap after many faults (one long crash loop)',
+  baseline: null,
+  chartMetrics: ['heap-growth'],
+  parse: parseFaultHeapParams,
+  grid: (mode) => {
+    const params =
+      mode === 'smoke'
+        ? { faults: 2_000, checkpoint: 200, budgetMs: 20_000 }
+        : { faults: 1_000_000, checkpoint: 10_000, budgetMs: 45_000 };
+    return [
+      { implementation: 'raw-loop', params },
+      { implementation: 'kompact-ts', params },
+    ];
+  },
+  notes: (mode) => [
+    `One iteration, no warm-up: up to ${mode === 'smoke' ? '2,000' : '1,000,000'} faults of the B6b crash loop on one line, ended early once the run passes budgetMs (after the checkpoint); "faults" = how many it recovered. Heap used after full collections at fault ${mode === 'smoke' ? '200' : '10,000'} and at the end; "heap growth" = end / checkpoint − 1; flat = within a few %.`,
+  ],
+  metrics: (_params, row) => {
+    const faults = row.observed('faultsRecovered');
+    return [
+      { metric: 'heap-growth', unit: '%', value: row.observed('heapGrowthPercent') },
+      { metric: 'faults', unit: 'count', value: faults },
+      { metric: 'heap-at-checkpoint', unit: 'B', value: row.observed('heapAtCheckpointBytes') },
+      { metric: 'heap-at-end', unit: 'B', value: row.observed('heapAtEndBytes') },
+      perSecond('recoveries', 'recoveries/s', faults, row.seconds),
+    ];
+  },
+  comparisonKey: (params) => JSON.stringify(params),
+  // One long iteration in both modes: the point is the heap at its end, not a distribution of times.
+  policy: () => SMOKE_POLICY,
+  loaders: {
+    'raw-loop': async () => new (await import('./baselines/crash-loop.js')).RawLoopFaultHeap(),
+    'kompact-ts': async () => new (await import('./suites/fault-recovery.js')).KompactFaultHeap(),
+  },
+});
+
+/** Timers: schedule, cancel half, fire the rest; against raw host timers. */
+const timersSpec = define<TimerParams>({
+  id: 'Timers',
+  title: 'Timers (schedule once-timers, cancel half, fire the rest)',
+  baseline: 'set-timeout',
+  chartMetrics: ['schedule-cancel', 'bytes-per-pending-timer'],
+  parse: parseTimerParams,
+  grid: (mode) => {
+    const params =
+      mode === 'smoke' ? { timers: 20_000, maxDelayMs: 100 } : { timers: 1_000_000, maxDelayMs: 1000 };
+    return [
+      { implementation: 'set-timeout', params },
+      { implementation: 'kompact-ts', params },
+    ];
+  },
+  notes: () => [
+    'schedule+cancel ops/s = (timers + timers/2) / median time of scheduling every timer and cancelling every second one (timed inside the scheduling code, from a component handler for kompact-ts); total = the iteration, until the last surviving timer’s handler ran. Delays: a fixed pseudo-random sequence over 1–maxDelayMs ms, the same for both.',
+    'bytes/pending timer = heap delta after full collections with all timers pending (handles kept in a preallocated array, not counted) / timers, measured once after the timed iterations. Targets: schedule+cancel ≥ 3× set-timeout; ≤ 200 B per pending timer.',
+  ],
+  metrics: ({ timers }, row) => {
+    const ops = timers + Math.floor(timers / 2);
+    return [
+      perSecond('schedule-cancel', 'ops/s', ops, row.observed('scheduleCancelMs') / 1000),
+      { metric: 'schedule', unit: 'ns/timer', value: (row.observed('scheduleMs') * 1e6) / timers },
+      { metric: 'total-time', unit: 'ms', value: row.seconds * 1000 },
+      { metric: 'bytes-per-pending-timer', unit: 'B', value: row.probed('bytesPerPendingTimer') },
+    ];
+  },
+  comparisonKey: (params) => JSON.stringify(params),
+  policy: (mode) => policyFor(mode, { warmups: 2, minIterations: 5, maxIterations: 20, maxTimedMs: 15_000 }),
+  loaders: {
+    'set-timeout': async () => new (await import('./baselines/timers.js')).SetTimeoutTimers(),
+    'kompact-ts': async () => new (await import('./suites/timers.js')).KompactTimers(),
+  },
+});
+
+/** Memory: bytes per idle component. */
+const memorySpec = define<MemoryParams>({
+  id: 'Memory',
+  title: 'Memory (bytes per idle component)',
+  chartMetrics: ['bytes-per-component'],
+  parse: parseMemoryParams,
+  grid: (mode) => {
+    const components = mode === 'smoke' ? 10_000 : 100_000;
+    return [
+      { implementation: 'raw-loop', params: { components, started: false } },
+      { implementation: 'kompact-ts', params: { components, started: false } },
+      { implementation: 'kompact-ts', params: { components, started: true } },
+    ];
+  },
+  notes: (mode) => [
+    `${mode === 'smoke' ? '10,000' : '100,000'} components of a small stateful actor (a counter and a message handler), created (started = false) or created and started (started = true, idle); heap delta after full collections / count; the handles' array is allocated before and not counted. Target: ≤ 1 KB (1,024 B).`,
+    'created/s = components / median time of creating (and starting, until every onStart ran) them. raw-loop: a ready-loop cell with a ring-buffer mailbox and the same behaviour.',
+  ],
+  metrics: ({ components }, row) => [
+    { metric: 'bytes-per-component', unit: 'B', value: row.observed('bytesPerComponent') },
+    perSecond('created', 'components/s', components, row.seconds),
+  ],
+  comparisonKey: ({ components }) => String(components),
+  policy: (mode) => policyFor(mode, { warmups: 1, minIterations: 3, maxIterations: 5 }),
+  loaders: {
+    'raw-loop': async () => new (await import('./baselines/memory.js')).RawLoopMemory(),
+    'kompact-ts': async () => new (await import('./suites/memory.js')).KompactMemory(),
   },
 });
 
 /** Every benchmark of the suite, in run order. */
-export const CATALOGUE: readonly BenchmarkSpec[] = [pingPong, throughputPingPong];
+export const CATALOGUE: readonly BenchmarkSpec[] = [
+  pingPong,
+  throughputPingPong,
+  fibonacciSpec,
+  chameneosSpec,
+  supervisionOverhead,
+  crashLoop,
+  faultHeap,
+  timersSpec,
+  memorySpec,
+];
+
+/**
+ * The benchmarks `id` selects, case-insensitively: the one with that id, or, for an id like `B6`, every
+ * part of it (`B6a`, `B6b`, `B6c`).
+ */
+export function selectSpecs(id: string): BenchmarkSpec[] {
+  const wanted = id.toLowerCase();
+  return CATALOGUE.filter((spec) => {
+    const own = spec.id.toLowerCase();
+    return own === wanted || (own.startsWith(wanted) && /^[a-z]$/.test(own.slice(wanted.length)));
+  });
+}

@@ -1,6 +1,20 @@
 import { type Summary, summarise } from './stats.js';
 
 /**
+ * Named numbers a benchmark measured besides the iteration time: latency percentiles, the time of one
+ * phase, heap bytes. Keys starting with {@link VARIANT_TIME_PREFIX} are the times of variants that one
+ * iteration runs side by side (e.g. with and without a recovery function).
+ */
+export type Observations = Readonly<Record<string, number>>;
+
+/**
+ * Observation key prefix of a variant's time in milliseconds: a benchmark that runs two variants in
+ * each iteration (interleaved, so machine noise hits both alike) reports `time:<label>` for each, and
+ * each variant gets its own table row under that label.
+ */
+export const VARIANT_TIME_PREFIX = 'time:';
+
+/**
  * One benchmark implementation, driven by {@link measure} in MPP's shape.
  *
  * @remarks Call order: `setup` once; then per iteration `prepareIteration` → `runIteration` (the only
@@ -25,6 +39,16 @@ export interface Benchmark<P> {
   cleanupIteration(isLastIteration: boolean, timeMs: number): void | Promise<void>;
   /** Releases what `setup` built. */
   teardown(): void | Promise<void>;
+  /**
+   * Optional: what the iteration that just finished measured besides its time (called after
+   * `cleanupIteration`, for timed iterations only; the table reports the median over iterations).
+   */
+  iterationObservations?(): Observations;
+  /**
+   * Optional: one untimed measurement after the timed iterations and before `teardown`, e.g. the heap
+   * held per pending timer (it calls `gc()`, which must not run inside a timed region).
+   */
+  probe?(): Observations | Promise<Observations>;
 }
 
 /** How many iterations {@link measure} runs and when it stops. */
@@ -68,6 +92,10 @@ export interface Measurement {
   readonly warmups: number;
   /** Whether the RSE target was met (always true for a single-iteration policy). */
   readonly isRseMet: boolean;
+  /** Each observation's values over the timed iterations, in run order. */
+  readonly observations: Readonly<Record<string, readonly number[]>>;
+  /** What the benchmark's `probe` measured (empty without one). */
+  readonly probes: Observations;
 }
 
 /**
@@ -86,6 +114,8 @@ export async function measure<P>(
   let warmupsLeft = policy.warmups;
   let timedTotalMs = 0;
   let isRseMet = false;
+  const observations: Record<string, number[]> = {};
+  let probes: Observations = {};
   await benchmark.setup(params);
   try {
     for (;;) {
@@ -94,7 +124,8 @@ export async function measure<P>(
       await benchmark.runIteration();
       const timeMs = Number(process.hrtime.bigint() - start) / 1e6;
       let isLast = false;
-      if (warmupsLeft > 0) {
+      const isWarmup = warmupsLeft > 0;
+      if (isWarmup) {
         warmupsLeft--;
       } else {
         samplesMs.push(timeMs);
@@ -106,11 +137,26 @@ export async function measure<P>(
           (count >= policy.minIterations && (isRseMet || timedTotalMs >= policy.maxTimedMs));
       }
       await benchmark.cleanupIteration(isLast, timeMs);
+      if (!isWarmup) {
+        for (const [name, value] of Object.entries(benchmark.iterationObservations?.() ?? {})) {
+          const values = observations[name];
+          if (values === undefined) observations[name] = [value];
+          else values.push(value);
+        }
+      }
       globalThis.gc?.();
       if (isLast) break;
     }
+    if (benchmark.probe !== undefined) probes = await benchmark.probe();
   } finally {
     await benchmark.teardown();
   }
-  return { samplesMs, summary: summarise(samplesMs), warmups: policy.warmups, isRseMet };
+  return {
+    samplesMs,
+    summary: summarise(samplesMs),
+    warmups: policy.warmups,
+    isRseMet,
+    observations,
+    probes,
+  };
 }

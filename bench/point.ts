@@ -1,5 +1,4 @@
 import { CATALOGUE } from './catalogue.js';
-import { FULL_POLICY, SMOKE_POLICY } from './harness.js';
 import { type PointOutcome, parsePointRequest, RESULT_PREFIX } from './protocol.js';
 
 // Measures one data point in this (fresh) process and reports it on stdout; started by run.ts as
@@ -10,8 +9,11 @@ async function measurePoint(): Promise<PointOutcome> {
     const { point, mode } = parsePointRequest(process.argv[2]);
     const spec = CATALOGUE.find((candidate) => candidate.id === point.benchmark);
     if (spec === undefined) throw new Error(`Unknown benchmark \`${point.benchmark}\``);
-    const policy = mode === 'smoke' ? SMOKE_POLICY : FULL_POLICY;
-    const measurement = await spec.measure(point.implementation, point.params, policy);
+    const measurement = await spec.measure(
+      point.implementation,
+      point.params,
+      spec.policy(mode, point.params),
+    );
     return { kind: 'measured', measurement };
   } catch (error) {
     return { kind: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) };

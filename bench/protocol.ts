@@ -1,4 +1,4 @@
-import type { Implementation, Mode, Point } from './catalogue.js';
+import { IMPLEMENTATIONS, type Implementation, type Mode, type Point } from './catalogue.js';
 import type { Measurement } from './harness.js';
 import type { Params } from './params.js';
 
@@ -15,13 +15,6 @@ export type PointOutcome =
 
 /** Marks the result line, so stray stdout from a benchmark cannot be mistaken for it. */
 export const RESULT_PREFIX = '@@kompact-bench-result ';
-
-const IMPLEMENTATIONS: readonly string[] = [
-  'kompact-ts',
-  'raw-loop',
-  'queue-microtask',
-  'set-immediate',
-] satisfies Implementation[];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -44,7 +37,7 @@ export function parsePointRequest(text: string | undefined): PointRequest {
   if (
     typeof benchmark !== 'string' ||
     typeof implementation !== 'string' ||
-    !IMPLEMENTATIONS.includes(implementation) ||
+    !(IMPLEMENTATIONS as readonly string[]).includes(implementation) ||
     !isParams(params)
   ) {
     throw new TypeError(`Expected a point { benchmark, implementation, params }, got ${text}`);

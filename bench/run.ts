@@ -1,18 +1,28 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, platform, release } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BASELINE, type BenchmarkSpec, CATALOGUE, type Metric, type Mode, type Point } from './catalogue.js';
-import type { Measurement } from './harness.js';
-import type { Params } from './params.js';
+import { type BenchmarkSpec, CATALOGUE, type Mode, type Point, type Row, selectSpecs } from './catalogue.js';
+import { writeCharts } from './chart.js';
+import type { IterationPolicy } from './harness.js';
 import { type PointOutcome, type PointRequest, RESULT_PREFIX } from './protocol.js';
+import {
+  type BenchmarkInfo,
+  type Failure,
+  formatParams,
+  formatValue,
+  type ResultRow,
+  type ResultsFile,
+  type RunInfo,
+  unitHeader,
+} from './results.js';
 
 // The benchmark runner: one fresh Node process per data point (benchmark × parameters × implementation),
-// a markdown table per benchmark with the ratio to the raw-loop baseline measured in the same run.
+// a markdown table per benchmark with ratios to its baseline (and reference) measured in the same run.
 //
-//   node .build/bench/run.js [--smoke] [--only B1,B2] [--impl raw-loop,kompact-ts] [--json FILE]
+//   node .build/bench/run.js [--smoke] [--only B1,B6] [--impl raw-loop,kompact-ts] [--json FILE] [--charts DIR]
 //
 // To profile one point, run its process by hand:
 //   node --expose-gc --cpu-prof .build/bench/point.js \
@@ -20,9 +30,12 @@ import { type PointOutcome, type PointRequest, RESULT_PREFIX } from './protocol.
 
 const USAGE = `Usage: node .build/bench/run.js [options]
   --smoke            testing-size parameters, one iteration per point (CI)
-  --only IDS         run only these benchmarks (comma-separated or repeated), e.g. --only B1
+  --only IDS         run only these benchmarks (comma-separated or repeated, case-insensitive), e.g.
+                     --only B1 or --only B6 (B6a, B6b, B6c); known: ${CATALOGUE.map((spec) => spec.id).join(', ')}
   --impl NAMES       run only these implementations, e.g. --impl raw-loop,kompact-ts
-  --json FILE        also write result rows { benchmark, params, implementation, metric, unit, value }
+  --json FILE        also write { run, benchmarks, rows, failures }; rows are
+                     { benchmark, params, implementation, metric, unit, value }
+  --charts DIR       also write one SVG chart per benchmark into DIR (made from the --json data)
   --help             print this text`;
 
 const POINT_SCRIPT = fileURLToPath(new URL('./point.js', import.meta.url));
@@ -35,14 +48,11 @@ interface PointReport {
   readonly wallMs: number;
 }
 
-/** One row of the `--json` output. */
-interface ResultRow {
-  readonly benchmark: string;
-  readonly params: Params;
-  readonly implementation: string;
-  readonly metric: string;
-  readonly unit: string;
-  readonly value: number;
+/** One table row: a row of a measured point. */
+interface Entry {
+  readonly spec: BenchmarkSpec;
+  readonly point: Point;
+  readonly row: Row;
 }
 
 function splitList(values: readonly string[] | undefined): string[] | undefined {
@@ -90,48 +100,34 @@ function runPoint(request: PointRequest): Promise<PointOutcome> {
   });
 }
 
-const integerFormat = new Intl.NumberFormat('en-US');
-
-function formatParams(params: Params): string {
-  return Object.entries(params)
-    .map(([name, value]) => `${name}=${typeof value === 'number' ? integerFormat.format(value) : value}`)
-    .join(' ');
+function entriesOf(report: PointReport): Entry[] {
+  if (report.outcome.kind !== 'measured') return [];
+  const { spec, point } = report;
+  return spec.rows(point, report.outcome.measurement).map((row) => ({ spec, point, row }));
 }
 
-function formatMetric({ unit, value }: Metric): string {
-  if (unit.endsWith('/s')) return (value / 1e6).toFixed(2);
-  return value.toFixed(1);
+function headline(entry: Entry): number | undefined {
+  const value = entry.row.metrics[0]?.value;
+  return value === undefined || !Number.isFinite(value) ? undefined : value;
 }
 
-function metricHeader({ unit }: Metric): string {
-  return unit.endsWith('/s') ? `M ${unit}` : unit;
-}
-
-function headline(report: PointReport): number | undefined {
-  if (report.outcome.kind !== 'measured') return undefined;
-  return report.spec.metrics(report.point.params, report.outcome.measurement)[0]?.value;
-}
-
-function baselineOf(report: PointReport, reports: readonly PointReport[]): PointReport | undefined {
-  const key = report.spec.comparisonKey(report.point.params);
-  return reports.find(
+/** `entry`'s headline over that of the row labelled `label` with the same comparison key. */
+function ratioTo(entry: Entry, label: string | undefined, entries: readonly Entry[]): number | undefined {
+  if (label === undefined) return undefined;
+  const key = entry.spec.comparisonKey(entry.point.params);
+  const other = entries.find(
     (candidate) =>
-      candidate.spec === report.spec &&
-      candidate.point.implementation === BASELINE &&
-      candidate.outcome.kind === 'measured' &&
+      candidate.spec === entry.spec &&
+      candidate.row.label === label &&
       candidate.spec.comparisonKey(candidate.point.params) === key,
   );
+  const value = headline(entry);
+  const otherValue = other === undefined ? undefined : headline(other);
+  return value === undefined || otherValue === undefined ? undefined : value / otherValue;
 }
 
-function ratioToBaseline(report: PointReport, reports: readonly PointReport[]): number | undefined {
-  const value = headline(report);
-  const baseline = baselineOf(report, reports);
-  const baselineValue = baseline === undefined ? undefined : headline(baseline);
-  return value === undefined || baselineValue === undefined ? undefined : value / baselineValue;
-}
-
-function timingColumns(measurement: Measurement): string[] {
-  const { summary, isRseMet } = measurement;
+function timingColumns(row: Row): string[] {
+  const { summary, isRseMet } = row;
   const halfWidth = (summary.ci95High - summary.ci95Low) / 2;
   // A single sample has no spread (and its NaN became null on the way through JSON).
   const rse = summary.count < 2 ? '–' : `${(summary.rse * 100).toFixed(1)} %${isRseMet ? '' : ' ⚠'}`;
@@ -143,20 +139,32 @@ function timingColumns(measurement: Measurement): string[] {
   ];
 }
 
-function table(spec: BenchmarkSpec, mode: Mode, reports: readonly PointReport[]): string {
-  const own = reports.filter((report) => report.spec === spec);
-  const sample = own.find((report) => report.outcome.kind === 'measured');
-  const metricHeaders =
-    sample?.outcome.kind === 'measured'
-      ? spec.metrics(sample.point.params, sample.outcome.measurement).map(metricHeader)
-      : ['M msgs/s'];
-  const [firstHeader = 'M msgs/s', ...otherHeaders] = metricHeaders;
+/** The metric columns of a table: every metric of its rows, in order of first appearance. */
+function metricColumns(entries: readonly Entry[]): { metric: string; unit: string }[] {
+  const columns: { metric: string; unit: string }[] = [];
+  for (const { row } of entries) {
+    for (const { metric, unit } of row.metrics) {
+      if (!columns.some((column) => column.metric === metric)) columns.push({ metric, unit });
+    }
+  }
+  return columns;
+}
+
+function table(
+  spec: BenchmarkSpec,
+  mode: Mode,
+  reports: readonly PointReport[],
+  entries: readonly Entry[],
+): string {
+  const own = entries.filter((entry) => entry.spec === spec);
+  const [first, ...others] = metricColumns(own);
   const header = [
     'implementation',
     'params',
-    firstHeader,
-    `vs ${BASELINE}`,
-    ...otherHeaders,
+    first === undefined ? 'value' : `${first.metric} (${unitHeader(first.unit)})`,
+    ...(spec.baseline === undefined ? [] : [`vs ${spec.baseline}`]),
+    ...(spec.reference === undefined ? [] : [`vs ${spec.reference}`]),
+    ...others.map(({ metric, unit }) => `${metric} (${unitHeader(unit)})`),
     'median ms',
     'mean ms ± CI95',
     'RSE',
@@ -168,61 +176,104 @@ function table(spec: BenchmarkSpec, mode: Mode, reports: readonly PointReport[])
     `| ${header.join(' | ')} |`,
     `|${' --- |'.repeat(header.length)}`,
   ];
-  for (const report of own) {
+  const ratioCell = (ratio: number | undefined): string =>
+    ratio === undefined ? '–' : `${ratio.toFixed(2)}×`;
+  for (const report of reports.filter((candidate) => candidate.spec === spec)) {
     const { implementation, params } = report.point;
     if (report.outcome.kind === 'failed') {
       const reason = report.outcome.error.split('\n')[0] ?? 'failed';
-      const cells = [implementation, formatParams(params), `FAILED: ${reason}`];
+      const cells = [implementation, formatParams(params), `FAILED: ${reason.replaceAll('|', '\\|')}`];
       while (cells.length < header.length) cells.push('');
       lines.push(`| ${cells.join(' | ')} |`);
       continue;
     }
-    const [first, ...others] = spec.metrics(params, report.outcome.measurement);
-    const ratio = ratioToBaseline(report, reports);
-    const cells = [
-      implementation,
-      formatParams(params),
-      first === undefined ? '–' : formatMetric(first),
-      ratio === undefined ? '–' : `${ratio.toFixed(2)}×`,
-      ...others.map(formatMetric),
-      ...timingColumns(report.outcome.measurement),
-    ];
-    lines.push(`| ${cells.join(' | ')} |`);
+    for (const entry of own.filter((candidate) => candidate.point === report.point)) {
+      const { row } = entry;
+      const cell = (column: { metric: string } | undefined): string => {
+        const metric = row.metrics.find((candidate) => candidate.metric === column?.metric);
+        return metric === undefined ? '–' : formatValue(metric.unit, metric.value);
+      };
+      const cells = [
+        row.label,
+        formatParams(params),
+        cell(first),
+        ...(spec.baseline === undefined ? [] : [ratioCell(ratioTo(entry, spec.baseline, entries))]),
+        ...(spec.reference === undefined ? [] : [ratioCell(ratioTo(entry, spec.reference, entries))]),
+        ...others.map(cell),
+        ...timingColumns(row),
+      ];
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
   }
-  const notes = spec.notes(mode);
+  const notes = [...spec.notes(mode), ...(mode === 'full' ? [iterationNote(spec, mode)] : [])];
   if (notes.length > 0) lines.push('', ...notes.map((note) => `- ${note}`));
   return lines.join('\n');
 }
 
-function resultRows(reports: readonly PointReport[]): ResultRow[] {
+function describePolicy(policy: IterationPolicy): string {
+  if (policy.maxIterations === 1) return `one iteration${policy.warmups === 0 ? ', no warm-up' : ''}`;
+  const rse = `${(policy.rseTarget * 100).toFixed(0)} %`;
+  return `${policy.warmups} warm-up${policy.warmups === 1 ? '' : 's'}, then ${policy.minIterations}–${policy.maxIterations} timed until RSE ≤ ${rse} or ${(policy.maxTimedMs / 1000).toFixed(0)} s of timed iterations`;
+}
+
+/** The iteration policies this benchmark's points ran under (they may depend on the parameters). */
+function iterationNote(spec: BenchmarkSpec, mode: Mode): string {
+  const byPolicy = new Map<string, string[]>();
+  for (const point of spec.points(mode)) {
+    const text = describePolicy(spec.policy(mode, point.params));
+    const members = byPolicy.get(text);
+    if (members === undefined) byPolicy.set(text, [formatParams(point.params)]);
+    else if (!members.includes(formatParams(point.params))) members.push(formatParams(point.params));
+  }
+  if (byPolicy.size === 1) return `Iterations: ${[...byPolicy.keys()][0]}.`;
+  const parts = [...byPolicy].map(
+    ([text, members]) => `${text} (${members.length} parameter sets, e.g. ${members[0]})`,
+  );
+  return `Iterations: ${parts.join('; ')}.`;
+}
+
+function resultRows(entries: readonly Entry[]): ResultRow[] {
   const rows: ResultRow[] = [];
-  for (const report of reports) {
-    if (report.outcome.kind !== 'measured') continue;
-    const { benchmark, implementation, params } = report.point;
-    const { measurement } = report.outcome;
-    const row = (metric: string, unit: string, value: number): ResultRow => ({
-      benchmark,
-      params,
-      implementation,
-      metric,
-      unit,
-      value,
-    });
-    for (const { metric, unit, value } of report.spec.metrics(params, measurement)) {
-      rows.push(row(metric, unit, value));
+  for (const entry of entries) {
+    const { spec, point, row: measured } = entry;
+    const row = (metric: string, unit: string, value: number): void => {
+      if (!Number.isFinite(value)) return;
+      rows.push({
+        benchmark: point.benchmark,
+        params: point.params,
+        implementation: measured.label,
+        metric,
+        unit,
+        value,
+      });
+    };
+    for (const { metric, unit, value } of measured.metrics) row(metric, unit, value);
+    for (const label of [spec.baseline, spec.reference]) {
+      const ratio = ratioTo(entry, label, entries);
+      if (ratio !== undefined) row(`ratio-to-${label}`, 'x', ratio);
     }
-    const ratio = ratioToBaseline(report, reports);
-    if (ratio !== undefined) rows.push(row(`ratio-to-${BASELINE}`, 'x', ratio));
-    rows.push(row('iteration-time-median', 'ms', measurement.summary.median));
-    rows.push(row('iteration-time-mean', 'ms', measurement.summary.mean));
-    if (measurement.summary.count > 1) {
-      rows.push(row('iteration-time-ci95-low', 'ms', measurement.summary.ci95Low));
-      rows.push(row('iteration-time-ci95-high', 'ms', measurement.summary.ci95High));
-      rows.push(row('iteration-time-rse', 'fraction', measurement.summary.rse));
+    const { summary } = measured;
+    row('iteration-time-median', 'ms', summary.median);
+    row('iteration-time-mean', 'ms', summary.mean);
+    if (summary.count > 1) {
+      row('iteration-time-ci95-low', 'ms', summary.ci95Low);
+      row('iteration-time-ci95-high', 'ms', summary.ci95High);
+      row('iteration-time-rse', 'fraction', summary.rse);
     }
-    rows.push(row('iterations', 'count', measurement.summary.count));
+    row('iterations', 'count', summary.count);
   }
   return rows;
+}
+
+function describeRows(entries: readonly Entry[]): string {
+  return entries
+    .map(({ row }) => {
+      const metric = row.metrics[0];
+      const value =
+        metric === undefined ? '?' : `${formatValue(metric.unit, metric.value)} ${unitHeader(metric.unit)}`;
+      return entries.length > 1 ? `${row.label} ${value}` : value;
+    })
+    .join(', ');
 }
 
 async function main(): Promise<number> {
@@ -232,6 +283,7 @@ async function main(): Promise<number> {
       only: { type: 'string', multiple: true },
       impl: { type: 'string', multiple: true },
       json: { type: 'string' },
+      charts: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -243,12 +295,13 @@ async function main(): Promise<number> {
   const mode: Mode = values.smoke ? 'smoke' : 'full';
   const only = splitList(values.only);
   const implementations = splitList(values.impl);
-  const unknown = only?.filter((id) => !CATALOGUE.some((spec) => spec.id === id)) ?? [];
+  const unknown = only?.filter((id) => selectSpecs(id).length === 0) ?? [];
   if (unknown.length > 0) {
     console.error(`Unknown benchmark ${unknown.join(', ')}; known: ${CATALOGUE.map((s) => s.id).join(', ')}`);
     return 2;
   }
-  const specs = CATALOGUE.filter((spec) => only === undefined || only.includes(spec.id));
+  const selected = new Set(only?.flatMap(selectSpecs) ?? CATALOGUE);
+  const specs = CATALOGUE.filter((spec) => selected.has(spec));
   const work = specs.flatMap((spec) =>
     spec
       .points(mode)
@@ -260,6 +313,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const startedAt = new Date();
   console.error(`kompact-ts benchmarks (${mode}): ${work.length} points, one process each`);
   const started = performance.now();
   const reports: PointReport[] = [];
@@ -272,34 +326,67 @@ async function main(): Promise<number> {
     if (outcome.kind === 'failed') {
       console.error(`${label}: FAILED\n${outcome.error}`);
     } else {
-      const value = headline(report);
       const { count, rse } = outcome.measurement.summary;
       const rseText = count < 2 ? '' : `, RSE ${(rse * 100).toFixed(1)} %`;
       console.error(
-        `${label}: ${value === undefined ? '?' : (value / 1e6).toFixed(2)} M msgs/s (${count} it${rseText}, ${(report.wallMs / 1000).toFixed(1)} s)`,
+        `${label}: ${describeRows(entriesOf(report))} (${count} it${rseText}, ${(report.wallMs / 1000).toFixed(1)} s)`,
       );
     }
   }
   const totalSeconds = (performance.now() - started) / 1000;
+  const entries = reports.flatMap(entriesOf);
 
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const run: RunInfo = {
+    mode,
+    node: process.version,
+    machine: `${cpus().length} × ${cpu}`,
+    platform: `${platform()} ${release()}`,
+    date: startedAt.toISOString(),
+    totalSeconds,
+    points: work.length,
+  };
   console.log(
-    `# kompact-ts benchmarks (${mode})\n\nNode ${process.version}, ${cpus().length} × ${cpu}; ` +
+    `# kompact-ts benchmarks (${mode})\n\nNode ${run.node}, ${run.machine}, ${run.date}; ` +
       `${work.length} points in ${totalSeconds.toFixed(0)} s. ` +
       (mode === 'smoke'
         ? 'Smoke: one iteration per point, completion only; the numbers are cold and not comparable.'
-        : 'Value = median of the timed iterations (3 warm-ups discarded, 10–50 timed until RSE ≤ 5 %, ⚠ = target missed).'),
+        : 'Value = median of the timed iterations (warm-ups discarded; the iterations of each benchmark are under its table; ⚠ = RSE target missed).'),
   );
-  for (const spec of specs) console.log(`\n${table(spec, mode, reports)}`);
+  for (const spec of specs) console.log(`\n${table(spec, mode, reports, entries)}`);
 
+  const failures: Failure[] = reports.flatMap((report) =>
+    report.outcome.kind === 'failed'
+      ? [
+          {
+            benchmark: report.point.benchmark,
+            params: report.point.params,
+            implementation: report.point.implementation,
+            error: report.outcome.error,
+          },
+        ]
+      : [],
+  );
+  const benchmarks: BenchmarkInfo[] = specs.map((spec) => ({
+    id: spec.id,
+    title: spec.title,
+    baseline: spec.baseline,
+    reference: spec.reference,
+    chartMetrics: spec.chartMetrics,
+    notes: spec.notes(mode),
+  }));
+  const results: ResultsFile = { run, benchmarks, rows: resultRows(entries), failures };
   if (values.json !== undefined) {
     await mkdir(dirname(values.json), { recursive: true });
-    await writeFile(values.json, `${JSON.stringify(resultRows(reports), null, 2)}\n`);
+    await writeFile(values.json, `${JSON.stringify(results, null, 2)}\n`);
     console.error(`Wrote ${values.json}`);
   }
-  const failures = reports.filter((report) => report.outcome.kind === 'failed').length;
-  if (failures > 0) console.error(`${failures} of ${reports.length} points failed.`);
-  return failures > 0 ? 1 : 0;
+  if (values.charts !== undefined) {
+    const written = await writeCharts(results, values.charts);
+    console.error(`Wrote ${written.length} charts to ${values.charts}`);
+  }
+  if (failures.length > 0) console.error(`${failures.length} of ${reports.length} points failed.`);
+  return failures.length > 0 ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -60,3 +60,25 @@ export function summarise(samples: readonly number[]): Summary {
     max: sorted[count - 1]!,
   };
 }
+
+/**
+ * The `p`-quantile (0 ≤ p ≤ 1) of `values` by the nearest-rank method: the smallest value with at
+ * least a fraction `p` of the values at or below it. Sorts a copy.
+ */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  const count = values.length;
+  if (count === 0) throw new RangeError('Expected at least one value, got 0');
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`Expected \`p\` in [0, 1], got ${p}`);
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.max(1, Math.ceil(p * count));
+  return sorted[rank - 1]!;
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const count = values.length;
+  if (count === 0) throw new RangeError('Expected at least one value, got 0');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = count >> 1;
+  return count % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -53,12 +53,26 @@ class Pinger extends ComponentDefinition<Pong | Run> {
   }
 }
 
+/** Options of {@link KompactPingPong}. */
+export interface KompactPingPongOptions {
+  /**
+   * Install a recovery function on the pinger and the ponger (a `replaceWith` from the current state
+   * that never runs, as no handler faults): B6's price of supervision on the message path.
+   */
+  readonly withRecoveryFunction?: boolean;
+}
+
 /** B1 PingPong on kompact-ts with `ActorRef.tell`. */
 export class KompactPingPong implements Benchmark<PingPongParams> {
+  readonly #withRecoveryFunction: boolean;
   #system: KompactSystem | undefined;
   #roundTrips = 0;
   #ponger: Component<Ponger> | undefined;
   #pinger: Component<Pinger> | undefined;
+
+  constructor(options: KompactPingPongOptions = {}) {
+    this.#withRecoveryFunction = options.withRecoveryFunction ?? false;
+  }
 
   async setup(params: PingPongParams): Promise<void> {
     this.#roundTrips = params.n;
@@ -71,6 +85,13 @@ export class KompactPingPong implements Benchmark<PingPongParams> {
     const ponger = system.create(() => new Ponger());
     const pongerRef = ponger.actorRef();
     const pinger = system.create(() => new Pinger(pongerRef, roundTrips));
+    if (this.#withRecoveryFunction) {
+      ponger.setRecoveryFunction((fault) => fault.replaceWith(() => new Ponger()));
+      pinger.setRecoveryFunction((fault) => {
+        const remaining = pinger.onDefinition((definition) => definition.remaining);
+        return fault.replaceWith(() => new Pinger(pongerRef, remaining));
+      });
+    }
     this.#ponger = ponger;
     this.#pinger = pinger;
     await Promise.all([system.startNotify(ponger), system.startNotify(pinger)]);

@@ -1,0 +1,138 @@
+import {
+  type Component,
+  ComponentDefinition,
+  type KompactSystem,
+  type ScheduledTimer,
+} from '../../src/index.js';
+import type { Benchmark, Observations } from '../harness.js';
+import { settledHeapUsed } from '../heap.js';
+import { CountdownLatch } from '../latch.js';
+import type { TimerParams } from '../params.js';
+import { sleep, timerDelays, timersLeft } from '../timer-delays.js';
+import { buildBenchSystem } from './system.js';
+
+// Timers on kompact-ts: one component schedules `timers` once-timers (delays spread over
+// 1–maxDelayMs ms) from a handler, cancels every second one, and counts the others as their handlers
+// run on it; the iteration ends when the last one fired. The handler times the schedule + cancel phase.
+
+type TimerMsg =
+  | { readonly kind: 'run'; readonly latch: CountdownLatch }
+  | { readonly kind: 'schedule-all'; readonly done: () => void }
+  | { readonly kind: 'cancel-all'; readonly done: () => void };
+
+class TimerOwner extends ComponentDefinition<TimerMsg> {
+  readonly #delays: Int32Array;
+  readonly #handles: (ScheduledTimer | undefined)[];
+  #expected = 0;
+  #fired = 0;
+  #latch: CountdownLatch | undefined;
+  /** Milliseconds the last run took to schedule every timer and cancel half of them. */
+  scheduleCancelMs = 0;
+  /** Milliseconds of the scheduling part alone. */
+  scheduleMs = 0;
+
+  constructor(delays: Int32Array) {
+    super();
+    this.#delays = delays;
+    this.#handles = new Array<ScheduledTimer | undefined>(delays.length).fill(undefined);
+  }
+
+  get fired(): number {
+    return this.#fired;
+  }
+
+  readonly #onTimer = (): void => {
+    if (++this.#fired === this.#expected) this.#latch!.countDown();
+  };
+
+  override receiveLocal(msg: TimerMsg): void {
+    const delays = this.#delays;
+    const handles = this.#handles;
+    const count = delays.length;
+    switch (msg.kind) {
+      case 'run': {
+        this.#latch = msg.latch;
+        this.#fired = 0;
+        this.#expected = timersLeft(count);
+        const onTimer = this.#onTimer;
+        const started = performance.now();
+        for (let i = 0; i < count; i++) handles[i] = this.scheduleOnce(delays[i]!, onTimer);
+        const scheduled = performance.now();
+        for (let i = 1; i < count; i += 2) this.cancelTimer(handles[i]!);
+        this.scheduleCancelMs = performance.now() - started;
+        this.scheduleMs = scheduled - started;
+        handles.fill(undefined);
+        break;
+      }
+      case 'schedule-all': {
+        const noop = (): void => {};
+        for (let i = 0; i < count; i++) handles[i] = this.scheduleOnce(delays[i]!, noop);
+        msg.done();
+        break;
+      }
+      case 'cancel-all':
+        for (let i = 0; i < count; i++) this.cancelTimer(handles[i]!);
+        handles.fill(undefined);
+        msg.done();
+        break;
+    }
+  }
+}
+
+/** Once-timers on kompact-ts: schedule, cancel half, fire the rest. */
+export class KompactTimers implements Benchmark<TimerParams> {
+  #system: KompactSystem | undefined;
+  #owner: Component<TimerOwner> | undefined;
+  #count = 0;
+  #latch: CountdownLatch | undefined;
+  #observations: Observations = {};
+
+  async setup(params: TimerParams): Promise<void> {
+    this.#count = params.timers;
+    this.#system = await buildBenchSystem();
+    const delays = timerDelays(params.timers, params.maxDelayMs);
+    this.#owner = this.#system.create(() => new TimerOwner(delays));
+    await this.#system.startNotify(this.#owner);
+  }
+
+  prepareIteration(): void {
+    this.#latch = new CountdownLatch(1);
+  }
+
+  runIteration(): Promise<void> {
+    const latch = this.#latch!;
+    this.#owner!.actorRef().tell({ kind: 'run', latch });
+    return latch.promise;
+  }
+
+  async cleanupIteration(): Promise<void> {
+    // A cancelled timer that fired anyway would push the count past the expected one.
+    await sleep(20);
+    const owner = this.#owner!;
+    const { fired, scheduleCancelMs, scheduleMs } = owner.onDefinition((definition) => ({
+      fired: definition.fired,
+      scheduleCancelMs: definition.scheduleCancelMs,
+      scheduleMs: definition.scheduleMs,
+    }));
+    const expected = timersLeft(this.#count);
+    if (fired !== expected) throw new Error(`${fired} timers fired, expected ${expected}`);
+    this.#observations = { scheduleCancelMs, scheduleMs };
+  }
+
+  iterationObservations(): Observations {
+    return this.#observations;
+  }
+
+  async probe(): Promise<Observations> {
+    const ref = this.#owner!.actorRef();
+    const before = settledHeapUsed();
+    await new Promise<void>((done) => ref.tell({ kind: 'schedule-all', done }));
+    const pending = settledHeapUsed();
+    await new Promise<void>((done) => ref.tell({ kind: 'cancel-all', done }));
+    return { bytesPerPendingTimer: (pending - before) / this.#count };
+  }
+
+  async teardown(): Promise<void> {
+    await this.#system?.shutdown();
+  }
+}
