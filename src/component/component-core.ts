@@ -343,15 +343,18 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   /** Queues a port event on one of this component's ports; to a faulty or destroyed one, a dead letter. */
   enqueuePortEvent(end: PortEnd<unknown, unknown>, event: unknown): void {
     const state = this.state;
-    if ((state === 'faulty' && !this.awaitingRecovery) || state === 'destroyed') {
+    if (state === 'active') {
+      end.queue.push(event);
+      this.pendingPortEvents++;
+      if (!this.scheduled && !this.blocked) {
+        this.scheduled = true;
+        this.host.scheduler.schedule(this);
+      }
+    } else if (state === 'passive' || this.awaitingRecovery) {
+      end.queue.push(event);
+      this.pendingPortEvents++;
+    } else {
       this.host.deadLetter(this, event, state);
-      return;
-    }
-    end.queue.push(event);
-    this.pendingPortEvents++;
-    if (state === 'active' && !this.scheduled && !this.blocked) {
-      this.scheduled = true;
-      this.host.scheduler.schedule(this);
     }
   }
 
@@ -441,20 +444,45 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       if (this.control === control) this.control = undefined;
     }
     if (this.state !== 'active') return this.endTurn(count);
-    const throughput = this.host.throughput;
+    const host = this.host;
+    const throughput = host.throughput;
     const timerQueue = this.timerQueue;
     if (timerQueue !== undefined && timerQueue.size > 0) {
       count = this.runTimers(timerQueue, count, throughput);
       if (count < 0) return this.endTurn(-count);
     }
-    count = this.runMessages(count, this.host.maxMessages);
-    if (count < 0) return this.endTurn(-count);
+    if (this.mailbox.size > 0) {
+      count = this.runMessages(count, host.maxMessages);
+      if (count < 0) return this.endTurn(-count);
+    }
     if (this.pendingPortEvents > 0) {
       count = this.runPortEvents(count, throughput);
       if (count < 0) return this.endTurn(-count);
     }
-    count = this.runMessages(count, throughput);
-    return this.endTurn(count < 0 ? -count : count);
+    if (this.mailbox.size > 0) {
+      count = this.runMessages(count, throughput);
+      if (count < 0) count = -count;
+    }
+    return this.endTurn(count);
+  }
+
+  /** `runPortEvents` for the common component with one port: no round robin to keep. */
+  private runSinglePort(end: PortEnd<unknown, unknown>, count: number, limit: number): number {
+    const queue = end.queue;
+    while (count < limit && queue.size > 0) {
+      const event = queue.shift();
+      this.pendingPortEvents--;
+      count++;
+      let result: HandlerReturn;
+      try {
+        result = end.handler(event);
+      } catch (error) {
+        this.thrown(error, 'message', undefined);
+        return -count;
+      }
+      if (result !== undefined && !this.continueAfter(result, 'message', undefined)) return -count;
+    }
+    return count;
   }
 
   // The run* loops return the new count, negated when the turn must end (a fault, a block, a kill).
@@ -502,6 +530,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   private runPortEvents(count: number, limit: number): number {
     const ports = this.ports as PortEnd<unknown, unknown>[];
+    if (ports.length === 1) return this.runSinglePort(ports[0] as PortEnd<unknown, unknown>, count, limit);
     let cursor = this.portCursor;
     while (count < limit && this.pendingPortEvents > 0) {
       const end = ports[cursor] as PortEnd<unknown, unknown>;

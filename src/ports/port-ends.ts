@@ -63,6 +63,11 @@ export abstract class PortEnd<In, Out> {
   /** Sends `event` to every connected peer; with no connection it is dropped, as in Kompact. */
   protected send(event: Out): void {
     const peers = this.peers;
+    if (peers.length === 1) {
+      const peer = peers[0] as PortEnd<Out, In>;
+      peer.core.enqueuePortEvent(peer, event);
+      return;
+    }
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[i] as PortEnd<Out, In>;
       peer.core.enqueuePortEvent(peer, event);

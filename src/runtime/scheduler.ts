@@ -52,7 +52,8 @@ export class Scheduler {
       while (budget > 0) {
         const runnable = this.ready.shift();
         if (runnable === undefined) break;
-        budget -= 1 + runnable.runTurn();
+        const calls = runnable.runTurn();
+        budget -= calls > 0 ? calls : 1;
       }
     } finally {
       this.draining = false;

@@ -17,6 +17,12 @@
  * - `SERIALISATION_FAILED`: a value could not be serialised, or bytes could not be deserialised.
  * - `UNKNOWN_SER_ID`: bytes arrived under a serId that no registered serialiser handles.
  * - `DUPLICATE_SER_ID`: a serialiser was registered under a serId that is already taken.
+ * - `BIND_FAILED`: the network transport could not listen on its configured address.
+ * - `MALFORMED_FRAME`: bytes from a peer do not form a valid frame; that connection is closed.
+ * - `FRAME_TOO_LARGE`: a frame is longer than the configured maximum frame size.
+ * - `HANDSHAKE_FAILED`: a connection's handshake failed (protocol version, shared secret, blocked peer,
+ *   unexpected frame or timeout); that connection is closed.
+ * - `TRANSPORT_CLOSED`: the network transport was closed; it accepts no more work.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -33,7 +39,12 @@ export type KompactErrorCode =
   | 'PATH_PARSE_FAILED'
   | 'SERIALISATION_FAILED'
   | 'UNKNOWN_SER_ID'
-  | 'DUPLICATE_SER_ID';
+  | 'DUPLICATE_SER_ID'
+  | 'BIND_FAILED'
+  | 'MALFORMED_FRAME'
+  | 'FRAME_TOO_LARGE'
+  | 'HANDSHAKE_FAILED'
+  | 'TRANSPORT_CLOSED';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -1,0 +1,323 @@
+import type { ActorPath } from '../dispatch/actor-path.js';
+import type { SystemPath } from '../dispatch/system-path.js';
+import type { SerId } from '../serialisation/ser-id.js';
+import { describeValue } from '../system/kompact-error.js';
+
+/** The wire-protocol version this build speaks; a `hello` with another version is refused. */
+export const PROTOCOL_VERSION = 1;
+
+/** Length of the random nonce each side sends in its `hello`. */
+export const NONCE_BYTES = 16;
+
+/** Length of a shared-secret proof (an HMAC-SHA256). */
+export const PROOF_BYTES = 32;
+
+/** The frame header: a u32 length (of what follows it), then a u8 frame kind. */
+export const FRAME_HEADER_BYTES = 5;
+
+/**
+ * The frame-kind byte of each frame on the wire.
+ *
+ * @remarks Layouts (integers big-endian, strings as a u32 byte length then UTF-8):
+ * - `hello` (1): u16 version, 16-byte nonce, u8 proof flag (0 or 1), [32-byte proof], string system path.
+ * - `hello-ack` (2): u8 proof flag, [32-byte proof].
+ * - `data` (3): u32 serId, path field sender, path field receiver, payload (the rest of the frame). A path
+ *   field is a u8 tag then: tag 0 (inline) a string; tag 1 (define) a string that the receiving side also
+ *   stores in the connection's path table under the next id (0, 1, 2, …); tag 2 (reference) a u16 id
+ *   into that table. See {@link PathTable}.
+ * - `ack` (4): u32 count of data frames received on this connection so far (modulo 2^32).
+ * - `bye` (5): u8 error flag (0: a graceful close, 1: closed because of an error), string reason.
+ */
+export const FrameKindByte = {
+  hello: 1,
+  'hello-ack': 2,
+  data: 3,
+  ack: 4,
+  bye: 5,
+} as const;
+
+/**
+ * The handshake opener. The dialer sends it first (no proof); the acceptor answers with its own, whose
+ * proof (when a shared secret is configured) covers the dialer's nonce.
+ */
+export interface HelloFrame {
+  readonly kind: 'hello';
+  /** The sender's protocol version. */
+  readonly version: number;
+  /** The sender's own system path (its listening address). */
+  readonly system: SystemPath;
+  /** {@link NONCE_BYTES} random bytes, for the other side's proof. */
+  readonly nonce: Uint8Array;
+  /** HMAC proof of the shared secret, or `undefined` when the sender has none to prove. */
+  readonly proof: Uint8Array | undefined;
+}
+
+/** The dialer's last handshake frame; its proof (with a shared secret) covers the acceptor's nonce. */
+export interface HelloAckFrame {
+  readonly kind: 'hello-ack';
+  readonly proof: Uint8Array | undefined;
+}
+
+/**
+ * One serialised message from `sender` to `receiver`.
+ *
+ * Kompact: the wire form of a `NetMessage` (`ser_id`, sender, receiver, data).
+ *
+ * @remarks A decoded payload is a view into the received bytes (never reused by Node); copy it to keep a
+ * small part of a large chunk alive for long.
+ */
+export interface DataFrame {
+  readonly kind: 'data';
+  /** Which serialiser reads `payload`; never 0. */
+  readonly serId: SerId;
+  readonly sender: ActorPath;
+  readonly receiver: ActorPath;
+  readonly payload: Uint8Array;
+}
+
+/** How many data frames the sender of this frame has received on this connection (modulo 2^32). */
+export interface AckFrame {
+  readonly kind: 'ack';
+  readonly count: number;
+}
+
+/**
+ * The last frame a side sends on a connection: a graceful close (after which it sends nothing), or,
+ * with `isError`, a refusal or protocol error, just before the socket closes.
+ */
+export interface ByeFrame {
+  readonly kind: 'bye';
+  readonly isError: boolean;
+  readonly reason: string;
+}
+
+/** Every frame of the kompact-ts wire protocol, discriminated by `kind`. */
+export type Frame = HelloFrame | HelloAckFrame | DataFrame | AckFrame | ByeFrame;
+
+/** Makes a {@link DataFrame}. */
+export function dataFrame(
+  serId: SerId,
+  sender: ActorPath,
+  receiver: ActorPath,
+  payload: Uint8Array,
+): DataFrame {
+  return { kind: 'data', serId, sender, receiver, payload };
+}
+
+// Paths are immutable, so their wire form (u32 length, UTF-8) is computed once per path object.
+const wireCache = new WeakMap<object, Uint8Array>();
+
+function wireOf(path: ActorPath | SystemPath): Uint8Array {
+  let bytes = wireCache.get(path);
+  if (bytes === undefined) {
+    const text = Buffer.from(path.toString(), 'utf8');
+    bytes = new Uint8Array(4 + text.length);
+    putU32(bytes, 0, text.length);
+    bytes.set(text, 4);
+    wireCache.set(path, bytes);
+  }
+  return bytes;
+}
+
+/** Most entries in one direction's path table; later new paths travel inline. */
+export const PATH_TABLE_LIMIT = 4096;
+
+/** Longest path (UTF-8 bytes) that may be stored in a path table; longer ones always travel inline. */
+export const PATH_TABLE_MAX_PATH_BYTES = 1024;
+
+/** Path-field tags of a data frame. */
+export const PathTag = { inline: 0, define: 1, reference: 2 } as const;
+
+/**
+ * The sending side of a connection's path table: each distinct actor path is sent in full once per
+ * connection (tag `define`) and as a 2-byte id afterwards (tag `reference`).
+ *
+ * @remarks The table lives and dies with one connection and one direction; the decoder on the other side
+ * assigns the same ids in the same order because TCP keeps the frames in order. It stops growing at
+ * {@link PATH_TABLE_LIMIT} entries, after which new paths travel inline, so a connection's table memory
+ * is bounded on both sides.
+ */
+export class PathTable {
+  readonly #ids = new Map<string, number>();
+
+  /** Writes the path field of `path` at `at` and returns the offset after it. */
+  put(out: Uint8Array, at: number, path: ActorPath): number {
+    const key = path.toString();
+    const id = this.#ids.get(key);
+    if (id !== undefined) {
+      out[at] = PathTag.reference;
+      out[at + 1] = id >>> 8;
+      out[at + 2] = id & 0xff;
+      return at + 3;
+    }
+    const wire = wireOf(path);
+    if (this.#ids.size < PATH_TABLE_LIMIT && wire.length - 4 <= PATH_TABLE_MAX_PATH_BYTES) {
+      this.#ids.set(key, this.#ids.size);
+      out[at] = PathTag.define;
+    } else {
+      out[at] = PathTag.inline;
+    }
+    return putBytes(out, at + 1, wire);
+  }
+}
+
+/** Encoded size of an `ack` frame. */
+export const ACK_FRAME_BYTES = FRAME_HEADER_BYTES + 4;
+
+/**
+ * How many bytes `frame` takes on the wire, header included; for a data frame, the size with both paths
+ * inline (an upper bound: a path-table reference is smaller).
+ */
+export function frameSize(frame: Frame): number {
+  switch (frame.kind) {
+    case 'data':
+      return (
+        FRAME_HEADER_BYTES +
+        6 +
+        wireOf(frame.sender).length +
+        wireOf(frame.receiver).length +
+        frame.payload.length
+      );
+    case 'ack':
+      return ACK_FRAME_BYTES;
+    case 'hello':
+      return (
+        FRAME_HEADER_BYTES +
+        2 +
+        NONCE_BYTES +
+        1 +
+        (frame.proof === undefined ? 0 : PROOF_BYTES) +
+        wireOf(frame.system).length
+      );
+    case 'hello-ack':
+      return FRAME_HEADER_BYTES + 1 + (frame.proof === undefined ? 0 : PROOF_BYTES);
+    case 'bye':
+      return FRAME_HEADER_BYTES + 5 + Buffer.byteLength(frame.reason, 'utf8');
+    default:
+      return assertNever(frame);
+  }
+}
+
+/**
+ * Writes `frame` into `out` at `offset` and returns the offset after it; `out` must have
+ * {@link frameSize} bytes free there (pass that size as `size` when it is already known). Data frames
+ * use `paths` (the connection's {@link PathTable}) when given and inline paths otherwise.
+ *
+ * @throws TypeError when a field is out of range (a serId of 0 or above 2^32 - 1, a nonce or proof of the
+ * wrong length, a protocol version above 65535).
+ */
+export function encodeFrame(
+  frame: Frame,
+  out: Buffer,
+  offset: number,
+  size?: number,
+  paths?: PathTable,
+): number {
+  let at = offset + 4;
+  out[at++] = FrameKindByte[frame.kind];
+  switch (frame.kind) {
+    case 'data': {
+      const { serId } = frame;
+      if (!(serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId))) {
+        throw new TypeError(
+          `Expected \`serId\` to be an integer from 1 to 4294967295, got ${describeValue(serId)}`,
+        );
+      }
+      at = putU32(out, at, serId);
+      if (paths === undefined) {
+        out[at] = PathTag.inline;
+        at = putBytes(out, at + 1, wireOf(frame.sender));
+        out[at] = PathTag.inline;
+        at = putBytes(out, at + 1, wireOf(frame.receiver));
+      } else {
+        at = paths.put(out, at, frame.sender);
+        at = paths.put(out, at, frame.receiver);
+      }
+      at = putBytes(out, at, frame.payload);
+      // Typed-array writes past the end are silently dropped: never let a short buffer truncate a frame.
+      if (at > out.length) throw new RangeError(`A data frame of ${at - offset} bytes overran its buffer`);
+      putU32(out, offset, at - offset - 4);
+      return at;
+    }
+    default:
+      putU32(out, offset, (size ?? frameSize(frame)) - 4);
+      return encodeControl(frame, out, at);
+  }
+}
+
+function encodeControl(frame: Exclude<Frame, DataFrame>, out: Buffer, at: number): number {
+  switch (frame.kind) {
+    case 'ack':
+      return putU32(out, at, frame.count >>> 0);
+    case 'hello': {
+      if (!Number.isInteger(frame.version) || frame.version < 0 || frame.version > 0xffff) {
+        throw new TypeError(
+          `Expected \`version\` to be an integer from 0 to 65535, got ${describeValue(frame.version)}`,
+        );
+      }
+      checkLength('nonce', frame.nonce, NONCE_BYTES);
+      at = out.writeUInt16BE(frame.version, at);
+      out.set(frame.nonce, at);
+      at = putProof(out, at + NONCE_BYTES, frame.proof);
+      return putBytes(out, at, wireOf(frame.system));
+    }
+    case 'hello-ack':
+      return putProof(out, at, frame.proof);
+    case 'bye': {
+      const length = Buffer.byteLength(frame.reason, 'utf8');
+      at = out.writeUInt8(frame.isError ? 1 : 0, at);
+      at = out.writeUInt32BE(length, at);
+      return at + out.write(frame.reason, at, length, 'utf8');
+    }
+    default:
+      return assertNever(frame);
+  }
+}
+
+/** Encodes `frames` back to back into one new buffer. */
+export function encodeFrames(frames: readonly Frame[]): Buffer {
+  let total = 0;
+  for (const frame of frames) total += frameSize(frame);
+  const out = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const frame of frames) offset = encodeFrame(frame, out, offset);
+  return out.subarray(0, offset);
+}
+
+/** Writes a big-endian u32 without Buffer's argument checks (the callers checked). */
+function putU32(out: Uint8Array, at: number, value: number): number {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
+  return at + 4;
+}
+
+/** Copies `bytes` into `out`; a plain loop only for the few bytes where a native call costs more. */
+function putBytes(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  const length = bytes.length;
+  if (length > 8) {
+    out.set(bytes, at);
+  } else {
+    for (let i = 0; i < length; i++) out[at + i] = bytes[i] as number;
+  }
+  return at + length;
+}
+
+function putProof(out: Buffer, at: number, proof: Uint8Array | undefined): number {
+  if (proof === undefined) return out.writeUInt8(0, at);
+  checkLength('proof', proof, PROOF_BYTES);
+  out.set(proof, out.writeUInt8(1, at));
+  return at + 1 + PROOF_BYTES;
+}
+
+function checkLength(name: string, bytes: Uint8Array, length: number): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+    throw new TypeError(`Expected \`${name}\` to be ${length} bytes, got ${describeValue(bytes)}`);
+  }
+}
+
+/** Exhaustiveness check for `switch` over a discriminated union. @internal */
+export function assertNever(value: never): never {
+  throw new TypeError(`Unexpected value ${describeValue(value)}`);
+}

@@ -1,0 +1,201 @@
+import type { Socket } from 'node:net';
+import { isIP } from 'node:net';
+import pino, { type Logger } from 'pino';
+import type { SystemPath } from '../dispatch/system-path.js';
+import { describeValue, KompactError } from '../system/kompact-error.js';
+import { type Clock, SystemClock } from '../timer/clock.js';
+import type { DataFrame } from './frame.js';
+import type { HandshakeRole } from './handshake-proof.js';
+import type { LostReason, TransportEvent } from './transport-events.js';
+
+/** Key material for TLS; strings or buffers in PEM, as `node:tls` takes them. */
+export interface TcpTransportTls {
+  /** This system's private key. */
+  readonly key: string | Buffer;
+  /** This system's certificate chain; presented as a server and, to peers that ask, as a client. */
+  readonly cert: string | Buffer;
+  /** Trusted certificate authorities (for a self-signed deployment: the certificate itself). */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Whether an accepting system asks dialers for a certificate. Default `true` (mutual TLS). */
+  readonly requestCert?: boolean;
+  /** Whether a certificate that does not verify closes the connection. Default `true`. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+/**
+ * Options of a {@link TcpTransport}; every field is optional.
+ *
+ * Kompact: `NetworkConfig` (address, `max_connection_retry_attempts`, `connection_retry_interval`,
+ * `tcp_nodelay`), plus the frame limits, backpressure and security options of kompact-ts.
+ */
+export interface TcpTransportOptions {
+  /** Interface to listen on. Default `'127.0.0.1'` (loopback unless asked otherwise). */
+  readonly host?: string;
+  /** Port to listen on; 0 picks a free one. Default 0. */
+  readonly port?: number;
+  /** Largest frame accepted or sent, in bytes after the 4-byte length. Default 8 MiB. */
+  readonly maxFrameBytes?: number;
+  /**
+   * Per remote system: once the bytes of frames queued, unsent or unacknowledged reach this, `send`
+   * refuses with `backpressure` until acknowledgements bring them under. Default 16 MiB.
+   */
+  readonly highWaterMarkBytes?: number;
+  /** Most bytes of data frames in one `socket.write`. Default 1 MiB. */
+  readonly maxWriteBatchBytes?: number;
+  /** Failed connection attempts retried before the queue is dropped. Default 10 (Kompact's). */
+  readonly maxConnectionRetryAttempts?: number;
+  /** Wait between connection attempts. Default 5000 ms (Kompact's). */
+  readonly connectionRetryIntervalMs?: number;
+  /** Time for connecting plus the handshake. Default 5000 ms. */
+  readonly handshakeTimeoutMs?: number;
+  /** Time a graceful close waits for the peer's `bye` before destroying the socket. Default 2000 ms. */
+  readonly closeTimeoutMs?: number;
+  /** A secret every system of the deployment shares; peers that cannot prove it are refused. */
+  readonly sharedSecret?: string | Uint8Array;
+  /** TLS key material; without it connections are plain TCP. */
+  readonly tls?: TcpTransportTls;
+  /** `socket.setNoDelay`. Default `true` (Kompact's `tcp_nodelay`). */
+  readonly noDelay?: boolean;
+  /** Source of time for retries and timeouts. Default the host clock. */
+  readonly clock?: Clock;
+  /** Logger for connection errors and refusals. Default pino at `info` on stderr. */
+  readonly logger?: Logger;
+  /** Receives every data frame, in order per connection, with the system it came from. */
+  readonly onData?: (frame: DataFrame, from: SystemPath) => void;
+  /** Receives every accepted frame that will not be delivered, with the reason. */
+  readonly onLost?: (frame: DataFrame, reason: LostReason) => void;
+  /** Receives connection and block-list events. */
+  readonly onEvent?: (event: TransportEvent) => void;
+  /** Sees every socket the transport makes or accepts, before it is used (instrumentation, tests). */
+  readonly onSocket?: (socket: Socket, role: HandshakeRole) => void;
+}
+
+/** The options with defaults applied and values checked. @internal */
+export interface ResolvedTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxFrameBytes: number;
+  readonly highWaterMarkBytes: number;
+  readonly maxWriteBatchBytes: number;
+  readonly maxConnectionRetryAttempts: number;
+  readonly connectionRetryIntervalMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+  readonly secret: Uint8Array | undefined;
+  readonly tls: TcpTransportTls | undefined;
+  readonly noDelay: boolean;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly onData: (frame: DataFrame, from: SystemPath) => void;
+  readonly onLost: (frame: DataFrame, reason: LostReason) => void;
+  readonly onEvent: (event: TransportEvent) => void;
+  readonly onSocket: ((socket: Socket, role: HandshakeRole) => void) | undefined;
+}
+
+const noop = (): void => {};
+
+/**
+ * Applies defaults and checks every option.
+ *
+ * @throws {@link KompactError} `CONFIG_INVALID` naming the option and the value.
+ * @internal
+ */
+export function resolveTransportOptions(options: TcpTransportOptions): ResolvedTransportOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('options', options, 'an object');
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') throw invalid('host', host, 'a non-empty string');
+  const secret = resolveSecret(options.sharedSecret);
+  const tls = options.tls;
+  if (tls !== undefined) {
+    if (typeof tls !== 'object' || tls === null) throw invalid('tls', tls, 'an object with `key` and `cert`');
+    if (!isKeyMaterial(tls.key)) throw invalid('tls.key', tls.key, 'a PEM string or Buffer');
+    if (!isKeyMaterial(tls.cert)) throw invalid('tls.cert', tls.cert, 'a PEM string or Buffer');
+  }
+  const maxFrameBytes = integer('maxFrameBytes', options.maxFrameBytes, 8 * 1024 * 1024, 64, 0xffff_ffff);
+  const resolved: ResolvedTransportOptions = {
+    host,
+    port: integer('port', options.port, 0, 0, 65535),
+    maxFrameBytes,
+    highWaterMarkBytes: integer(
+      'highWaterMarkBytes',
+      options.highWaterMarkBytes,
+      16 * 1024 * 1024,
+      1,
+      2 ** 52,
+    ),
+    maxWriteBatchBytes: integer('maxWriteBatchBytes', options.maxWriteBatchBytes, 1024 * 1024, 1, 2 ** 31),
+    maxConnectionRetryAttempts: integer(
+      'maxConnectionRetryAttempts',
+      options.maxConnectionRetryAttempts,
+      10,
+      0,
+      2 ** 31,
+    ),
+    connectionRetryIntervalMs: integer(
+      'connectionRetryIntervalMs',
+      options.connectionRetryIntervalMs,
+      5000,
+      1,
+      2 ** 31 - 1,
+    ),
+    handshakeTimeoutMs: integer('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000, 1, 2 ** 31 - 1),
+    closeTimeoutMs: integer('closeTimeoutMs', options.closeTimeoutMs, 2000, 1, 2 ** 31 - 1),
+    secret,
+    tls,
+    noDelay: boolean('noDelay', options.noDelay, true),
+    clock: options.clock ?? new SystemClock(),
+    logger: options.logger ?? pino({ level: 'info' }, pino.destination(2)),
+    onData: callback('onData', options.onData) ?? noop,
+    onLost: callback('onLost', options.onLost) ?? noop,
+    onEvent: callback('onEvent', options.onEvent) ?? noop,
+    onSocket: callback('onSocket', options.onSocket),
+  };
+  if (isIP(host) === 0 && !/^[a-z0-9.-]+$/i.test(host))
+    throw invalid('host', host, 'an IP address or hostname');
+  return resolved;
+}
+
+function resolveSecret(secret: string | Uint8Array | undefined): Uint8Array | undefined {
+  if (secret === undefined) return undefined;
+  if (typeof secret === 'string' && secret !== '') return new Uint8Array(Buffer.from(secret, 'utf8'));
+  if (secret instanceof Uint8Array && secret.length > 0) return new Uint8Array(secret);
+  throw invalid('sharedSecret', secret, 'a non-empty string or Uint8Array');
+}
+
+function isKeyMaterial(value: unknown): boolean {
+  return (typeof value === 'string' && value !== '') || (Buffer.isBuffer(value) && value.length > 0);
+}
+
+function integer(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(name, value, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function boolean(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(name, value, 'a boolean');
+  return value;
+}
+
+function callback<F>(name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw invalid(name, value, 'a function');
+  return value;
+}
+
+function invalid(name: string, value: unknown, expected: string): KompactError {
+  return new KompactError(
+    'CONFIG_INVALID',
+    `Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`,
+  );
+}
