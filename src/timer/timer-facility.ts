@@ -15,27 +15,27 @@ const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
  * armed, so an idle system never holds the process open.
  */
 export class TimerFacility {
-  readonly #clock: Clock;
-  readonly #buckets = new Map<number, ScheduledTimer[]>();
-  readonly #heap: number[] = [];
-  #live = 0;
-  #hostTimer: ClockTimer | undefined;
-  #armedFor = Number.POSITIVE_INFINITY;
-  readonly #onHostTimer = (): void => this.#fire();
-  #cachedNow = 0;
-  #isNowCached = false;
-  #cacheUses = 0;
-  readonly #forgetNow = (): void => {
-    this.#isNowCached = false;
+  private readonly clock: Clock;
+  private readonly buckets = new Map<number, ScheduledTimer[]>();
+  private readonly heap: number[] = [];
+  private live = 0;
+  private hostTimer: ClockTimer | undefined;
+  private armedFor = Number.POSITIVE_INFINITY;
+  private readonly onHostTimer = (): void => this.fire();
+  private cachedNow = 0;
+  private isNowCached = false;
+  private cacheUses = 0;
+  private readonly forgetNow = (): void => {
+    this.isNowCached = false;
   };
 
   constructor(clock: Clock) {
-    this.#clock = clock;
+    this.clock = clock;
   }
 
   /** How many timers are waiting for their deadline. */
   get pendingCount(): number {
-    return this.#live;
+    return this.live;
   }
 
   /** Schedules a timer for `core`; `periodMs` 0 means once. Arguments are validated by the caller. */
@@ -45,9 +45,9 @@ export class TimerFacility {
     periodMs: number,
     handler: (timer: ScheduledTimer) => HandlerReturn,
   ): ScheduledTimer {
-    const timer = new ScheduledTimer(core, Math.ceil(this.#now() + delayMs), periodMs, handler);
-    this.#insert(timer);
-    this.#arm();
+    const timer = new ScheduledTimer(core, Math.ceil(this.now() + delayMs), periodMs, handler);
+    this.insert(timer);
+    this.arm();
     return timer;
   }
 
@@ -57,18 +57,18 @@ export class TimerFacility {
     timer.setState('cancelled');
     if (timer.inWheel) {
       timer.inWheel = false;
-      this.#live--;
-      if (this.#live === 0) this.#reset();
+      this.live--;
+      if (this.live === 0) this.reset();
     }
   }
 
   /** Cancels everything and disarms the host timer (system shutdown). */
   close(): void {
-    for (const bucket of this.#buckets.values()) {
+    for (const bucket of this.buckets.values()) {
       for (const timer of bucket) if (timer.state === 'pending') timer.setState('cancelled');
     }
-    this.#live = 0;
-    this.#reset();
+    this.live = 0;
+    this.reset();
   }
 
   /**
@@ -76,72 +76,72 @@ export class TimerFacility {
    * read costs about 100 ns). Like Node's own timers, which measure from the event loop's cached
    * time, a delay counts from at most a few hundred schedules before the call.
    */
-  #now(): number {
-    if (!this.#isNowCached) {
-      this.#isNowCached = true;
-      this.#cacheUses = 0;
-      this.#cachedNow = this.#clock.now();
-      queueMicrotask(this.#forgetNow);
-    } else if (++this.#cacheUses === 256) {
-      this.#cacheUses = 0;
-      this.#cachedNow = this.#clock.now();
+  private now(): number {
+    if (!this.isNowCached) {
+      this.isNowCached = true;
+      this.cacheUses = 0;
+      this.cachedNow = this.clock.now();
+      queueMicrotask(this.forgetNow);
+    } else if (++this.cacheUses === 256) {
+      this.cacheUses = 0;
+      this.cachedNow = this.clock.now();
     }
-    return this.#cachedNow;
+    return this.cachedNow;
   }
 
-  #insert(timer: ScheduledTimer): void {
+  private insert(timer: ScheduledTimer): void {
     const deadline = timer.deadline;
-    const bucket = this.#buckets.get(deadline);
+    const bucket = this.buckets.get(deadline);
     if (bucket === undefined) {
-      this.#buckets.set(deadline, [timer]);
-      heapPush(this.#heap, deadline);
+      this.buckets.set(deadline, [timer]);
+      heapPush(this.heap, deadline);
     } else {
       bucket.push(timer);
     }
     timer.inWheel = true;
-    this.#live++;
+    this.live++;
   }
 
-  #arm(): void {
-    const next = this.#heap[0];
-    if (next === undefined || next >= this.#armedFor) return;
-    if (this.#hostTimer !== undefined) this.#clock.clearTimer(this.#hostTimer);
-    const delay = Math.min(MAX_HOST_DELAY_MS, Math.max(0, next - this.#clock.now()));
-    this.#armedFor = next;
-    this.#hostTimer = this.#clock.setTimer(this.#onHostTimer, delay);
+  private arm(): void {
+    const next = this.heap[0];
+    if (next === undefined || next >= this.armedFor) return;
+    if (this.hostTimer !== undefined) this.clock.clearTimer(this.hostTimer);
+    const delay = Math.min(MAX_HOST_DELAY_MS, Math.max(0, next - this.clock.now()));
+    this.armedFor = next;
+    this.hostTimer = this.clock.setTimer(this.onHostTimer, delay);
   }
 
-  #reset(): void {
-    if (this.#hostTimer !== undefined) this.#clock.clearTimer(this.#hostTimer);
-    this.#hostTimer = undefined;
-    this.#armedFor = Number.POSITIVE_INFINITY;
-    this.#buckets.clear();
-    this.#heap.length = 0;
+  private reset(): void {
+    if (this.hostTimer !== undefined) this.clock.clearTimer(this.hostTimer);
+    this.hostTimer = undefined;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    this.buckets.clear();
+    this.heap.length = 0;
   }
 
-  #fire(): void {
-    this.#hostTimer = undefined;
-    this.#armedFor = Number.POSITIVE_INFINITY;
-    const now = this.#clock.now();
-    const heap = this.#heap;
+  private fire(): void {
+    this.hostTimer = undefined;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    const now = this.clock.now();
+    const heap = this.heap;
     while (heap.length > 0 && (heap[0] as number) <= now) {
       const due = heapPop(heap);
-      const bucket = this.#buckets.get(due);
-      this.#buckets.delete(due);
+      const bucket = this.buckets.get(due);
+      this.buckets.delete(due);
       if (bucket === undefined) continue;
       for (const timer of bucket) {
         if (!timer.inWheel) continue;
         timer.inWheel = false;
-        this.#live--;
+        this.live--;
         timer.core.enqueueTimer(timer);
         if (timer.periodMs > 0 && timer.state === 'pending') {
           timer.deadline += timer.periodMs;
-          this.#insert(timer);
+          this.insert(timer);
         }
       }
     }
-    if (this.#live === 0) this.#reset();
-    else this.#arm();
+    if (this.live === 0) this.reset();
+    else this.arm();
   }
 }
 
