@@ -50,6 +50,11 @@ export interface TcpTransportOptions {
   readonly handshakeTimeoutMs?: number;
   /** Time a graceful close waits for the peer's `bye` before destroying the socket. Default 2000 ms. */
   readonly closeTimeoutMs?: number;
+  /**
+   * Most incoming connections open at once (in handshake or established); the server refuses more.
+   * Default 1100 (Kompact's hard connection limit).
+   */
+  readonly maxIncomingConnections?: number;
   /** A secret every system of the deployment shares; peers that cannot prove it are refused. */
   readonly sharedSecret?: string | Uint8Array;
   /** TLS key material; without it connections are plain TCP. */
@@ -81,6 +86,7 @@ export interface ResolvedTransportOptions {
   readonly connectionRetryIntervalMs: number;
   readonly handshakeTimeoutMs: number;
   readonly closeTimeoutMs: number;
+  readonly maxIncomingConnections: number;
   readonly secret: Uint8Array | undefined;
   readonly tls: TcpTransportTls | undefined;
   readonly noDelay: boolean;
@@ -142,6 +148,13 @@ export function resolveTransportOptions(options: TcpTransportOptions): ResolvedT
     ),
     handshakeTimeoutMs: integer('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000, 1, 2 ** 31 - 1),
     closeTimeoutMs: integer('closeTimeoutMs', options.closeTimeoutMs, 2000, 1, 2 ** 31 - 1),
+    maxIncomingConnections: integer(
+      'maxIncomingConnections',
+      options.maxIncomingConnections,
+      1100,
+      1,
+      2 ** 31 - 1,
+    ),
     secret,
     tls,
     noDelay: boolean('noDelay', options.noDelay, true),

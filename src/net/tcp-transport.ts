@@ -140,6 +140,7 @@ export class TcpTransport {
           ),
         );
       };
+      server.maxConnections = resolved.maxIncomingConnections;
       server.once('error', onError);
       server.listen({ host: resolved.host, port: resolved.port }, () => {
         server.off('error', onError);
