@@ -28,6 +28,7 @@ import {
   type ThroughputPingPongParams,
   type TimerParams,
 } from './params.js';
+import { PEER_NAMES, type PeerName, peerLoaders, peerNotes, peerRemarks } from './peers/index.js';
 import { median, type Summary, summarise } from './stats.js';
 
 /** Who handles the messages of a data point; the names used in tables and `--json` rows. */
@@ -38,7 +39,8 @@ export type Implementation =
   | 'queue-microtask'
   | 'set-immediate'
   | 'set-timeout'
-  | 'object-tree';
+  | 'object-tree'
+  | PeerName;
 
 /** Every implementation name a point may carry. */
 export const IMPLEMENTATIONS: readonly Implementation[] = [
@@ -49,7 +51,19 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   'set-immediate',
   'set-timeout',
   'object-tree',
+  ...PEER_NAMES,
 ];
+
+/** Whether a row label names one of the JS peers (nact, xstate, effect, comedy). */
+export function isPeer(label: string): label is PeerName {
+  return (PEER_NAMES as readonly string[]).includes(label);
+}
+
+/** A peer that has no implementation of a benchmark, and why (bench/peers/index.ts `peerNotes`). */
+export interface Inexpressible {
+  readonly implementation: string;
+  readonly reason: string;
+}
 
 /** The row label of kompact-ts with a recovery function installed (a variant of a `kompact-ts` point). */
 export const WITH_RECOVERY_FUNCTION = 'kompact-ts-recovery';
@@ -94,16 +108,23 @@ export interface BenchmarkSpec {
   readonly reference: string | undefined;
   /** The metrics charted (one panel each); the first metric of a row is its headline. */
   readonly chartMetrics: readonly string[];
+  /**
+   * The parameters two rows must share to be compared (ratios) and charted in one group; the others
+   * (e.g. a smaller `n` for a slow implementation) do not change what the headline means.
+   */
+  readonly comparedBy: readonly string[];
+  /** The peers that cannot express this benchmark, and why (a table row and a note each). */
+  readonly inexpressible: readonly Inexpressible[];
   /** The data points of `mode`, baseline first within each parameter set. */
   points(mode: Mode): Point[];
   /** Lines printed under the table: trims and deviations from benchmarks.md. */
   notes(mode: Mode): string[];
   /** The rows of a measured point, each with its metrics; the first metric is the headline. */
   rows(point: Point, measurement: Measurement): Row[];
-  /** Rows with equal keys compare with each other (the baseline and reference ratios). */
+  /** Rows with equal keys compare with each other (the baseline, reference and peer ratios). */
   comparisonKey(params: Params): string;
-  /** How many iterations a point of this benchmark with `params` runs in `mode`. */
-  policy(mode: Mode, params: Params): IterationPolicy;
+  /** How many iterations a point of this benchmark with `params` and `implementation` runs in `mode`. */
+  policy(mode: Mode, params: Params, implementation: Implementation): IterationPolicy;
   /** Loads one implementation and measures it; runs inside the point process. */
   measure(implementation: Implementation, params: Params, policy: IterationPolicy): Promise<Measurement>;
 }
@@ -129,8 +150,14 @@ interface Definition<P extends Params> {
   readonly grid: (mode: Mode) => { readonly implementation: Implementation; readonly params: P }[];
   readonly notes: (mode: Mode) => string[];
   readonly metrics: (params: P, row: RowView) => Metric[];
-  readonly comparisonKey: (params: P) => string;
+  /** See {@link BenchmarkSpec.comparedBy}. */
+  readonly comparedBy: readonly (keyof P & string)[];
+  /** The policy of kompact-ts and the baselines (default: {@link FULL_POLICY}). */
   readonly policy?: (mode: Mode, params: P) => IterationPolicy;
+  /** The policy of the peers (default: {@link PEER_POLICY}). */
+  readonly peerPolicy?: (mode: Mode, params: P) => IterationPolicy;
+  /** The key of this benchmark in bench/peers/index.ts `peerNotes` and `peerRemarks` (e.g. `B6`). */
+  readonly peerKey?: string;
   readonly loaders: Partial<Record<Implementation, () => Promise<Benchmark<P>>>>;
 }
 
@@ -147,16 +174,27 @@ function rowView(label: string, summary: Summary, measurement: Measurement): Row
 }
 
 function define<P extends Params>(definition: Definition<P>): BenchmarkSpec {
-  const { id, title, parse } = definition;
+  const { id, title, parse, comparedBy, peerKey } = definition;
+  const hasPeers = PEER_NAMES.some((peer) => definition.loaders[peer] !== undefined);
+  // Each remark named by its peer (some start with the library's name, shared by two peers).
+  const remarks = Object.entries((hasPeers && peerKey !== undefined && peerRemarks[peerKey]) || {}).map(
+    ([peer, remark]) => `${peer}: ${remark.replace(/^[\w-]+: /, '')}`,
+  );
+  const inexpressible = Object.entries((peerKey === undefined ? undefined : peerNotes[peerKey]) ?? {}).map(
+    ([implementation, reason]) => ({ implementation, reason }),
+  );
+  const comparisonKey = (params: P): string => JSON.stringify(comparedBy.map((name) => [name, params[name]]));
   return {
     id,
     title,
     baseline: definition.baseline === null ? undefined : (definition.baseline ?? 'raw-loop'),
     reference: definition.reference,
     chartMetrics: definition.chartMetrics ?? [],
+    comparedBy,
+    inexpressible,
     points: (mode) =>
       definition.grid(mode).map(({ implementation, params }) => ({ benchmark: id, implementation, params })),
-    notes: definition.notes,
+    notes: (mode) => [...definition.notes(mode), ...remarks],
     rows: (point, measurement) => {
       const params = parse(point.params);
       const variants = Object.entries(measurement.observations).filter(([name]) =>
@@ -176,9 +214,11 @@ function define<P extends Params>(definition: Definition<P>): BenchmarkSpec {
         isRseMet: variants.length === 0 ? measurement.isRseMet : summary.rse <= FULL_POLICY.rseTarget,
       }));
     },
-    comparisonKey: (params) => definition.comparisonKey(parse(params)),
-    policy: (mode, params) =>
-      definition.policy?.(mode, parse(params)) ?? (mode === 'smoke' ? SMOKE_POLICY : FULL_POLICY),
+    comparisonKey: (params) => comparisonKey(parse(params)),
+    policy: (mode, params, implementation) =>
+      (isPeer(implementation)
+        ? (definition.peerPolicy ?? peerPolicy)(mode, parse(params))
+        : definition.policy?.(mode, parse(params))) ?? (mode === 'smoke' ? SMOKE_POLICY : FULL_POLICY),
     measure: async (implementation, params, policy) => {
       const loader = definition.loaders[implementation];
       if (loader === undefined) throw new Error(`${id} has no \`${implementation}\` implementation`);
@@ -190,6 +230,28 @@ function define<P extends Params>(definition: Definition<P>): BenchmarkSpec {
 /** Smoke policy, or the full one with these changes. */
 function policyFor(mode: Mode, full: Partial<IterationPolicy>): IterationPolicy {
   return mode === 'smoke' ? SMOKE_POLICY : { ...FULL_POLICY, ...full };
+}
+
+/**
+ * The peers' default full policy: 2 warm-ups and 5–50 timed iterations, stopping after 10 s of timed
+ * iterations (the RSE target stays 5 %, flagged when missed). The peers are 3–30× slower than
+ * kompact-ts on the same work: with the default policy their ~80 points would dominate the run, and
+ * a ratio of several × reads the same at a wider interval.
+ */
+const PEER_POLICY: Partial<IterationPolicy> = { warmups: 2, minIterations: 5, maxTimedMs: 10_000 };
+
+const peerPolicy = (mode: Mode): IterationPolicy => policyFor(mode, PEER_POLICY);
+
+/** The peers with an implementation among `loaders`, in table order. */
+function peersIn(loaders: Readonly<Partial<Record<PeerName, unknown>>>): PeerName[] {
+  return PEER_NAMES.filter((peer) => loaders[peer] !== undefined);
+}
+
+/** One loader per peer of `peers`, made by `make`. */
+function peerLoadersOf<B>(peers: readonly PeerName[], make: (peer: PeerName) => () => Promise<B>) {
+  const loaders: Partial<Record<PeerName, () => Promise<B>>> = {};
+  for (const peer of peers) loaders[peer] = make(peer);
+  return loaders;
 }
 
 const perSecond = (metric: string, unit: string, count: number, seconds: number): Metric => ({
@@ -212,10 +274,27 @@ function withAndWithoutRecoveryFunction<P>(
   });
 }
 
+/**
+ * B1 round trips per peer in full runs: the peers at 0.2–0.5 M msgs/s get n = 200,000 (n = 1M would
+ * take 4–9 s per iteration); xstate-transition and comedy (1.5–3 M msgs/s here) the full n.
+ */
+const PEER_PING_PONG_N: Readonly<Record<PeerName, number>> = {
+  nact: 200_000,
+  'xstate-transition': 1_000_000,
+  'xstate-machine': 200_000,
+  effect: 200_000,
+  comedy: 1_000_000,
+};
+
 const PING_PONG_NOTES = (mode: Mode): string[] => [
   `set-immediate runs n = ${mode === 'smoke' ? '2,000' : '100,000'} round trips (one host macrotask per message: n = 1M would take seconds per iteration); msgs/s ratios compare across n.`,
   'msgs/s counts pings and pongs (2 messages per round trip); ns/msg = median time / 2n.',
   'kompact-ts-ports: PingPongPort (request Ping, indication Pong), the pinger requires and the ponger provides it, biconnected; the pinger is started in the timed region and triggers the first ping in onStart (MPP KOMPACTCO). Target: at least as fast as kompact-ts (the "vs kompact-ts" column ≥ 1).',
+  ...(mode === 'smoke'
+    ? []
+    : [
+        'Peers (trimmed): n = 200,000 for nact, xstate-machine and effect (at 0.2–0.5 M msgs/s here, n = 1M would take 4–9 s per iteration and 30–60 s per point); xstate-transition and comedy run the full n = 1,000,000. msgs/s compare across n. Target: kompact-ts ≥ 5× the fastest peer (the "vs best peer" column).',
+      ]),
 ];
 
 /** B1 PingPong: one message in flight; latency of one local hop. */
@@ -235,6 +314,10 @@ const pingPong = define<PingPongParams>({
       { implementation: 'kompact-ts-ports', params: { n } },
       { implementation: 'queue-microtask', params: { n } },
       { implementation: 'set-immediate', params: { n: immediateN } },
+      ...peersIn(peerLoaders.B1).map((implementation) => ({
+        implementation,
+        params: { n: mode === 'smoke' ? n : PEER_PING_PONG_N[implementation] },
+      })),
     ];
   },
   notes: PING_PONG_NOTES,
@@ -243,8 +326,10 @@ const pingPong = define<PingPongParams>({
     { metric: 'round-trips', unit: 'round trips/s', value: n / seconds },
     { metric: 'time-per-message', unit: 'ns/msg', value: (seconds * 1e9) / (2 * n) },
   ],
-  comparisonKey: () => '',
+  comparedBy: [],
+  peerKey: 'B1',
   loaders: {
+    ...peerLoaders.B1,
     'raw-loop': async () => new (await import('./baselines/pingpong.js')).BaselinePingPong('raw-loop'),
     'queue-microtask': async () =>
       new (await import('./baselines/pingpong.js')).BaselinePingPong('queue-microtask'),
@@ -255,6 +340,11 @@ const pingPong = define<PingPongParams>({
   },
 });
 
+/** B2 messages per pair of a peer in full runs (see the B2 notes). */
+function peerMsgsPerPair(pairs: number): number {
+  return pairs >= 64 ? 5_000 : 20_000;
+}
+
 /** B2 ThroughputPingPong: many pairs, pipelined; scheduler throughput. */
 const throughputPingPong = define<ThroughputPingPongParams>({
   id: 'B2',
@@ -263,15 +353,21 @@ const throughputPingPong = define<ThroughputPingPongParams>({
   chartMetrics: ['throughput'],
   parse: parseThroughputPingPongParams,
   grid: (mode) => {
-    const implementations: Implementation[] = ['raw-loop', 'kompact-ts', 'kompact-ts-ports'];
+    const implementations: Implementation[] = [
+      'raw-loop',
+      'kompact-ts',
+      'kompact-ts-ports',
+      ...peersIn(peerLoaders.B2),
+    ];
     const pipelines = mode === 'smoke' ? [500] : [10, 500];
     const pairCounts = mode === 'smoke' ? [1, 8] : [1, 8, 64];
     const points: { implementation: Implementation; params: ThroughputPingPongParams }[] = [];
     for (const staticOnly of [false, true]) {
       for (const pipeline of pipelines) {
         for (const pairs of pairCounts) {
-          const msgsPerPair = mode === 'smoke' ? 10_000 : 200_000;
           for (const implementation of implementations) {
+            const msgsPerPair =
+              mode === 'smoke' ? 10_000 : isPeer(implementation) ? peerMsgsPerPair(pairs) : 200_000;
             points.push({ implementation, params: { msgsPerPair, pipeline, pairs, staticOnly } });
           }
         }
@@ -279,13 +375,19 @@ const throughputPingPong = define<ThroughputPingPongParams>({
     }
     return points;
   },
-  notes: () => [
+  notes: (mode) => [
     'Full grid of benchmarks.md §5; msgs/s = 2 · msgs/pair · pairs / median time. Trimmed iterations: 64-pair points run 2 warm-ups and 5–50 timed iterations (not 3 and 10–50), and every point stops after 10 s of timed iterations once it has its minimum.',
     'Both flavours are single-threaded (one event loop): pairs measure scheduler fan-out, not parallelism.',
     'kompact-ts-ports: each pair biconnected over a port; pingers started in the timed region trigger their first `pipeline` pings in onStart. Pings carry no sender (the channel is the way back).',
+    ...(mode === 'smoke'
+      ? []
+      : [
+          'Peers (trimmed): 20,000 msgs/pair at 1 and 8 pairs and 5,000 at 64 pairs, not 200,000: at 0.15–1.8 M msgs/s here, 200,000 msgs/pair would take 2–20 s per iteration at 8 pairs and 15–170 s at 64 pairs (20,000 msgs/pair at 64 pairs still took 2–11 s). msgs/s does not depend on msgs/pair, so ratios are taken per (pipeline, pairs, staticOnly).',
+        ]),
   ],
   metrics: ({ msgsPerPair, pairs }, { seconds }) => [msgsPerSecond(2 * msgsPerPair * pairs, seconds)],
-  comparisonKey: (params) => JSON.stringify(params),
+  comparedBy: ['pipeline', 'pairs', 'staticOnly'],
+  peerKey: 'B2',
   // 64 pairs × 200,000 msgs/pair is 25.6 M messages, 1–3 s per iteration: fewer iterations there keep
   // the full run near 10 minutes.
   policy: (mode, { pairs }) =>
@@ -300,8 +402,16 @@ const throughputPingPong = define<ThroughputPingPongParams>({
       new (await import('./suites/throughput-pingpong.js')).KompactThroughputPingPong(),
     'kompact-ts-ports': async () =>
       new (await import('./suites/throughput-pingpong-ports.js')).KompactPortsThroughputPingPong(),
+    ...peerLoaders.B2,
   },
 });
+
+/** The largest B3 `n` a peer runs in full runs, where it is below 25 (see the B3 notes). */
+const PEER_FIBONACCI_MAX_N: Readonly<Partial<Record<PeerName, number>>> = {
+  'xstate-machine': 23,
+  effect: 23,
+  comedy: 23,
+};
 
 /** B3 Fibonacci: spawn churn, with and without a recovery function per actor. */
 const fibonacciSpec = define<FibonacciParams>({
@@ -312,15 +422,20 @@ const fibonacciSpec = define<FibonacciParams>({
   parse: parseFibonacciParams,
   grid: (mode) =>
     (mode === 'smoke' ? [18] : [20, 23, 25]).flatMap((n) =>
-      (['raw-loop', 'object-tree', 'kompact-ts'] as const).map((implementation) => ({
-        implementation,
-        params: { n },
-      })),
+      [
+        ...(['raw-loop', 'object-tree', 'kompact-ts'] as const),
+        ...peersIn(peerLoaders.B3).filter((peer) => n <= (PEER_FIBONACCI_MAX_N[peer] ?? n)),
+      ].map((implementation) => ({ implementation, params: { n } })),
     ),
-  notes: () => [
+  notes: (mode) => [
     'components/s = (2·F(n) − 1) / median time; the iteration ends when the root replied and every actor’s onKill ran.',
     `kompact-ts and ${WITH_RECOVERY_FUNCTION} run interleaved in one process (each iteration runs both, alternating which goes first, each after a full collection), so both see the same machine; ${WITH_RECOVERY_FUNCTION}: every parent sets a recovery function (a replaceWith closure) on each child. "recovery overhead" = median over iterations of the paired time ratio − 1. Fewer iterations than the default (one iteration holds both variants, up to 2 × 3 s at n = 25).`,
     'raw-loop: the same algorithm with "closure actors" on the ready-queue loop (object + ring-buffer mailbox + Map registration + one queued start message); object-tree: only allocating one actor-like object per call (no messages).',
+    ...(mode === 'smoke'
+      ? []
+      : [
+          'Peers (trimmed): effect, comedy and xstate-machine run n = 20 and 23 only (at 14–40 k actors/s here, n = 25 would take 4–10 s per iteration and 26–60 s per point); nact (about 50 k actors/s) runs every n.',
+        ]),
   ],
   metrics: ({ n }, row) => {
     const components = fibonacciActorCount(n);
@@ -333,10 +448,15 @@ const fibonacciSpec = define<FibonacciParams>({
     }
     return metrics;
   },
-  comparisonKey: (params) => JSON.stringify(params),
+  comparedBy: ['n'],
   // Both variants in every iteration, up to 2 × 3 s at n = 25: fewer iterations keep the run short.
   policy: (mode) => policyFor(mode, { warmups: 1, minIterations: 6, maxIterations: 30, maxTimedMs: 15_000 }),
+  // Up to 4 s per iteration (xstate-machine at n = 23, nact at n = 25).
+  peerPolicy: (mode) =>
+    policyFor(mode, { warmups: 1, minIterations: 5, maxIterations: 30, maxTimedMs: 10_000 }),
+  peerKey: 'B3',
   loaders: {
+    ...peerLoaders.B3,
     'raw-loop': async () => new (await import('./baselines/fibonacci.js')).RawLoopFibonacci(),
     'object-tree': async () => new (await import('./baselines/fibonacci.js')).ObjectTreeFibonacci(),
     'kompact-ts': async () => {
@@ -374,7 +494,7 @@ const chameneosSpec = define<ChameneosParams>({
     perSecond('meetings-per-chameneo', 'meetings/s', (2 * meetings) / chameneos, seconds),
     perSecond('throughput', 'msgs/s', 4 * meetings, seconds),
   ],
-  comparisonKey: (params) => JSON.stringify(params),
+  comparedBy: ['chameneos', 'meetings'],
   loaders: {
     'raw-loop': async () => new (await import('./baselines/chameneos.js')).RawLoopChameneos(),
     'kompact-ts': async () => new (await import('./suites/chameneos.js')).KompactChameneos(),
@@ -418,7 +538,7 @@ const supervisionOverhead = define<PingPongParams>({
     }
     return metrics;
   },
-  comparisonKey: () => '',
+  comparedBy: [],
   // A 5 % difference under ±30 % iteration noise needs many paired iterations.
   policy: (mode) => policyFor(mode, { warmups: 2, minIterations: 30, maxIterations: 60, maxTimedMs: 20_000 }),
   loaders: {
@@ -443,18 +563,25 @@ const crashLoop = define<CrashLoopParams>({
     return [
       { implementation: 'raw-loop', params: { faults } },
       { implementation: 'kompact-ts', params: { faults } },
+      ...peersIn(peerLoaders.B6).map((implementation) => ({ implementation, params: { faults } })),
     ];
   },
   notes: () => [
     'Per fault: tell `crash` (the handler throws an Error) and `next`; latency = tell of `crash` → the replacement, made by `fault.replaceWith(() => new CrashLoopActor(lastCount))`, handled `next` (on the old ActorRef, carried over). One fault at a time; the next is sent from a microtask. recoveries/s = faults / median time.',
     'Latency columns: medians over iterations of each iteration’s percentile; "first/last 1000" = p50 of the first and the last 1,000 faults of an iteration (a drift there means per-fault cost grows with the restart history). Targets: p50 ≤ 10 µs, p99 ≤ 100 µs, ≥ 50,000 recoveries/s.',
     'raw-loop: the ready-queue loop with try/catch around the handler and a new behaviour object built from the old one’s state on a throw.',
+    'Peers: the same loop (bench/peers/support.ts: the handler throws an Error on `crash`, the actor is restarted by the peer’s own supervision from its last state, the restarted actor handles `next`; the state’s count is checked after each iteration), the same fault count and latency columns; each restarts the way described below.',
   ],
   metrics: ({ faults }, row) => crashLoopMetrics(faults, row),
-  comparisonKey: (params) => JSON.stringify(params),
+  comparedBy: ['faults'],
+  peerKey: 'B6',
   loaders: {
     'raw-loop': async () => new (await import('./baselines/crash-loop.js')).RawLoopCrashLoop(),
     'kompact-ts': async () => new (await import('./suites/fault-recovery.js')).KompactCrashLoop(),
+    ...peerLoadersOf(peersIn(peerLoaders.B6), (peer) => async () => {
+      const { PeerCrashLoop } = await import('./peers/adapters.js');
+      return new PeerCrashLoop(await peerLoaders.B6[peer]!());
+    }),
   },
 });
 
@@ -488,7 +615,7 @@ const faultHeap = define<FaultHeapParams>({
       perSecond('recoveries', 'recoveries/s', faults, row.seconds),
     ];
   },
-  comparisonKey: (params) => JSON.stringify(params),
+  comparedBy: ['faults', 'checkpoint', 'budgetMs'],
   // One long iteration in both modes: the point is the heap at its end, not a distribution of times.
   policy: () => SMOKE_POLICY,
   loaders: {
@@ -525,7 +652,7 @@ const timersSpec = define<TimerParams>({
       { metric: 'bytes-per-pending-timer', unit: 'B', value: row.probed('bytesPerPendingTimer') },
     ];
   },
-  comparisonKey: (params) => JSON.stringify(params),
+  comparedBy: ['timers', 'maxDelayMs'],
   policy: (mode) => policyFor(mode, { warmups: 2, minIterations: 5, maxIterations: 20, maxTimedMs: 15_000 }),
   loaders: {
     'set-timeout': async () => new (await import('./baselines/timers.js')).SetTimeoutTimers(),
@@ -536,7 +663,7 @@ const timersSpec = define<TimerParams>({
 /** Memory: bytes per idle component. */
 const memorySpec = define<MemoryParams>({
   id: 'Memory',
-  title: 'Memory (bytes per idle component)',
+  title: 'Memory (bytes per idle component; for the peers, per idle actor)',
   chartMetrics: ['bytes-per-component'],
   parse: parseMemoryParams,
   grid: (mode) => {
@@ -545,19 +672,32 @@ const memorySpec = define<MemoryParams>({
       { implementation: 'raw-loop', params: { components, started: false } },
       { implementation: 'kompact-ts', params: { components, started: false } },
       { implementation: 'kompact-ts', params: { components, started: true } },
+      ...PEER_NAMES.map((implementation) => ({ implementation, params: { components, started: true } })),
     ];
   },
   notes: (mode) => [
     `${mode === 'smoke' ? '10,000' : '100,000'} components of a small stateful actor (a counter and a message handler), created (started = false) or created and started (started = true, idle); heap delta after full collections / count; the handles' array is allocated before and not counted. Target: ≤ 1 KB (1,024 B).`,
     'created/s = components / median time of creating (and starting, until every onStart ran) them. raw-loop: a ready-loop cell with a ring-buffer mailbox and the same behaviour.',
+    'Peers: as many idle actors of each peer (a counter with one handler; spawned, so started, and never sent a message), the same heap method (bench/peers/support.ts: the handles in a preallocated array, full collections before and after); created/s = actors / time of the spawn calls alone (their iteration time also holds the collections and the stop).',
   ],
-  metrics: ({ components }, row) => [
-    { metric: 'bytes-per-component', unit: 'B', value: row.observed('bytesPerComponent') },
-    perSecond('created', 'components/s', components, row.seconds),
-  ],
-  comparisonKey: ({ components }) => String(components),
+  metrics: ({ components }, row) => {
+    // The peers time their spawn calls separately; kompact-ts and raw-loop time only the creation.
+    const creationMs = row.observed('creationMs');
+    const seconds = Number.isNaN(creationMs) ? row.seconds : creationMs / 1000;
+    return [
+      { metric: 'bytes-per-component', unit: 'B', value: row.observed('bytesPerComponent') },
+      perSecond('created', 'components/s', components, seconds),
+    ];
+  },
+  comparedBy: ['components'],
   policy: (mode) => policyFor(mode, { warmups: 1, minIterations: 3, maxIterations: 5 }),
+  peerPolicy: (mode) => policyFor(mode, { warmups: 1, minIterations: 3, maxIterations: 5 }),
+  peerKey: 'memory',
   loaders: {
+    ...peerLoadersOf(
+      PEER_NAMES,
+      (peer) => async () => new (await import('./peers/adapters.js')).PeerMemory(peer),
+    ),
     'raw-loop': async () => new (await import('./baselines/memory.js')).RawLoopMemory(),
     'kompact-ts': async () => new (await import('./suites/memory.js')).KompactMemory(),
   },

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Params } from './params.js';
 import {
   type BenchmarkInfo,
   formatParams,
@@ -20,9 +21,9 @@ import {
 //
 // `npm run bench -- --json FILE --charts DIR` calls the same code after a run.
 
-const WIDTH = 960;
+const WIDTH = 1040;
 const MARGIN = 16;
-const LABEL_WIDTH = 230;
+const LABEL_WIDTH = 300;
 const VALUE_WIDTH = 190;
 const BAR_HEIGHT = 16;
 const BAR_GAP = 4;
@@ -31,6 +32,7 @@ const GROUP_GAP = 8;
 const PANEL_HEADER = 28;
 const PANEL_GAP = 18;
 const TITLE_HEIGHT = 58;
+const FOOTNOTE_HEIGHT = 18;
 const FONT = 'font-family="DejaVu Sans, Verdana, Arial, sans-serif"';
 
 /** Fixed colours for the names that always appear; anything else gets one from its name. */
@@ -43,6 +45,11 @@ const COLOURS: Readonly<Record<string, string>> = {
   'set-timeout': '#8c6d31',
   'queue-microtask': '#bd9e39',
   'set-immediate': '#e7ba52',
+  nact: '#d62728',
+  'xstate-transition': '#2ca02c',
+  'xstate-machine': '#98c379',
+  effect: '#ff7f0e',
+  comedy: '#9467bd',
 };
 const SPARE_COLOURS = [
   '#d62728',
@@ -73,6 +80,8 @@ function escapeXml(text: string): string {
 
 interface Bar {
   readonly implementation: string;
+  /** The implementation, with the parameters that set this bar apart within its group. */
+  readonly label: string;
   readonly value: number;
   readonly ratio: number | undefined;
 }
@@ -88,7 +97,17 @@ interface Panel {
   readonly groups: readonly Group[];
 }
 
-/** The panels of one benchmark: for each charted metric, its bars grouped by parameter set. */
+/** The parameters of `params` named in `names`, or all of them when `names` is `undefined`. */
+function pick(params: Params, names: readonly string[] | undefined, isNamed = true): Params {
+  if (names === undefined) return isNamed ? params : {};
+  return Object.fromEntries(Object.entries(params).filter(([name]) => names.includes(name) === isNamed));
+}
+
+/**
+ * The panels of one benchmark: for each charted metric, its bars grouped by the parameters rows are
+ * compared by; a bar whose other parameters differ from its neighbours' (e.g. a peer run at a smaller
+ * `n`) names them.
+ */
 function panelsOf(info: BenchmarkInfo, rows: readonly ResultRow[]): Panel[] {
   const own = rows.filter((row) => row.benchmark === info.id);
   const metrics = info.chartMetrics.length > 0 ? info.chartMetrics : own.slice(0, 1).map((row) => row.metric);
@@ -98,7 +117,7 @@ function panelsOf(info: BenchmarkInfo, rows: readonly ResultRow[]): Panel[] {
     if (measured.length === 0) continue;
     const groups = new Map<string, ResultRow[]>();
     for (const row of measured) {
-      const key = formatParams(row.params);
+      const key = formatParams(pick(row.params, info.comparedBy));
       const group = groups.get(key);
       if (group === undefined) groups.set(key, [row]);
       else group.push(row);
@@ -108,10 +127,13 @@ function panelsOf(info: BenchmarkInfo, rows: readonly ResultRow[]): Panel[] {
       unit: measured[0]!.unit,
       groups: [...groups].map(([label, members]) => {
         const baseline = members.find((row) => row.implementation === info.baseline);
+        const rest = (row: ResultRow): string => formatParams(pick(row.params, info.comparedBy, false));
+        const isUniform = members.every((row) => rest(row) === rest(members[0]!));
         return {
           label,
           bars: members.map((row) => ({
             implementation: row.implementation,
+            label: isUniform ? row.implementation : `${row.implementation} (${rest(row)})`,
             value: row.value,
             ratio:
               baseline === undefined || row === baseline || baseline.value === 0
@@ -184,7 +206,7 @@ function renderPanel(panel: Panel, top: number, baseline: string | undefined): s
   let y = top + PANEL_HEADER;
   for (const group of panel.groups) {
     parts.push(
-      `<text x="${MARGIN}" y="${y + 14}" font-size="12" fill="#333" ${FONT}>${escapeXml(group.label || '(no parameters)')}</text>`,
+      `<text x="${MARGIN}" y="${y + 14}" font-size="12" fill="#333" ${FONT}>${escapeXml(group.label || 'all rows (each at the parameters named)')}</text>`,
     );
     y += GROUP_HEADER;
     const barsTop = y;
@@ -194,7 +216,7 @@ function renderPanel(panel: Panel, top: number, baseline: string | undefined): s
       const width = Math.max(1, Math.abs(end - zero));
       const middle = y + BAR_HEIGHT / 2 + 4;
       parts.push(
-        `<text x="${plotLeft - 6}" y="${middle}" font-size="12" text-anchor="end" ${FONT}>${escapeXml(bar.implementation)}</text>`,
+        `<text x="${plotLeft - 6}" y="${middle}" font-size="12" text-anchor="end" ${FONT}>${escapeXml(bar.label)}</text>`,
         `<rect x="${left.toFixed(1)}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${colourOf(bar.implementation)}"><title>${escapeXml(
           `${bar.implementation}: ${formatValue(panel.unit, bar.value)} ${unitHeader(panel.unit)}`,
         )}</title></rect>`,
@@ -224,8 +246,15 @@ export function renderChart(
 ): string | undefined {
   const panels = panelsOf(info, rows);
   if (panels.length === 0) return undefined;
+  const footnotes = (info.inexpressible ?? []).map(
+    ({ implementation }) =>
+      `${implementation}: cannot express ${info.id} (why: see the notes under its table)`,
+  );
   const height =
-    TITLE_HEIGHT + panels.reduce((sum, panel) => sum + panelHeight(panel) + PANEL_GAP, 0) + MARGIN;
+    TITLE_HEIGHT +
+    panels.reduce((sum, panel) => sum + panelHeight(panel) + PANEL_GAP, 0) +
+    footnotes.length * FOOTNOTE_HEIGHT +
+    MARGIN;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
@@ -238,6 +267,12 @@ export function renderChart(
   for (const panel of panels) {
     parts.push(...renderPanel(panel, top, info.baseline));
     top += panelHeight(panel) + PANEL_GAP;
+  }
+  for (const footnote of footnotes) {
+    parts.push(
+      `<text x="${MARGIN}" y="${top + 12}" font-size="12" fill="#444" ${FONT}>${escapeXml(footnote)}</text>`,
+    );
+    top += FOOTNOTE_HEIGHT;
   }
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

@@ -1,4 +1,6 @@
+import type { Observations } from './harness.js';
 import { CountdownLatch } from './latch.js';
+import { percentile } from './stats.js';
 
 // The B6 crash loop shared by kompact-ts and its plain-loop baseline: per fault, tell the component a
 // message that makes it throw and, right behind it, the next message; the fault counts as recovered
@@ -111,4 +113,20 @@ export class CrashLoopDriver {
       );
     }
   }
+}
+
+/**
+ * What a B6b point reports per iteration from its latencies (microseconds, in fault order): p50, p99
+ * and max, and the p50 of the first and of the last 1,000 faults. Shared by kompact-ts, its baseline
+ * and the peers, so every row has the same observations.
+ */
+export function crashLoopObservations(latenciesUs: Float64Array): Observations {
+  const count = latenciesUs.length;
+  return {
+    latencyP50Us: percentile(latenciesUs, 0.5),
+    latencyP99Us: percentile(latenciesUs, 0.99),
+    latencyMaxUs: percentile(latenciesUs, 1),
+    firstThousandP50Us: percentile(latenciesUs.subarray(0, Math.min(1000, count)), 0.5),
+    lastThousandP50Us: percentile(latenciesUs.subarray(Math.max(0, count - 1000)), 0.5),
+  };
 }

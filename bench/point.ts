@@ -12,7 +12,7 @@ async function measurePoint(): Promise<PointOutcome> {
     const measurement = await spec.measure(
       point.implementation,
       point.params,
-      spec.policy(mode, point.params),
+      spec.policy(mode, point.params, point.implementation),
     );
     return { kind: 'measured', measurement };
   } catch (error) {

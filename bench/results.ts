@@ -25,6 +25,13 @@ export interface BenchmarkInfo {
   readonly reference: string | undefined;
   /** Metrics to chart, one panel each. */
   readonly chartMetrics: readonly string[];
+  /**
+   * The parameters rows must share to be compared (ratios) and drawn in one chart group; absent in
+   * files of older runs (then every parameter counts).
+   */
+  readonly comparedBy?: readonly string[];
+  /** Implementations (peers) that cannot express this benchmark, and why; absent in older files. */
+  readonly inexpressible?: readonly { readonly implementation: string; readonly reason: string }[];
   readonly notes: readonly string[];
 }
 

@@ -4,7 +4,15 @@ import { cpus, platform, release } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BenchmarkSpec, CATALOGUE, type Mode, type Point, type Row, selectSpecs } from './catalogue.js';
+import {
+  type BenchmarkSpec,
+  CATALOGUE,
+  isPeer,
+  type Mode,
+  type Point,
+  type Row,
+  selectSpecs,
+} from './catalogue.js';
 import { writeCharts } from './chart.js';
 import type { IterationPolicy } from './harness.js';
 import { type PointOutcome, type PointRequest, RESULT_PREFIX } from './protocol.js';
@@ -13,6 +21,7 @@ import {
   type Failure,
   formatParams,
   formatValue,
+  isHigherBetter,
   type ResultRow,
   type ResultsFile,
   type RunInfo,
@@ -20,7 +29,8 @@ import {
 } from './results.js';
 
 // The benchmark runner: one fresh Node process per data point (benchmark × parameters × implementation),
-// a markdown table per benchmark with ratios to its baseline (and reference) measured in the same run.
+// a markdown table per benchmark with ratios to its baseline (and reference) and to the best of the JS
+// peers (nact, xstate, effect, comedy), all measured in the same run.
 //
 //   node .build/bench/run.js [--smoke] [--only B1,B6] [--impl raw-loop,kompact-ts] [--json FILE] [--charts DIR]
 //
@@ -32,7 +42,8 @@ const USAGE = `Usage: node .build/bench/run.js [options]
   --smoke            testing-size parameters, one iteration per point (CI)
   --only IDS         run only these benchmarks (comma-separated or repeated, case-insensitive), e.g.
                      --only B1 or --only B6 (B6a, B6b, B6c); known: ${CATALOGUE.map((spec) => spec.id).join(', ')}
-  --impl NAMES       run only these implementations, e.g. --impl raw-loop,kompact-ts
+  --impl NAMES       run only these implementations, e.g. --impl raw-loop,kompact-ts or
+                     --impl kompact-ts,nact; peers: nact, xstate-transition, xstate-machine, effect, comedy
   --json FILE        also write { run, benchmarks, rows, failures }; rows are
                      { benchmark, params, implementation, metric, unit, value }
   --charts DIR       also write one SVG chart per benchmark into DIR (made from the --json data)
@@ -111,19 +122,43 @@ function headline(entry: Entry): number | undefined {
   return value === undefined || !Number.isFinite(value) ? undefined : value;
 }
 
+/** The rows `entry` compares with: the same benchmark and comparison key (itself included). */
+function comparableWith(entry: Entry, entries: readonly Entry[]): Entry[] {
+  const key = entry.spec.comparisonKey(entry.point.params);
+  return entries.filter(
+    (candidate) =>
+      candidate.spec === entry.spec && candidate.spec.comparisonKey(candidate.point.params) === key,
+  );
+}
+
 /** `entry`'s headline over that of the row labelled `label` with the same comparison key. */
 function ratioTo(entry: Entry, label: string | undefined, entries: readonly Entry[]): number | undefined {
   if (label === undefined) return undefined;
-  const key = entry.spec.comparisonKey(entry.point.params);
-  const other = entries.find(
-    (candidate) =>
-      candidate.spec === entry.spec &&
-      candidate.row.label === label &&
-      candidate.spec.comparisonKey(candidate.point.params) === key,
-  );
+  const other = comparableWith(entry, entries).find((candidate) => candidate.row.label === label);
   const value = headline(entry);
   const otherValue = other === undefined ? undefined : headline(other);
   return value === undefined || otherValue === undefined ? undefined : value / otherValue;
+}
+
+/**
+ * The peer row with the best headline among those comparable with `entry`: the highest rate, or the
+ * fewest bytes, microseconds, ...
+ */
+function bestPeer(entry: Entry, entries: readonly Entry[]): Entry | undefined {
+  const unit = entry.row.metrics[0]?.unit;
+  if (unit === undefined) return undefined;
+  const sign = isHigherBetter(unit) ? 1 : -1;
+  let best: Entry | undefined;
+  let bestValue = 0;
+  for (const candidate of comparableWith(entry, entries)) {
+    const value = headline(candidate);
+    if (!isPeer(candidate.row.label) || value === undefined) continue;
+    if (best === undefined || sign * value > sign * bestValue) {
+      best = candidate;
+      bestValue = value;
+    }
+  }
+  return best;
 }
 
 function timingColumns(row: Row): string[] {
@@ -155,15 +190,19 @@ function table(
   mode: Mode,
   reports: readonly PointReport[],
   entries: readonly Entry[],
+  isSelected: (implementation: string) => boolean,
 ): string {
   const own = entries.filter((entry) => entry.spec === spec);
   const [first, ...others] = metricColumns(own);
+  const hasPeers = own.some((entry) => isPeer(entry.row.label));
+  const inexpressible = spec.inexpressible.filter(({ implementation }) => isSelected(implementation));
   const header = [
     'implementation',
     'params',
     first === undefined ? 'value' : `${first.metric} (${unitHeader(first.unit)})`,
     ...(spec.baseline === undefined ? [] : [`vs ${spec.baseline}`]),
     ...(spec.reference === undefined ? [] : [`vs ${spec.reference}`]),
+    ...(hasPeers ? ['vs best peer'] : []),
     ...others.map(({ metric, unit }) => `${metric} (${unitHeader(unit)})`),
     'median ms',
     'mean ms ± CI95',
@@ -178,6 +217,11 @@ function table(
   ];
   const ratioCell = (ratio: number | undefined): string =>
     ratio === undefined ? '–' : `${ratio.toFixed(2)}×`;
+  const bestPeerCell = (entry: Entry): string => {
+    const best = bestPeer(entry, entries);
+    const ratio = best === undefined ? undefined : ratioTo(entry, best.row.label, entries);
+    return ratio === undefined || best === undefined ? '–' : `${ratio.toFixed(2)}× ${best.row.label}`;
+  };
   for (const report of reports.filter((candidate) => candidate.spec === spec)) {
     const { implementation, params } = report.point;
     if (report.outcome.kind === 'failed') {
@@ -199,13 +243,36 @@ function table(
         cell(first),
         ...(spec.baseline === undefined ? [] : [ratioCell(ratioTo(entry, spec.baseline, entries))]),
         ...(spec.reference === undefined ? [] : [ratioCell(ratioTo(entry, spec.reference, entries))]),
+        ...(hasPeers ? [bestPeerCell(entry)] : []),
         ...others.map(cell),
         ...timingColumns(row),
       ];
       lines.push(`| ${cells.join(' | ')} |`);
     }
   }
-  const notes = [...spec.notes(mode), ...(mode === 'full' ? [iterationNote(spec, mode)] : [])];
+  for (const { implementation } of inexpressible) {
+    const cells = [implementation, '–', `cannot express ${spec.id} (see the note below)`];
+    while (cells.length < header.length) cells.push('');
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  const peerNote =
+    hasPeers && first !== undefined
+      ? [
+          `"vs best peer" = this row’s ${first.metric} / that of the best peer row (named; the ${
+            isHigherBetter(first.unit) ? 'highest' : 'lowest'
+          } ${unitHeader(first.unit)}) ${
+            spec.comparedBy.length === 0 ? 'of the table' : `with the same ${spec.comparedBy.join(', ')}`
+          }; the ratio to each peer is in the \`--json\` rows (\`ratio-to-<peer>\`).`,
+        ]
+      : [];
+  const notes = [
+    ...inexpressible.map(
+      ({ implementation, reason }) => `${implementation} cannot express ${spec.id}: ${reason}`,
+    ),
+    ...spec.notes(mode),
+    ...peerNote,
+    ...(mode === 'full' ? [iterationNote(spec, mode)] : []),
+  ];
   if (notes.length > 0) lines.push('', ...notes.map((note) => `- ${note}`));
   return lines.join('\n');
 }
@@ -216,19 +283,26 @@ function describePolicy(policy: IterationPolicy): string {
   return `${policy.warmups} warm-up${policy.warmups === 1 ? '' : 's'}, then ${policy.minIterations}–${policy.maxIterations} timed until RSE ≤ ${rse} or ${(policy.maxTimedMs / 1000).toFixed(0)} s of timed iterations`;
 }
 
-/** The iteration policies this benchmark's points ran under (they may depend on the parameters). */
+/**
+ * The iteration policies this benchmark's points ran under (they may depend on the parameters and on
+ * whether the implementation is a peer).
+ */
 function iterationNote(spec: BenchmarkSpec, mode: Mode): string {
-  const byPolicy = new Map<string, string[]>();
+  const byPolicy = new Map<string, { params: string[]; peers: boolean; others: boolean }>();
   for (const point of spec.points(mode)) {
-    const text = describePolicy(spec.policy(mode, point.params));
-    const members = byPolicy.get(text);
-    if (members === undefined) byPolicy.set(text, [formatParams(point.params)]);
-    else if (!members.includes(formatParams(point.params))) members.push(formatParams(point.params));
+    const text = describePolicy(spec.policy(mode, point.params, point.implementation));
+    const params = formatParams(point.params);
+    const group = byPolicy.get(text) ?? { params: [], peers: false, others: false };
+    byPolicy.set(text, group);
+    if (!group.params.includes(params)) group.params.push(params);
+    if (isPeer(point.implementation)) group.peers = true;
+    else group.others = true;
   }
   if (byPolicy.size === 1) return `Iterations: ${[...byPolicy.keys()][0]}.`;
-  const parts = [...byPolicy].map(
-    ([text, members]) => `${text} (${members.length} parameter sets, e.g. ${members[0]})`,
-  );
+  const parts = [...byPolicy].map(([text, { params, peers, others }]) => {
+    const who = peers && !others ? 'peers, ' : others && !peers ? 'kompact-ts and baselines, ' : '';
+    return `${text} (${who}${params.length} parameter set${params.length === 1 ? '' : 's'}, e.g. ${params[0]})`;
+  });
   return `Iterations: ${parts.join('; ')}.`;
 }
 
@@ -248,7 +322,10 @@ function resultRows(entries: readonly Entry[]): ResultRow[] {
       });
     };
     for (const { metric, unit, value } of measured.metrics) row(metric, unit, value);
-    for (const label of [spec.baseline, spec.reference]) {
+    const peers = comparableWith(entry, entries)
+      .map((candidate) => candidate.row.label)
+      .filter((label) => isPeer(label) && label !== measured.label);
+    for (const label of new Set([spec.baseline, spec.reference, ...peers])) {
       const ratio = ratioTo(entry, label, entries);
       if (ratio !== undefined) row(`ratio-to-${label}`, 'x', ratio);
     }
@@ -353,7 +430,9 @@ async function main(): Promise<number> {
         ? 'Smoke: one iteration per point, completion only; the numbers are cold and not comparable.'
         : 'Value = median of the timed iterations (warm-ups discarded; the iterations of each benchmark are under its table; ⚠ = RSE target missed).'),
   );
-  for (const spec of specs) console.log(`\n${table(spec, mode, reports, entries)}`);
+  const isSelected = (implementation: string): boolean =>
+    implementations === undefined || implementations.includes(implementation);
+  for (const spec of specs) console.log(`\n${table(spec, mode, reports, entries, isSelected)}`);
 
   const failures: Failure[] = reports.flatMap((report) =>
     report.outcome.kind === 'failed'
@@ -373,6 +452,8 @@ async function main(): Promise<number> {
     baseline: spec.baseline,
     reference: spec.reference,
     chartMetrics: spec.chartMetrics,
+    comparedBy: spec.comparedBy,
+    inexpressible: spec.inexpressible.filter(({ implementation }) => isSelected(implementation)),
     notes: spec.notes(mode),
   }));
   const results: ResultsFile = { run, benchmarks, rows: resultRows(entries), failures };

@@ -1,8 +1,7 @@
-import { CrashLoopDriver, type CrashLoopMsg, InjectedCrash } from '../crash-loop.js';
+import { CrashLoopDriver, type CrashLoopMsg, crashLoopObservations, InjectedCrash } from '../crash-loop.js';
 import type { Benchmark, Observations } from '../harness.js';
 import { settledHeapUsed } from '../heap.js';
 import type { CrashLoopParams, FaultHeapParams } from '../params.js';
-import { percentile } from '../stats.js';
 import { TURN_BUDGET, YIELD_EVERY } from './ready-loop.js';
 import { RingQueue } from './ring-queue.js';
 
@@ -137,14 +136,7 @@ export class RawLoopCrashLoop implements Benchmark<CrashLoopParams> {
     if (this.#loop.restarts !== this.#faults) {
       throw new Error(`The loop restarted ${this.#loop.restarts} times for ${this.#faults} faults`);
     }
-    const latencies = driver.latenciesUs;
-    this.#observations = {
-      latencyP50Us: percentile(latencies, 0.5),
-      latencyP99Us: percentile(latencies, 0.99),
-      latencyMaxUs: percentile(latencies, 1),
-      firstThousandP50Us: percentile(latencies.subarray(0, Math.min(1000, latencies.length)), 0.5),
-      lastThousandP50Us: percentile(latencies.subarray(Math.max(0, latencies.length - 1000)), 0.5),
-    };
+    this.#observations = crashLoopObservations(driver.latenciesUs);
   }
 
   iterationObservations(): Observations {

@@ -127,6 +127,12 @@ async function settle(): Promise<void> {
 }
 
 /**
+ * How long the `createAll` of the last {@link heapBytesPerActorBatch} took, in milliseconds (`NaN`
+ * before the first): the suite's "created/s" for the peers, without the collections around it.
+ */
+export let lastCreationMs = Number.NaN;
+
+/**
  * Heap bytes per idle actor: after a collection, `createAll` makes `count` actors; once they settled
  * and after another collection, the growth of `heapUsed` divided by `count` is the result. `release`
  * then gets what `createAll` returned, to stop the actors.
@@ -145,7 +151,9 @@ export async function heapBytesPerActorBatch<R>(
   await settle();
   collectGarbage();
   const before = process.memoryUsage().heapUsed;
+  const createStarted = performance.now();
   const created = await createAll();
+  lastCreationMs = performance.now() - createStarted;
   await settle();
   collectGarbage();
   const after = process.memoryUsage().heapUsed;

@@ -1,9 +1,8 @@
 import { type ActorRef, type Component, ComponentDefinition, type KompactSystem } from '../../src/index.js';
-import { CrashLoopDriver, type CrashLoopMsg, InjectedCrash } from '../crash-loop.js';
+import { CrashLoopDriver, type CrashLoopMsg, crashLoopObservations, InjectedCrash } from '../crash-loop.js';
 import type { Benchmark, Observations } from '../harness.js';
 import { settledHeapUsed } from '../heap.js';
 import type { CrashLoopParams, FaultHeapParams } from '../params.js';
-import { percentile } from '../stats.js';
 import { buildBenchSystem } from './system.js';
 
 // B6 fault recovery on kompact-ts. The crash-loop component throws on `crash` and counts `next`; its
@@ -89,14 +88,7 @@ export class KompactCrashLoop implements Benchmark<CrashLoopParams> {
     const recoveriesBefore = system.supervision.stats.recoveries;
     await line.end(system);
     line.driver.verify();
-    const latencies = line.driver.latenciesUs;
-    this.#observations = {
-      latencyP50Us: percentile(latencies, 0.5),
-      latencyP99Us: percentile(latencies, 0.99),
-      latencyMaxUs: percentile(latencies, 1),
-      firstThousandP50Us: percentile(latencies.subarray(0, Math.min(1000, latencies.length)), 0.5),
-      lastThousandP50Us: percentile(latencies.subarray(Math.max(0, latencies.length - 1000)), 0.5),
-    };
+    this.#observations = crashLoopObservations(line.driver.latenciesUs);
     if (system.supervision.stats.recoveries !== recoveriesBefore) {
       throw new Error('A recovery ran after the crash loop ended');
     }
