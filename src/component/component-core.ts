@@ -769,7 +769,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     this.state = 'faulty';
     this.awaitingRecovery = true;
     this.releaseTimers();
-    const context = new FaultContext(this.id, this.typeName, fault);
+    const context = new FaultContext(() => this.id, this.typeName, fault);
     // The child logger and the description are only made when someone will read them.
     if (this.host.logger.isLevelEnabled('error'))
       this.log.error({ err: fault.error }, `Component ${context.description}`);

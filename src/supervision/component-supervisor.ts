@@ -56,13 +56,13 @@ export class ComponentSupervisor implements Runnable {
 
   /** A component faulted: run its recovery function now and queue the handler it made. */
   faulted(core: ComponentCore, context: FaultContext, recoveryFunction: RecoveryFunction): void {
-    this.#services.supervision.emit({
+    this.#services.supervision.emit('fault', () => ({
       kind: 'fault',
       componentId: context.componentId,
       componentType: context.componentType,
       fault: context.fault,
       description: context.description,
-    });
+    }));
     let handler: RecoveryHandler | undefined;
     let failure: unknown;
     if (!this.#isShuttingDown) {
@@ -109,12 +109,15 @@ export class ComponentSupervisor implements Runnable {
   #recover(job: RecoveryJob): void {
     const { context, handler, failure } = job;
     const { logger, supervision } = this.#services;
-    const fields = { cid: context.componentId, ctype: context.componentType };
+    const fields = (): { cid: string; ctype: string } => ({
+      cid: context.componentId,
+      ctype: context.componentType,
+    });
     if (logger.isLevelEnabled('warn')) {
-      logger.warn(fields, `Component(${context.componentId}) has been marked as faulty.`);
+      logger.warn(fields(), `Component(${context.componentId}) has been marked as faulty.`);
     }
     if (this.#isShuttingDown) {
-      logger.warn(fields, 'Not running recovery handler due to ongoing shutdown.');
+      logger.warn(fields(), 'Not running recovery handler due to ongoing shutdown.');
       return;
     }
     if (handler === undefined) {
@@ -130,16 +133,18 @@ export class ComponentSupervisor implements Runnable {
     try {
       switch (plan.kind) {
         case 'ignore':
-          logger.warn(
-            fields,
-            `Ignoring fault of component id=${context.componentId}: ${context.description}`,
-          );
+          if (logger.isLevelEnabled('warn')) {
+            logger.warn(
+              fields(),
+              `Ignoring fault of component id=${context.componentId}: ${context.description}`,
+            );
+          }
           break;
         case 'recover-with':
           returned = plan.action(context, this.#services.handle, logger);
           break;
         case 'restart-default': {
-          logger.info(fields, `Restarting faulted component id=${context.componentId}`);
+          logger.info(fields(), `Restarting faulted component id=${context.componentId}`);
           replacement = this.#services.handle.create(plan.factory);
           this.#services.handle.start(replacement);
           break;
@@ -155,14 +160,14 @@ export class ComponentSupervisor implements Runnable {
     }
     const durationMs = performance.now() - started;
     this.#checkBudget(context, durationMs, returned);
-    supervision.emit({
+    supervision.emit('recovered', () => ({
       kind: 'recovered',
       componentId: context.componentId,
       componentType: context.componentType,
       recovery: plan.kind,
       replacementId: replacement?.id,
       replacement,
-    });
+    }));
   }
 
   /** Creates the replacement, moves the old one's place to it, and starts it (after any backoff). */
@@ -189,13 +194,13 @@ export class ComponentSupervisor implements Runnable {
         { cid: context.componentId, ctype: context.componentType },
         `Giving up on component ${context.componentId} (${context.componentType}): ${recent.length} restarts within ${withinMs} ms`,
       );
-      supervision.emit({
+      supervision.emit('gave-up', () => ({
         kind: 'gave-up',
         componentId: context.componentId,
         componentType: context.componentType,
         restarts: recent.length,
         withinMs,
-      });
+      }));
       return undefined;
     }
     core.restarts = recent.length > 0 ? recent : undefined;
@@ -242,14 +247,14 @@ export class ComponentSupervisor implements Runnable {
         ? `The recovery handler of component ${context.componentId} returned a promise: it is not awaited; do not block in recovery, start a component instead`
         : `The recovery handler of component ${context.componentId} ran ${durationMs.toFixed(1)} ms, over its budget of ${recoveryBudgetMs} ms: do not block in recovery`,
     );
-    supervision.emit({
+    supervision.emit('recovery-slow', () => ({
       kind: 'recovery-slow',
       componentId: context.componentId,
       componentType: context.componentType,
       durationMs,
       budgetMs: recoveryBudgetMs,
       returnedPromise,
-    });
+    }));
   }
 
   #failed(context: FaultContext, stage: 'recovery-function' | 'recovery-handler', error: unknown): void {
@@ -258,12 +263,12 @@ export class ComponentSupervisor implements Runnable {
       { cid: context.componentId, ctype: context.componentType, err: error },
       `The ${what} of component ${context.componentId} failed: ${describeThrown(error)}; the original fault was: ${context.description}; it stays faulty`,
     );
-    this.#services.supervision.emit({
+    this.#services.supervision.emit('recovery-failed', () => ({
       kind: 'recovery-failed',
       componentId: context.componentId,
       componentType: context.componentType,
       stage,
       error,
-    });
+    }));
   }
 }

@@ -85,17 +85,23 @@ export type RecoveryFunction = (fault: FaultContext) => RecoveryHandler;
  * Kompact: `FaultContext`.
  */
 export class FaultContext {
-  /** The id of the component that faulted. */
-  readonly componentId: ComponentId;
+  readonly #componentId: ComponentId | (() => ComponentId);
   /** The class name of its definition. */
   readonly componentType: string;
   /** What went wrong. */
   readonly fault: Fault;
 
-  constructor(componentId: ComponentId, componentType: string, fault: Fault) {
-    this.componentId = componentId;
+  /** @internal `componentId` may be given as a function: ids are made only when someone reads them. */
+  constructor(componentId: ComponentId | (() => ComponentId), componentType: string, fault: Fault) {
+    this.#componentId = componentId;
     this.componentType = componentType;
     this.fault = fault;
+  }
+
+  /** The id of the component that faulted. */
+  get componentId(): ComponentId {
+    const id = this.#componentId;
+    return typeof id === 'function' ? id() : id;
   }
 
   /** A sentence a person can read: what the component threw or reported. */

@@ -131,9 +131,26 @@ export class Supervision {
     };
   }
 
-  /** @internal Counts and publishes `event`; a throwing listener is logged and ignored. */
-  emit(event: SupervisionEvent): void {
-    switch (event.kind) {
+  /**
+   * @internal Counts an event of `kind` and, only when someone listens, builds and publishes it
+   * (building an event reads component ids, which are made on first read).
+   */
+  emit<K extends SupervisionEventKind>(kind: K, build: () => Extract<SupervisionEvent, { kind: K }>): void {
+    this.#count(kind);
+    const listeners = this.#listeners.get(kind);
+    if (listeners === undefined || listeners.size === 0) return;
+    const event = build();
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#logger.error({ err: error }, `A supervision listener for '${event.kind}' threw; ignored`);
+      }
+    }
+  }
+
+  #count(kind: SupervisionEventKind): void {
+    switch (kind) {
       case 'fault':
         this.#faults++;
         break;
@@ -149,15 +166,6 @@ export class Supervision {
       case 'gave-up':
         this.#gaveUp++;
         break;
-    }
-    const listeners = this.#listeners.get(event.kind);
-    if (listeners === undefined) return;
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.#logger.error({ err: error }, `A supervision listener for '${event.kind}' threw; ignored`);
-      }
     }
   }
 }
