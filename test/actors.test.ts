@@ -9,45 +9,14 @@ import {
   type DeadLetter,
   Handled,
   type HandlerReturn,
-  KompactError,
-  type KompactErrorCode,
   type KompactSystem,
   type KPromise,
 } from '../src/index.js';
-import { SimulatedClock, withSystem } from '../src/testing/index.js';
+import { withGatedClock } from './support/clock.js';
+import { isKompactError } from './support/errors.js';
+import { addGate, gatedDeferred } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function withClock<T>(body: (system: KompactSystem, clock: SimulatedClock) => Promise<T>): Promise<T> {
-  const clock = new SimulatedClock();
-  return withSystem(
-    async (system) => {
-      try {
-        return await body(system, clock);
-      } finally {
-        openGates();
-      }
-    },
-    (config) => config.clock(clock),
-  );
-}
-
-const gates = new Set<() => void>();
-
-function openGates(): void {
-  for (const open of gates) open();
-  gates.clear();
-}
-
-/** A promise the test resolves by hand (opened automatically when the test ends). */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  gates.add(resolve);
-  return { promise, resolve };
-}
 
 function track(promise: Promise<unknown>): {
   readonly settled: boolean;
@@ -66,14 +35,6 @@ function track(promise: Promise<unknown>): {
     },
   );
   return state;
-}
-
-function isKompactError(code: KompactErrorCode): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof KompactError, `expected a KompactError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    return true;
-  };
 }
 
 /** Adds the asked number to its counter and replies with the new total. Kompact's ask test actor. */
@@ -106,7 +67,7 @@ async function started<D extends ComponentDefinition<unknown>>(
 
 describe('ActorRef.ask', () => {
   it('resolves with the reply, and askWith with an Ask built around the promise does the same', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const adder = await started(system, () => new Adder());
       assert.equal(await adder.actorRef().ask(42), 42);
       assert.equal(
@@ -123,7 +84,7 @@ describe('ActorRef.ask', () => {
   });
 
   it('answers with Ask.complete from the request', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       class Doubler extends ComponentDefinition<Ask<number, number>> {
         override receiveLocal(ask: Ask<number, number>): HandlerReturn {
           ask.complete((n) => n * 2);
@@ -141,7 +102,7 @@ describe('ActorRef.ask', () => {
     'a detached promise',
   ] as const) {
     it(`completes an ask asynchronously with completeWith from ${mode}`, async () => {
-      await withClock(async (system) => {
+      await withGatedClock(async (system) => {
         const adder = await started(system, () => new Adder());
         class Forwarder extends ComponentDefinition<Ask<number, number>> {
           override receiveLocal(ask: Ask<number, number>): HandlerReturn {
@@ -178,7 +139,7 @@ describe('ActorRef.ask', () => {
   }
 
   it('rejects the asker when completeWith fails', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       class Failing extends ComponentDefinition<Ask<number, number>> {
         override receiveLocal(ask: Ask<number, number>): HandlerReturn {
           return Handled.blockOn(() =>
@@ -195,7 +156,7 @@ describe('ActorRef.ask', () => {
   });
 
   it('rejects at once with PROMISE_DROPPED when the target is destroyed', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const adder = await started(system, () => new Adder());
       await system.killNotify(adder);
       await assert.rejects(adder.actorRef().ask(1), isKompactError('PROMISE_DROPPED'));
@@ -209,7 +170,7 @@ describe('ActorRef.ask', () => {
   });
 
   it('rejects with PROMISE_DROPPED when the target is faulty', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       class Crashy extends ComponentDefinition<Ask<number, number>> {
         override receiveLocal(ask: Ask<number, number>): HandlerReturn {
           if (ask.request < 0) throw new Error('negative');
@@ -225,8 +186,8 @@ describe('ActorRef.ask', () => {
   });
 
   it('rejects asks still queued in a component with PROMISE_DROPPED when it faults', async () => {
-    await withClock(async (system, clock) => {
-      const gate = deferred();
+    await withGatedClock(async (system, clock) => {
+      const gate = gatedDeferred();
       class Faller extends ComponentDefinition<Ask<number, number>> {
         override receiveLocal(ask: Ask<number, number>): HandlerReturn {
           if (ask.request !== 0) {
@@ -260,7 +221,7 @@ describe('ActorRef.ask', () => {
   });
 
   it('rejects asks still queued in a component with PROMISE_DROPPED when it is killed', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const sink = system.create(() => new Sink());
       const pending = sink.actorRef().ask(1);
       await system.killNotify(sink);
@@ -269,7 +230,7 @@ describe('ActorRef.ask', () => {
   });
 
   it('rejects with ASK_TIMEOUT once timeoutMs has passed on the system clock, and not before', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const sink = await started(system, () => new Sink());
       const answer = track(sink.actorRef().ask(1, { timeoutMs: 100 }));
       await clock.advance(99);
@@ -284,7 +245,7 @@ describe('ActorRef.ask', () => {
   });
 
   it('resolves a timed ask answered in time and disarms its timer', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const adder = await started(system, () => new Adder());
       assert.equal(await adder.actorRef().ask(7, { timeoutMs: 100 }), 7);
       assert.equal(clock.pendingTimers, 0);
@@ -293,7 +254,7 @@ describe('ActorRef.ask', () => {
   });
 
   it('refuses a negative, NaN or infinite timeoutMs with a TypeError and sends nothing', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const adder = await started(system, () => new Adder());
       for (const timeoutMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
         assert.throws(() => adder.actorRef().ask(1, { timeoutMs }), TypeError);
@@ -313,7 +274,7 @@ describe('ActorRef.ask', () => {
   it('rejects the asker with PROMISE_DROPPED when the receiver drops the Ask without replying', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       class Dropper extends ComponentDefinition<Ask<number, number>> {
         override receiveLocal(): HandlerReturn {}
       }
@@ -341,7 +302,7 @@ describe('ActorRef.askWith', () => {
   }
 
   it('resolves with what the receiver fulfils the promise in a union message with', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const counter = await started(system, () => new UnionCounter());
       counter.actorRef().tell({ kind: 'add', n: 5 });
       counter.actorRef().tell({ kind: 'add', n: 7 });
@@ -351,7 +312,7 @@ describe('ActorRef.askWith', () => {
   });
 
   it('times out with ASK_TIMEOUT when nobody fulfils the promise', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const kept: KPromise<number>[] = [];
       class Forgetful extends ComponentDefinition<CounterMsg> {
         override receiveLocal(msg: CounterMsg): HandlerReturn {
@@ -371,7 +332,7 @@ describe('ActorRef.askWith', () => {
 
 describe('ActorRef.tell', () => {
   it('delivers the messages of one sender in the order they were sent', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const received: number[] = [];
       class Recorder extends ComponentDefinition<number> {
         override receiveLocal(n: number): HandlerReturn {
@@ -389,7 +350,7 @@ describe('ActorRef.tell', () => {
   });
 
   it('never throws at the sender when the target is destroyed or faulty', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       class Crashy extends ComponentDefinition<string> {
         override receiveLocal(): HandlerReturn {
           throw new Error('boom');
@@ -409,7 +370,7 @@ describe('ActorRef.tell', () => {
   });
 
   it('handles 200 self-sent messages that each block on an ask to another actor', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const registry = await started(system, () => new Adder());
       type SelfMsg = 'go' | 'tick' | 'reregister';
       class SelfSender extends ComponentDefinition<SelfMsg> {
@@ -445,12 +406,12 @@ describe('ActorRef.tell', () => {
 
 describe('Async handlers', () => {
   it('makes state set in a blockOn future visible to messages that were queued while it blocked', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       let release!: (value: string) => void;
       const channel = new Promise<string>((resolve) => {
         release = resolve;
       });
-      gates.add(() => release('closed'));
+      addGate(() => release('closed'));
       type Msg = 'on-channel' | 'now';
       class Mixed extends ComponentDefinition<Msg> {
         state = 'initial';
@@ -482,8 +443,8 @@ describe('Async handlers', () => {
   });
 
   it('runs a ctx.spawnLocal future alongside messages, which may change state it observes', async () => {
-    await withClock(async (system, clock) => {
-      const signal = deferred();
+    await withGatedClock(async (system, clock) => {
+      const signal = gatedDeferred();
       type Msg = 'spawn' | 'set';
       class Concurrent extends ComponentDefinition<Msg> {
         state = 'initial';
@@ -525,7 +486,7 @@ describe('Async handlers', () => {
   });
 
   it('sets state from off-component work awaited in a blockOn future', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const offComponent = async (): Promise<string> => {
         await new Promise<void>((resolve) => setImmediate(resolve));
         return 'gotcha';
@@ -552,7 +513,7 @@ describe('Async handlers', () => {
   });
 
   it('rejects a spawnLocal argument that is not a function with a TypeError', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       class Spawner extends ComponentDefinition<'go'> {}
       const spawner = system.create(() => new Spawner());
       const ctx = spawner.onDefinition((s) => s.ctx);

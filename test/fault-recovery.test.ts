@@ -12,81 +12,18 @@ import {
   Handled,
   HandlerError,
   type HandlerReturn,
-  type KompactConfig,
-  KompactError,
-  type KompactErrorCode,
   type KompactSystem,
-  port,
   type ScheduledTimer,
-  type SupervisionEvent,
   type SystemHandle,
 } from '../src/index.js';
-import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+import type { CapturedLog } from '../src/testing/index.js';
+import { CountPort, PortUser } from './support/definitions.js';
+import { isKompactError } from './support/errors.js';
+import { ERROR, INFO, linesAt, WARN } from './support/logs.js';
+import { deferred, track } from './support/promises.js';
+import { withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-const INFO = 30;
-const WARN = 40;
-const ERROR = 50;
-
-interface Env {
-  readonly system: KompactSystem;
-  readonly clock: SimulatedClock;
-  readonly lines: CapturedLog[];
-  /** Every supervision event, in order. */
-  readonly events: SupervisionEvent[];
-}
-
-/** A fresh system on a simulated clock, its log lines captured and its supervision events recorded. */
-function withEnv<T>(
-  body: (env: Env) => Promise<T>,
-  configure: (config: KompactConfig) => KompactConfig = (config) => config,
-): Promise<T> {
-  const clock = new SimulatedClock();
-  const { logger, lines } = captureLogs();
-  return withSystem(
-    (system) => {
-      const events: SupervisionEvent[] = [];
-      for (const kind of ['fault', 'recovered', 'recovery-failed', 'recovery-slow', 'gave-up'] as const) {
-        system.supervision.on(kind, (event) => events.push(event));
-      }
-      return body({ system, clock, lines, events });
-    },
-    (config) => configure(config.clock(clock).logger(logger)),
-  );
-}
-
-function isKompactError(code: KompactErrorCode): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof KompactError, `expected a KompactError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    return true;
-  };
-}
-
-/** A promise the test resolves by hand. */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-/** Tracks how a promise settled, without awaiting it. */
-function track(promise: Promise<unknown>): { settled: boolean; error: unknown } {
-  const state = { settled: false, error: undefined as unknown };
-  promise.then(
-    () => {
-      state.settled = true;
-    },
-    (error: unknown) => {
-      state.settled = true;
-      state.error = error;
-    },
-  );
-  return state;
-}
 
 /** Records the contexts a component's recovery function sees, and how often its handler runs. */
 function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
@@ -101,10 +38,6 @@ function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
     });
   });
   return seen;
-}
-
-function linesAt(lines: CapturedLog[], level: number): CapturedLog[] {
-  return lines.filter((line) => line.level === level);
 }
 
 type Msg = string | Ask<string, string>;
@@ -143,9 +76,7 @@ class Recorder extends ComponentDefinition<string> {
   }
 }
 
-/** Requests are numbers; a negative one panics; every other is acknowledged with an indication. */
-const CountPort = port<number, string>('CountPort');
-
+/** Provides CountPort: a negative request panics; every other is acknowledged with an indication. */
 class PortCrasher extends ComponentDefinition<Msg> {
   readonly received: number[] = [];
   readonly service = this.providePort(CountPort, (n) => {
@@ -153,18 +84,6 @@ class PortCrasher extends ComponentDefinition<Msg> {
     this.received.push(n);
     this.service.trigger(`ack ${n}`);
   });
-}
-
-/** Requires CountPort; a message of numbers triggers them as requests, in order. */
-class PortUser extends ComponentDefinition<number[]> {
-  readonly acks: string[] = [];
-  readonly service = this.requirePort(CountPort, (ack) => {
-    this.acks.push(ack);
-  });
-
-  override receiveLocal(requests: number[]): HandlerReturn {
-    for (const n of requests) this.service.trigger(n);
-  }
 }
 
 // ---- reference cases 16–33 ----------------------------------------------------------------------

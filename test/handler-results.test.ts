@@ -8,16 +8,13 @@ import {
   HandlerError,
   type HandlerResult,
   type HandlerReturn,
-  KompactError,
-  type KompactErrorCode,
   type KompactSystem,
 } from '../src/index.js';
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+import { isKompactError } from './support/errors.js';
+import { ERROR, linesAt, WARN } from './support/logs.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-const WARN = 40;
-const ERROR = 50;
 
 interface Env {
   readonly system: KompactSystem;
@@ -35,14 +32,6 @@ function withEnv<T>(body: (env: Env) => Promise<T>): Promise<T> {
   );
 }
 
-function isKompactError(code: KompactErrorCode): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof KompactError, `expected a KompactError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    return true;
-  };
-}
-
 /** Records what the recovery function of a component was called with, and whether its handler ran. */
 function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
   readonly contexts: FaultContext[];
@@ -56,10 +45,6 @@ function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
     });
   });
   return seen;
-}
-
-function linesAt(lines: CapturedLog[], level: number): CapturedLog[] {
-  return lines.filter((line) => line.level === level);
 }
 
 type Outcome = 'ok' | 'shutdown' | 'benign' | 'recoverable' | 'unrecoverable' | 'panic';

@@ -1,73 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  type Component,
-  ComponentDefinition,
-  Handled,
-  type HandlerReturn,
-  KompactError,
-  type KompactErrorCode,
-  type KompactSystem,
-} from '../src/index.js';
-import { SimulatedClock, withSystem } from '../src/testing/index.js';
+import { type Component, ComponentDefinition, Handled, type HandlerReturn } from '../src/index.js';
+import { withSystem } from '../src/testing/index.js';
+import { withGatedClock } from './support/clock.js';
+import { isKompactError } from './support/errors.js';
+import { gatedDeferred, track } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-/** Runs `body` with a fresh system on a simulated clock; `clock.settle()` waits until it is idle. */
-function withClock<T>(body: (system: KompactSystem, clock: SimulatedClock) => Promise<T>): Promise<T> {
-  const clock = new SimulatedClock();
-  return withSystem(
-    async (system) => {
-      try {
-        return await body(system, clock);
-      } finally {
-        openGates();
-      }
-    },
-    (config) => config.clock(clock),
-  );
-}
-
-const gates = new Set<() => void>();
-
-/** Opens every gate a test left closed, so a failed assertion cannot leave shutdown waiting on it. */
-function openGates(): void {
-  for (const open of gates) open();
-  gates.clear();
-}
-
-/** A promise the test resolves by hand: the signal a blocking future waits for. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  gates.add(resolve);
-  return { promise, resolve };
-}
-
-/** Observes a promise without awaiting it, so a test can assert it is still pending. */
-function track(promise: Promise<unknown>): { readonly settled: boolean; readonly error: unknown } {
-  const state = { settled: false, error: undefined as unknown };
-  promise.then(
-    () => {
-      state.settled = true;
-    },
-    (error: unknown) => {
-      state.settled = true;
-      state.error = error;
-    },
-  );
-  return state;
-}
-
-function isKompactError(code: KompactErrorCode): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof KompactError, `expected a KompactError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    return true;
-  };
-}
 
 type CounterMsg = 'inc' | 'die' | 'quit' | 'block';
 
@@ -111,7 +50,7 @@ function read<T>(component: Component<Counter>, f: (c: Counter) => T): T {
 
 describe('Component lifecycle', () => {
   it('queues messages sent to a created component and handles them only once it is started', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       assert.equal(counter.isActive(), false);
       assert.equal(counter.isFaulty(), false);
@@ -143,7 +82,7 @@ describe('Component lifecycle', () => {
   });
 
   it('pauses message handling while stopped and resumes it after a restart', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
       counter.actorRef().tell('inc');
@@ -181,7 +120,7 @@ describe('Component lifecycle', () => {
   });
 
   it('runs control events before messages that were queued earlier', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       counter.actorRef().tell('inc');
       counter.actorRef().tell('inc');
@@ -195,7 +134,7 @@ describe('Component lifecycle', () => {
   });
 
   it('resolves killNotify, destroys the component and never handles a later message', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
       await system.killNotify(counter);
@@ -217,7 +156,7 @@ describe('Component lifecycle', () => {
   });
 
   it('resolves startNotify only after onStart has run', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
       assert.equal(
@@ -228,8 +167,8 @@ describe('Component lifecycle', () => {
   });
 
   it('holds startNotify and queued messages back while onStart blocks', async () => {
-    await withClock(async (system, clock) => {
-      const gate = deferred();
+    await withGatedClock(async (system, clock) => {
+      const gate = gatedDeferred();
       class SlowStarter extends Counter {
         override onStart(): HandlerReturn {
           return Handled.blockOn(async () => {
@@ -260,7 +199,7 @@ describe('Component lifecycle', () => {
   });
 
   it('runs onKill once when a message handler returns Handled.Shutdown, and drops what was queued', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       let killed: ReturnType<typeof track> | undefined;
       class Quitter extends Counter {
         self: Component<Quitter> | undefined;
@@ -307,8 +246,8 @@ describe('Component lifecycle', () => {
   });
 
   it('resolves killNotify only after a blocking onKill has finished', async () => {
-    await withClock(async (system, clock) => {
-      const gate = deferred();
+    await withGatedClock(async (system, clock) => {
+      const gate = gatedDeferred();
       class SlowKiller extends Counter {
         state = 'running';
         override onKill(): HandlerReturn {
@@ -337,8 +276,8 @@ describe('Component lifecycle', () => {
   });
 
   it('does not run onKill while the component is blocked on a future', async () => {
-    await withClock(async (system, clock) => {
-      const gate = deferred();
+    await withGatedClock(async (system, clock) => {
+      const gate = gatedDeferred();
       class Blocker extends Counter {
         override receiveLocal(msg: CounterMsg): HandlerReturn {
           if (msg !== 'block') return super.receiveLocal(msg);
@@ -374,8 +313,8 @@ describe('Component lifecycle', () => {
   });
 
   it('keeps the order of messages that arrive while a component is blocked', async () => {
-    await withClock(async (system, clock) => {
-      const gate = deferred();
+    await withGatedClock(async (system, clock) => {
+      const gate = gatedDeferred();
       class Blocker extends Counter {
         override receiveLocal(msg: CounterMsg): HandlerReturn {
           if (msg !== 'block') return super.receiveLocal(msg);
@@ -408,7 +347,7 @@ describe('Component lifecycle', () => {
   });
 
   it('runs onStop and resolves stopNotify for a component that was never started', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
       await system.stopNotify(counter);
       assert.equal(
@@ -423,7 +362,7 @@ describe('Component lifecycle', () => {
   });
 
   it('runs onKill and resolves killNotify for a component that was never started', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       counter.actorRef().tell('inc');
       await system.killNotify(counter);
@@ -450,7 +389,7 @@ describe('Component lifecycle', () => {
 
 describe('Component lifecycle requests', () => {
   it('ignores a start of an already active component without running onStart again', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
       await system.startNotify(counter);
@@ -465,7 +404,7 @@ describe('Component lifecycle requests', () => {
   });
 
   it('kills a component lazily with ctx.suicide, after the rest of the turn', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
       counter.actorRef().tell('die');
@@ -481,7 +420,7 @@ describe('Component lifecycle requests', () => {
   });
 
   it('treats kill and killNotify of a destroyed component as no-ops that resolve at once', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
       await system.killNotify(counter);
@@ -496,7 +435,7 @@ describe('Component lifecycle requests', () => {
   });
 
   it('treats kill and killNotify of a faulty component as no-ops that resolve at once', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       class Crasher extends Counter {
         override receiveLocal(msg: CounterMsg): HandlerReturn {
           if (msg === 'die') throw new Error('boom');
@@ -521,7 +460,7 @@ describe('Component lifecycle requests', () => {
   });
 
   it('rejects start and stop of a destroyed component with COMPONENT_DESTROYED', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
       await system.killNotify(counter);
@@ -537,7 +476,7 @@ describe('Component lifecycle requests', () => {
   });
 
   it('rejects start and stop of a faulty component with COMPONENT_FAULTY', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       class Crasher extends Counter {
         override receiveLocal(): HandlerReturn {
           throw new Error('boom');
@@ -580,7 +519,7 @@ describe('KompactSystem.create', () => {
   });
 
   it('refuses a factory that does not return a freshly constructed definition with a TypeError', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const existing = system.create(() => new Counter());
       const reused = existing.onDefinition((d) => d);
       assert.throws(() => system.create(() => reused), TypeError);
@@ -590,7 +529,7 @@ describe('KompactSystem.create', () => {
   });
 
   it('lets a component create and start a sibling from its handler', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       let sibling: Component<Counter> | undefined;
       class Parent extends ComponentDefinition {
         override onStart(): HandlerReturn {
@@ -612,7 +551,7 @@ describe('KompactSystem.create', () => {
   });
 
   it('gives the definition a context with the component id, its actor reference and the system', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
       const ctx = counter.onDefinition((d) => d.ctx);
       assert.equal(ctx.id, counter.id);

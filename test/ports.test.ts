@@ -10,42 +10,16 @@ import {
   Handled,
   HandlerError,
   type HandlerReturn,
-  type KompactConfig,
   KompactError,
   type KompactSystem,
   ProvidedPort,
   port,
   RequiredPort,
 } from '../src/index.js';
-import { captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
-
-// ---- helpers ------------------------------------------------------------------------------------
-
-/** Runs `body` with a fresh system on a simulated clock; `clock.settle()` waits until it is idle. */
-function withClock<T>(
-  body: (system: KompactSystem, clock: SimulatedClock) => Promise<T>,
-  configure: (config: KompactConfig) => KompactConfig = (config) => config,
-): Promise<T> {
-  const clock = new SimulatedClock();
-  return withSystem(
-    (system) => body(system, clock),
-    (config) => configure(config.clock(clock)),
-  );
-}
-
-/** Reads a value off a component's definition. */
-function read<D extends ComponentDefinition<unknown>, T>(component: Component<D>, f: (d: D) => T): T {
-  return component.onDefinition(f);
-}
-
-/** A promise the test resolves by hand. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
+import { captureLogs, type SimulatedClock } from '../src/testing/index.js';
+import { withClock } from './support/clock.js';
+import { read } from './support/definitions.js';
+import { deferred } from './support/promises.js';
 
 // ---- reference case 41: request/indication round trip -------------------------------------------
 

@@ -10,62 +10,15 @@ import {
   type DeadLetter,
   type FaultContext,
   type HandlerReturn,
-  type KompactConfig,
-  KompactError,
-  type KompactErrorCode,
   type KompactSystem,
-  port,
   type ReplaceOptions,
-  type SupervisionEvent,
 } from '../src/index.js';
-import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+import { CountPort, PortUser } from './support/definitions.js';
+import { isKompactError } from './support/errors.js';
+import { ERROR, INFO } from './support/logs.js';
+import { ofKind, withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-const INFO = 30;
-const ERROR = 50;
-
-interface Env {
-  readonly system: KompactSystem;
-  readonly clock: SimulatedClock;
-  readonly lines: CapturedLog[];
-  /** Every supervision event, in order. */
-  readonly events: SupervisionEvent[];
-}
-
-/** A fresh system on a simulated clock, its log lines captured and its supervision events recorded. */
-function withEnv<T>(
-  body: (env: Env) => Promise<T>,
-  configure: (config: KompactConfig) => KompactConfig = (config) => config,
-): Promise<T> {
-  const clock = new SimulatedClock();
-  const { logger, lines } = captureLogs();
-  return withSystem(
-    (system) => {
-      const events: SupervisionEvent[] = [];
-      for (const kind of ['fault', 'recovered', 'recovery-failed', 'recovery-slow', 'gave-up'] as const) {
-        system.supervision.on(kind, (event) => events.push(event));
-      }
-      return body({ system, clock, lines, events });
-    },
-    (config) => configure(config.clock(clock).logger(logger)),
-  );
-}
-
-function isKompactError(code: KompactErrorCode): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof KompactError, `expected a KompactError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    return true;
-  };
-}
-
-function ofKind<K extends SupervisionEvent['kind']>(
-  events: SupervisionEvent[],
-  kind: K,
-): Extract<SupervisionEvent, { kind: K }>[] {
-  return events.filter((event): event is Extract<SupervisionEvent, { kind: K }> => event.kind === kind);
-}
 
 type Msg = string | Ask<string, string>;
 
@@ -108,9 +61,7 @@ function replacingWorker(
   return worker;
 }
 
-/** Requests are numbers; a negative one panics; every other is acknowledged with an indication. */
-const CountPort = port<number, string>('CountPort');
-
+/** Provides CountPort: a negative request panics; every other is acknowledged with an indication. */
 class Provider extends ComponentDefinition<Msg> {
   readonly received: number[] = [];
   readonly service = this.providePort(CountPort, (n) => {
@@ -122,18 +73,6 @@ class Provider extends ComponentDefinition<Msg> {
   constructor(registry?: Provider[]) {
     super();
     registry?.push(this);
-  }
-}
-
-/** Requires CountPort; a message of numbers triggers them as requests, in order. */
-class Requirer extends ComponentDefinition<number[]> {
-  readonly acks: string[] = [];
-  readonly service = this.requirePort(CountPort, (ack) => {
-    this.acks.push(ack);
-  });
-
-  override receiveLocal(requests: number[]): HandlerReturn {
-    for (const n of requests) this.service.trigger(n);
   }
 }
 
@@ -271,7 +210,7 @@ describe('FaultContext.replaceWith', () => {
       const providers: Provider[] = [];
       const original = system.create(() => new Provider(providers));
       original.setRecoveryFunction((fault) => fault.replaceWith(() => new Provider(providers)));
-      const requirer = system.create(() => new Requirer());
+      const requirer = system.create(() => new PortUser());
       biconnectComponents(CountPort, original, requirer);
       await system.startNotify(original);
       await system.startNotify(requirer);
@@ -302,8 +241,8 @@ describe('FaultContext.replaceWith', () => {
       const providers: Provider[] = [];
       const original = system.create(() => new Provider(providers));
       original.setRecoveryFunction((fault) => fault.replaceWith(() => new Provider(providers)));
-      const listener = system.create(() => new Requirer());
-      const sender = system.create(() => new Requirer());
+      const listener = system.create(() => new PortUser());
+      const sender = system.create(() => new PortUser());
       const provided = original.getProvidedPort(CountPort);
       const listening = listener.getRequiredPort(CountPort);
       const sending = sender.getRequiredPort(CountPort);
@@ -339,7 +278,7 @@ describe('FaultContext.replaceWith', () => {
       const workers: Worker[] = [];
       const original = system.create(() => new Provider());
       original.setRecoveryFunction((fault) => fault.replaceWith(() => new Worker(workers)));
-      const requirer = system.create(() => new Requirer());
+      const requirer = system.create(() => new PortUser());
       biconnectComponents(CountPort, original, requirer);
       await system.startNotify(original);
       await system.startNotify(requirer);

@@ -6,46 +6,14 @@ import {
   type Component,
   ComponentDefinition,
   type HandlerReturn,
-  type KompactConfig,
   type KompactSystem,
   type KPromise,
 } from '../src/index.js';
-import { SimulatedClock, withSystem } from '../src/testing/index.js';
+import { withSystem } from '../src/testing/index.js';
+import { withGatedClock } from './support/clock.js';
+import { gatedDeferred } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function withClock<T>(
-  body: (system: KompactSystem, clock: SimulatedClock) => Promise<T>,
-  configure: (config: KompactConfig) => KompactConfig = (config) => config,
-): Promise<T> {
-  const clock = new SimulatedClock();
-  return withSystem(
-    async (system) => {
-      try {
-        return await body(system, clock);
-      } finally {
-        openGates();
-      }
-    },
-    (config) => configure(config.clock(clock)),
-  );
-}
-
-const gates = new Set<() => void>();
-
-function openGates(): void {
-  for (const open of gates) open();
-  gates.clear();
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  gates.add(resolve);
-  return { promise, resolve };
-}
 
 /** Appends `<name>` to a shared log for every message. */
 class Recorder extends ComponentDefinition<number> {
@@ -86,7 +54,7 @@ async function startedRecorder(
 
 describe('Scheduler', () => {
   it('lets another component handle its message after one turn of a flooded component (throughput 10)', async () => {
-    await withClock(
+    await withGatedClock(
       async (system, clock) => {
         const log: string[] = [];
         const flooded = await startedRecorder(system, 'flooded', log);
@@ -102,7 +70,7 @@ describe('Scheduler', () => {
   });
 
   it('alternates two flooded components in turns of `throughput` messages', async () => {
-    await withClock(
+    await withGatedClock(
       async (system, clock) => {
         const log: string[] = [];
         const a = await startedRecorder(system, 'a', log);
@@ -126,7 +94,7 @@ describe('Scheduler', () => {
   });
 
   it('gives actor messages the whole turn when there are no port events, even with a low message priority', async () => {
-    await withClock(
+    await withGatedClock(
       async (system, clock) => {
         const log: string[] = [];
         const a = await startedRecorder(system, 'a', log);
@@ -148,7 +116,7 @@ describe('Scheduler', () => {
   });
 
   it('uses turns of 50 messages by default', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const log: string[] = [];
       const flooded = await startedRecorder(system, 'flooded', log);
       const other = await startedRecorder(system, 'other', log);
@@ -160,7 +128,7 @@ describe('Scheduler', () => {
   });
 
   it('handles 10 000 messages with a handful of event-loop yields, not one per message', async () => {
-    await withClock(async (system) => {
+    await withGatedClock(async (system) => {
       type Msg = number | { reply: KPromise<number> };
       class Tally extends ComponentDefinition<Msg> {
         total = 0;
@@ -253,9 +221,9 @@ describe('Scheduler', () => {
 
 describe('Component turns', () => {
   it('never interleaves two async message handlers of one component', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const log: string[] = [];
-      const release = [deferred(), deferred(), deferred()];
+      const release = [gatedDeferred(), gatedDeferred(), gatedDeferred()];
       class Sequential extends ComponentDefinition<number> {
         override async receiveLocal(n: number): Promise<void> {
           log.push(`start ${n}`);
@@ -284,9 +252,9 @@ describe('Component turns', () => {
   });
 
   it('holds a stop requested during an async handler until that handler has finished', async () => {
-    await withClock(async (system, clock) => {
+    await withGatedClock(async (system, clock) => {
       const log: string[] = [];
-      const gate = deferred();
+      const gate = gatedDeferred();
       class Worker extends ComponentDefinition<string> {
         override onStop(): HandlerReturn {
           log.push('stop');

@@ -11,48 +11,12 @@ import {
   KompactConfig,
   type KompactSystem,
   type RecoveryHandler,
-  type SupervisionEvent,
 } from '../src/index.js';
-import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+import type { CapturedLog } from '../src/testing/index.js';
+import { ERROR, WARN } from './support/logs.js';
+import { ofKind, withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-const WARN = 40;
-const ERROR = 50;
-
-interface Env {
-  readonly system: KompactSystem;
-  readonly clock: SimulatedClock;
-  readonly lines: CapturedLog[];
-  /** Every supervision event, in order. */
-  readonly events: SupervisionEvent[];
-}
-
-/** A fresh system on a simulated clock, its log lines captured and its supervision events recorded. */
-function withEnv<T>(
-  body: (env: Env) => Promise<T>,
-  configure: (config: KompactConfig) => KompactConfig = (config) => config,
-): Promise<T> {
-  const clock = new SimulatedClock();
-  const { logger, lines } = captureLogs();
-  return withSystem(
-    (system) => {
-      const events: SupervisionEvent[] = [];
-      for (const kind of ['fault', 'recovered', 'recovery-failed', 'recovery-slow', 'gave-up'] as const) {
-        system.supervision.on(kind, (event) => events.push(event));
-      }
-      return body({ system, clock, lines, events });
-    },
-    (config) => configure(config.clock(clock).logger(logger)),
-  );
-}
-
-function ofKind<K extends SupervisionEvent['kind']>(
-  events: SupervisionEvent[],
-  kind: K,
-): Extract<SupervisionEvent, { kind: K }>[] {
-  return events.filter((event): event is Extract<SupervisionEvent, { kind: K }> => event.kind === kind);
-}
 
 /** Busy-waits `ms` of wall-clock time: a recovery handler that blocks its supervisor. */
 function blockFor(ms: number): void {

@@ -7,11 +7,11 @@ import {
   type DeadLetter,
   Handled,
   type HandlerReturn,
-  KompactError,
-  type KompactErrorCode,
   type KompactSystem,
 } from '../src/index.js';
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+import { isKompactError } from './support/errors.js';
+import { gatedDeferred, openGates, track } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -36,44 +36,6 @@ function withEnv<T>(body: (env: Env) => Promise<T>): Promise<T> {
     },
     (config) => config.clock(clock).logger(logger),
   );
-}
-
-const gates = new Set<() => void>();
-
-function openGates(): void {
-  for (const open of gates) open();
-  gates.clear();
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  gates.add(resolve);
-  return { promise, resolve };
-}
-
-function track(promise: Promise<unknown>): { readonly settled: boolean; readonly error: unknown } {
-  const state = { settled: false, error: undefined as unknown };
-  promise.then(
-    () => {
-      state.settled = true;
-    },
-    (error: unknown) => {
-      state.settled = true;
-      state.error = error;
-    },
-  );
-  return state;
-}
-
-function isKompactError(code: KompactErrorCode): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof KompactError, `expected a KompactError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    return true;
-  };
 }
 
 /** Records its hooks in a shared log under its name. */
@@ -202,7 +164,7 @@ describe('KompactSystem.shutdown', () => {
 
   it('waits for an onKill that blocks', async () => {
     await withEnv(async ({ system, clock }) => {
-      const gate = deferred();
+      const gate = gatedDeferred();
       let cleaned = false;
       class Slow extends ComponentDefinition {
         override onKill(): HandlerReturn {
@@ -224,7 +186,7 @@ describe('KompactSystem.shutdown', () => {
 
   it('waits for a blocked handler to finish and then kills its component', async () => {
     await withEnv(async ({ system, clock }) => {
-      const gate = deferred();
+      const gate = gatedDeferred();
       const log: string[] = [];
       class Busy extends Named {
         override receiveLocal(msg: string): HandlerReturn {
@@ -249,7 +211,7 @@ describe('KompactSystem.shutdown', () => {
 
   it('kills a component whose blocking onStart finishes during shutdown, and waits for it', async () => {
     await withEnv(async ({ system, clock }) => {
-      const gate = deferred();
+      const gate = gatedDeferred();
       const log: string[] = [];
       class SlowStart extends Named {
         override onStart(): HandlerReturn {

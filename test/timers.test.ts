@@ -10,38 +10,15 @@ import {
   Handled,
   HandlerError,
   type HandlerReturn,
-  type KompactConfig,
   type KompactSystem,
   ScheduledTimer,
 } from '../src/index.js';
-import { captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+import { captureLogs, withSystem } from '../src/testing/index.js';
+import { withClock } from './support/clock.js';
+import { read } from './support/definitions.js';
+import { deferred } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-/** Runs `body` with a fresh system on a simulated clock. */
-function withClock<T>(
-  body: (system: KompactSystem, clock: SimulatedClock) => Promise<T>,
-  configure: (config: KompactConfig) => KompactConfig = (config) => config,
-): Promise<T> {
-  const clock = new SimulatedClock();
-  return withSystem(
-    (system) => body(system, clock),
-    (config) => configure(config.clock(clock)),
-  );
-}
-
-function read<D extends ComponentDefinition<unknown>, T>(component: Component<D>, f: (d: D) => T): T {
-  return component.onDefinition(f);
-}
-
-/** A promise the test resolves by hand. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
 
 /** A component with no behaviour of its own: tests schedule timers on it and record what runs. */
 class Host extends ComponentDefinition<string> {
