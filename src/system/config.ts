@@ -7,16 +7,26 @@ function isTree(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
-/** Deep-merges `source` into `target`; later values win, tables merge key by key. */
-export function mergeInto(target: Record<string, unknown>, source: ConfigTree): void {
+/**
+ * Deep-merges `source` into `target`; later values win, tables merge key by key. `onLeaf` hears the
+ * dotted path of every value set (to remember which source set it).
+ */
+export function mergeInto(
+  target: Record<string, unknown>,
+  source: ConfigTree,
+  onLeaf?: (path: string) => void,
+  prefix = '',
+): void {
   for (const [key, value] of Object.entries(source)) {
-    const existing = target[key];
+    const path = prefix === '' ? key : `${prefix}.${key}`;
     if (isTree(value)) {
+      const existing = target[key];
       const child: Record<string, unknown> = isTree(existing) ? existing : {};
       target[key] = child;
-      mergeInto(child, value);
+      mergeInto(child, value, onLeaf, path);
     } else {
       target[key] = value;
+      onLeaf?.(path);
     }
   }
 }

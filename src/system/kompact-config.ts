@@ -4,7 +4,7 @@ import type { LevelWithSilent, Logger } from 'pino';
 import { parse as parseToml } from 'smol-toml';
 import { describeThrown } from '../internal/describe-thrown.js';
 import type { Clock } from '../timer/clock.js';
-import { type ConfigTree, expandDottedKeys } from './config.js';
+import { type ConfigTree, expandDottedKeys, mergeInto } from './config.js';
 import { describeValue, KompactError } from './kompact-error.js';
 import { KompactSystem } from './kompact-system.js';
 
@@ -170,7 +170,9 @@ export class KompactConfig {
     const tree: Record<string, unknown> = {};
     const origins: Record<string, string> = {};
     for (const source of this.#sources) {
-      mergeTracking(tree, source.tree, '', source.origin, origins);
+      mergeInto(tree, source.tree, (path) => {
+        origins[path] = source.origin;
+      });
     }
     const read = (key: string): unknown => {
       let node: unknown = tree;
@@ -248,29 +250,4 @@ function parseSource(text: string, format: ConfigFormat, origin: string): Config
     );
   }
   return expandDottedKeys(parsed as ConfigTree);
-}
-
-/** Merges like `mergeInto`, remembering which source set each leaf (for error messages). */
-function mergeTracking(
-  target: Record<string, unknown>,
-  source: ConfigTree,
-  prefix: string,
-  origin: string,
-  origins: Record<string, string>,
-): void {
-  for (const [key, value] of Object.entries(source)) {
-    const path = prefix === '' ? key : `${prefix}.${key}`;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)) {
-      const existing = target[key];
-      const child =
-        typeof existing === 'object' && existing !== null && !Array.isArray(existing)
-          ? (existing as Record<string, unknown>)
-          : {};
-      target[key] = child;
-      mergeTracking(child, value as ConfigTree, path, origin, origins);
-    } else {
-      target[key] = value;
-      origins[path] = origin;
-    }
-  }
 }
