@@ -159,17 +159,33 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   /** Enqueues an actor message; a message to a faulty or destroyed component becomes a dead letter. */
   tell(message: unknown): void {
+    this.enqueue(this.mailbox, message);
+  }
+
+  /**
+   * Queues `item` while this component can still take work (or may hand it to a replacement) and
+   * wakes it if it is active; otherwise the item becomes a dead letter. Returns whether it was queued.
+   */
+  private enqueue(queue: RingBuffer<unknown>, item: unknown): boolean {
     const state = this.state;
     if (state === 'active') {
-      this.mailbox.push(message);
-      if (!this.scheduled && !this.blocked) {
-        this.scheduled = true;
-        this.host.scheduler.schedule(this);
-      }
-    } else if (state === 'passive' || this.awaitingRecovery) {
-      this.mailbox.push(message);
-    } else {
-      this.host.deadLetter(this, message, state);
+      queue.push(item);
+      this.wake();
+      return true;
+    }
+    if (state === 'passive' || this.awaitingRecovery) {
+      queue.push(item);
+      return true;
+    }
+    this.host.deadLetter(this, item, state);
+    return false;
+  }
+
+  /** Puts this component on the ready queue unless it is there already or blocked. */
+  private wake(): void {
+    if (!this.scheduled && !this.blocked) {
+      this.scheduled = true;
+      this.host.scheduler.schedule(this);
     }
   }
 
@@ -178,10 +194,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (this.state === 'faulty' || this.state === 'destroyed') return;
     this.control ??= new RingBuffer(4);
     this.control.push(event);
-    if (!this.scheduled && !this.blocked) {
-      this.scheduled = true;
-      this.host.scheduler.schedule(this);
-    }
+    this.wake();
   }
 
   requestStart(): void {
@@ -342,20 +355,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   /** Queues a port event on one of this component's ports; to a faulty or destroyed one, a dead letter. */
   enqueuePortEvent(end: PortEnd<unknown, unknown>, event: unknown): void {
-    const state = this.state;
-    if (state === 'active') {
-      end.queue.push(event);
-      this.pendingPortEvents++;
-      if (!this.scheduled && !this.blocked) {
-        this.scheduled = true;
-        this.host.scheduler.schedule(this);
-      }
-    } else if (state === 'passive' || this.awaitingRecovery) {
-      end.queue.push(event);
-      this.pendingPortEvents++;
-    } else {
-      this.host.deadLetter(this, event, state);
-    }
+    if (this.enqueue(end.queue, event)) this.pendingPortEvents++;
   }
 
   // ---- timers ------------------------------------------------------------------------------------
@@ -396,10 +396,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     }
     this.timerQueue ??= new RingBuffer(4);
     this.timerQueue.push(timer);
-    if (state === 'active' && !this.scheduled && !this.blocked) {
-      this.scheduled = true;
-      this.host.scheduler.schedule(this);
-    }
+    if (state === 'active') this.wake();
   }
 
   private unlinkTimer(timer: ScheduledTimer): void {
@@ -707,10 +704,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (this.abandoned) return;
     this.blocked = false;
     settle();
-    if (!this.blocked && !this.scheduled && this.hasWork()) {
-      this.scheduled = true;
-      this.host.scheduler.schedule(this);
-    }
+    if (this.hasWork()) this.wake();
   }
 
   /** A handler finished normally: complete the lifecycle transition it belonged to. */
