@@ -17,9 +17,37 @@ export {
   type HandlerResult,
   type HandlerReturn,
 } from './component/handled.js';
+export { ActorPath, NamedPath, type PathMarker, UniquePath } from './dispatch/actor-path.js';
+export { type NetMatchCases, NetMessage } from './dispatch/net-message.js';
+export { PathParseError, type PathParseReason } from './dispatch/path-parse-error.js';
+export type { MessageSource } from './dispatch/path-tell.js';
+export {
+  BroadcastRouting,
+  RoundRobinRouting,
+  type RoutingContext,
+  type RoutingMode,
+  type RoutingPolicy,
+  SenderHashRouting,
+} from './dispatch/routing-policy.js';
+export { SystemPath, type Transport } from './dispatch/system-path.js';
+export type { NetworkOptions } from './net/network-link.js';
+export {
+  type NetworkStatus,
+  NetworkStatusPort,
+  type NetworkStatusRequest,
+} from './net/network-status-port.js';
+export type { TcpTransportTls as NetworkTls } from './net/tcp-transport-options.js';
 export { biconnectComponents, biconnectPorts } from './ports/connect.js';
 export { Port, port } from './ports/port.js';
 export { type Channel, ProvidedPort, RequiredPort } from './ports/port-ends.js';
+export { BufferReader } from './serialisation/buffer-reader.js';
+export { BufferWriter } from './serialisation/buffer-writer.js';
+export { type MatchCases, matchDeserialise } from './serialisation/match-deserialise.js';
+export { msgpackSerialiser } from './serialisation/msgpack-serialiser.js';
+export { MAX_RESERVED_SER_ID, ReservedSerIds, type SerId, serId } from './serialisation/ser-id.js';
+export { SerialisationError, type SerialisationErrorReason } from './serialisation/serialisation-error.js';
+export type { Serialiser } from './serialisation/serialiser.js';
+export { Serialisers } from './serialisation/serialisers.js';
 export {
   type Fault,
   FaultContext,

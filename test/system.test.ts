@@ -290,7 +290,14 @@ describe('DeadLetters', () => {
       dead.actorRef().tell('hello');
       assert.equal(system.deadLetters.count, 1);
       assert.deepEqual(letters, [
-        { recipient: dead.id, recipientType: 'Named', message: 'hello', reason: 'destroyed' },
+        {
+          recipient: dead.id,
+          recipientType: 'Named',
+          path: undefined,
+          message: 'hello',
+          reason: 'destroyed',
+          detail: undefined,
+        },
       ]);
 
       unsubscribe();

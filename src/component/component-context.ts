@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ActorRef } from '../actors/actor-ref.js';
+import type { UniquePath } from '../dispatch/actor-path.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
@@ -22,6 +23,11 @@ export interface ComponentContext<M> {
   system(): SystemHandle;
   /** This component's own actor reference. */
   actorRef(): ActorRef<M>;
+  /**
+   * This component's unique path (`tcp://host:port#<id>`, or `local://…` without a network), which
+   * reaches it from other systems. Asking for it registers it. Kompact: `actor_path`.
+   */
+  actorPath(): UniquePath;
   /**
    * Kills this component after the current turn (lazy: the handler and the rest of the turn finish
    * first). For immediate termination return `Handled.Shutdown`.

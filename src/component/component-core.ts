@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import { ActorRef, repoint } from '../actors/actor-ref.js';
 import { AskEnvelope, dropAskIn } from '../actors/ask.js';
+import type { UniquePath } from '../dispatch/actor-path.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import { NetMessage } from '../dispatch/net-message.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { AnyPort, Port } from '../ports/port.js';
 import { type PortEnd, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
@@ -82,6 +85,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   private recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
   private childLogger: Logger | undefined;
   private ownRef: ActorRef<unknown> | undefined;
+  /** This component's unique path, once asked for (registering it with the dispatcher). */
+  private ownPath: UniquePath | undefined;
   /** Ports with handlers, in declaration order (round-robin order). */
   private ports: PortEnd<unknown, unknown>[] | undefined;
   private portCursor = 0;
@@ -135,6 +140,22 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   actorRef(): ActorRef<unknown> {
     this.ownRef ??= new ActorRef(this);
     return this.ownRef;
+  }
+
+  actorPath(): UniquePath {
+    this.ownPath ??= this.host.dispatcher.register(this);
+    return this.ownPath;
+  }
+
+  /** The system's dispatcher, which delivers messages sent to actor paths. */
+  get dispatcher(): Dispatcher {
+    return this.host.dispatcher;
+  }
+
+  /** Whether a message sent now would be queued (not a dead letter). */
+  canReceive(): boolean {
+    const state = this.state;
+    return state === 'active' || state === 'passive' || this.awaitingRecovery;
   }
 
   suicide(): void {
@@ -295,6 +316,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     next.ownRef ??= ref;
     this.ownRef = ref;
     next.restarts = this.restarts;
+    this.host.dispatcher.transfer(this, next);
   }
 
   /** Turns everything still queued into dead letters. */
@@ -510,12 +532,13 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     const mailbox = this.mailbox;
     const definition = this.definition;
     while (count < limit && mailbox.size > 0) {
-      let message = mailbox.shift();
+      const message = mailbox.shift();
       count++;
-      if (message instanceof AskEnvelope) message = message.message;
       let result: HandlerReturn;
       try {
-        result = definition.receiveLocal(message as never);
+        if (message instanceof AskEnvelope) result = definition.receiveLocal(message.message as never);
+        else if (message instanceof NetMessage) result = definition.receiveNetwork(message);
+        else result = definition.receiveLocal(message as never);
       } catch (error) {
         this.thrown(error, 'message', message);
         return -count;

@@ -1,3 +1,4 @@
+import type { NetMessage } from '../dispatch/net-message.js';
 import type { Port } from '../ports/port.js';
 import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import { describeValue } from '../system/kompact-error.js';
@@ -145,6 +146,20 @@ export abstract class ComponentDefinition<M = never> {
    */
   receiveLocal(message: M): HandlerReturn {
     this.ctx.log.warn({ message }, 'Message received by a component that does not handle messages; ignored');
+  }
+
+  /**
+   * Handles one message sent to this component's actor path (from this or another system): read its
+   * value with `msg.tryDeserialise(serialiser)` or `msg.match(...)`, reply to `msg.sender`. The default
+   * logs a warning and ignores it.
+   *
+   * Kompact: `Actor::receive_network`.
+   */
+  receiveNetwork(msg: NetMessage): HandlerReturn {
+    this.ctx.log.warn(
+      { sender: msg.sender.toString(), serId: msg.serId },
+      'Network message received by a component that does not handle them; ignored',
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { ComponentSupervisor } from '../supervision/component-supervisor.js';
 import type { Config } from '../system/config.js';
@@ -17,6 +18,8 @@ export interface ComponentHost {
   readonly config: Config;
   readonly logger: Logger;
   readonly handle: SystemHandle;
+  /** The system's lookup table and router for actor paths. */
+  readonly dispatcher: Dispatcher;
   /** Handler calls in one component turn. Kompact: `throughput`. */
   readonly throughput: number;
   /** Messages before port events in one turn: floor(throughput × message-priority). */

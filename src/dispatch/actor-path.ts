@@ -1,7 +1,9 @@
 import type { ComponentId } from '../component/component-id.js';
+import type { Serialiser } from '../serialisation/serialiser.js';
 import { describeValue } from '../system/kompact-error.js';
 import { PathParseError } from './path-parse-error.js';
 import { BROADCAST_MARKER, canonicalId, checkSegment, SELECT_MARKER } from './path-syntax.js';
+import { type MessageSource, tellPath } from './path-tell.js';
 import { parseSystemPrefix, SystemPath } from './system-path.js';
 
 /**
@@ -18,8 +20,9 @@ export type PathMarker = 'broadcast' | 'select';
  *
  * Kompact: `UniquePath` (the target of `system.register(&c)`).
  *
- * @remarks Immutable; the id is kept lower-case. A unique path names one instance: a replacement made
- * after a fault has a new id and so a new unique path (named paths survive replacement).
+ * @remarks Immutable; the id is kept lower-case. A unique path names one instance; a replacement made
+ * by `replaceWith` after a fault has a new id and a new unique path of its own, and the faulted
+ * component's unique path reaches it too (as its `ActorRef` does).
  */
 export class UniquePath {
   /** Discriminant of {@link ActorPath}. */
@@ -50,6 +53,30 @@ export class UniquePath {
   /** Whether `other` is the same unique path. */
   equals(other: ActorPath): boolean {
     return this === other || (other instanceof UniquePath && this.text === other.text);
+  }
+
+  /**
+   * Sends `value` to the component at this path, from `from` (the sending component, whose unique
+   * path the receiver sees as `sender`; or a system). Same-system delivery never serialises; to
+   * another system the value is serialised with `serialiser`, which may be left out for strings,
+   * numbers, bigints, `Uint8Array`s and actor paths.
+   *
+   * Kompact: `ActorPath::tell(msg, &from)`.
+   *
+   * @remarks Messages from one sender to one receiver arrive in the order sent. What cannot be
+   * delivered (no such path, a refused or lost frame, a value that fails to serialise) becomes a dead
+   * letter of the sending system, never an exception.
+   * @throws TypeError when `from` is not a component or system, or no serialiser is given for a value
+   * without a built-in one.
+   *
+   * @example
+   * ```ts
+   * ActorPath.parse('tcp://10.0.0.2:4000/counter').tell('increment', this);
+   * msg.sender.tell(count, this, msgpackSerialiser(serId(100)));
+   * ```
+   */
+  tell<T>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void {
+    tellPath(this, value, from, serialiser as Serialiser<unknown> | undefined);
   }
 
   /** The string form, `tcp://host:port#<uuid>`; {@link ActorPath.parse} reads it back. */
@@ -112,6 +139,30 @@ export class NamedPath {
   /** Whether `other` is the same named path (system, segments and marker). */
   equals(other: ActorPath): boolean {
     return this === other || (other instanceof NamedPath && this.text === other.text);
+  }
+
+  /**
+   * Sends `value` to the component at this path, from `from` (the sending component, whose unique
+   * path the receiver sees as `sender`; or a system). Same-system delivery never serialises; to
+   * another system the value is serialised with `serialiser`, which may be left out for strings,
+   * numbers, bigints, `Uint8Array`s and actor paths.
+   *
+   * Kompact: `ActorPath::tell(msg, &from)`.
+   *
+   * @remarks Messages from one sender to one receiver arrive in the order sent. What cannot be
+   * delivered (no such path, a refused or lost frame, a value that fails to serialise) becomes a dead
+   * letter of the sending system, never an exception.
+   * @throws TypeError when `from` is not a component or system, or no serialiser is given for a value
+   * without a built-in one.
+   *
+   * @example
+   * ```ts
+   * ActorPath.parse('tcp://10.0.0.2:4000/counter').tell('increment', this);
+   * msg.sender.tell(count, this, msgpackSerialiser(serId(100)));
+   * ```
+   */
+  tell<T>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void {
+    tellPath(this, value, from, serialiser as Serialiser<unknown> | undefined);
   }
 
   /** The string form, `tcp://host:port/a/b` (with `/*` or `/?` for a marker); {@link ActorPath.parse} reads it back. */

@@ -57,6 +57,15 @@ export class SerialiserRegistry {
     this.byId.set(id, serialiser as Serialiser<unknown>);
   }
 
+  /**
+   * Adds every serialiser of `serialisers` (see {@link SerialiserRegistry.register}); returns the
+   * registry.
+   */
+  registerAll(serialisers: Iterable<Serialiser<unknown>>): this {
+    for (const serialiser of serialisers) this.register(serialiser);
+    return this;
+  }
+
   /** Whether a serialiser is registered under `id`. */
   has(id: SerId): boolean {
     return this.byId.has(id);

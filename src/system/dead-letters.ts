@@ -1,21 +1,48 @@
 import type { Logger } from 'pino';
 import { AskEnvelope, dropAskIn } from '../actors/ask.js';
 import type { ComponentId } from '../component/component-id.js';
+import type { ActorPath } from '../dispatch/actor-path.js';
 import type { Clock } from '../timer/clock.js';
 
-/** Why a message could not be delivered: its recipient was faulty, or destroyed. */
-export type DeadLetterReason = 'faulty' | 'destroyed';
+/**
+ * Why a message could not be delivered.
+ *
+ * - `faulty` / `destroyed`: its recipient component is faulty, or destroyed.
+ * - `unresolved`: nothing is registered at the actor path it was sent to (or its group has no member).
+ * - `unroutable`: the path is on another system and this system has no network.
+ * - `unknown-ser-id`: it arrived from another system under a serId no registered serialiser handles.
+ * - `serialisation-failed`: its value could not be serialised for another system.
+ * - `refused`: the network transport refused it (`detail`: backpressure, blocked, too-large, closed).
+ * - `lost`: it was accepted for another system but not delivered (`detail`: dropped after the retries,
+ *   unacknowledged when a connection was lost, blocked, disconnected, closed).
+ */
+export type DeadLetterReason =
+  | 'faulty'
+  | 'destroyed'
+  | 'unresolved'
+  | 'unroutable'
+  | 'unknown-ser-id'
+  | 'serialisation-failed'
+  | 'refused'
+  | 'lost';
 
-/** A message that reached a component that can no longer handle it. */
+/** A message that could not be delivered, and why. */
 export interface DeadLetter {
-  /** The id of the component the message was sent to. */
-  readonly recipient: ComponentId;
-  /** The class name of that component's definition. */
-  readonly recipientType: string;
-  /** The message as it was sent. An ask's promise was rejected with `PROMISE_DROPPED`. */
+  /** The id of the component the message was sent to, when one was found. */
+  readonly recipient: ComponentId | undefined;
+  /** The class name of that component's definition, when one was found. */
+  readonly recipientType: string | undefined;
+  /** The actor path the message was sent to, for messages sent to a path. */
+  readonly path: ActorPath | undefined;
+  /**
+   * The message as it was sent (for a path message, the value, or the `NetMessage` when only its bytes
+   * are left). An ask's promise was rejected with `PROMISE_DROPPED`.
+   */
   readonly message: unknown;
   /** Why it was not delivered. */
   readonly reason: DeadLetterReason;
+  /** More about the reason, for path messages (e.g. which transport limit refused it). */
+  readonly detail: string | undefined;
 }
 
 /** Receives every dead letter of a system. */
@@ -60,21 +87,45 @@ export class DeadLetters {
     };
   }
 
-  /** @internal Records one undelivered message. */
+  /** @internal Records one message a component could not take. */
   publish(recipient: ComponentId, recipientType: string, sent: unknown, reason: DeadLetterReason): void {
-    this.#count++;
     dropAskIn(sent, `component ${recipient} (${recipientType}) is ${reason}`);
     const message = sent instanceof AskEnvelope ? sent.message : sent;
-    const letter: DeadLetter = { recipient, recipientType, message, reason };
+    this.#record(
+      { recipient, recipientType, path: undefined, message, reason, detail: undefined },
+      `message to ${reason} component ${recipient} (${recipientType})`,
+    );
+  }
+
+  /** @internal Records one message sent to an actor path that could not be delivered. */
+  publishToPath(
+    path: ActorPath,
+    message: unknown,
+    reason: DeadLetterReason,
+    detail: string | undefined,
+  ): void {
+    this.#record(
+      { recipient: undefined, recipientType: undefined, path, message, reason, detail },
+      `message to ${path.toString()} ${reason}${detail === undefined ? '' : ` (${detail})`}`,
+    );
+  }
+
+  #record(letter: DeadLetter, description: string): void {
+    this.#count++;
     const now = this.#clock.now();
     if (now - this.#lastLogAt >= LOG_INTERVAL_MS) {
       const suppressed = this.#unlogged;
       this.#unlogged = 0;
       this.#lastLogAt = now;
       this.#logger.warn(
-        { recipient, recipientType, reason, suppressed },
-        `Dead letter: message to ${reason} component ${recipient} (${recipientType})` +
-          (suppressed > 0 ? `; ${suppressed} more since the last report` : ''),
+        {
+          recipient: letter.recipient,
+          recipientType: letter.recipientType,
+          path: letter.path?.toString(),
+          reason: letter.reason,
+          suppressed,
+        },
+        `Dead letter: ${description}` + (suppressed > 0 ? `; ${suppressed} more since the last report` : ''),
       );
     } else {
       this.#unlogged++;

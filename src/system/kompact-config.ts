@@ -3,10 +3,14 @@ import { extname } from 'node:path';
 import type { LevelWithSilent, Logger } from 'pino';
 import { parse as parseToml } from 'smol-toml';
 import { describeThrown } from '../internal/describe-thrown.js';
+import type { NetworkOptions } from '../net/network-link.js';
+import { resolveTransportOptions } from '../net/tcp-transport-options.js';
+import type { Serialiser } from '../serialisation/serialiser.js';
+import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { Clock } from '../timer/clock.js';
 import { type ConfigTree, expandDottedKeys, mergeInto } from './config.js';
 import { describeValue, KompactError } from './kompact-error.js';
-import { KompactSystem } from './kompact-system.js';
+import { buildSystem, type KompactSystem } from './kompact-system.js';
 
 /** The format of a configuration text: Kompact's TOML, or JSON with the same keys. */
 export type ConfigFormat = 'toml' | 'json';
@@ -42,6 +46,10 @@ export interface RuntimeSettings {
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
   readonly tree: ConfigTree;
+  /** The network settings, or `undefined` for a local-only system. */
+  readonly network: NetworkOptions | undefined;
+  /** The serialisers whose serIds the system accepts from other systems (built-ins included). */
+  readonly serialisers: SerialiserRegistry;
 }
 
 /**
@@ -60,6 +68,8 @@ export class KompactConfig {
   readonly #sources: { readonly origin: string; readonly tree: ConfigTree }[] = [];
   #logger: Logger | undefined;
   #clock: Clock | undefined;
+  #network: NetworkOptions | undefined;
+  readonly #serialisers: Serialiser<unknown>[] = [];
 
   private constructor() {}
 
@@ -122,6 +132,41 @@ export class KompactConfig {
     return this;
   }
 
+  /**
+   * Gives the system a network: it listens on `options.host`:`options.port` (default `127.0.0.1:0`,
+   * loopback and any free port), and its components can send to and receive from other systems by
+   * actor path. Without this a system is local-only and opens no socket. `build()` rejects with
+   * `BIND_FAILED` when the address cannot be bound.
+   *
+   * Kompact: `system_components(DeadletterBox::new, NetworkConfig::new(addr).build())`.
+   *
+   * @throws {@link KompactError} `CONFIG_INVALID` naming the first invalid option.
+   *
+   * @example
+   * ```ts
+   * const system = await KompactConfig.default().network({ port: 4000, sharedSecret: 'swordfish' }).build();
+   * system.systemPath().toString(); // 'tcp://127.0.0.1:4000'
+   * ```
+   */
+  network(options: NetworkOptions = {}): this {
+    resolveTransportOptions(options);
+    this.#network = { ...options };
+    return this;
+  }
+
+  /**
+   * Accepts messages from other systems under these serialisers' serIds (the built-ins are always
+   * accepted): bytes under any other serId are never deserialised and become dead letters.
+   *
+   * @throws TypeError for a reserved serId or something that is not a serialiser; {@link KompactError}
+   * `DUPLICATE_SER_ID` (at `build()`) when two serialisers share a serId.
+   */
+  serialisers(...serialisers: Serialiser<unknown>[]): this {
+    new SerialiserRegistry().registerAll(serialisers);
+    this.#serialisers.push(...serialisers);
+    return this;
+  }
+
   /** Sets one value by its dotted key, e.g. `setValue('kompact.runtime.throughput', 10)`. */
   setValue(key: string, value: unknown): this {
     if (typeof key !== 'string' || key === '' || key.split('.').includes('')) {
@@ -162,7 +207,7 @@ export class KompactConfig {
 
   /** Merges and validates the settings and starts a system with them. */
   async build(): Promise<KompactSystem> {
-    return new KompactSystem(this.settings());
+    return buildSystem(this.settings());
   }
 
   /** @internal The merged, validated settings. */
@@ -194,6 +239,8 @@ export class KompactConfig {
       logger: this.#logger,
       clock: this.#clock,
       tree,
+      network: this.#network,
+      serialisers: new SerialiserRegistry().registerAll(this.#serialisers),
     };
   }
 

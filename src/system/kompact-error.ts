@@ -23,6 +23,8 @@
  * - `HANDSHAKE_FAILED`: a connection's handshake failed (protocol version, shared secret, blocked peer,
  *   unexpected frame or timeout); that connection is closed.
  * - `TRANSPORT_CLOSED`: the network transport was closed; it accepts no more work.
+ * - `DUPLICATE_ENTRY`: an alias or routing group is already registered at that path (use
+ *   `updateAliasRegistration` to re-point it).
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -44,7 +46,8 @@ export type KompactErrorCode =
   | 'MALFORMED_FRAME'
   | 'FRAME_TOO_LARGE'
   | 'HANDSHAKE_FAILED'
-  | 'TRANSPORT_CLOSED';
+  | 'TRANSPORT_CLOSED'
+  | 'DUPLICATE_ENTRY';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -4,8 +4,18 @@ import { ComponentCore } from '../component/component-core.js';
 import { ComponentDefinition } from '../component/component-definition.js';
 import type { ComponentHost } from '../component/component-host.js';
 import { constructFor } from '../component/creation.js';
+import type { ActorPath, NamedPath, UniquePath } from '../dispatch/actor-path.js';
+import { parseAlias } from '../dispatch/alias.js';
+import { type AliasResult, Dispatcher } from '../dispatch/dispatcher.js';
+import { type TellSource, tellSourceOf } from '../dispatch/path-tell.js';
+import type { RoutingPolicy } from '../dispatch/routing-policy.js';
+import { SystemPath } from '../dispatch/system-path.js';
 import { bindScheduler, isSchedulerAware } from '../internal/clock-binding.js';
-import { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
+import { describeThrown } from '../internal/describe-thrown.js';
+import { NetworkLink, NetworkStatusProvider } from '../net/network-link.js';
+import type { NetworkStatus, NetworkStatusRequest } from '../net/network-status-port.js';
+import { biconnectPorts } from '../ports/connect.js';
+import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import { Scheduler } from '../runtime/scheduler.js';
 import { ComponentSupervisor } from '../supervision/component-supervisor.js';
 import { Supervision } from '../supervision/supervision-events.js';
@@ -17,6 +27,18 @@ import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import type { RuntimeSettings } from './kompact-config.js';
 import { KompactError } from './kompact-error.js';
 import type { SystemHandle } from './system-handle.js';
+
+/** The path of a system without a network: its paths are only reachable from inside it. */
+const LOCAL_SYSTEM_PATH = new SystemPath('local', '127.0.0.1', 0);
+
+/** @internal `KompactConfig.build`: makes the system and, with network config, binds its address. */
+export async function buildSystem(settings: RuntimeSettings): Promise<KompactSystem> {
+  const system = new KompactSystem(settings);
+  await runtimeOf(system).openNetwork(settings);
+  return system;
+}
+
+let runtimeOf: (system: KompactSystem) => SystemRuntime;
 
 /** Where a system is in its life. */
 export type SystemState = 'active' | 'shutting-down' | 'terminated';
@@ -39,6 +61,10 @@ class SystemRuntime implements ComponentHost {
   readonly supervision: Supervision;
   /** Every component not yet destroyed or recovered, for shutdown. */
   readonly live = new Set<ComponentCore>();
+  /** The lookup table and router for actor paths; replaced once, by the networked one, while building. */
+  dispatcher: Dispatcher;
+  /** The network side, for a system with `network` config. */
+  link: NetworkLink | undefined;
 
   constructor(settings: RuntimeSettings, handle: SystemHandle) {
     this.handle = handle;
@@ -63,6 +89,21 @@ class SystemRuntime implements ComponentHost {
       recoveryBudgetMs: settings.recoveryBudgetMs,
       onEnded: (core) => this.componentEnded(core),
     });
+    this.dispatcher = new Dispatcher(LOCAL_SYSTEM_PATH, this, settings.serialisers);
+  }
+
+  /** Gives the system its network: listens, and routes paths through a networked dispatcher. */
+  async openNetwork(settings: RuntimeSettings): Promise<void> {
+    if (settings.network === undefined) return;
+    const link = await NetworkLink.open(settings.network, this, this.logger, this.clock);
+    this.link = link;
+    this.dispatcher = new Dispatcher(link.systemPath, this, settings.serialisers);
+    link.attach(this.dispatcher);
+    this.logger.debug({ systemPath: link.systemPath.toString() }, 'Network listening');
+  }
+
+  deadLetterToPath(path: ActorPath, message: unknown, reason: DeadLetterReason, detail?: string): void {
+    this.deadLetters.publishToPath(path, message, reason, detail);
   }
 
   deadLetter(recipient: ComponentCore, message: unknown, reason: DeadLetterReason): void {
@@ -71,6 +112,7 @@ class SystemRuntime implements ComponentHost {
 
   componentEnded(core: ComponentCore): void {
     this.live.delete(core);
+    this.dispatcher.forget(core, core.state === 'faulty' ? 'faulty' : 'destroyed');
     this.#resolveIfAllEnded();
   }
 
@@ -128,6 +170,10 @@ export class KompactSystem implements SystemHandle {
   #shutdown: Promise<void> | undefined;
   readonly #terminated: Promise<void>;
   #markTerminated!: () => void;
+
+  static {
+    runtimeOf = (system) => system.#runtime;
+  }
 
   /** @internal Use `KompactConfig.build`. */
   constructor(settings: RuntimeSettings) {
@@ -300,12 +346,173 @@ export class KompactSystem implements SystemHandle {
     return this.#terminated;
   }
 
+  // ---- named services and the network --------------------------------------------------------------
+
+  /**
+   * This system's address: `tcp://host:port` as bound (the real port when configured with 0), or
+   * `local://127.0.0.1:0` for a system without a network. Kompact: `system_path`.
+   */
+  systemPath(): SystemPath {
+    return this.#runtime.dispatcher.systemPath;
+  }
+
+  /**
+   * The unique path of `component` (`<system path>#<id>`); the path reaches it while it lives.
+   * Kompact: `actor_path_for`.
+   */
+  actorPathFor(component: AnyComponent): UniquePath {
+    return this.#runtime.dispatcher.register(this.#own(component));
+  }
+
+  /**
+   * Registers `component` under its unique path and resolves with it. Kompact: `register`.
+   *
+   * @remarks Registration happens at once; the promise only reports it. Rejections (bad input) are
+   * also logged, so an ignored one is never silent.
+   */
+  register(component: AnyComponent): Promise<UniquePath> {
+    return this.#registration('register a component', () => this.actorPathFor(component));
+  }
+
+  /**
+   * Creates a component from `factory` and registers it; returns the component and the promise of its
+   * unique path. Kompact: `create_and_register`.
+   */
+  createAndRegister<D extends ComponentDefinition<unknown>>(
+    factory: () => D,
+  ): [component: Component<D>, path: Promise<UniquePath>] {
+    const component = this.create(factory);
+    return [component, this.register(component)];
+  }
+
+  /**
+   * Registers `component` under the named path `alias` (`'a/b'`) and resolves with that path; other
+   * systems reach it at `tcp://host:port/a/b`. A component may have several aliases.
+   *
+   * Kompact: `register_by_alias`.
+   *
+   * @remarks Rejects with `DUPLICATE_ENTRY` when the alias is taken (even by a faulted component:
+   * re-point it with {@link KompactSystem.updateAliasRegistration}), with a `PathParseError` for a
+   * malformed alias. Registration happens at once; rejections are also logged.
+   */
+  registerByAlias(component: AnyComponent, alias: string): Promise<NamedPath> {
+    return this.#registration(`register alias ${String(alias)}`, () =>
+      this.#aliasResult(
+        this.#runtime.dispatcher.registerAlias(this.#own(component), parseAlias(alias), false),
+      ),
+    );
+  }
+
+  /**
+   * Registers `component` under `alias`, replacing whatever was there: the way to re-point a named
+   * service at a new component (e.g. in a recovery handler). Kompact: `update_alias_registration`.
+   */
+  updateAliasRegistration(component: AnyComponent, alias: string): Promise<NamedPath> {
+    return this.#registration(`update alias ${String(alias)}`, () =>
+      this.#aliasResult(
+        this.#runtime.dispatcher.registerAlias(this.#own(component), parseAlias(alias), true),
+      ),
+    );
+  }
+
+  /**
+   * Makes `alias` a routing group: messages to it (or to `alias/*`, `alias/?` as the policy's mode
+   * allows) go to the components registered below it, as `policy` picks them. Without `update`, rejects
+   * with `DUPLICATE_ENTRY` when something is registered at `alias`.
+   *
+   * Kompact: `set_routing_policy`.
+   *
+   * @example
+   * ```ts
+   * await system.setRoutingPolicy('workers', new RoundRobinRouting());
+   * await system.registerByAlias(worker1, 'workers/1');
+   * ```
+   */
+  setRoutingPolicy(
+    alias: string,
+    policy: RoutingPolicy,
+    options: { readonly update?: boolean } = {},
+  ): Promise<NamedPath> {
+    return this.#registration(`set the routing policy of ${String(alias)}`, () => {
+      if (typeof policy !== 'object' || policy === null || typeof policy.route !== 'function') {
+        throw new TypeError(`Expected \`policy\` to be a RoutingPolicy, got ${typeof policy}`);
+      }
+      if (policy.mode !== 'broadcast' && policy.mode !== 'select') {
+        throw new TypeError(
+          `Expected \`policy.mode\` to be 'broadcast' or 'select', got ${String(policy.mode)}`,
+        );
+      }
+      return this.#aliasResult(
+        this.#runtime.dispatcher.setRoutingPolicy(parseAlias(alias), policy, options.update === true),
+      );
+    });
+  }
+
+  /**
+   * Connects `required` to this system's network status port: it receives connection events and may
+   * trigger `NetworkStatusRequest`s. On a system without a network it receives nothing and its requests
+   * are logged and ignored. Kompact: `connect_network_status_port`.
+   */
+  connectNetworkStatusPort(required: RequiredPort<NetworkStatusRequest, NetworkStatus>): Channel {
+    this.#assertAccepting('connect to the network status port');
+    if (!(required instanceof RequiredPort)) {
+      throw new TypeError(`Expected a RequiredPort of NetworkStatusPort, got ${typeof required}`);
+    }
+    const runtime = this.#runtime;
+    let provider = this.#statusProvider;
+    if (provider === undefined) {
+      const link = runtime.link;
+      const component = this.create(() => new NetworkStatusProvider(link));
+      this.start(component);
+      provider = component.onDefinition((definition) => definition.status);
+      this.#statusProvider = provider;
+      if (link !== undefined) link.statusPort = provider;
+    }
+    return biconnectPorts(provider, required);
+  }
+
+  #statusProvider: ProvidedPort<NetworkStatusRequest, NetworkStatus> | undefined;
+
+  /** @internal Where messages told by the system itself go, and their (unanswerable) sender. */
+  [tellSourceOf](): TellSource {
+    const dispatcher = this.#runtime.dispatcher;
+    return { dispatcher, sender: dispatcher.systemSenderPath };
+  }
+
+  #aliasResult(result: AliasResult): NamedPath {
+    if (result.kind === 'duplicate') {
+      throw new KompactError(
+        'DUPLICATE_ENTRY',
+        `${result.path.toString()} is already registered (use updateAliasRegistration to re-point it)`,
+      );
+    }
+    return result.path;
+  }
+
+  /** Runs a registration now; the promise reports it. A failure is logged too, so ignoring it is safe. */
+  #registration<T>(action: string, run: () => T): Promise<T> {
+    try {
+      this.#assertAccepting(action);
+      return Promise.resolve(run());
+    } catch (error) {
+      this.#runtime.logger.warn({ err: error }, `Could not ${action}: ${describeThrown(error)}`);
+      const rejected = Promise.reject(error);
+      rejected.catch(() => {});
+      return rejected;
+    }
+  }
+
   async #runShutdown(): Promise<void> {
     this.#state = 'shutting-down';
     const runtime = this.#runtime;
     runtime.logger.debug('Shutting down');
     await runtime.endAll();
     await runtime.scheduler.whenIdle();
+    const link = runtime.link;
+    if (link !== undefined) {
+      link.statusPort = undefined; // its listeners are gone; closing reports nothing to them
+      await link.close();
+    }
     runtime.timers.close();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
+import type { NamedPath, UniquePath } from '../dispatch/actor-path.js';
+import type { SystemPath } from '../dispatch/system-path.js';
 import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { Config } from './config.js';
 
@@ -35,6 +37,19 @@ export interface SystemHandle {
   killNotify(component: Component<ComponentDefinition<unknown>>): Promise<void>;
   /** Cancels a timer of any component of this system; a no-op for a finished or foreign one. */
   cancelTimer(timer: ScheduledTimer): void;
+  /** This system's address (see `KompactSystem.systemPath`). */
+  systemPath(): SystemPath;
+  /** The unique path of `component`, registering it. */
+  actorPathFor(component: Component<ComponentDefinition<unknown>>): UniquePath;
+  /** Registers `component` under its unique path. */
+  register(component: Component<ComponentDefinition<unknown>>): Promise<UniquePath>;
+  /** Registers `component` under `alias`; rejects with `DUPLICATE_ENTRY` when taken. */
+  registerByAlias(component: Component<ComponentDefinition<unknown>>, alias: string): Promise<NamedPath>;
+  /** Registers `component` under `alias`, replacing what was there (re-points a named service). */
+  updateAliasRegistration(
+    component: Component<ComponentDefinition<unknown>>,
+    alias: string,
+  ): Promise<NamedPath>;
   /** Shuts the whole system down (see `KompactSystem.shutdown`). */
   shutdown(): Promise<void>;
 }

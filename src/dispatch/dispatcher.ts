@@ -1,0 +1,284 @@
+import type { Logger } from 'pino';
+import type { ComponentCore } from '../component/component-core.js';
+import type { ComponentId } from '../component/component-id.js';
+import type { SerId } from '../serialisation/ser-id.js';
+import type { Serialiser } from '../serialisation/serialiser.js';
+import type { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
+import type { DeadLetterReason } from '../system/dead-letters.js';
+import { type ActorPath, NamedPath, UniquePath } from './actor-path.js';
+import { localNetMessage, remoteNetMessage } from './net-message.js';
+import { PathTrie } from './path-trie.js';
+import { BroadcastRouting, type RoutingPolicy, SenderHashRouting } from './routing-policy.js';
+import type { SystemPath } from './system-path.js';
+
+/** The network side of a dispatcher: sends to other systems; made by the system when it has a network. */
+export interface RemoteLink {
+  /**
+   * Serialises `value` and sends it; a value that fails to serialise, or a frame the transport refuses,
+   * becomes a dead letter here (never an exception for the sender).
+   */
+  send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void;
+}
+
+/** What the dispatcher needs from its system. */
+export interface DispatchHost {
+  readonly logger: Logger;
+  /** Records a message sent to a path that could not be delivered. */
+  deadLetterToPath(path: ActorPath, message: unknown, reason: DeadLetterReason, detail?: string): void;
+}
+
+/** A component entry of the named-path table; re-pointed in place when the component is replaced. */
+interface ComponentEntry {
+  readonly kind: 'component';
+  core: ComponentCore;
+}
+
+/** A routing group's policy, at the group's node. */
+interface RouterEntry {
+  readonly kind: 'router';
+  readonly policy: RoutingPolicy;
+}
+
+type Entry = ComponentEntry | RouterEntry;
+
+/** Everything registered for one component, so a replacement or its end can move or drop it at once. */
+interface Registration {
+  readonly ids: ComponentId[];
+  readonly aliases: { readonly segments: readonly string[]; readonly entry: ComponentEntry }[];
+}
+
+/** What an alias registration did. */
+export type AliasResult =
+  | { readonly kind: 'registered'; readonly path: NamedPath }
+  | { readonly kind: 'duplicate'; readonly path: NamedPath };
+
+// Implicit routes (Kompact's `implicit_routes` feature): `group/*` and `group/?` without a policy.
+const BROADCAST = new BroadcastRouting();
+const DEFAULT_SELECT = new SenderHashRouting();
+
+/** The sender of messages told from the system itself, not from a component: nobody can answer it. */
+const NOBODY_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * One system's lookup table and router: unique paths by component id, named paths in a {@link PathTrie},
+ * routing groups, and delivery of path messages to local components or, through the {@link RemoteLink},
+ * to other systems.
+ *
+ * Kompact: the `LocalDispatcher` / `NetworkDispatcher` component with its `ActorStore`.
+ *
+ * @remarks Entries are strong references, dropped when their component is destroyed (Kompact keeps weak
+ * ones until a reaper runs). A faulted component's aliases stay until re-registered, as in Kompact: a
+ * message to them is a dead letter, `registerByAlias` of the alias is a duplicate, and
+ * `updateAliasRegistration` re-points it. A replacement made by `replaceWith` takes over every path of
+ * the faulted component at once.
+ */
+export class Dispatcher {
+  /** This system's own path; paths on it are delivered locally, never serialised. */
+  readonly systemPath: SystemPath;
+  private readonly host: DispatchHost;
+  private readonly registry: SerialiserRegistry;
+  private readonly uniques = new Map<ComponentId, ComponentCore>();
+  private readonly named = new PathTrie<Entry>();
+  private readonly registrations = new Map<ComponentCore, Registration>();
+  private remote: RemoteLink | undefined;
+  private nobodyPath: UniquePath | undefined;
+
+  constructor(systemPath: SystemPath, host: DispatchHost, registry: SerialiserRegistry) {
+    this.systemPath = systemPath;
+    this.host = host;
+    this.registry = registry;
+  }
+
+  /** Connects the network side; without it, paths of other systems are dead letters (`unroutable`). */
+  attachRemote(remote: RemoteLink): void {
+    this.remote = remote;
+  }
+
+  /** The sender path of messages told by the system rather than a component. */
+  get systemSenderPath(): UniquePath {
+    this.nobodyPath ??= new UniquePath(this.systemPath, NOBODY_ID);
+    return this.nobodyPath;
+  }
+
+  /** The unique path of `core`, registering it so that the path reaches it. Kompact: `register`. */
+  register(core: ComponentCore): UniquePath {
+    const registration = this.registrationOf(core);
+    if (this.uniques.get(core.id) !== core) {
+      this.uniques.set(core.id, core);
+      registration.ids.push(core.id);
+    }
+    return new UniquePath(this.systemPath, core.id);
+  }
+
+  /**
+   * Registers `core` under `segments` (already validated). With `update`, replaces what is there;
+   * without, a taken path is a duplicate and nothing changes.
+   *
+   * Kompact: `register_by_alias` / `update_alias_registration`.
+   */
+  registerAlias(core: ComponentCore, segments: readonly string[], update: boolean): AliasResult {
+    const path = new NamedPath(this.systemPath, segments);
+    const entry: ComponentEntry = { kind: 'component', core };
+    if (update) {
+      const result = this.named.update(segments, entry);
+      if (result.kind === 'replaced') this.dropFromRegistration(result.previous);
+    } else if (this.named.insert(segments, entry).kind === 'duplicate') {
+      return { kind: 'duplicate', path };
+    }
+    this.registrationOf(core).aliases.push({ segments, entry });
+    return { kind: 'registered', path };
+  }
+
+  /**
+   * Puts `policy` at `segments`: messages to that path (and its `/*` or `/?` form, as the policy's mode
+   * allows) go to the components registered below it. Kompact: `set_routing_policy`.
+   */
+  setRoutingPolicy(segments: readonly string[], policy: RoutingPolicy, update: boolean): AliasResult {
+    const path = new NamedPath(this.systemPath, segments);
+    const entry: RouterEntry = { kind: 'router', policy };
+    if (update) {
+      const result = this.named.update(segments, entry);
+      if (result.kind === 'replaced') this.dropFromRegistration(result.previous);
+    } else if (this.named.insert(segments, entry).kind === 'duplicate') {
+      return { kind: 'duplicate', path };
+    }
+    return { kind: 'registered', path };
+  }
+
+  /** Every path of the faulted `from` reaches its replacement `to` from now on. */
+  transfer(from: ComponentCore, to: ComponentCore): void {
+    const registration = this.registrations.get(from);
+    if (registration === undefined) return;
+    this.registrations.delete(from);
+    const target = this.registrationOf(to);
+    for (const id of registration.ids) {
+      this.uniques.set(id, to);
+      target.ids.push(id);
+    }
+    for (const alias of registration.aliases) {
+      alias.entry.core = to;
+      target.aliases.push(alias);
+    }
+  }
+
+  /**
+   * Forgets a component that ended. A destroyed component loses every path; a faulted one only its
+   * unique paths, its aliases stay (dead) until re-registered, as in Kompact.
+   */
+  forget(core: ComponentCore, state: 'destroyed' | 'faulty'): void {
+    const registration = this.registrations.get(core);
+    if (registration === undefined) return;
+    for (const id of registration.ids) if (this.uniques.get(id) === core) this.uniques.delete(id);
+    registration.ids.length = 0;
+    if (state === 'faulty' && registration.aliases.length > 0) return;
+    this.registrations.delete(core);
+    for (const { segments, entry } of registration.aliases) {
+      if (this.named.lookup(segments) === entry) this.named.remove(segments);
+    }
+  }
+
+  /**
+   * Sends `value` from `sender` to `receiver`: delivered in this system without serialising, or sent to
+   * another system through the network; what cannot be delivered becomes a dead letter.
+   */
+  send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void {
+    if (!receiver.system.equals(this.systemPath)) {
+      if (this.remote === undefined) {
+        this.host.deadLetterToPath(receiver, value, 'unroutable', 'this system has no network');
+      } else {
+        this.remote.send(sender, receiver, value, serialiser);
+      }
+      return;
+    }
+    const targets = this.resolve(receiver, sender);
+    if (typeof targets === 'string') {
+      this.host.deadLetterToPath(receiver, value, 'unresolved', targets);
+      return;
+    }
+    for (const core of targets) core.tell(localNetMessage(sender, receiver, value, serialiser));
+  }
+
+  /**
+   * Delivers a message that arrived from another system. Bytes under a serId no registered serialiser
+   * handles are never handed to a component.
+   */
+  receive(sender: ActorPath, receiver: ActorPath, serId: SerId, bytes: Uint8Array): void {
+    if (!this.registry.has(serId)) {
+      this.host.deadLetterToPath(
+        receiver,
+        remoteNetMessage(sender, receiver, serId, bytes),
+        'unknown-ser-id',
+        `no serialiser is registered for serId ${serId}`,
+      );
+      return;
+    }
+    const targets = this.resolve(receiver, sender);
+    if (typeof targets === 'string') {
+      this.host.deadLetterToPath(
+        receiver,
+        remoteNetMessage(sender, receiver, serId, bytes),
+        'unresolved',
+        targets,
+      );
+      return;
+    }
+    for (const core of targets) core.tell(remoteNetMessage(sender, receiver, serId, bytes));
+  }
+
+  /** The components a message to `path` goes to, or why there are none. */
+  private resolve(path: ActorPath, sender: ActorPath): readonly ComponentCore[] | string {
+    if (path.kind === 'unique') {
+      const core = this.uniques.get(path.id);
+      return core === undefined ? `no component is registered as ${path.id}` : [core];
+    }
+    const entry = this.named.lookup(path.segments);
+    const marker = path.marker;
+    if (entry?.kind === 'component' && marker === undefined) return [entry.core];
+    let policy: RoutingPolicy;
+    if (entry?.kind === 'router') {
+      policy = entry.policy;
+      if (marker !== undefined && marker !== policy.mode) {
+        return `the group's ${policy.kind} policy cannot ${marker === 'broadcast' ? 'broadcast (`/*`)' : 'select (`/?`)'}`;
+      }
+    } else if (marker === 'broadcast') {
+      policy = BROADCAST;
+    } else if (marker === 'select') {
+      policy = DEFAULT_SELECT;
+    } else {
+      return `nothing is registered at ${path.segments.join('/')}`;
+    }
+    const members = this.members(path.segments);
+    const chosen = policy.route(members, { sender });
+    return chosen.length === 0 ? `the group ${path.segments.join('/')} has no live member` : chosen;
+  }
+
+  /** The live components registered at or below `segments`, in the table's stable order. */
+  private members(segments: readonly string[]): ComponentCore[] {
+    const members: ComponentCore[] = [];
+    for (const entry of this.named.subtree(segments)) {
+      if (entry.kind === 'component' && entry.core.canReceive()) members.push(entry.core);
+    }
+    return members;
+  }
+
+  private registrationOf(core: ComponentCore): Registration {
+    let registration = this.registrations.get(core);
+    if (registration === undefined) {
+      registration = { ids: [], aliases: [] };
+      this.registrations.set(core, registration);
+    }
+    return registration;
+  }
+
+  /** An alias of some component was re-pointed: that component no longer owns it. */
+  private dropFromRegistration(previous: Entry): void {
+    if (previous.kind !== 'component') return;
+    const registration = this.registrations.get(previous.core);
+    if (registration === undefined) return;
+    const index = registration.aliases.findIndex((alias) => alias.entry === previous);
+    if (index !== -1) registration.aliases.splice(index, 1);
+    if (registration.aliases.length === 0 && registration.ids.length === 0) {
+      this.registrations.delete(previous.core);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+import type { Logger } from 'pino';
+import { ComponentDefinition } from '../component/component-definition.js';
+import type { ActorPath } from '../dispatch/actor-path.js';
+import type { Dispatcher, DispatchHost, RemoteLink } from '../dispatch/dispatcher.js';
+import { remoteNetMessage } from '../dispatch/net-message.js';
+import type { SystemPath } from '../dispatch/system-path.js';
+import { describeThrown } from '../internal/describe-thrown.js';
+import type { ProvidedPort } from '../ports/port-ends.js';
+import type { Serialiser } from '../serialisation/serialiser.js';
+import { serialiseToBytes } from '../serialisation/serialiser.js';
+import type { Clock } from '../timer/clock.js';
+import { type DataFrame, dataFrame } from './frame.js';
+import { type NetworkStatus, NetworkStatusPort, type NetworkStatusRequest } from './network-status-port.js';
+import { TcpTransport, type TransportStats } from './tcp-transport.js';
+import type { TcpTransportOptions } from './tcp-transport-options.js';
+import type { LostReason, TransportEvent } from './transport-events.js';
+
+/**
+ * The network settings of a system: `KompactConfig.default().network({ port: 4000 })`.
+ *
+ * Kompact: `NetworkConfig`.
+ *
+ * @remarks Every field is optional. `host` defaults to `127.0.0.1` (loopback: bind another address
+ * on purpose to be reachable from other machines) and `port` to `0` (any free port; read it back with
+ * `system.systemPath()`).
+ */
+export type NetworkOptions = Omit<
+  TcpTransportOptions,
+  'clock' | 'logger' | 'onData' | 'onLost' | 'onEvent' | 'onSocket'
+>;
+
+/** Translates the transport's events into `NetworkStatusPort` indications. */
+function statusOf(event: TransportEvent): NetworkStatus {
+  switch (event.kind) {
+    case 'connection-established':
+      return { kind: 'connection-established', system: event.system, session: event.session };
+    case 'connection-lost':
+      return { kind: 'connection-lost', system: event.system, session: event.session };
+    case 'connection-dropped':
+      return { kind: 'connection-dropped', system: event.system };
+    case 'connection-closed':
+      return { kind: 'connection-closed', system: event.system, session: event.session };
+    case 'blocked':
+      return event.target.kind === 'system'
+        ? { kind: 'blocked-system', system: event.target.system }
+        : { kind: 'blocked-ip', address: event.target.address };
+    case 'allowed':
+      return event.target.kind === 'system'
+        ? { kind: 'allowed-system', system: event.target.system }
+        : { kind: 'allowed-ip', address: event.target.address };
+  }
+}
+
+/**
+ * The component that provides a system's {@link NetworkStatusPort}: made when a component first connects
+ * to it. Kompact: the `NetworkDispatcher`'s provided `NetworkStatusPort`.
+ */
+export class NetworkStatusProvider extends ComponentDefinition {
+  readonly status: ProvidedPort<NetworkStatusRequest, NetworkStatus>;
+  readonly #link: NetworkLink | undefined;
+
+  constructor(link: NetworkLink | undefined) {
+    super();
+    this.#link = link;
+    this.status = this.providePort(NetworkStatusPort, (request) => this.#handle(request));
+  }
+
+  #handle(request: NetworkStatusRequest): void {
+    const transport = this.#link?.transport;
+    if (transport === undefined) {
+      this.ctx.log.warn(
+        { request: request.kind },
+        'Network status request on a system without a network; ignored',
+      );
+      return;
+    }
+    try {
+      switch (request.kind) {
+        case 'connect-system':
+          transport.connect(request.system);
+          break;
+        case 'disconnect-system':
+          transport.disconnect(request.system);
+          break;
+        case 'block-system':
+          transport.blockSystem(request.system);
+          break;
+        case 'allow-system':
+          transport.allowSystem(request.system);
+          break;
+        case 'block-ip':
+          transport.blockIp(request.address);
+          break;
+        case 'allow-ip':
+          transport.allowIp(request.address);
+          break;
+      }
+    } catch (error) {
+      // A malformed request is the requester's mistake: report it, keep the network running.
+      this.ctx.log.error(
+        { err: error, request: request.kind },
+        `Invalid network status request: ${describeThrown(error)}`,
+      );
+    }
+  }
+}
+
+/**
+ * A system's network side: the TCP transport, serialising outgoing path messages into frames and handing
+ * incoming frames to the dispatcher, and turning refused or lost frames into dead letters.
+ *
+ * Kompact: the `NetworkDispatcher` with its `NetworkThread`.
+ */
+export class NetworkLink implements RemoteLink {
+  /** The transport; `undefined` until {@link NetworkLink.open} resolved. */
+  transport: TcpTransport | undefined;
+  private readonly host: DispatchHost;
+  private readonly logger: Logger;
+  private dispatcher: Dispatcher | undefined;
+  /** Where transport events go as `NetworkStatusPort` indications, once a component connected. */
+  statusPort: ProvidedPort<NetworkStatusRequest, NetworkStatus> | undefined;
+
+  private constructor(host: DispatchHost, logger: Logger) {
+    this.host = host;
+    this.logger = logger;
+  }
+
+  /**
+   * Listens as `options` say; resolves with the link and the bound system path.
+   *
+   * @throws {@link KompactError} `CONFIG_INVALID` for a bad option, `BIND_FAILED` when the address
+   * cannot be bound.
+   */
+  static async open(
+    options: NetworkOptions,
+    host: DispatchHost,
+    logger: Logger,
+    clock: Clock,
+  ): Promise<NetworkLink> {
+    const link = new NetworkLink(host, logger);
+    link.transport = await TcpTransport.listen({
+      ...options,
+      clock,
+      logger,
+      onData: (frame) => link.received(frame),
+      onLost: (frame, reason) => link.lost(frame, reason),
+      onEvent: (event) => link.event(event),
+    });
+    return link;
+  }
+
+  /** The address the transport listens on. */
+  get systemPath(): SystemPath {
+    return (this.transport as TcpTransport).systemPath;
+  }
+
+  /** Frame and connection counters of the transport. */
+  stats(): TransportStats {
+    return (this.transport as TcpTransport).stats();
+  }
+
+  /** Starts handing incoming messages to `dispatcher`. */
+  attach(dispatcher: Dispatcher): void {
+    this.dispatcher = dispatcher;
+    dispatcher.attachRemote(this);
+  }
+
+  send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void {
+    let payload: Uint8Array;
+    try {
+      payload = serialiseToBytes(serialiser, value);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, receiver: receiver.toString(), serId: serialiser.serId },
+        `Could not serialise a message to ${receiver.toString()}: ${describeThrown(error)}`,
+      );
+      this.host.deadLetterToPath(receiver, value, 'serialisation-failed', describeThrown(error));
+      return;
+    }
+    const result = (this.transport as TcpTransport).send(
+      dataFrame(serialiser.serId, sender, receiver, payload),
+    );
+    if (result.kind === 'refused') this.host.deadLetterToPath(receiver, value, 'refused', result.reason);
+  }
+
+  /** Closes the transport gracefully; resolves when every socket is released. */
+  close(): Promise<void> {
+    return this.transport?.close() ?? Promise.resolve();
+  }
+
+  private received(frame: DataFrame): void {
+    if (this.dispatcher === undefined) {
+      this.lost(frame, 'closed');
+      return;
+    }
+    this.dispatcher.receive(frame.sender, frame.receiver, frame.serId, frame.payload);
+  }
+
+  private lost(frame: DataFrame, reason: LostReason): void {
+    this.host.deadLetterToPath(
+      frame.receiver,
+      remoteNetMessage(frame.sender, frame.receiver, frame.serId, frame.payload),
+      'lost',
+      reason,
+    );
+  }
+
+  private event(event: TransportEvent): void {
+    this.statusPort?.trigger(statusOf(event));
+  }
+}

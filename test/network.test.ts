@@ -1,0 +1,348 @@
+// Two networked systems in one process: config, sending by path in both directions, serialisation,
+// dead letters for what cannot be delivered, the network status port, and named services that keep
+// answering while the component behind them is replaced.
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { describe, it } from 'node:test';
+import {
+  ActorPath,
+  ComponentDefinition,
+  type DeadLetter,
+  type HandlerReturn,
+  type KompactSystem,
+  msgpackSerialiser,
+  type NetMessage,
+  type NetworkStatus,
+  NetworkStatusPort,
+  type Serialiser,
+  Serialisers,
+  SystemPath,
+  serId,
+} from '../src/index.js';
+import { testConfig, withSystem } from '../src/testing/index.js';
+import { isKompactError } from './support/errors.js';
+import { Probe, settle, startProbe } from './support/probes.js';
+
+type Point = { readonly x: number; readonly y: number };
+const isPoint = (v: unknown): v is Point =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Point).x === 'number' &&
+  typeof (v as Point).y === 'number';
+const PointSerialiser = msgpackSerialiser<Point>(serId(100), isPoint);
+
+/** Runs `body` with two networked systems on loopback, always shutting both down. */
+async function withTwoSystems(
+  body: (a: KompactSystem, b: KompactSystem) => Promise<void>,
+  options: Parameters<ReturnType<typeof testConfig>['network']>[0] = {},
+): Promise<void> {
+  await withSystem(
+    async (a) => {
+      await withSystem(
+        async (b) => body(a, b),
+        (config) => config.network(options).serialisers(PointSerialiser),
+      );
+    },
+    (config) => config.network(options).serialisers(PointSerialiser),
+  );
+}
+
+function on(system: KompactSystem, rest: string): ActorPath {
+  return ActorPath.parse(`${system.systemPath().toString()}${rest}`);
+}
+
+/** Resolves with the dead letters once `count` arrived. */
+function deadLettersOf(system: KompactSystem, count: number): { letters: DeadLetter[]; done: Promise<void> } {
+  const letters: DeadLetter[] = [];
+  const done = new Promise<void>((resolve) => {
+    system.deadLetters.subscribe((letter) => {
+      letters.push(letter);
+      if (letters.length === count) resolve();
+    });
+  });
+  return { letters, done };
+}
+
+describe('network config', () => {
+  it('binds loopback on a free port by default and reports it as the system path', async () => {
+    await withSystem(
+      async (system) => {
+        const path = system.systemPath();
+        assert.equal(path.transport, 'tcp');
+        assert.equal(path.host, '127.0.0.1');
+        assert.ok(path.port > 0);
+      },
+      (config) => config.network(),
+    );
+  });
+
+  it('rejects build with BIND_FAILED when the address is taken', async () => {
+    await withSystem(
+      async (system) => {
+        const taken = system.systemPath().port;
+        await assert.rejects(testConfig().network({ port: taken }).build(), isKompactError('BIND_FAILED'));
+      },
+      (config) => config.network(),
+    );
+  });
+
+  it('refuses invalid network options at once with CONFIG_INVALID naming the option', () => {
+    assert.throws(() => testConfig().network({ port: 70_000 }), isKompactError('CONFIG_INVALID'));
+    assert.throws(() => testConfig().network({ port: 70_000 }), /port/);
+    assert.throws(() => testConfig().network({ maxFrameBytes: -1 }), /maxFrameBytes/);
+    assert.throws(() => testConfig().network({ host: '' }), /host/);
+    assert.throws(() => testConfig().serialisers({} as Serialiser<unknown>), TypeError);
+    assert.throws(() => testConfig().serialisers(Serialisers.string as Serialiser<unknown>), /reserved/);
+  });
+
+  it('a system without network config opens no socket', async () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    await withSystem(async () => {
+      const during = process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+      assert.equal(during, before);
+    });
+  });
+});
+
+describe('sending between systems', () => {
+  it('delivers to a named path of another system and the reply comes back to the sender', async () => {
+    await withTwoSystems(async (a, b) => {
+      const server = await startProbe(b, 'B');
+      await b.registerByAlias(server.component, 'echo');
+      const client = await startProbe(a, 'client');
+      on(b, '/echo').tell('echo hi', client.probe);
+      await client.probe.waitFor(1);
+      assert.deepEqual(client.probe.texts, ['B:hi']);
+      const request = server.probe.received[0] as NetMessage;
+      assert.equal(request.isLocal, false);
+      assert.ok(request.sender.equals(client.probe.ctx.actorPath()));
+      assert.equal(request.sender.system.toString(), a.systemPath().toString());
+      assert.equal(request.receiver.toString(), `${b.systemPath().toString()}/echo`);
+    });
+  });
+
+  it('carries every built-in type and registered msgpack data, and keeps per-pair order', async () => {
+    await withTwoSystems(async (a, b) => {
+      const server = await startProbe(b);
+      const path = await b.registerByAlias(server.component, 'sink');
+      const remote = on(b, '/sink');
+      const sender = await startProbe(a);
+      remote.tell('text', sender.probe);
+      remote.tell(1.5, sender.probe);
+      remote.tell(2n ** 70n, sender.probe);
+      remote.tell(new Uint8Array([1, 2, 3]), sender.probe);
+      remote.tell(path, sender.probe);
+      remote.tell({ x: 1, y: 2 }, sender.probe, PointSerialiser);
+      for (let i = 0; i < 500; i++) remote.tell(i, sender.probe);
+      await server.probe.waitFor(506);
+      const [text, num, big, bytes, pathValue, point, ...rest] = server.probe.received as NetMessage[];
+      assert.equal(text?.tryDeserialise(Serialisers.string), 'text');
+      assert.equal(num?.tryDeserialise(Serialisers.number), 1.5);
+      assert.equal(big?.tryDeserialise(Serialisers.bigint), 2n ** 70n);
+      assert.deepEqual(bytes?.tryDeserialise(Serialisers.bytes), new Uint8Array([1, 2, 3]));
+      assert.ok(pathValue?.tryDeserialise(Serialisers.actorPath).equals(path));
+      assert.deepEqual(point?.tryDeserialise(PointSerialiser), { x: 1, y: 2 });
+      assert.deepEqual(
+        rest.map((msg) => msg.tryDeserialise(Serialisers.number)),
+        Array.from({ length: 500 }, (_, i) => i),
+      );
+    });
+  });
+
+  it('never deserialises an unregistered serId: the receiver dead-letters it', async () => {
+    await withTwoSystems(async (a, b) => {
+      const server = await startProbe(b);
+      await b.registerByAlias(server.component, 'sink');
+      const Unregistered = msgpackSerialiser<Point>(serId(555));
+      const { letters, done } = deadLettersOf(b, 1);
+      on(b, '/sink').tell({ x: 1, y: 1 }, a, Unregistered);
+      await done;
+      assert.equal(letters[0]?.reason, 'unknown-ser-id');
+      assert.equal(server.probe.received.length, 0);
+    });
+  });
+
+  it('reports a value that fails to serialise to the sender side as a dead letter, never a throw', async () => {
+    await withTwoSystems(async (a, b) => {
+      const { letters, done } = deadLettersOf(a, 1);
+      const cyclic: { self?: unknown } = {};
+      cyclic.self = cyclic;
+      const Throwing: Serialiser<unknown> = {
+        serId: serId(101),
+        serialise() {
+          throw new Error('cannot write this');
+        },
+        deserialise: () => undefined,
+      };
+      on(b, '/sink').tell(cyclic, a, Throwing);
+      await done;
+      assert.equal(letters[0]?.reason, 'serialisation-failed');
+      assert.match(letters[0]?.detail ?? '', /cannot write this/);
+      assert.equal(letters[0]?.message, cyclic);
+    });
+  });
+
+  it('dead-letters on the receiving system what reaches no component there', async () => {
+    await withTwoSystems(async (a, b) => {
+      const { letters, done } = deadLettersOf(b, 1);
+      on(b, '/nobody').tell('lost', a);
+      await done;
+      assert.equal(letters[0]?.reason, 'unresolved');
+      assert.equal(
+        (letters[0]?.message as NetMessage | undefined)?.tryDeserialise(Serialisers.string),
+        'lost',
+      );
+    });
+  });
+
+  it('keeps a remote named service answering at the same path while its component is replaced', async () => {
+    await withTwoSystems(async (a, b) => {
+      const generations: Probe[] = [];
+      const make = () => {
+        const probe = new Probe(`g${generations.length}`);
+        generations.push(probe);
+        return probe;
+      };
+      const service = b.create(make);
+      service.setRecoveryFunction((fault) => fault.replaceWith(make));
+      await b.startNotify(service);
+      await b.registerByAlias(service, 'counter');
+      const client = await startProbe(a);
+      const remote = on(b, '/counter');
+      remote.tell('echo 1', client.probe);
+      await client.probe.waitFor(1);
+      remote.tell('crash', client.probe);
+      remote.tell('echo 2', client.probe);
+      await client.probe.waitFor(2);
+      assert.deepEqual(client.probe.texts, ['g0:1', 'g1:2']);
+    });
+  });
+});
+
+describe('connections', () => {
+  it('drops what was queued for a system that never answers, with events and dead letters', async () => {
+    // A port with nothing listening: take a free one and close it again.
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    await withSystem(
+      async (system) => {
+        const events: NetworkStatus[] = [];
+        class Watcher extends ComponentDefinition {
+          readonly status = this.requirePort(NetworkStatusPort, (event): HandlerReturn => {
+            events.push(event);
+          });
+        }
+        const watcher = system.create(() => new Watcher());
+        await system.startNotify(watcher);
+        system.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
+        const { letters, done } = deadLettersOf(system, 2);
+        const nowhere = ActorPath.parse(`tcp://127.0.0.1:${port}/svc`);
+        nowhere.tell('one', system);
+        nowhere.tell('two', system);
+        await done;
+        assert.deepEqual(
+          letters.map((l) => [l.path?.toString(), l.reason, l.detail]),
+          [
+            [nowhere.toString(), 'lost', 'dropped'],
+            [nowhere.toString(), 'lost', 'dropped'],
+          ],
+        );
+        assert.deepEqual(
+          letters.map((l) => (l.message as NetMessage).tryDeserialise(Serialisers.string)),
+          ['one', 'two'],
+        );
+        await settle();
+        assert.deepEqual(events, [
+          { kind: 'connection-dropped', system: new SystemPath('tcp', '127.0.0.1', port) },
+        ]);
+      },
+      (config) => config.network({ maxConnectionRetryAttempts: 2, connectionRetryIntervalMs: 5 }),
+    );
+  });
+
+  it('reports connections on the status port and obeys its requests', async () => {
+    await withTwoSystems(async (a, b) => {
+      const events: NetworkStatus[] = [];
+      let notify: (() => void) | undefined;
+      class Watcher extends ComponentDefinition {
+        readonly status = this.requirePort(NetworkStatusPort, (event): HandlerReturn => {
+          events.push(event);
+          notify?.();
+        });
+      }
+      const watcher = a.create(() => new Watcher());
+      await a.startNotify(watcher);
+      a.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
+      const next = (kind: NetworkStatus['kind']) =>
+        new Promise<NetworkStatus>((resolve) => {
+          const check = () => {
+            const found = events.find((e) => e.kind === kind);
+            if (found !== undefined) resolve(found);
+          };
+          notify = check;
+          check();
+        });
+      const port = watcher.onDefinition((d) => d.status);
+      port.trigger({ kind: 'connect-system', system: b.systemPath() });
+      const established = await next('connection-established');
+      assert.ok(established.kind === 'connection-established' && established.system.equals(b.systemPath()));
+      port.trigger({ kind: 'disconnect-system', system: b.systemPath() });
+      await next('connection-closed');
+      port.trigger({ kind: 'block-system', system: b.systemPath() });
+      await next('blocked-system');
+      const { letters, done } = deadLettersOf(a, 1);
+      on(b, '/x').tell('refused', a);
+      await done;
+      assert.deepEqual([letters[0]?.reason, letters[0]?.detail], ['refused', 'blocked']);
+      port.trigger({ kind: 'allow-system', system: b.systemPath() });
+      await next('allowed-system');
+      port.trigger({ kind: 'block-ip', address: 'not an ip' }); // logged and ignored, never a crash
+      port.trigger({ kind: 'block-ip', address: '10.1.2.3' });
+      await next('blocked-ip');
+    });
+  });
+
+  it('reconnects after the peer restarts on the same address; what the old peer lost is reported', async () => {
+    await withSystem(
+      async (a) => {
+        const first = await testConfig().network().serialisers(PointSerialiser).build();
+        const address = first.systemPath();
+        const p1 = await startProbe(first);
+        await first.registerByAlias(p1.component, 'svc');
+        const remote = ActorPath.parse(`${address.toString()}/svc`);
+        remote.tell('to first', a);
+        await p1.probe.waitFor(1);
+        await first.shutdown();
+        const second = await testConfig().network({ port: address.port }).build();
+        try {
+          const p2 = await startProbe(second);
+          await second.registerByAlias(p2.component, 'svc');
+          remote.tell('to second', a);
+          await p2.probe.waitFor(1);
+          assert.deepEqual(p2.probe.texts, ['to second']);
+        } finally {
+          await second.shutdown();
+        }
+      },
+      (config) => config.network({ connectionRetryIntervalMs: 10 }),
+    );
+  });
+
+  it('shutdown closes the network: no socket or timer is left behind', async () => {
+    await settle(10); // sockets of earlier tests finish closing
+    const before = process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+    await withTwoSystems(async (a, b) => {
+      const probe = await startProbe(b);
+      await b.registerByAlias(probe.component, 'p');
+      on(b, '/p').tell('x', a);
+      await probe.probe.waitFor(1);
+    });
+    await settle();
+    const after = process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+    assert.equal(after, before);
+  });
+});
