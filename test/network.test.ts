@@ -332,6 +332,122 @@ describe('connections', () => {
     );
   });
 
+  it('keeps serving a good peer while strangers send random, truncated and oversized frames', async () => {
+    await withTwoSystems(async (a, b) => {
+      const echo = await startProbe(b, 'B');
+      await b.registerByAlias(echo.component, 'echo');
+      const client = await startProbe(a, 'client');
+      const remote = on(b, '/echo');
+      let seed = 0x5eed;
+      const rand = (): number => {
+        // mulberry32: deterministic, so a failure reproduces
+        seed = (seed + 0x6d2b79f5) >>> 0;
+        let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+      const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
+      const header = (length: number, kind: number) => {
+        const head = Buffer.alloc(5);
+        head.writeUInt32BE(length);
+        head[4] = kind;
+        return head;
+      };
+      const inputs: (() => Buffer)[] = [
+        () => bytes(1 + Math.floor(rand() * 300)),
+        () => header(0xffff_fff0, 3), // far above the maximum frame size
+        () => Buffer.concat([header(40, 1), bytes(10)]), // a truncated hello
+        () => Buffer.concat([header(20, 3), bytes(20)]), // data before any handshake
+        () => Buffer.concat([header(9, 9), bytes(9)]), // an unknown frame kind
+      ];
+      let sent = 0;
+      let isRunning = true;
+      const pump = async () => {
+        while (isRunning) {
+          remote.tell(`echo ${sent++}`, client.probe);
+          await client.probe.waitFor(sent);
+        }
+      };
+      const pumping = pump();
+      await client.probe.waitFor(5);
+      const before = client.probe.received.length;
+      const port = b.systemPath().port;
+      for (let round = 0; round < 10; round++) {
+        await Promise.all(
+          Array.from(
+            { length: 20 },
+            () =>
+              new Promise<void>((resolve) => {
+                const socket = net.connect(port, '127.0.0.1', () =>
+                  socket.end(
+                    (inputs[Math.floor(rand() * inputs.length)] ?? inputs[0])?.() ?? Buffer.alloc(1),
+                  ),
+                );
+                socket.on('error', () => resolve());
+                socket.on('close', () => resolve());
+                socket.resume();
+              }),
+          ),
+        );
+      }
+      const during = client.probe.received.length - before;
+      isRunning = false;
+      await pumping;
+      assert.ok(during > 0, 'the good connection kept answering during the fuzz run');
+      assert.deepEqual(
+        client.probe.texts,
+        Array.from({ length: sent }, (_, i) => `B:${i}`),
+      );
+      assert.equal(a.deadLetters.count, 0);
+      assert.equal(b.deadLetters.count, 0);
+    });
+  });
+
+  it('refuses messages past the high-water mark as dead letters instead of growing memory', async () => {
+    await withSystem(
+      async (system) => {
+        const letters: DeadLetter[] = [];
+        system.deadLetters.subscribe((letter) => letters.push(letter));
+        // Nobody listens on port 9 (discard) here: frames queue while connecting.
+        const nowhere = ActorPath.parse('tcp://127.0.0.1:9/svc');
+        for (let i = 0; i < 100; i++) nowhere.tell('x'.repeat(100), system);
+        const refused = letters.filter((l) => l.reason === 'refused');
+        assert.ok(refused.length > 80, `${refused.length} of 100 refused`);
+        assert.ok(refused.every((l) => l.detail === 'backpressure'));
+      },
+      (config) =>
+        config.network({
+          highWaterMarkBytes: 1000,
+          connectionRetryIntervalMs: 5,
+          maxConnectionRetryAttempts: 1,
+        }),
+    );
+  });
+
+  it('with a shared secret, talks to systems that know it and refuses those that do not', async () => {
+    await withTwoSystems(
+      async (a, b) => {
+        const server = await startProbe(b);
+        await b.registerByAlias(server.component, 'sink');
+        on(b, '/sink').tell('friend', a);
+        await server.probe.waitFor(1);
+        const stranger = await testConfig()
+          .network({ sharedSecret: 'wrong', maxConnectionRetryAttempts: 1, connectionRetryIntervalMs: 5 })
+          .build();
+        try {
+          const { letters, done } = deadLettersOf(stranger, 1);
+          on(b, '/sink').tell('stranger', stranger);
+          await done;
+          assert.deepEqual([letters[0]?.reason, letters[0]?.detail], ['lost', 'dropped']);
+        } finally {
+          await stranger.shutdown();
+        }
+        assert.deepEqual(server.probe.texts, ['friend']);
+      },
+      { sharedSecret: 'swordfish' },
+    );
+  });
+
   it('shutdown closes the network: no socket or timer is left behind', async () => {
     await settle(10); // sockets of earlier tests finish closing
     const before = process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
