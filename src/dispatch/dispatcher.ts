@@ -117,16 +117,10 @@ export class Dispatcher {
    * Kompact: `register_by_alias` / `update_alias_registration`.
    */
   registerAlias(core: ComponentCore, segments: readonly string[], update: boolean): AliasResult {
-    const path = new NamedPath(this.systemPath, segments);
     const entry: ComponentEntry = { kind: 'component', core };
-    if (update) {
-      const result = this.named.update(segments, entry);
-      if (result.kind === 'replaced') this.dropFromRegistration(result.previous);
-    } else if (this.named.insert(segments, entry).kind === 'duplicate') {
-      return { kind: 'duplicate', path };
-    }
-    this.registrationOf(core).aliases.push({ segments, entry });
-    return { kind: 'registered', path };
+    const result = this.put(segments, entry, update);
+    if (result.kind === 'registered') this.registrationOf(core).aliases.push({ segments, entry });
+    return result;
   }
 
   /**
@@ -134,8 +128,12 @@ export class Dispatcher {
    * allows) go to the components registered below it. Kompact: `set_routing_policy`.
    */
   setRoutingPolicy(segments: readonly string[], policy: RoutingPolicy, update: boolean): AliasResult {
+    return this.put(segments, { kind: 'router', policy }, update);
+  }
+
+  /** Stores `entry` at `segments`: replacing what is there with `update`, else only at a free path. */
+  private put(segments: readonly string[], entry: Entry, update: boolean): AliasResult {
     const path = new NamedPath(this.systemPath, segments);
-    const entry: RouterEntry = { kind: 'router', policy };
     if (update) {
       const result = this.named.update(segments, entry);
       if (result.kind === 'replaced') this.dropFromRegistration(result.previous);
