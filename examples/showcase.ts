@@ -5,8 +5,10 @@ import { main as configuration } from './configuration.js';
 import { main as counter } from './counter.js';
 import { main as helloWorld } from './hello-world.js';
 import { main as helloWorldActor } from './hello-world-actor.js';
+import { main as leaderElection } from './leader-election.js';
 import { main as pingPongPorts } from './ping-pong-ports.js';
 import { main as quickStart } from './quick-start.js';
+import { main as remoteUnstableCounter } from './remote-unstable-counter.js';
 import { main as unstableCounter } from './unstable-counter.js';
 
 const examples: readonly [string, () => Promise<unknown>][] = [
@@ -19,6 +21,11 @@ const examples: readonly [string, () => Promise<unknown>][] = [
   ['ping-pong-ports (10 000 round trips over a port)', () => pingPongPorts()],
   ['buncher-regular (batching with a periodic timer)', () => buncherRegular()],
   ['buncher-adaptive (batching with a rescheduled timer)', () => buncherAdaptive()],
+  ['leader-election (a bootstrap server and two nodes, three systems over TCP)', () => leaderElection()],
+  [
+    'remote-unstable-counter (a named service that crashes and keeps answering another system)',
+    () => remoteUnstableCounter(),
+  ],
 ];
 
 for (const [name, run] of examples) {

@@ -6,10 +6,13 @@ import { main as configuration } from '../examples/configuration.js';
 import { main as counter } from '../examples/counter.js';
 import { main as helloWorld } from '../examples/hello-world.js';
 import { main as helloWorldActor } from '../examples/hello-world-actor.js';
+import { main as leaderElection } from '../examples/leader-election.js';
 import { main as pingPongPorts } from '../examples/ping-pong-ports.js';
 import { main as quickStart } from '../examples/quick-start.js';
+import { main as remoteUnstableCounter } from '../examples/remote-unstable-counter.js';
 import { main as unstableCounter } from '../examples/unstable-counter.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
+import { ExampleProcess, lastMatch, whenOutput } from './support/processes.js';
 
 describe('examples', () => {
   it('hello-world greets from its component when started, then terminates', async () => {
@@ -96,5 +99,95 @@ describe('examples', () => {
   it('quick-start replaces the overflowed counter in place, from its snapshot, behind the same ref', async () => {
     const { logger } = captureLogs('info');
     assert.deepEqual(await quickStart(logger), [200, 'PROMISE_DROPPED', 205]);
+  });
+
+  it('leader-election: three nodes check in with the bootstrap server and all trust the lowest path', async () => {
+    const { logger, lines } = captureLogs('info');
+    const { leader, nodes } = await leaderElection(logger, 3);
+    assert.equal(nodes.length, 3);
+    assert.equal(leader, nodes[0], 'the lowest path wins');
+    for (const node of nodes) {
+      assert.ok(
+        lines.some((line) => line.system === 'bootstrap' && line.msg.startsWith(`Node ${node} checked in`)),
+        `${node} checked in`,
+      );
+    }
+    for (const label of ['node-1', 'node-2', 'node-3']) {
+      assert.ok(
+        lines.some((line) => line.system === label && line.leader === leader),
+        `${label} logged that it trusts ${leader}`,
+      );
+    }
+  });
+
+  it('remote-unstable-counter answers at the same named path across crashes, from the last snapshot', async () => {
+    const { logger, lines } = captureLogs('info');
+    const answers = await remoteUnstableCounter(logger, 3);
+    const recovered = answers.filter((answer) => answer.incarnation > 0);
+    assert.ok(
+      answers.some((answer) => answer.incarnation === 0),
+      'the first counter answered',
+    );
+    assert.equal(recovered.length, 3, 'recovered counters answered the same path');
+    for (const [i, answer] of answers.entries()) {
+      const before = answers[i - 1];
+      if (before === undefined) continue;
+      assert.ok(answer.incarnation >= before.incarnation, 'answers arrive in order');
+      if (answer.incarnation === before.incarnation) assert.ok(answer.count >= before.count);
+    }
+    assert.ok(lines.some((line) => line.msg === 'Component panicked with: Error: Count overflowed!'));
+    const first = recovered[0] as (typeof recovered)[0];
+    const recovery = lines.find(
+      (line) =>
+        line.msg.startsWith('Recovering the counter service') && line.incarnation === first.incarnation,
+    );
+    const snapshot = recovery?.count as number;
+    assert.ok(snapshot > 0 && snapshot <= 255, `recovered from a snapshot in (0, 255], got ${snapshot}`);
+    assert.ok(first.count >= snapshot, 'the recovered counter counts on from the snapshot, not from 0');
+  });
+
+  it('leader-election as separate processes: a bootstrap and three nodes agree on one leader and exit cleanly', {
+    timeout: 90_000,
+  }, async () => {
+    const processes: ExampleProcess[] = [];
+    try {
+      const bootstrap = new ExampleProcess('bootstrap', 'leader-election.js', ['bootstrap', '127.0.0.1:0']);
+      processes.push(bootstrap);
+      const address = await whenOutput(
+        [bootstrap],
+        () => lastMatch(bootstrap.lines, /Bootstrap server at tcp:\/\/(\S+)\/bootstrap/),
+        30_000,
+      );
+      const nodes = [1, 2, 3].map(
+        (i) => new ExampleProcess(`node-${i}`, 'leader-election.js', ['node', address]),
+      );
+      processes.push(...nodes);
+      const leader = await whenOutput(
+        processes,
+        () => {
+          const selves = nodes.map((node) => lastMatch(node.lines, / as (tcp:\/\/\S+#[0-9a-f-]{36})/));
+          const leaders = nodes.map((node) => lastMatch(node.lines, /Leader is now (tcp:\/\/\S+)/));
+          const lowest = [...selves].sort()[0];
+          const agreed = !selves.includes(undefined) && leaders.every((leader) => leader === lowest);
+          return agreed ? lowest : undefined;
+        },
+        30_000,
+      );
+      assert.match(leader, /^tcp:\/\/127\.0\.0\.1:\d+#/);
+      const exits = await Promise.all(processes.map((example) => example.stop()));
+      assert.deepEqual(
+        exits,
+        processes.map(() => ({ code: 0, signal: null })),
+        'every process shut its system down and exited by itself',
+      );
+      for (const example of processes) {
+        assert.ok(
+          example.lines.some((line) => line.includes('Got SIGTERM, shutting down')),
+          example.output(),
+        );
+      }
+    } finally {
+      for (const example of processes) example.kill();
+    }
   });
 });
