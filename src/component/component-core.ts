@@ -470,19 +470,35 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       count = this.runTimers(timerQueue, count, throughput);
       if (count < 0) return this.endTurn(-count);
     }
-    if (this.mailbox.size > 0) {
-      count = this.runMessages(count, host.maxMessages);
-      if (count < 0) return this.endTurn(-count);
+    // Actor messages up to maxMessages, then port events, then messages again up to throughput. The
+    // message loop is written here, not in a method of its own, so that a thrown `Error` (the usual
+    // fault) captures one stack frame fewer: capturing costs per frame, and a crash loop pays it per fault.
+    const mailbox = this.mailbox;
+    const definition = this.definition;
+    let limit = host.maxMessages;
+    for (let isFirstPass = true; ; isFirstPass = false) {
+      while (count < limit && mailbox.size > 0) {
+        const message = mailbox.shift();
+        count++;
+        let result: HandlerReturn;
+        try {
+          if (message instanceof AskEnvelope) result = definition.receiveLocal(message.message as never);
+          else if (message instanceof NetMessage) result = definition.receiveNetwork(message);
+          else result = definition.receiveLocal(message as never);
+        } catch (error) {
+          this.thrown(error, 'message', message);
+          return this.endTurn(count);
+        }
+        if (result !== undefined && !this.continueAfter(result, 'message', message))
+          return this.endTurn(count);
+      }
+      if (!isFirstPass) return this.endTurn(count);
+      if (this.pendingPortEvents > 0) {
+        count = this.runPortEvents(count, throughput);
+        if (count < 0) return this.endTurn(-count);
+      }
+      limit = throughput;
     }
-    if (this.pendingPortEvents > 0) {
-      count = this.runPortEvents(count, throughput);
-      if (count < 0) return this.endTurn(-count);
-    }
-    if (this.mailbox.size > 0) {
-      count = this.runMessages(count, throughput);
-      if (count < 0) count = -count;
-    }
-    return this.endTurn(count);
   }
 
   /** `runPortEvents` for the common component with one port: no round robin to keep. */
@@ -524,26 +540,6 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         return -count;
       }
       if (result !== undefined && !this.continueAfter(result, 'message', undefined)) return -count;
-    }
-    return count;
-  }
-
-  private runMessages(count: number, limit: number): number {
-    const mailbox = this.mailbox;
-    const definition = this.definition;
-    while (count < limit && mailbox.size > 0) {
-      const message = mailbox.shift();
-      count++;
-      let result: HandlerReturn;
-      try {
-        if (message instanceof AskEnvelope) result = definition.receiveLocal(message.message as never);
-        else if (message instanceof NetMessage) result = definition.receiveNetwork(message);
-        else result = definition.receiveLocal(message as never);
-      } catch (error) {
-        this.thrown(error, 'message', message);
-        return -count;
-      }
-      if (result !== undefined && !this.continueAfter(result, 'message', message)) return -count;
     }
     return count;
   }
@@ -786,7 +782,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     this.state = 'faulty';
     this.awaitingRecovery = true;
     this.releaseTimers();
-    const context = new FaultContext(() => this.id, this.typeName, fault);
+    const context = new FaultContext(this, this.typeName, fault);
     // The child logger and the description are only made when someone will read them.
     if (this.host.logger.isLevelEnabled('error'))
       this.log.error({ err: fault.error }, `Component ${context.description}`);

@@ -13,6 +13,13 @@ export interface Runnable {
 const YIELD_BUDGET = 2048;
 
 /**
+ * Settled once; `.then` on it queues the drain as a microtask. Not `queueMicrotask`, which makes an
+ * `AsyncResource` per call and puts three frames under the drain: a handler that throws an `Error`
+ * pays for every frame its stack capture walks.
+ */
+const RESOLVED = Promise.resolve();
+
+/**
  * Run-to-completion over one ready queue. A runnable is queued once when it gets work; the drain loop
  * runs turns until the queue is empty or the yield budget is spent, then yields once with
  * `setImmediate` and goes on. No promise, closure or macrotask per message.
@@ -22,14 +29,15 @@ export class Scheduler {
   private draining = false;
   private drainPending = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly drainNow = (): void => this.drain();
+  // Bound, not an arrow function: a bound function adds no stack frame of its own.
+  private readonly drainNow: () => void = this.drain.bind(this);
 
   /** Queues `runnable` for a turn. The caller guarantees it is not queued already. */
   schedule(runnable: Runnable): void {
     this.ready.push(runnable);
     if (!this.draining && !this.drainPending) {
       this.drainPending = true;
-      queueMicrotask(this.drainNow);
+      void RESOLVED.then(this.drainNow);
     }
   }
 

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { type Component, coreOf } from '../component/component.js';
 import type { ComponentCore } from '../component/component-core.js';
@@ -8,7 +9,9 @@ import type { Runnable, Scheduler } from '../runtime/scheduler.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 import { type FaultContext, type RecoveryFunction, RecoveryHandler, type RecoveryPlan } from './fault.js';
-import type { Supervision } from './supervision-events.js';
+import { faultEvent, recoveredEvent, type Supervision } from './supervision-events.js';
+
+type AnyComponent = Component<ComponentDefinition<unknown>>;
 
 interface RecoveryJob {
   readonly core: ComponentCore;
@@ -34,6 +37,11 @@ export interface SupervisorServices {
 const DEFAULT_WITHIN_MS = 5000;
 const MAX_RESTART_HISTORY = 64;
 
+/** The log fields naming a faulted component. */
+function fieldsOf(context: FaultContext): { cid: string; ctype: string } {
+  return { cid: context.componentId, ctype: context.componentType };
+}
+
 /**
  * The system's supervisor. A fault calls the component's recovery function at once (contained: a
  * throw is reported, not spread); the handler it made runs on the supervisor's next turn, one at a
@@ -44,28 +52,25 @@ const MAX_RESTART_HISTORY = 64;
  * only that component faulty.
  */
 export class ComponentSupervisor implements Runnable {
-  readonly #services: SupervisorServices;
-  readonly #jobs = new RingBuffer<RecoveryJob>(8);
-  readonly #backoffTimers = new Set<ClockTimer>();
-  #scheduled = false;
-  #isShuttingDown = false;
+  // TS `private` fields, not `#private`, as in ComponentCore: this is on every fault's path, and V8
+  // was seen deoptimising `#private` access after a full collection.
+  private readonly services: SupervisorServices;
+  private readonly jobs = new RingBuffer<RecoveryJob>(8);
+  private readonly backoffTimers = new Set<ClockTimer>();
+  private scheduled = false;
+  private isShuttingDown = false;
 
   constructor(services: SupervisorServices) {
-    this.#services = services;
+    this.services = services;
   }
 
   /** A component faulted: run its recovery function now and queue the handler it made. */
   faulted(core: ComponentCore, context: FaultContext, recoveryFunction: RecoveryFunction): void {
-    this.#services.supervision.emit('fault', () => ({
-      kind: 'fault',
-      componentId: context.componentId,
-      componentType: context.componentType,
-      fault: context.fault,
-      description: context.description,
-    }));
+    const supervision = this.services.supervision;
+    if (supervision.record('fault')) supervision.publish(faultEvent(context));
     let handler: RecoveryHandler | undefined;
     let failure: unknown;
-    if (!this.#isShuttingDown) {
+    if (!this.isShuttingDown) {
       try {
         const made: unknown = recoveryFunction(context);
         if (made instanceof RecoveryHandler) handler = made;
@@ -77,55 +82,51 @@ export class ComponentSupervisor implements Runnable {
         failure = error;
       }
     }
-    this.#jobs.push({ core, context, recoveryFunction, handler, failure });
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      this.#services.scheduler.schedule(this);
+    this.jobs.push({ core, context, recoveryFunction, handler, failure });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.services.scheduler.schedule(this);
     }
   }
 
   runTurn(): number {
     let count = 0;
-    for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
+    for (let job = this.jobs.shift(); job !== undefined; job = this.jobs.shift()) {
       count++;
       try {
-        this.#recover(job);
+        this.recover(job);
       } finally {
         job.core.finishRecovery();
-        this.#services.onEnded(job.core);
+        this.services.onEnded(job.core);
       }
     }
-    this.#scheduled = false;
+    this.scheduled = false;
     return count;
   }
 
   /** From now on no recovery handler runs and no delayed replacement starts (system shutdown). */
   beginShutdown(): void {
-    this.#isShuttingDown = true;
-    for (const timer of this.#backoffTimers) this.#services.clock.clearTimer(timer);
-    this.#backoffTimers.clear();
+    this.isShuttingDown = true;
+    for (const timer of this.backoffTimers) this.services.clock.clearTimer(timer);
+    this.backoffTimers.clear();
   }
 
-  #recover(job: RecoveryJob): void {
-    const { context, handler, failure } = job;
-    const { logger, supervision } = this.#services;
-    const fields = (): { cid: string; ctype: string } => ({
-      cid: context.componentId,
-      ctype: context.componentType,
-    });
+  private recover(job: RecoveryJob): void {
+    const { context, handler } = job;
+    const { logger, supervision, recoveryBudgetMs } = this.services;
     if (logger.isLevelEnabled('warn')) {
-      logger.warn(fields(), `Component(${context.componentId}) has been marked as faulty.`);
+      logger.warn(fieldsOf(context), `Component(${context.componentId}) has been marked as faulty.`);
     }
-    if (this.#isShuttingDown) {
-      logger.warn(fields(), 'Not running recovery handler due to ongoing shutdown.');
+    if (this.isShuttingDown) {
+      logger.warn(fieldsOf(context), 'Not running recovery handler due to ongoing shutdown.');
       return;
     }
     if (handler === undefined) {
-      this.#failed(context, 'recovery-function', failure);
+      this.failed(context, 'recovery-function', job.failure);
       return;
     }
     const plan = handler.plan;
-    let replacement: Component<ComponentDefinition<unknown>> | undefined;
+    let replacement: AnyComponent | undefined;
     // Wall-clock time on purpose: the budget is about how long the supervisor is held up, which a
     // simulated clock would not show.
     const started = performance.now();
@@ -135,91 +136,91 @@ export class ComponentSupervisor implements Runnable {
         case 'ignore':
           if (logger.isLevelEnabled('warn')) {
             logger.warn(
-              fields(),
+              fieldsOf(context),
               `Ignoring fault of component id=${context.componentId}: ${context.description}`,
             );
           }
           break;
         case 'recover-with':
-          returned = plan.action(context, this.#services.handle, logger);
+          returned = plan.action(context, this.services.handle, logger);
           break;
         case 'restart-default': {
-          logger.info(fields(), `Restarting faulted component id=${context.componentId}`);
-          replacement = this.#services.handle.create(plan.factory);
-          this.#services.handle.start(replacement);
+          logger.info(fieldsOf(context), `Restarting faulted component id=${context.componentId}`);
+          replacement = this.services.handle.create(plan.factory);
+          this.services.handle.start(replacement);
           break;
         }
         case 'replace-with':
-          replacement = this.#replace(job, plan);
+          replacement = this.replace(job, plan);
           if (replacement === undefined) return;
           break;
       }
     } catch (error) {
-      this.#failed(context, 'recovery-handler', error);
+      this.failed(context, 'recovery-handler', error);
       return;
     }
     const durationMs = performance.now() - started;
-    this.#checkBudget(context, durationMs, returned);
-    supervision.emit('recovered', () => ({
-      kind: 'recovered',
-      componentId: context.componentId,
-      componentType: context.componentType,
-      recovery: plan.kind,
-      replacementId: replacement?.id,
-      replacement,
-    }));
+    // Only a returned value or an overrun has anything to report.
+    if (returned !== undefined || durationMs > recoveryBudgetMs)
+      this.checkBudget(context, durationMs, returned);
+    if (supervision.record('recovered')) {
+      supervision.publish(recoveredEvent(context, plan.kind, replacement));
+    }
   }
 
   /** Creates the replacement, moves the old one's place to it, and starts it (after any backoff). */
-  #replace(
+  private replace(
     job: RecoveryJob,
     plan: Extract<RecoveryPlan, { kind: 'replace-with' }>,
-  ): Component<ComponentDefinition<unknown>> | undefined {
+  ): AnyComponent | undefined {
     const { core, context, recoveryFunction } = job;
-    const { clock, handle, logger, supervision } = this.#services;
+    const { clock, handle, logger, supervision } = this.services;
     const { maxRestarts, withinMs = DEFAULT_WITHIN_MS, backoff } = plan.options;
     // Restart history is kept only when a limit or a backoff needs it, and bounded: the last
     // `maxRestarts` (or 64, far past any useful backoff step) restart times within the window.
-    let recent: number[] = [];
+    let recent: number[] | undefined;
     if (maxRestarts !== undefined || backoff !== undefined) {
       const now = clock.now();
       recent = (core.restarts ?? []).filter((at) => now - at < withinMs);
       if (recent.length > (maxRestarts ?? MAX_RESTART_HISTORY))
         recent.splice(0, recent.length - (maxRestarts ?? MAX_RESTART_HISTORY));
       recent.push(now);
+      if (maxRestarts !== undefined && recent.length > maxRestarts) {
+        const restarts = recent.length - 1;
+        logger.error(
+          fieldsOf(context),
+          `Giving up on component ${context.componentId} (${context.componentType}): ${restarts} restarts within ${withinMs} ms`,
+        );
+        if (supervision.record('gave-up')) {
+          supervision.publish({
+            kind: 'gave-up',
+            componentId: context.componentId,
+            componentType: context.componentType,
+            restarts,
+            withinMs,
+          });
+        }
+        return undefined;
+      }
     }
-    if (maxRestarts !== undefined && recent.length > maxRestarts) {
-      recent.pop();
-      logger.error(
-        { cid: context.componentId, ctype: context.componentType },
-        `Giving up on component ${context.componentId} (${context.componentType}): ${recent.length} restarts within ${withinMs} ms`,
-      );
-      supervision.emit('gave-up', () => ({
-        kind: 'gave-up',
-        componentId: context.componentId,
-        componentType: context.componentType,
-        restarts: recent.length,
-        withinMs,
-      }));
-      return undefined;
-    }
-    core.restarts = recent.length > 0 ? recent : undefined;
+    core.restarts = recent;
     const replacement = handle.create(plan.factory);
     const next = coreOf(replacement);
     core.transferTo(next);
     if (next.hasDefaultRecoveryFunction()) next.setRecoveryFunction(recoveryFunction);
     const delayMs =
-      backoff === undefined
+      backoff === undefined || recent === undefined
         ? 0
         : Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** (recent.length - 1));
     if (delayMs <= 0) {
-      handle.start(replacement);
+      // Just made by `create`, which refuses during shutdown: nothing for `handle.start` to check.
+      next.requestStart();
     } else {
       const timer = clock.setTimer(() => {
-        this.#backoffTimers.delete(timer);
-        if (!this.#isShuttingDown) handle.start(replacement);
+        this.backoffTimers.delete(timer);
+        if (!this.isShuttingDown) handle.start(replacement);
       }, delayMs);
-      this.#backoffTimers.add(timer);
+      this.backoffTimers.add(timer);
     }
     if (!logger.isLevelEnabled('info')) return replacement;
     logger.info(
@@ -229,46 +230,55 @@ export class ComponentSupervisor implements Runnable {
     return replacement;
   }
 
-  #checkBudget(context: FaultContext, durationMs: number, returned: unknown): void {
-    const { logger, supervision, recoveryBudgetMs } = this.#services;
+  private checkBudget(context: FaultContext, durationMs: number, returned: unknown): void {
+    const { logger, supervision, recoveryBudgetMs } = this.services;
     const returnedPromise =
       typeof returned === 'object' &&
       returned !== null &&
       typeof (returned as PromiseLike<unknown>).then === 'function';
     if (returnedPromise) {
       (returned as PromiseLike<unknown>).then(undefined, (error: unknown) =>
-        this.#failed(context, 'recovery-handler', error),
+        this.failed(context, 'recovery-handler', error),
       );
     }
     if (!returnedPromise && durationMs <= recoveryBudgetMs) return;
     logger.warn(
-      { cid: context.componentId, ctype: context.componentType, durationMs, budgetMs: recoveryBudgetMs },
+      { ...fieldsOf(context), durationMs, budgetMs: recoveryBudgetMs },
       returnedPromise
         ? `The recovery handler of component ${context.componentId} returned a promise: it is not awaited; do not block in recovery, start a component instead`
         : `The recovery handler of component ${context.componentId} ran ${durationMs.toFixed(1)} ms, over its budget of ${recoveryBudgetMs} ms: do not block in recovery`,
     );
-    supervision.emit('recovery-slow', () => ({
-      kind: 'recovery-slow',
-      componentId: context.componentId,
-      componentType: context.componentType,
-      durationMs,
-      budgetMs: recoveryBudgetMs,
-      returnedPromise,
-    }));
+    if (supervision.record('recovery-slow')) {
+      supervision.publish({
+        kind: 'recovery-slow',
+        componentId: context.componentId,
+        componentType: context.componentType,
+        durationMs,
+        budgetMs: recoveryBudgetMs,
+        returnedPromise,
+      });
+    }
   }
 
-  #failed(context: FaultContext, stage: 'recovery-function' | 'recovery-handler', error: unknown): void {
+  private failed(
+    context: FaultContext,
+    stage: 'recovery-function' | 'recovery-handler',
+    error: unknown,
+  ): void {
+    const { logger, supervision } = this.services;
     const what = stage === 'recovery-function' ? 'recovery function' : 'recovery handler';
-    this.#services.logger.error(
-      { cid: context.componentId, ctype: context.componentType, err: error },
+    logger.error(
+      { ...fieldsOf(context), err: error },
       `The ${what} of component ${context.componentId} failed: ${describeThrown(error)}; the original fault was: ${context.description}; it stays faulty`,
     );
-    this.#services.supervision.emit('recovery-failed', () => ({
-      kind: 'recovery-failed',
-      componentId: context.componentId,
-      componentType: context.componentType,
-      stage,
-      error,
-    }));
+    if (supervision.record('recovery-failed')) {
+      supervision.publish({
+        kind: 'recovery-failed',
+        componentId: context.componentId,
+        componentType: context.componentType,
+        stage,
+        error,
+      });
+    }
   }
 }

@@ -39,6 +39,9 @@ export interface ReplaceOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number; readonly factor: number };
 }
 
+/** The options of a `replaceWith` given none: one shared object, checked once. */
+const NO_OPTIONS: ReplaceOptions = Object.freeze({});
+
 /** What a recovery handler will do, as the supervisor reads it. */
 export type RecoveryPlan =
   | { readonly kind: 'ignore' }
@@ -85,23 +88,26 @@ export type RecoveryFunction = (fault: FaultContext) => RecoveryHandler;
  * Kompact: `FaultContext`.
  */
 export class FaultContext {
-  readonly #componentId: ComponentId | (() => ComponentId);
+  readonly #component: ComponentId | { readonly id: ComponentId };
   /** The class name of its definition. */
   readonly componentType: string;
   /** What went wrong. */
   readonly fault: Fault;
 
-  /** @internal `componentId` may be given as a function: ids are made only when someone reads them. */
-  constructor(componentId: ComponentId | (() => ComponentId), componentType: string, fault: Fault) {
-    this.#componentId = componentId;
+  /**
+   * @internal `component` may be the faulted component's core, whose id is made only when someone
+   * reads it.
+   */
+  constructor(component: ComponentId | { readonly id: ComponentId }, componentType: string, fault: Fault) {
+    this.#component = component;
     this.componentType = componentType;
     this.fault = fault;
   }
 
   /** The id of the component that faulted. */
   get componentId(): ComponentId {
-    const id = this.#componentId;
-    return typeof id === 'function' ? id() : id;
+    const component = this.#component;
+    return typeof component === 'string' ? component : component.id;
   }
 
   /** A sentence a person can read: what the component threw or reported. */
@@ -160,11 +166,14 @@ export class FaultContext {
    *   fault.replaceWith(() => new Counter(lastCount), { maxRestarts: 3, withinMs: 1000 }));
    * ```
    */
-  replaceWith(factory: () => ComponentDefinition<unknown>, options: ReplaceOptions = {}): RecoveryHandler {
+  replaceWith(
+    factory: () => ComponentDefinition<unknown>,
+    options: ReplaceOptions = NO_OPTIONS,
+  ): RecoveryHandler {
     if (typeof factory !== 'function') {
       throw new TypeError(`Expected \`factory\` to be a function, got ${typeof factory}`);
     }
-    checkReplaceOptions(options);
+    if (options !== NO_OPTIONS) checkReplaceOptions(options);
     return new RecoveryHandler(this, { kind: 'replace-with', factory, options });
   }
 }

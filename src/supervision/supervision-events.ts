@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import type { ComponentId } from '../component/component-id.js';
-import type { Fault } from './fault.js';
+import type { Fault, FaultContext } from './fault.js';
 
 /** What a recovery handler did: the plan it was made with. */
 export type RecoveryKind = 'ignore' | 'recover-with' | 'restart-default' | 'replace-with';
@@ -76,6 +76,35 @@ export interface SupervisionStats {
   readonly deadLetters: number;
 }
 
+type EventOf<K extends SupervisionEventKind> = Extract<SupervisionEvent, { kind: K }>;
+
+/** @internal The `fault` event of `context`. */
+export function faultEvent(context: FaultContext): EventOf<'fault'> {
+  return {
+    kind: 'fault',
+    componentId: context.componentId,
+    componentType: context.componentType,
+    fault: context.fault,
+    description: context.description,
+  };
+}
+
+/** @internal The `recovered` event of `context`, recovered by `recovery` (and `replacement`). */
+export function recoveredEvent(
+  context: FaultContext,
+  recovery: RecoveryKind,
+  replacement: Component<ComponentDefinition<unknown>> | undefined,
+): EventOf<'recovered'> {
+  return {
+    kind: 'recovered',
+    componentId: context.componentId,
+    componentType: context.componentType,
+    recovery,
+    replacementId: replacement?.id,
+    replacement,
+  };
+}
+
 type Listener<K extends SupervisionEventKind> = (event: Extract<SupervisionEvent, { kind: K }>) => void;
 
 /**
@@ -87,19 +116,20 @@ type Listener<K extends SupervisionEventKind> = (event: Extract<SupervisionEvent
  * ```
  */
 export class Supervision {
-  readonly #listeners = new Map<SupervisionEventKind, Set<(event: SupervisionEvent) => void>>();
-  readonly #logger: Logger;
-  readonly #deadLetterCount: () => number;
-  #faults = 0;
-  #recoveries = 0;
-  #recoveryFailures = 0;
-  #slowRecoveries = 0;
-  #gaveUp = 0;
+  // TS `private` fields, not `#private`, as in ComponentCore: `record` is on every fault's path.
+  private readonly listeners = new Map<SupervisionEventKind, Set<(event: SupervisionEvent) => void>>();
+  private readonly logger: Logger;
+  private readonly deadLetterCount: () => number;
+  private faults = 0;
+  private recoveries = 0;
+  private recoveryFailures = 0;
+  private slowRecoveries = 0;
+  private gaveUp = 0;
 
   /** @internal Made by the system. */
   constructor(logger: Logger, deadLetterCount: () => number) {
-    this.#logger = logger;
-    this.#deadLetterCount = deadLetterCount;
+    this.logger = logger;
+    this.deadLetterCount = deadLetterCount;
   }
 
   /** Calls `listener` for every future event of `kind`; returns the function that unsubscribes it. */
@@ -107,10 +137,10 @@ export class Supervision {
     if (typeof listener !== 'function') {
       throw new TypeError(`Expected \`listener\` to be a function, got ${typeof listener}`);
     }
-    let set = this.#listeners.get(kind);
+    let set = this.listeners.get(kind);
     if (set === undefined) {
       set = new Set();
-      this.#listeners.set(kind, set);
+      this.listeners.set(kind, set);
     }
     const stored = listener as (event: SupervisionEvent) => void;
     set.add(stored);
@@ -122,50 +152,51 @@ export class Supervision {
   /** The counters so far. */
   get stats(): SupervisionStats {
     return {
-      faults: this.#faults,
-      recoveries: this.#recoveries,
-      recoveryFailures: this.#recoveryFailures,
-      slowRecoveries: this.#slowRecoveries,
-      gaveUp: this.#gaveUp,
-      deadLetters: this.#deadLetterCount(),
+      faults: this.faults,
+      recoveries: this.recoveries,
+      recoveryFailures: this.recoveryFailures,
+      slowRecoveries: this.slowRecoveries,
+      gaveUp: this.gaveUp,
+      deadLetters: this.deadLetterCount(),
     };
   }
 
   /**
-   * @internal Counts an event of `kind` and, only when someone listens, builds and publishes it
-   * (building an event reads component ids, which are made on first read).
+   * @internal Counts an event of `kind`; returns whether someone listens to it, and only then should
+   * the caller build the event (which reads component ids, made on first read) and `publish` it.
    */
-  emit<K extends SupervisionEventKind>(kind: K, build: () => Extract<SupervisionEvent, { kind: K }>): void {
-    this.#count(kind);
-    const listeners = this.#listeners.get(kind);
-    if (listeners === undefined || listeners.size === 0) return;
-    const event = build();
+  record(kind: SupervisionEventKind): boolean {
+    switch (kind) {
+      case 'fault':
+        this.faults++;
+        break;
+      case 'recovered':
+        this.recoveries++;
+        break;
+      case 'recovery-failed':
+        this.recoveryFailures++;
+        break;
+      case 'recovery-slow':
+        this.slowRecoveries++;
+        break;
+      case 'gave-up':
+        this.gaveUp++;
+        break;
+    }
+    const listeners = this.listeners.get(kind);
+    return listeners !== undefined && listeners.size > 0;
+  }
+
+  /** @internal Hands `event`, already {@link Supervision.record}ed, to the listeners of its kind. */
+  publish(event: SupervisionEvent): void {
+    const listeners = this.listeners.get(event.kind);
+    if (listeners === undefined) return;
     for (const listener of listeners) {
       try {
         listener(event);
       } catch (error) {
-        this.#logger.error({ err: error }, `A supervision listener for '${event.kind}' threw; ignored`);
+        this.logger.error({ err: error }, `A supervision listener for '${event.kind}' threw; ignored`);
       }
-    }
-  }
-
-  #count(kind: SupervisionEventKind): void {
-    switch (kind) {
-      case 'fault':
-        this.#faults++;
-        break;
-      case 'recovered':
-        this.#recoveries++;
-        break;
-      case 'recovery-failed':
-        this.#recoveryFailures++;
-        break;
-      case 'recovery-slow':
-        this.#slowRecoveries++;
-        break;
-      case 'gave-up':
-        this.#gaveUp++;
-        break;
     }
   }
 }
