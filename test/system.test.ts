@@ -406,3 +406,14 @@ describe('System logging', () => {
     );
   });
 });
+
+describe('component ids', () => {
+  it('are distinct lower-case version 4 UUIDs, also across many creates', async () => {
+    await withSystem(async (system) => {
+      const ids = Array.from({ length: 1000 }, (_, i) => system.create(() => new Named(String(i), [])).id);
+      const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+      for (const id of ids) assert.match(id, uuidV4);
+      assert.equal(new Set(ids).size, ids.length);
+    });
+  });
+});
