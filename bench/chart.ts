@@ -24,7 +24,10 @@ import {
 const WIDTH = 1040;
 const MARGIN = 16;
 const LABEL_WIDTH = 300;
+/** The least room right of the bars for their value labels; more when a label is longer. */
 const VALUE_WIDTH = 190;
+/** Rough width of one character of a 12 px value label. */
+const VALUE_CHAR_WIDTH = 6.8;
 const BAR_HEIGHT = 16;
 const BAR_GAP = 4;
 const GROUP_HEADER = 20;
@@ -45,6 +48,8 @@ const COLOURS: Readonly<Record<string, string>> = {
   'set-timeout': '#8c6d31',
   'queue-microtask': '#bd9e39',
   'set-immediate': '#e7ba52',
+  'raw-net-per-message': '#b0b0b0',
+  'raw-net-coalesced': '#5f5f5f',
   nact: '#d62728',
   'xstate-transition': '#2ca02c',
   'xstate-machine': '#98c379',
@@ -189,6 +194,22 @@ function formatDate(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** The text right of a bar: its value, and its ratio to the baseline. */
+function valueLabel(panel: Panel, bar: Bar, baseline: string | undefined): string {
+  const ratio =
+    bar.ratio === undefined || baseline === undefined ? '' : ` (${bar.ratio.toFixed(2)}× ${baseline})`;
+  return `${formatValue(panel.unit, bar.value)}${ratio}`;
+}
+
+/** Room for the longest value label of `panel` (a long baseline name must not run off the chart). */
+function valueWidth(panel: Panel, baseline: string | undefined): number {
+  let longest = 0;
+  for (const group of panel.groups) {
+    for (const bar of group.bars) longest = Math.max(longest, valueLabel(panel, bar, baseline).length);
+  }
+  return Math.max(VALUE_WIDTH, Math.ceil(longest * VALUE_CHAR_WIDTH) + 12);
+}
+
 function renderPanel(panel: Panel, top: number, baseline: string | undefined): string[] {
   const parts: string[] = [];
   const better = `${isHigherBetter(panel.unit) ? 'higher is better' : 'lower is better'}${
@@ -200,7 +221,7 @@ function renderPanel(panel: Panel, top: number, baseline: string | undefined): s
     )}<tspan dx="8" font-weight="normal" fill="#666">— ${better}</tspan></text>`,
   );
   const plotLeft = MARGIN + LABEL_WIDTH;
-  const plotWidth = WIDTH - plotLeft - VALUE_WIDTH - MARGIN;
+  const plotWidth = WIDTH - plotLeft - valueWidth(panel, baseline) - MARGIN;
   const x = scaleOf(panel, plotLeft, plotWidth);
   const zero = x.origin;
   let y = top + PANEL_HEADER;
@@ -221,11 +242,9 @@ function renderPanel(panel: Panel, top: number, baseline: string | undefined): s
           `${bar.implementation}: ${formatValue(panel.unit, bar.value)} ${unitHeader(panel.unit)}`,
         )}</title></rect>`,
       );
-      const ratio =
-        bar.ratio === undefined || baseline === undefined ? '' : ` (${bar.ratio.toFixed(2)}× ${baseline})`;
       parts.push(
         `<text x="${(Math.max(zero, end) + 6).toFixed(1)}" y="${middle}" font-size="12" ${FONT}>${escapeXml(
-          `${formatValue(panel.unit, bar.value)}${ratio}`,
+          valueLabel(panel, bar, baseline),
         )}</text>`,
       );
       y += BAR_HEIGHT + BAR_GAP;

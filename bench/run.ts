@@ -37,6 +37,7 @@ import {
 // To profile one point, run its process by hand:
 //   node --expose-gc --cpu-prof .build/bench/point.js \
 //     '{"mode":"full","point":{"benchmark":"B1","implementation":"kompact-ts","params":{"n":1000000}}}'
+// B5 points fork their remote side with the same flags, so this writes one profile per process.
 
 const USAGE = `Usage: node .build/bench/run.js [options]
   --smoke            testing-size parameters, one iteration per point (CI)

@@ -7,3 +7,8 @@ import { KompactConfig, type KompactSystem } from '../../src/index.js';
 export function buildBenchSystem(): Promise<KompactSystem> {
   return KompactConfig.default().throughput(50).logLevel('silent').build();
 }
+
+/** {@link buildBenchSystem} with a network on `127.0.0.1` and a free port (B5's two systems). */
+export function buildNetworkBenchSystem(): Promise<KompactSystem> {
+  return KompactConfig.default().throughput(50).logLevel('silent').network({ port: 0 }).build();
+}

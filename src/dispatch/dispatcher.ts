@@ -56,6 +56,11 @@ export type AliasResult =
 const BROADCAST = new BroadcastRouting();
 const DEFAULT_SELECT = new SenderHashRouting();
 
+/** Whether `targets` is a routing group's choice rather than one component. */
+function isGroup(targets: ComponentCore | readonly ComponentCore[]): targets is readonly ComponentCore[] {
+  return Array.isArray(targets);
+}
+
 /** The sender of messages told from the system itself, not from a component: nobody can answer it. */
 const NOBODY_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -193,6 +198,10 @@ export class Dispatcher {
       this.host.deadLetterToPath(receiver, value, 'unresolved', targets);
       return;
     }
+    if (!isGroup(targets)) {
+      targets.tell(localNetMessage(sender, receiver, value, serialiser));
+      return;
+    }
     for (const core of targets) core.tell(localNetMessage(sender, receiver, value, serialiser));
   }
 
@@ -220,18 +229,25 @@ export class Dispatcher {
       );
       return;
     }
+    if (!isGroup(targets)) {
+      targets.tell(remoteNetMessage(sender, receiver, serId, bytes));
+      return;
+    }
     for (const core of targets) core.tell(remoteNetMessage(sender, receiver, serId, bytes));
   }
 
-  /** The components a message to `path` goes to, or why there are none. */
-  private resolve(path: ActorPath, sender: ActorPath): readonly ComponentCore[] | string {
+  /**
+   * The component a message to `path` goes to (a unique path or an alias), the components a routing
+   * group chose, or why there are none.
+   */
+  private resolve(path: ActorPath, sender: ActorPath): ComponentCore | readonly ComponentCore[] | string {
+    // One component is the common case (every message of a request/reply pair): no array for it.
     if (path.kind === 'unique') {
-      const core = this.uniques.get(path.id);
-      return core === undefined ? `no component is registered as ${path.id}` : [core];
+      return this.uniques.get(path.id) ?? `no component is registered as ${path.id}`;
     }
     const entry = this.named.lookup(path.segments);
     const marker = path.marker;
-    if (entry?.kind === 'component' && marker === undefined) return [entry.core];
+    if (entry?.kind === 'component' && marker === undefined) return entry.core;
     let policy: RoutingPolicy;
     if (entry?.kind === 'router') {
       policy = entry.policy;

@@ -15,6 +15,8 @@ import {
 } from './frame.js';
 import { FrameError } from './frame-error.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** Parsed inline paths remembered per decoder; the cache is emptied when it reaches this size. */
 const PATH_CACHE_LIMIT = 1024;
 
@@ -49,6 +51,11 @@ export class FrameDecoder {
   readonly #paths = new Map<string, ActorPath>();
   /** The peer's path table for this connection (see `PathTable`). */
   readonly #table: ActorPath[] = [];
+  /**
+   * Reads the fields of the frame being decoded; one per decoder, reset for each frame (decoding never
+   * re-enters: the sink runs after a frame is decoded).
+   */
+  readonly #reader = new FieldReader();
 
   /**
    * Makes a decoder.
@@ -135,6 +142,8 @@ export class FrameDecoder {
       }
       sink(frame);
     }
+    // Hold no chunk between pushes.
+    this.#reader.reset(EMPTY, 0, 0, 0);
     return undefined;
   }
 
@@ -152,7 +161,7 @@ export class FrameDecoder {
   /** Decodes the frame kind and body in `bytes[start, end)`. */
   #decodeBody(bytes: Buffer, start: number, end: number): Frame {
     const kind = bytes[start] as number;
-    const reader = new FieldReader(bytes, start + 1, end, kind);
+    const reader = this.#reader.reset(bytes, start + 1, end, kind);
     let frame: Frame;
     switch (kind) {
       case FrameKindByte.data: {
@@ -259,16 +268,18 @@ function readU32(b: Uint8Array, at: number): number {
 
 /** Bounds-checked reads of one frame body; failures are {@link FrameError}s. */
 class FieldReader {
-  readonly source: Buffer;
-  #at: number;
-  readonly #end: number;
-  readonly #kind: number;
+  source: Buffer = EMPTY;
+  #at = 0;
+  #end = 0;
+  #kind = 0;
 
-  constructor(source: Buffer, start: number, end: number, kind: number) {
+  /** Points the reader at the fields of a frame of `kind` in `source[start, end)`. */
+  reset(source: Buffer, start: number, end: number, kind: number): this {
     this.source = source;
     this.#at = start;
     this.#end = end;
     this.#kind = kind;
+    return this;
   }
 
   /** Claims `count` bytes and returns where they start. */
