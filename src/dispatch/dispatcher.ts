@@ -61,6 +61,9 @@ function isGroup(targets: ComponentCore | readonly ComponentCore[]): targets is 
   return Array.isArray(targets);
 }
 
+/** Most entries of each of the dispatcher's caches by path object. */
+const BY_PATH_LIMIT = 1024;
+
 /** The sender of messages told from the system itself, not from a component: nobody can answer it. */
 const NOBODY_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -83,7 +86,14 @@ export class Dispatcher {
   private readonly host: DispatchHost;
   private readonly registry: SerialiserRegistry;
   private readonly uniques = new Map<ComponentId, ComponentCore>();
+  /**
+   * `uniques` by path object: a lookup by identity is about half the cost of one by a 36-character id
+   * (decoded paths are shared objects). Emptied whenever `uniques` changes, and when full.
+   */
+  private readonly uniquesByPath = new Map<UniquePath, ComponentCore>();
   private readonly named = new PathTrie<Entry>();
+  /** `named` lookups by path object, like `uniquesByPath`; emptied whenever `named` changes. */
+  private readonly namedByPath = new Map<NamedPath, Entry>();
   private readonly registrations = new Map<ComponentCore, Registration>();
   private remote: RemoteLink | undefined;
   private nobodyPath: UniquePath | undefined;
@@ -110,6 +120,7 @@ export class Dispatcher {
     const registration = this.registrationOf(core);
     if (this.uniques.get(core.id) !== core) {
       this.uniques.set(core.id, core);
+      this.uniquesByPath.clear();
       registration.ids.push(core.id);
     }
     return new UniquePath(this.systemPath, core.id);
@@ -139,6 +150,7 @@ export class Dispatcher {
   /** Stores `entry` at `segments`: replacing what is there with `update`, else only at a free path. */
   private put(segments: readonly string[], entry: Entry, update: boolean): AliasResult {
     const path = new NamedPath(this.systemPath, segments);
+    this.namedByPath.clear();
     if (update) {
       const result = this.named.update(segments, entry);
       if (result.kind === 'replaced') this.dropFromRegistration(result.previous);
@@ -154,6 +166,7 @@ export class Dispatcher {
     if (registration === undefined) return;
     this.registrations.delete(from);
     const target = this.registrationOf(to);
+    this.uniquesByPath.clear();
     for (const id of registration.ids) {
       this.uniques.set(id, to);
       target.ids.push(id);
@@ -172,11 +185,13 @@ export class Dispatcher {
     const registration = this.registrations.get(core);
     if (registration === undefined) return;
     for (const id of registration.ids) if (this.uniques.get(id) === core) this.uniques.delete(id);
+    this.uniquesByPath.clear();
     registration.ids.length = 0;
     if (state === 'faulty' && registration.aliases.length > 0) return;
     this.registrations.delete(core);
     for (const { segments, entry } of registration.aliases) {
       if (this.named.lookup(segments) === entry) this.named.remove(segments);
+      this.namedByPath.clear();
     }
   }
 
@@ -206,14 +221,22 @@ export class Dispatcher {
   }
 
   /**
-   * Delivers a message that arrived from another system. Bytes under a serId no registered serialiser
-   * handles are never handed to a component.
+   * Delivers a message that arrived from another system: its value is the `length` bytes at `offset` in
+   * `chunk`, read in place (never written again). Bytes under a serId no registered serialiser handles
+   * are never handed to a component.
    */
-  receive(sender: ActorPath, receiver: ActorPath, serId: SerId, bytes: Uint8Array): void {
+  receive(
+    sender: ActorPath,
+    receiver: ActorPath,
+    serId: SerId,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
     if (!this.registry.has(serId)) {
       this.host.deadLetterToPath(
         receiver,
-        remoteNetMessage(sender, receiver, serId, bytes),
+        remoteNetMessage(sender, receiver, serId, chunk, offset, length),
         'unknown-ser-id',
         `no serialiser is registered for serId ${serId}`,
       );
@@ -223,17 +246,17 @@ export class Dispatcher {
     if (typeof targets === 'string') {
       this.host.deadLetterToPath(
         receiver,
-        remoteNetMessage(sender, receiver, serId, bytes),
+        remoteNetMessage(sender, receiver, serId, chunk, offset, length),
         'unresolved',
         targets,
       );
       return;
     }
     if (!isGroup(targets)) {
-      targets.tell(remoteNetMessage(sender, receiver, serId, bytes));
+      targets.tell(remoteNetMessage(sender, receiver, serId, chunk, offset, length));
       return;
     }
-    for (const core of targets) core.tell(remoteNetMessage(sender, receiver, serId, bytes));
+    for (const core of targets) core.tell(remoteNetMessage(sender, receiver, serId, chunk, offset, length));
   }
 
   /**
@@ -243,9 +266,22 @@ export class Dispatcher {
   private resolve(path: ActorPath, sender: ActorPath): ComponentCore | readonly ComponentCore[] | string {
     // One component is the common case (every message of a request/reply pair): no array for it.
     if (path.kind === 'unique') {
-      return this.uniques.get(path.id) ?? `no component is registered as ${path.id}`;
+      const known = this.uniquesByPath.get(path);
+      if (known !== undefined) return known;
+      const core = this.uniques.get(path.id);
+      if (core === undefined) return `no component is registered as ${path.id}`;
+      if (this.uniquesByPath.size >= BY_PATH_LIMIT) this.uniquesByPath.clear();
+      this.uniquesByPath.set(path, core);
+      return core;
     }
-    const entry = this.named.lookup(path.segments);
+    let entry = this.namedByPath.get(path);
+    if (entry === undefined) {
+      entry = this.named.lookup(path.segments);
+      if (entry !== undefined) {
+        if (this.namedByPath.size >= BY_PATH_LIMIT) this.namedByPath.clear();
+        this.namedByPath.set(path, entry);
+      }
+    }
     const marker = path.marker;
     if (entry?.kind === 'component' && marker === undefined) return entry.core;
     let policy: RoutingPolicy;

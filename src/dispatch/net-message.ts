@@ -1,12 +1,7 @@
 import type { SerId } from '../serialisation/ser-id.js';
 import { SerialisationError } from '../serialisation/serialisation-error.js';
-import { deserialiseFromBytes, type Serialiser, serialiseToBytes } from '../serialisation/serialiser.js';
+import { deserialiseRange, type Serialiser, serialiseToBytes } from '../serialisation/serialiser.js';
 import type { ActorPath } from './actor-path.js';
-
-/** @internal Where a {@link NetMessage}'s value is: still the sent object (same system), or bytes (from a peer). */
-export type NetPayload =
-  | { readonly kind: 'local'; readonly value: unknown; readonly serialiser: Serialiser<unknown> }
-  | { readonly kind: 'bytes'; readonly bytes: Uint8Array };
 
 /** The cases of {@link NetMessage.match}: for each value type, a serialiser and a handler of that type. */
 export type NetMatchCases<Ts extends readonly unknown[], R> = {
@@ -38,19 +33,41 @@ export class NetMessage {
   readonly receiver: ActorPath;
   /** Which serialiser reads its value. */
   readonly serId: SerId;
-  private readonly payload: NetPayload;
+  // Where the value is, in the message itself (one object per message): the sent value and its
+  // serialiser (same system; `chunk` undefined), or `length` bytes at `offset` in `chunk` (from a peer:
+  // the received chunk, read in place; viewed only when `bytes` is asked for).
+  private readonly value: unknown;
+  private readonly serialiser: Serialiser<unknown> | undefined;
+  private readonly chunk: Uint8Array | undefined;
+  private readonly offset: number;
+  private readonly length: number;
+  private view: Uint8Array | undefined;
 
   /** @internal Made by the dispatcher. */
-  constructor(sender: ActorPath, receiver: ActorPath, serId: SerId, payload: NetPayload) {
+  constructor(
+    sender: ActorPath,
+    receiver: ActorPath,
+    serId: SerId,
+    value: unknown,
+    serialiser: Serialiser<unknown> | undefined,
+    chunk: Uint8Array | undefined,
+    offset: number,
+    length: number,
+  ) {
     this.sender = sender;
     this.receiver = receiver;
     this.serId = serId;
-    this.payload = payload;
+    this.value = value;
+    this.serialiser = serialiser;
+    this.chunk = chunk;
+    this.offset = offset;
+    this.length = length;
+    this.view = undefined;
   }
 
   /** Whether the message came from this very system (its value was never serialised). */
   get isLocal(): boolean {
-    return this.payload.kind === 'local';
+    return this.chunk === undefined;
   }
 
   /**
@@ -59,8 +76,13 @@ export class NetMessage {
    * @throws {@link SerialisationError} when a same-system value fails to serialise.
    */
   get bytes(): Uint8Array {
-    const payload = this.payload;
-    return payload.kind === 'bytes' ? payload.bytes : serialiseToBytes(payload.serialiser, payload.value);
+    const chunk = this.chunk;
+    if (chunk === undefined) return serialiseToBytes(this.serialiser as Serialiser<unknown>, this.value);
+    this.view ??=
+      this.offset === 0 && this.length === chunk.length
+        ? chunk
+        : new Uint8Array(chunk.buffer, chunk.byteOffset + this.offset, this.length);
+    return this.view;
   }
 
   /**
@@ -79,8 +101,10 @@ export class NetMessage {
         `Cannot read a message of serId ${this.serId} with a serialiser of serId ${String(serialiser?.serId)}`,
       );
     }
-    const payload = this.payload;
-    return payload.kind === 'local' ? (payload.value as T) : deserialiseFromBytes(serialiser, payload.bytes);
+    const chunk = this.chunk;
+    return chunk === undefined
+      ? (this.value as T)
+      : deserialiseRange(serialiser, chunk, this.offset, this.length);
   }
 
   /**
@@ -123,15 +147,20 @@ export function localNetMessage(
   value: unknown,
   serialiser: Serialiser<unknown>,
 ): NetMessage {
-  return new NetMessage(sender, receiver, serialiser.serId, { kind: 'local', value, serialiser });
+  return new NetMessage(sender, receiver, serialiser.serId, value, serialiser, undefined, 0, 0);
 }
 
-/** @internal A message from a peer: its value is read from `bytes` on demand. */
+/**
+ * @internal A message from a peer: its value is read on demand from the `length` bytes at `offset` in
+ * `chunk` (all of `chunk` by default), which are never written again.
+ */
 export function remoteNetMessage(
   sender: ActorPath,
   receiver: ActorPath,
   serId: SerId,
-  bytes: Uint8Array,
+  chunk: Uint8Array,
+  offset = 0,
+  length = chunk.length - offset,
 ): NetMessage {
-  return new NetMessage(sender, receiver, serId, { kind: 'bytes', bytes });
+  return new NetMessage(sender, receiver, serId, undefined, undefined, chunk, offset, length);
 }

@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { ActorPath } from '../dispatch/actor-path.js';
 import type { SystemPath } from '../dispatch/system-path.js';
+import type { SerId } from '../serialisation/ser-id.js';
 import { KompactError } from '../system/kompact-error.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 import type { FlushScheduler } from './flush-scheduler.js';
@@ -16,7 +18,7 @@ import {
   PathTable,
   PROTOCOL_VERSION,
 } from './frame.js';
-import { FrameDecoder } from './frame-decoder.js';
+import { type DataSink, FrameDecoder } from './frame-decoder.js';
 import { FrameError } from './frame-error.js';
 import { FrameQueue } from './frame-queue.js';
 import { type HandshakeRole, handshakeProof, makeNonce, proofMatches } from './handshake-proof.js';
@@ -63,8 +65,19 @@ export interface ConnectionHost {
   isIpBlocked(address: string): boolean;
   /** The handshake completed; data frames may be enqueued now. */
   established(connection: Connection): void;
-  /** A data frame arrived (in order). */
-  data(connection: Connection, frame: DataFrame): void;
+  /**
+   * A data frame arrived (in order): its payload is `length` bytes at `offset` in `chunk` (never written
+   * again).
+   */
+  data(
+    connection: Connection,
+    serId: SerId,
+    sender: ActorPath,
+    receiver: ActorPath,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ): void;
   /** The connection ended; called once, after the socket closed. */
   closed(connection: Connection, outcome: ConnectionOutcome): void;
 }
@@ -124,28 +137,28 @@ export class Connection {
   /** The peer's canonical IP address, once connected. */
   remoteAddress: string | undefined;
 
-  readonly #socket: Socket;
-  readonly #settings: ConnectionSettings;
-  readonly #host: ConnectionHost;
-  readonly #decoder: FrameDecoder;
-  readonly #nonce = makeNonce();
-  #peerNonce: Uint8Array | undefined;
-  #state: ConnectionState = 'handshaking';
-  #phase: Phase;
-  #wasEstablished = false;
-  readonly #paths = new PathTable();
-  readonly #unsent = new FrameQueue();
-  readonly #unacked = new FrameQueue();
-  #received = 0;
-  #lastAck = 0;
-  #isAckDue = false;
-  #isByeRequested = false;
-  #isByeSent = false;
-  #hasPeerBye = false;
-  #isSocketFull = false;
-  #isDying = false;
-  #error: Error | undefined;
-  #timer: ClockTimer | undefined;
+  private readonly socket: Socket;
+  private readonly settings: ConnectionSettings;
+  private readonly host: ConnectionHost;
+  private readonly decoder: FrameDecoder;
+  private readonly nonce = makeNonce();
+  private peerNonce: Uint8Array | undefined;
+  private currentState: ConnectionState = 'handshaking';
+  private phase: Phase;
+  private wasEstablished = false;
+  private readonly paths = new PathTable();
+  private readonly unsent = new FrameQueue();
+  private readonly unacked = new FrameQueue();
+  private received = 0;
+  private lastAck = 0;
+  private isAckDue = false;
+  private isByeRequested = false;
+  private isByeSent = false;
+  private hasPeerBye = false;
+  private isSocketFull = false;
+  private isDying = false;
+  private error: Error | undefined;
+  private timer: ClockTimer | undefined;
 
   /**
    * Wraps `socket`. A dialer's socket is still connecting: the handshake starts on `readyEvent`
@@ -159,51 +172,51 @@ export class Connection {
     host: ConnectionHost,
     dialled?: SystemPath,
   ) {
-    this.#socket = socket;
+    this.socket = socket;
     this.role = role;
     this.session = session;
-    this.#settings = settings;
-    this.#host = host;
+    this.settings = settings;
+    this.host = host;
     this.system = dialled;
-    this.#decoder = new FrameDecoder(settings.maxFrameBytes);
-    this.#phase = role === 'dialer' ? 'connecting' : 'await-hello';
+    this.decoder = new FrameDecoder(settings.maxFrameBytes);
+    this.phase = role === 'dialer' ? 'connecting' : 'await-hello';
   }
 
   /** The connection's state. */
   get state(): ConnectionState {
-    return this.#state;
+    return this.currentState;
   }
 
   /** Whether {@link Connection.enqueue} takes frames: established, not closing, not dying. */
   get isAccepting(): boolean {
-    return this.#state === 'established' && !this.#isByeRequested && !this.#isDying;
+    return this.currentState === 'established' && !this.isByeRequested && !this.isDying;
   }
 
   /** Bytes of data frames queued or written but not acknowledged. */
   get bufferedBytes(): number {
-    return this.#unsent.bytes + this.#unacked.bytes;
+    return this.unsent.bytes + this.unacked.bytes;
   }
 
   /** Attaches the socket listeners and starts the handshake clock. */
   start(readyEvent: 'connect' | 'secureConnect' | undefined): void {
-    const socket = this.#socket;
-    socket.on('data', this.#onData);
-    socket.on('drain', this.#onDrain);
-    socket.on('error', this.#onError);
-    socket.on('close', this.#onClose);
-    this.#timer = this.#settings.clock.setTimer(this.#onHandshakeTimeout, this.#settings.handshakeTimeoutMs);
+    const socket = this.socket;
+    socket.on('data', this.onData);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    this.timer = this.settings.clock.setTimer(this.onHandshakeTimeout, this.settings.handshakeTimeoutMs);
     if (readyEvent === undefined) {
-      this.#noteAddress();
+      this.noteAddress();
     } else {
-      socket.once(readyEvent, this.#onConnected);
+      socket.once(readyEvent, this.onConnected);
     }
   }
 
   /** Queues `frame` (whose encoded size is `size`) for this turn's write; false when not accepting. */
   enqueue(frame: DataFrame, size: number): boolean {
     if (!this.isAccepting) return false;
-    this.#unsent.push(frame, size);
-    if (!this.#isSocketFull) this.#settings.flusher.request(this);
+    this.unsent.push(frame, size);
+    if (!this.isSocketFull) this.settings.flusher.request(this);
     return true;
   }
 
@@ -213,36 +226,36 @@ export class Connection {
    * handshake is destroyed.
    */
   close(reason = 'closed'): void {
-    if (this.#state === 'closed' || this.#isDying) return;
-    if (this.#state === 'handshaking') {
+    if (this.currentState === 'closed' || this.isDying) return;
+    if (this.currentState === 'handshaking') {
       this.destroy(new KompactError('HANDSHAKE_FAILED', `Connection closed during its handshake: ${reason}`));
       return;
     }
-    this.#requestBye();
+    this.requestBye();
   }
 
   /** Destroys the socket now; the outcome (with `error`) is reported when it has closed. */
   destroy(error?: Error): void {
-    if (this.#state === 'closed') return;
-    this.#isDying = true;
-    this.#error ??= error;
-    this.#decoder.stop();
-    this.#socket.destroy();
+    if (this.currentState === 'closed') return;
+    this.isDying = true;
+    this.error ??= error;
+    this.decoder.stop();
+    this.socket.destroy();
   }
 
   /** Writes what is queued: data frames (up to one batch), the due `ack`, the `bye`. Never throws. */
   flush(): void {
-    if (this.#state === 'closed' || this.#isDying || this.#phase !== 'done' || this.#isSocketFull) return;
+    if (this.currentState === 'closed' || this.isDying || this.phase !== 'done' || this.isSocketFull) return;
     try {
-      this.#write();
+      this.write();
     } catch (error) {
-      this.#fail(new KompactError('MALFORMED_FRAME', 'Could not encode an outgoing frame', { cause: error }));
+      this.fail(new KompactError('MALFORMED_FRAME', 'Could not encode an outgoing frame', { cause: error }));
     }
   }
 
-  #write(): void {
-    const unsent = this.#unsent;
-    const limit = this.#settings.maxWriteBatchBytes;
+  private write(): void {
+    const unsent = this.unsent;
+    const limit = this.settings.maxWriteBatchBytes;
     let count = 0;
     let dataBytes = 0;
     // Write a prefix of whole frames: at least one, at most one batch.
@@ -255,163 +268,173 @@ export class Connection {
         count++;
       }
     }
-    const isByeNow = this.#isByeRequested && !this.#isByeSent && count === unsent.size;
+    const isByeNow = this.isByeRequested && !this.isByeSent && count === unsent.size;
     const bye: Frame | undefined = isByeNow ? GRACEFUL_BYE : undefined;
-    const total = dataBytes + (this.#isAckDue ? ACK_FRAME_BYTES : 0) + (bye === undefined ? 0 : byeSize);
+    const total = dataBytes + (this.isAckDue ? ACK_FRAME_BYTES : 0) + (bye === undefined ? 0 : byeSize);
     if (total > 0) {
       const out = Buffer.allocUnsafe(total);
       let at = 0;
       for (let i = 0; i < count; i++) {
         const size = unsent.peekSize();
         const frame = unsent.shift() as DataFrame;
-        at = encodeFrame(frame, out, at, size, this.#paths);
-        this.#unacked.push(frame, size);
+        at = encodeFrame(frame, out, at, size, this.paths);
+        this.unacked.push(frame, size);
       }
-      if (this.#isAckDue) {
-        this.#isAckDue = false;
-        at = encodeFrame({ kind: 'ack', count: this.#received }, out, at, ACK_FRAME_BYTES);
+      if (this.isAckDue) {
+        this.isAckDue = false;
+        at = encodeFrame({ kind: 'ack', count: this.received }, out, at, ACK_FRAME_BYTES);
       }
       if (bye !== undefined) {
-        this.#isByeSent = true;
+        this.isByeSent = true;
         at = encodeFrame(bye, out, at, byeSize);
       }
       // Sizes are upper bounds (path-table references are shorter than inline paths).
-      if (!this.#socket.write(at === total ? out : out.subarray(0, at))) this.#isSocketFull = true;
+      if (!this.socket.write(at === total ? out : out.subarray(0, at))) this.isSocketFull = true;
     }
-    if (this.#isByeSent && this.#hasPeerBye) {
-      this.#socket.end();
-    } else if (!this.#isSocketFull && unsent.size > 0) {
-      this.#settings.flusher.request(this);
+    if (this.isByeSent && this.hasPeerBye) {
+      this.socket.end();
+    } else if (!this.isSocketFull && unsent.size > 0) {
+      this.settings.flusher.request(this);
     }
   }
 
-  readonly #onConnected = (): void => {
-    this.#noteAddress();
-    if (this.#state !== 'handshaking' || this.#isDying) return;
+  private readonly onConnected = (): void => {
+    this.noteAddress();
+    if (this.currentState !== 'handshaking' || this.isDying) return;
     const address = this.remoteAddress;
-    if (address !== undefined && this.#host.isIpBlocked(address)) {
+    if (address !== undefined && this.host.isIpBlocked(address)) {
       this.destroy(new KompactError('HANDSHAKE_FAILED', `Address ${address} is blocked`));
       return;
     }
-    this.#phase = 'await-hello';
-    this.#sendNow(this.#hello(undefined));
+    this.phase = 'await-hello';
+    this.sendNow(this.hello(undefined));
   };
 
-  #noteAddress(): void {
-    const address = this.#socket.remoteAddress;
+  private noteAddress(): void {
+    const address = this.socket.remoteAddress;
     if (address !== undefined) this.remoteAddress = canonicalIp(address) ?? address;
   }
 
-  readonly #onData = (chunk: Buffer): void => {
+  private readonly onData = (chunk: Buffer): void => {
     try {
-      const error = this.#decoder.push(chunk, this.#onFrame);
-      if (error !== undefined) this.#fail(error);
+      const error = this.decoder.push(chunk, this.onFrame, this.phase === 'done' ? this.dataSink : undefined);
+      if (error !== undefined) this.fail(error);
     } catch (error) {
       // A bug here or in the host must not escape into the socket's event emitter.
-      this.#fail(new KompactError('MALFORMED_FRAME', 'Failed to handle an incoming frame', { cause: error }));
+      this.fail(new KompactError('MALFORMED_FRAME', 'Failed to handle an incoming frame', { cause: error }));
     }
   };
 
-  readonly #onFrame = (frame: Frame): void => {
-    if (this.#isDying) return;
-    if (this.#phase !== 'done') {
-      this.#handshakeFrame(frame);
+  private readonly onFrame = (frame: Frame): void => {
+    if (this.isDying) return;
+    if (this.phase !== 'done') {
+      this.handshakeFrame(frame);
       return;
     }
     switch (frame.kind) {
-      case 'data':
-        if (this.#hasPeerBye) {
-          this.#fail(new FrameError('invalid-field', 'A data frame arrived after the peer said bye'));
-          return;
-        }
-        this.#received = (this.#received + 1) >>> 0;
-        if (!this.#isAckDue) {
-          this.#isAckDue = true;
-          if (!this.#isSocketFull) this.#settings.flusher.request(this);
-        }
-        this.#host.data(this, frame);
+      case 'data': {
+        const { payload } = frame;
+        this.dataSink.data(frame.serId, frame.sender, frame.receiver, payload, 0, payload.length);
         return;
+      }
       case 'ack': {
-        const acknowledged = (frame.count - this.#lastAck) >>> 0;
-        if (acknowledged > this.#unacked.size) {
-          this.#fail(
+        const acknowledged = (frame.count - this.lastAck) >>> 0;
+        if (acknowledged > this.unacked.size) {
+          this.fail(
             new FrameError(
               'invalid-field',
-              `The peer acknowledged ${acknowledged} frames, but only ${this.#unacked.size} were unacknowledged`,
+              `The peer acknowledged ${acknowledged} frames, but only ${this.unacked.size} were unacknowledged`,
             ),
           );
           return;
         }
-        this.#lastAck = frame.count;
-        this.#unacked.discard(acknowledged);
+        this.lastAck = frame.count;
+        this.unacked.discard(acknowledged);
         return;
       }
       case 'bye':
-        this.#hasPeerBye = true;
+        this.hasPeerBye = true;
         if (frame.isError) {
-          this.#fail(new Error(`The peer closed the connection: ${frame.reason}`), false);
+          this.fail(new Error(`The peer closed the connection: ${frame.reason}`), false);
           return;
         }
-        this.#settings.logger.debug(this.#fields(), `Peer said bye: ${frame.reason}`);
-        if (this.#isByeSent) {
-          this.#socket.end();
+        this.settings.logger.debug(this.fields(), `Peer said bye: ${frame.reason}`);
+        if (this.isByeSent) {
+          this.socket.end();
         } else {
-          this.#requestBye();
+          this.requestBye();
         }
         return;
       case 'hello':
       case 'hello-ack':
-        this.#fail(new FrameError('invalid-field', `Unexpected ${frame.kind} after the handshake`));
+        this.fail(new FrameError('invalid-field', `Unexpected ${frame.kind} after the handshake`));
         return;
       default:
         assertNever(frame);
     }
   };
 
-  #handshakeFrame(frame: Frame): void {
-    const { secret, localSystem } = this.#settings;
+  /** Data frames after the handshake, handed over by the decoder in place. */
+  private readonly dataSink: DataSink = {
+    data: (serId, sender, receiver, chunk, offset, length) => {
+      if (this.isDying) return;
+      if (this.hasPeerBye) {
+        this.fail(new FrameError('invalid-field', 'A data frame arrived after the peer said bye'));
+        return;
+      }
+      this.received = (this.received + 1) >>> 0;
+      if (!this.isAckDue) {
+        this.isAckDue = true;
+        if (!this.isSocketFull) this.settings.flusher.request(this);
+      }
+      this.host.data(this, serId, sender, receiver, chunk, offset, length);
+    },
+  };
+
+  private handshakeFrame(frame: Frame): void {
+    const { secret, localSystem } = this.settings;
     if (frame.kind === 'bye') {
-      this.#hasPeerBye = true;
-      this.#fail(
+      this.hasPeerBye = true;
+      this.fail(
         new KompactError('HANDSHAKE_FAILED', `The peer refused the connection: ${frame.reason}`),
         false,
       );
       return;
     }
-    if (this.#phase === 'await-hello' && frame.kind === 'hello') {
+    if (this.phase === 'await-hello' && frame.kind === 'hello') {
       if (this.role === 'acceptor') {
         if (frame.proof !== undefined) {
-          this.#refuse('the dialer sent a proof in its hello');
+          this.refuse('the dialer sent a proof in its hello');
           return;
         }
         this.system = frame.system;
-        if (this.#host.isSystemBlocked(frame.system)) {
-          this.#refuse(`system ${frame.system.toString()} is blocked`);
+        if (this.host.isSystemBlocked(frame.system)) {
+          this.refuse(`system ${frame.system.toString()} is blocked`);
           return;
         }
-        this.#peerNonce = frame.nonce;
+        this.peerNonce = frame.nonce;
         const proof =
           secret === undefined
             ? undefined
-            : handshakeProof(secret, 'acceptor', frame.nonce, this.#nonce, localSystem, frame.system);
-        this.#phase = 'await-hello-ack';
-        this.#sendNow(this.#hello(proof));
+            : handshakeProof(secret, 'acceptor', frame.nonce, this.nonce, localSystem, frame.system);
+        this.phase = 'await-hello-ack';
+        this.sendNow(this.hello(proof));
         return;
       }
       const dialled = this.system as SystemPath;
       if (secret === undefined) {
         if (frame.proof !== undefined) {
-          this.#refuse('the peer requires a shared secret and none is configured here');
+          this.refuse('the peer requires a shared secret and none is configured here');
           return;
         }
       } else if (
         frame.proof === undefined ||
         !proofMatches(
           frame.proof,
-          handshakeProof(secret, 'acceptor', this.#nonce, frame.nonce, frame.system, localSystem),
+          handshakeProof(secret, 'acceptor', this.nonce, frame.nonce, frame.system, localSystem),
         )
       ) {
-        this.#refuse(
+        this.refuse(
           frame.proof === undefined
             ? 'the peer sent no shared-secret proof'
             : 'the peer does not know the shared secret',
@@ -419,80 +442,80 @@ export class Connection {
         return;
       }
       if (!frame.system.equals(dialled)) {
-        this.#settings.logger.debug(
-          this.#fields(),
+        this.settings.logger.debug(
+          this.fields(),
           `Dialled ${dialled.toString()}, which calls itself ${frame.system.toString()}`,
         );
       }
       const proof =
         secret === undefined
           ? undefined
-          : handshakeProof(secret, 'dialer', frame.nonce, this.#nonce, localSystem, frame.system);
-      this.#sendNow({ kind: 'hello-ack', proof });
-      this.#establish();
+          : handshakeProof(secret, 'dialer', frame.nonce, this.nonce, localSystem, frame.system);
+      this.sendNow({ kind: 'hello-ack', proof });
+      this.establish();
       return;
     }
-    if (this.#phase === 'await-hello-ack' && frame.kind === 'hello-ack') {
+    if (this.phase === 'await-hello-ack' && frame.kind === 'hello-ack') {
       const peer = this.system as SystemPath;
       if (secret === undefined) {
         if (frame.proof !== undefined) {
-          this.#refuse('the dialer has a shared secret and none is configured here');
+          this.refuse('the dialer has a shared secret and none is configured here');
           return;
         }
       } else if (
         frame.proof === undefined ||
         !proofMatches(
           frame.proof,
-          handshakeProof(secret, 'dialer', this.#nonce, this.#peerNonce as Uint8Array, peer, localSystem),
+          handshakeProof(secret, 'dialer', this.nonce, this.peerNonce as Uint8Array, peer, localSystem),
         )
       ) {
-        this.#refuse(
+        this.refuse(
           frame.proof === undefined
             ? 'the dialer sent no shared-secret proof'
             : 'the dialer does not know the shared secret',
         );
         return;
       }
-      this.#establish();
+      this.establish();
       return;
     }
-    this.#refuse(`unexpected ${frame.kind} frame during the handshake`);
+    this.refuse(`unexpected ${frame.kind} frame during the handshake`);
   }
 
-  #establish(): void {
-    this.#phase = 'done';
-    this.#state = 'established';
-    this.#wasEstablished = true;
-    this.#clearTimer();
-    this.#host.established(this);
+  private establish(): void {
+    this.phase = 'done';
+    this.currentState = 'established';
+    this.wasEstablished = true;
+    this.clearTimer();
+    this.host.established(this);
   }
 
-  #hello(proof: Uint8Array | undefined): HelloFrame {
+  private hello(proof: Uint8Array | undefined): HelloFrame {
     return {
       kind: 'hello',
       version: PROTOCOL_VERSION,
-      system: this.#settings.localSystem,
-      nonce: this.#nonce,
+      system: this.settings.localSystem,
+      nonce: this.nonce,
       proof,
     };
   }
 
-  #sendNow(frame: Frame): void {
-    this.#socket.write(encodeFrames([frame]));
+  private sendNow(frame: Frame): void {
+    this.socket.write(encodeFrames([frame]));
   }
 
-  #requestBye(): void {
-    if (this.#isByeRequested) return;
-    this.#isByeRequested = true;
-    this.#state = 'closing';
-    this.#clearTimer();
-    this.#timer = this.#settings.clock.setTimer(this.#onCloseTimeout, this.#settings.closeTimeoutMs);
-    this.#settings.flusher.request(this);
+  private requestBye(): void {
+    if (this.isByeRequested) return;
+    this.isByeRequested = true;
+    this.currentState = 'closing';
+    this.clearTimer();
+    this.timer = this.settings.clock.setTimer(this.onCloseTimeout, this.settings.closeTimeoutMs);
+    this.settings.flusher.request(this);
   }
 
   /** Refuses the handshake: a logged error, a `bye` naming the reason, and the socket closes. */
-  #refuse(reason: string): void {
-    this.#fail(new KompactError('HANDSHAKE_FAILED', `Handshake refused: ${reason}`));
+  private refuse(reason: string): void {
+    this.fail(new KompactError('HANDSHAKE_FAILED', `Handshake refused: ${reason}`));
   }
 
   /**
@@ -500,92 +523,92 @@ export class Connection {
    * already said bye or the bye cannot be written), and ends the socket (destroyed after
    * `closeTimeoutMs` if the peer does not close its side).
    */
-  #fail(error: Error, isByeUseful = true): void {
-    if (this.#state === 'closed' || this.#isDying) return;
-    this.#isDying = true;
-    this.#error = error;
-    this.#decoder.stop();
-    const handshake = this.#phase !== 'done';
-    this.#settings.logger.error(
-      { ...this.#fields(), err: error },
+  private fail(error: Error, isByeUseful = true): void {
+    if (this.currentState === 'closed' || this.isDying) return;
+    this.isDying = true;
+    this.error = error;
+    this.decoder.stop();
+    const handshake = this.phase !== 'done';
+    this.settings.logger.error(
+      { ...this.fields(), err: error },
       `Closing ${handshake ? 'connection in handshake' : 'connection'}: ${error.message}`,
     );
-    this.#clearTimer();
-    const socket = this.#socket;
-    if (isByeUseful && !this.#hasPeerBye && socket.writable && !this.#isByeSent) {
-      this.#isByeSent = true;
+    this.clearTimer();
+    const socket = this.socket;
+    if (isByeUseful && !this.hasPeerBye && socket.writable && !this.isByeSent) {
+      this.isByeSent = true;
       // Close once the bye is flushed, without waiting for the peer; the timer covers a write that never
       // finishes.
       socket.end(encodeFrames([{ kind: 'bye', isError: true, reason: error.message.slice(0, 200) }]), () =>
         socket.destroy(),
       );
-      this.#timer = this.#settings.clock.setTimer(() => socket.destroy(), this.#settings.closeTimeoutMs);
+      this.timer = this.settings.clock.setTimer(() => socket.destroy(), this.settings.closeTimeoutMs);
     } else {
       socket.destroy();
     }
   }
 
-  readonly #onDrain = (): void => {
-    this.#isSocketFull = false;
-    this.#settings.flusher.request(this);
+  private readonly onDrain = (): void => {
+    this.isSocketFull = false;
+    this.settings.flusher.request(this);
   };
 
-  readonly #onError = (error: Error): void => {
-    this.#error ??= error;
-    this.#settings.logger.debug({ ...this.#fields(), err: error }, `Socket error: ${error.message}`);
+  private readonly onError = (error: Error): void => {
+    this.error ??= error;
+    this.settings.logger.debug({ ...this.fields(), err: error }, `Socket error: ${error.message}`);
   };
 
-  readonly #onHandshakeTimeout = (): void => {
-    this.#timer = undefined;
-    this.#fail(
+  private readonly onHandshakeTimeout = (): void => {
+    this.timer = undefined;
+    this.fail(
       new KompactError(
         'HANDSHAKE_FAILED',
-        `Handshake did not complete within ${this.#settings.handshakeTimeoutMs} ms`,
+        `Handshake did not complete within ${this.settings.handshakeTimeoutMs} ms`,
       ),
     );
   };
 
-  readonly #onCloseTimeout = (): void => {
-    this.#timer = undefined;
-    this.destroy(new Error(`The peer did not finish closing within ${this.#settings.closeTimeoutMs} ms`));
+  private readonly onCloseTimeout = (): void => {
+    this.timer = undefined;
+    this.destroy(new Error(`The peer did not finish closing within ${this.settings.closeTimeoutMs} ms`));
   };
 
-  readonly #onClose = (): void => {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    this.#clearTimer();
-    this.#decoder.stop();
-    const socket = this.#socket;
-    socket.off('data', this.#onData);
-    socket.off('drain', this.#onDrain);
+  private readonly onClose = (): void => {
+    if (this.currentState === 'closed') return;
+    this.currentState = 'closed';
+    this.clearTimer();
+    this.decoder.stop();
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    socket.off('drain', this.onDrain);
     // The error listener stays: a late 'error' must never be unhandled.
     let outcome: ConnectionOutcome;
-    if (!this.#wasEstablished) {
+    if (!this.wasEstablished) {
       const address = this.remoteAddress;
       outcome = {
         kind: 'failed',
         error:
-          this.#error ?? new KompactError('HANDSHAKE_FAILED', 'The connection closed during its handshake'),
-        isBlocked: address !== undefined && this.#host.isIpBlocked(address),
+          this.error ?? new KompactError('HANDSHAKE_FAILED', 'The connection closed during its handshake'),
+        isBlocked: address !== undefined && this.host.isIpBlocked(address),
       };
     } else {
       const unsent = new FrameQueue();
-      unsent.append(this.#unsent);
-      const unacknowledged = this.#unacked.drain();
+      unsent.append(this.unsent);
+      const unacknowledged = this.unacked.drain();
       outcome =
-        this.#isByeSent && this.#hasPeerBye && this.#error === undefined
+        this.isByeSent && this.hasPeerBye && this.error === undefined
           ? { kind: 'closed', unsent, unacknowledged }
-          : { kind: 'lost', error: this.#error, unsent, unacknowledged };
+          : { kind: 'lost', error: this.error, unsent, unacknowledged };
     }
-    this.#host.closed(this, outcome);
+    this.host.closed(this, outcome);
   };
 
-  #clearTimer(): void {
-    if (this.#timer !== undefined) this.#settings.clock.clearTimer(this.#timer);
-    this.#timer = undefined;
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.settings.clock.clearTimer(this.timer);
+    this.timer = undefined;
   }
 
-  #fields(): Record<string, unknown> {
+  private fields(): Record<string, unknown> {
     return {
       session: this.session,
       role: this.role,

@@ -17,10 +17,14 @@ export interface Flushable {
 export class FlushScheduler {
   #dirty = new Set<Flushable>();
   #spare = new Set<Flushable>();
+  /** The target added to `#dirty` last (still in it): repeated requests for it skip the set. */
+  #last: Flushable | undefined;
   #immediate: NodeJS.Immediate | undefined;
 
   /** Flushes `target` at the end of this turn (once, however often it is requested). */
   request(target: Flushable): void {
+    if (target === this.#last) return;
+    this.#last = target;
     this.#dirty.add(target);
     this.#immediate ??= setImmediate(this.#run);
   }
@@ -28,12 +32,14 @@ export class FlushScheduler {
   /** Forgets every request and cancels the pending turn. */
   dispose(): void {
     this.#dirty.clear();
+    this.#last = undefined;
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     this.#immediate = undefined;
   }
 
   readonly #run = (): void => {
     this.#immediate = undefined;
+    this.#last = undefined;
     const batch = this.#dirty;
     // Targets that request again while flushing (a capped batch) go into the next turn.
     this.#dirty = this.#spare;

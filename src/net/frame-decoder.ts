@@ -17,6 +17,34 @@ import { FrameError } from './frame-error.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Receives data frames in place: the payload is `length` bytes at `offset` in `chunk`, which is never
+ * written again (read it there, or view it; a view keeps the chunk alive).
+ */
+export interface DataSink {
+  data(
+    serId: SerId,
+    sender: ActorPath,
+    receiver: ActorPath,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ): void;
+}
+
+/** The fields of the data frame just decoded for a {@link DataSink}. */
+interface InPlaceData {
+  serId: SerId;
+  sender: ActorPath | undefined;
+  receiver: ActorPath | undefined;
+  chunk: Uint8Array;
+  offset: number;
+  length: number;
+}
+
+/** What `#decodeBody` returns for a data frame that goes to the data sink (its fields are in `#data`). */
+const IN_PLACE: Frame = Object.freeze({ kind: 'ack', count: -1 });
+
 /** Parsed inline paths remembered per decoder; the cache is emptied when it reaches this size. */
 const PATH_CACHE_LIMIT = 1024;
 
@@ -56,6 +84,15 @@ export class FrameDecoder {
    * re-enters: the sink runs after a frame is decoded).
    */
   readonly #reader = new FieldReader();
+  #dataSink: DataSink | undefined;
+  readonly #data: InPlaceData = {
+    serId: 0 as SerId,
+    sender: undefined,
+    receiver: undefined,
+    chunk: EMPTY,
+    offset: 0,
+    length: 0,
+  };
 
   /**
    * Makes a decoder.
@@ -90,12 +127,14 @@ export class FrameDecoder {
   }
 
   /**
-   * Decodes `chunk`, calling `sink` with every frame it completes, in order.
+   * Decodes `chunk`, calling `sink` with every frame it completes, in order; with `dataSink`, data frames
+   * go to it instead, in place (no frame object, no view of the payload).
    *
-   * @returns the error that ended decoding, or `undefined`. Errors thrown by `sink` propagate unchanged.
+   * @returns the error that ended decoding, or `undefined`. Errors thrown by a sink propagate unchanged.
    */
-  push(chunk: Uint8Array, sink: (frame: Frame) => void): FrameError | undefined {
+  push(chunk: Uint8Array, sink: (frame: Frame) => void, dataSink?: DataSink): FrameError | undefined {
     if (this.#error !== undefined) return this.#error;
+    this.#dataSink = dataSink;
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     let offset = 0;
     while (offset < bytes.length && !this.#isStopped) {
@@ -138,13 +177,35 @@ export class FrameDecoder {
             ? error
             : new FrameError('invalid-field', 'The frame could not be decoded', { cause: error });
         this.stop();
+        this.#release();
         return this.#error;
       }
-      sink(frame);
+      if (frame === IN_PLACE) {
+        const data = this.#data;
+        (dataSink as DataSink).data(
+          data.serId,
+          data.sender as ActorPath,
+          data.receiver as ActorPath,
+          data.chunk,
+          data.offset,
+          data.length,
+        );
+      } else {
+        sink(frame);
+      }
     }
-    // Hold no chunk between pushes.
-    this.#reader.reset(EMPTY, 0, 0, 0);
+    this.#release();
     return undefined;
+  }
+
+  /** Holds no chunk or sink between pushes. */
+  #release(): void {
+    this.#reader.reset(EMPTY, 0, 0, 0);
+    this.#dataSink = undefined;
+    const data = this.#data;
+    data.chunk = EMPTY;
+    data.sender = undefined;
+    data.receiver = undefined;
   }
 
   #checkLength(length: number): number {
@@ -170,7 +231,19 @@ export class FrameDecoder {
           throw new FrameError('invalid-field', 'A data frame has serId 0 (never valid on the wire)');
         const sender = this.#actorPath(reader);
         const receiver = this.#actorPath(reader);
-        return { kind: 'data', serId: serId as SerId, sender, receiver, payload: reader.rest() };
+        if (this.#dataSink === undefined) {
+          return { kind: 'data', serId: serId as SerId, sender, receiver, payload: reader.rest() };
+        }
+        // The payload stays in the chunk (Node never reuses it) and is read in place: no frame object and
+        // no view per message; `push` hands the fields to the data sink.
+        const data = this.#data;
+        data.serId = serId as SerId;
+        data.sender = sender;
+        data.receiver = receiver;
+        data.chunk = bytes;
+        data.offset = reader.skipRest();
+        data.length = end - data.offset;
+        return IN_PLACE;
       }
       case FrameKindByte.ack:
         frame = { kind: 'ack', count: reader.u32() };
@@ -269,29 +342,29 @@ function readU32(b: Uint8Array, at: number): number {
 /** Bounds-checked reads of one frame body; failures are {@link FrameError}s. */
 class FieldReader {
   source: Buffer = EMPTY;
-  #at = 0;
-  #end = 0;
-  #kind = 0;
+  private at = 0;
+  private end = 0;
+  private kind = 0;
 
   /** Points the reader at the fields of a frame of `kind` in `source[start, end)`. */
   reset(source: Buffer, start: number, end: number, kind: number): this {
     this.source = source;
-    this.#at = start;
-    this.#end = end;
-    this.#kind = kind;
+    this.at = start;
+    this.end = end;
+    this.kind = kind;
     return this;
   }
 
   /** Claims `count` bytes and returns where they start. */
   take(count: number, what: string): number {
-    const at = this.#at;
-    if (this.#end - at < count) {
+    const at = this.at;
+    if (this.end - at < count) {
       throw new FrameError(
         'truncated',
-        `A frame of kind ${this.#kind} ended inside ${what} (needed ${count} bytes, ${this.#end - at} left)`,
+        `A frame of kind ${this.kind} ended inside ${what} (needed ${count} bytes, ${this.end - at} left)`,
       );
     }
-    this.#at = at + count;
+    this.at = at + count;
     return at;
   }
 
@@ -331,17 +404,24 @@ class FieldReader {
     return view.toString('utf8');
   }
 
-  rest(): Uint8Array {
-    const view = this.source.subarray(this.#at, this.#end);
-    this.#at = this.#end;
+  rest(): Buffer {
+    const view = this.source.subarray(this.at, this.end);
+    this.at = this.end;
     return view;
   }
 
+  /** Claims the rest of the frame and returns where it starts. */
+  skipRest(): number {
+    const at = this.at;
+    this.at = this.end;
+    return at;
+  }
+
   expectEnd(): void {
-    if (this.#at !== this.#end) {
+    if (this.at !== this.end) {
       throw new FrameError(
         'trailing-bytes',
-        `A frame of kind ${this.#kind} has ${this.#end - this.#at} bytes after its last field`,
+        `A frame of kind ${this.kind} has ${this.end - this.at} bytes after its last field`,
       );
     }
   }

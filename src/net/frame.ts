@@ -94,6 +94,48 @@ export interface ByeFrame {
 /** Every frame of the kompact-ts wire protocol, discriminated by `kind`. */
 export type Frame = HelloFrame | HelloAckFrame | DataFrame | AckFrame | ByeFrame;
 
+/**
+ * @internal The {@link DataFrame} the network link sends: its payload is `length` bytes at `offset` in
+ * `chunk` (the serialiser's writer chunk, never written again), viewed only when `payload` is read (a
+ * lost frame), so a frame that is only encoded makes no view of it.
+ */
+export class ChunkDataFrame implements DataFrame {
+  readonly kind = 'data' as const;
+  readonly serId: SerId;
+  readonly sender: ActorPath;
+  readonly receiver: ActorPath;
+  readonly chunk: Uint8Array;
+  readonly offset: number;
+  readonly length: number;
+  private view: Uint8Array | undefined;
+
+  constructor(
+    serId: SerId,
+    sender: ActorPath,
+    receiver: ActorPath,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ) {
+    this.serId = serId;
+    this.sender = sender;
+    this.receiver = receiver;
+    this.chunk = chunk;
+    this.offset = offset;
+    this.length = length;
+    this.view = undefined;
+  }
+
+  get payload(): Uint8Array {
+    const chunk = this.chunk;
+    this.view ??=
+      this.offset === 0 && this.length === chunk.length
+        ? chunk
+        : new Uint8Array(chunk.buffer, chunk.byteOffset + this.offset, this.length);
+    return this.view;
+  }
+}
+
 /** Makes a {@link DataFrame}. */
 export function dataFrame(
   serId: SerId,
@@ -102,6 +144,11 @@ export function dataFrame(
   payload: Uint8Array,
 ): DataFrame {
   return { kind: 'data', serId, sender, receiver, payload };
+}
+
+/** The payload's length of `frame`, without making a view of it. */
+function payloadLength(frame: DataFrame): number {
+  return frame instanceof ChunkDataFrame ? frame.length : frame.payload.length;
 }
 
 // Paths are immutable, so their wire form (u32 length, UTF-8) is computed once per path object.
@@ -138,12 +185,23 @@ export const PathTag = { inline: 0, define: 1, reference: 2 } as const;
  * is bounded on both sides.
  */
 export class PathTable {
-  readonly #ids = new Map<string, number>();
+  private readonly ids = new Map<string, number>();
+  /**
+   * `ids` by path object (a lookup by identity costs about half one by the path's text); entries are
+   * never removed from `ids`, so this is never stale. Emptied when full.
+   */
+  private readonly idsByPath = new Map<ActorPath, number>();
 
   /** Writes the path field of `path` at `at` and returns the offset after it. */
   put(out: Uint8Array, at: number, path: ActorPath): number {
-    const key = path.toString();
-    const id = this.#ids.get(key);
+    let id = this.idsByPath.get(path);
+    if (id === undefined) {
+      id = this.ids.get(path.toString());
+      if (id !== undefined) {
+        if (this.idsByPath.size >= PATH_TABLE_LIMIT) this.idsByPath.clear();
+        this.idsByPath.set(path, id);
+      }
+    }
     if (id !== undefined) {
       out[at] = PathTag.reference;
       out[at + 1] = id >>> 8;
@@ -151,8 +209,8 @@ export class PathTable {
       return at + 3;
     }
     const wire = wireOf(path);
-    if (this.#ids.size < PATH_TABLE_LIMIT && wire.length - 4 <= PATH_TABLE_MAX_PATH_BYTES) {
-      this.#ids.set(key, this.#ids.size);
+    if (this.ids.size < PATH_TABLE_LIMIT && wire.length - 4 <= PATH_TABLE_MAX_PATH_BYTES) {
+      this.ids.set(path.toString(), this.ids.size);
       out[at] = PathTag.define;
     } else {
       out[at] = PathTag.inline;
@@ -176,7 +234,7 @@ export function frameSize(frame: Frame): number {
         6 +
         wireOf(frame.sender).length +
         wireOf(frame.receiver).length +
-        frame.payload.length
+        payloadLength(frame)
       );
     case 'ack':
       return ACK_FRAME_BYTES;
@@ -213,36 +271,39 @@ export function encodeFrame(
   size?: number,
   paths?: PathTable,
 ): number {
-  let at = offset + 4;
-  out[at++] = FrameKindByte[frame.kind];
-  switch (frame.kind) {
-    case 'data': {
-      const { serId } = frame;
-      if (!(serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId))) {
-        throw new TypeError(
-          `Expected \`serId\` to be an integer from 1 to 4294967295, got ${describeValue(serId)}`,
-        );
-      }
-      at = putU32(out, at, serId);
-      if (paths === undefined) {
-        out[at] = PathTag.inline;
-        at = putBytes(out, at + 1, wireOf(frame.sender));
-        out[at] = PathTag.inline;
-        at = putBytes(out, at + 1, wireOf(frame.receiver));
-      } else {
-        at = paths.put(out, at, frame.sender);
-        at = paths.put(out, at, frame.receiver);
-      }
-      at = putBytes(out, at, frame.payload);
-      // Typed-array writes past the end are silently dropped: never let a short buffer truncate a frame.
-      if (at > out.length) throw new RangeError(`A data frame of ${at - offset} bytes overran its buffer`);
-      putU32(out, offset, at - offset - 4);
-      return at;
-    }
-    default:
-      putU32(out, offset, (size ?? frameSize(frame)) - 4);
-      return encodeControl(frame, out, at);
+  if (frame.kind === 'data') return encodeData(frame, out, offset, paths);
+  out[offset + 4] = FrameKindByte[frame.kind];
+  putU32(out, offset, (size ?? frameSize(frame)) - 4);
+  return encodeControl(frame, out, offset + 5);
+}
+
+function encodeData(frame: DataFrame, out: Buffer, offset: number, paths: PathTable | undefined): number {
+  const { serId } = frame;
+  if (!(serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId))) {
+    throw new TypeError(
+      `Expected \`serId\` to be an integer from 1 to 4294967295, got ${describeValue(serId)}`,
+    );
   }
+  out[offset + 4] = FrameKindByte.data;
+  let at = putU32(out, offset + 5, serId);
+  if (paths === undefined) {
+    out[at] = PathTag.inline;
+    at = putBytes(out, at + 1, wireOf(frame.sender));
+    out[at] = PathTag.inline;
+    at = putBytes(out, at + 1, wireOf(frame.receiver));
+  } else {
+    at = paths.put(out, at, frame.sender);
+    at = paths.put(out, at, frame.receiver);
+  }
+  if (frame instanceof ChunkDataFrame) {
+    at = putRange(out, at, frame.chunk, frame.offset, frame.length);
+  } else {
+    at = putBytes(out, at, frame.payload);
+  }
+  // Typed-array writes past the end are silently dropped: never let a short buffer truncate a frame.
+  if (at > out.length) throw new RangeError(`A data frame of ${at - offset} bytes overran its buffer`);
+  putU32(out, offset, at - offset - 4);
+  return at;
 }
 
 function encodeControl(frame: Exclude<Frame, DataFrame>, out: Buffer, at: number): number {
@@ -300,6 +361,16 @@ function putBytes(out: Uint8Array, at: number, bytes: Uint8Array): number {
     out.set(bytes, at);
   } else {
     for (let i = 0; i < length; i++) out[at + i] = bytes[i] as number;
+  }
+  return at + length;
+}
+
+/** Copies `length` bytes at `from` in `source` into `out`; like {@link putBytes}, without a view. */
+function putRange(out: Uint8Array, at: number, source: Uint8Array, from: number, length: number): number {
+  if (length > 8) {
+    out.set(source.subarray(from, from + length), at);
+  } else {
+    for (let i = 0; i < length; i++) out[at + i] = source[from + i] as number;
   }
   return at + length;
 }

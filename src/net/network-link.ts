@@ -6,14 +6,18 @@ import { remoteNetMessage } from '../dispatch/net-message.js';
 import type { SystemPath } from '../dispatch/system-path.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import type { ProvidedPort } from '../ports/port-ends.js';
+import type { ChunkRange } from '../serialisation/buffer-writer.js';
+import type { SerId } from '../serialisation/ser-id.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
-import { serialiseToBytes } from '../serialisation/serialiser.js';
+import { serialiseInto } from '../serialisation/serialiser.js';
 import type { Clock } from '../timer/clock.js';
-import { type DataFrame, dataFrame } from './frame.js';
+import { ChunkDataFrame, type DataFrame } from './frame.js';
 import { type NetworkStatus, NetworkStatusPort, type NetworkStatusRequest } from './network-status-port.js';
 import { TcpTransport, type TransportStats } from './tcp-transport.js';
 import type { TcpTransportOptions } from './tcp-transport-options.js';
 import type { LostReason, TransportEvent } from './transport-events.js';
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * The network settings of a system: `KompactConfig.default().network({ port: 4000 })`.
@@ -26,7 +30,7 @@ import type { LostReason, TransportEvent } from './transport-events.js';
  */
 export type NetworkOptions = Omit<
   TcpTransportOptions,
-  'clock' | 'logger' | 'onData' | 'onLost' | 'onEvent' | 'onSocket'
+  'clock' | 'logger' | 'onData' | 'onDataInPlace' | 'onLost' | 'onEvent' | 'onSocket'
 >;
 
 /** Translates the transport's events into `NetworkStatusPort` indications. */
@@ -119,6 +123,8 @@ export class NetworkLink implements RemoteLink {
   private dispatcher: Dispatcher | undefined;
   /** Where transport events go as `NetworkStatusPort` indications, once a component connected. */
   statusPort: ProvidedPort<NetworkStatusRequest, NetworkStatus> | undefined;
+  /** Where the value being sent was serialised to (reused by every send). */
+  private readonly serialised: ChunkRange = { chunk: EMPTY, offset: 0, length: 0 };
 
   private constructor(host: DispatchHost, logger: Logger) {
     this.host = host;
@@ -142,7 +148,8 @@ export class NetworkLink implements RemoteLink {
       ...options,
       clock,
       logger,
-      onData: (frame) => link.received(frame),
+      onDataInPlace: (serId, sender, receiver, chunk, offset, length) =>
+        link.received(serId, sender, receiver, chunk, offset, length),
       onLost: (frame, reason) => link.lost(frame, reason),
       onEvent: (event) => link.event(event),
     });
@@ -166,9 +173,9 @@ export class NetworkLink implements RemoteLink {
   }
 
   send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void {
-    let payload: Uint8Array;
+    const serialised = this.serialised;
     try {
-      payload = serialiseToBytes(serialiser, value);
+      serialiseInto(serialiser, value, serialised);
     } catch (error) {
       this.logger.warn(
         { err: error, receiver: receiver.toString(), serId: serialiser.serId },
@@ -177,8 +184,11 @@ export class NetworkLink implements RemoteLink {
       this.host.deadLetterToPath(receiver, value, 'serialisation-failed', describeThrown(error));
       return;
     }
+    const { chunk, offset, length } = serialised;
+    // Drop the reference: the chunk must not stay alive through this link once its frames are gone.
+    serialised.chunk = EMPTY;
     const result = (this.transport as TcpTransport).send(
-      dataFrame(serialiser.serId, sender, receiver, payload),
+      new ChunkDataFrame(serialiser.serId, sender, receiver, chunk, offset, length),
     );
     if (result.kind === 'refused') this.host.deadLetterToPath(receiver, value, 'refused', result.reason);
   }
@@ -188,12 +198,25 @@ export class NetworkLink implements RemoteLink {
     return this.transport?.close() ?? Promise.resolve();
   }
 
-  private received(frame: DataFrame): void {
-    if (this.dispatcher === undefined) {
-      this.lost(frame, 'closed');
+  private received(
+    serId: SerId,
+    sender: ActorPath,
+    receiver: ActorPath,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
+    const dispatcher = this.dispatcher;
+    if (dispatcher === undefined) {
+      this.host.deadLetterToPath(
+        receiver,
+        remoteNetMessage(sender, receiver, serId, chunk, offset, length),
+        'lost',
+        'closed',
+      );
       return;
     }
-    this.dispatcher.receive(frame.sender, frame.receiver, frame.serId, frame.payload);
+    dispatcher.receive(sender, receiver, serId, chunk, offset, length);
   }
 
   private lost(frame: DataFrame, reason: LostReason): void {

@@ -1,12 +1,25 @@
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import pino, { type Logger } from 'pino';
+import type { ActorPath } from '../dispatch/actor-path.js';
 import type { SystemPath } from '../dispatch/system-path.js';
+import type { SerId } from '../serialisation/ser-id.js';
 import { describeValue, KompactError } from '../system/kompact-error.js';
 import { type Clock, SystemClock } from '../timer/clock.js';
 import type { DataFrame } from './frame.js';
 import type { HandshakeRole } from './handshake-proof.js';
 import type { LostReason, TransportEvent } from './transport-events.js';
+
+/** @internal A data frame's fields, its payload in place, and the system it came from. */
+export type DataInPlaceHandler = (
+  serId: SerId,
+  sender: ActorPath,
+  receiver: ActorPath,
+  chunk: Uint8Array,
+  offset: number,
+  length: number,
+  from: SystemPath,
+) => void;
 
 /** Key material for TLS; strings or buffers in PEM, as `node:tls` takes them. */
 export interface TcpTransportTls {
@@ -67,6 +80,11 @@ export interface TcpTransportOptions {
   readonly logger?: Logger;
   /** Receives every data frame, in order per connection, with the system it came from. */
   readonly onData?: (frame: DataFrame, from: SystemPath) => void;
+  /**
+   * @internal Receives every data frame in place instead of `onData` (no frame object, no view of the
+   * payload): the payload is `length` bytes at `offset` in `chunk`, never written again.
+   */
+  readonly onDataInPlace?: DataInPlaceHandler;
   /** Receives every accepted frame that will not be delivered, with the reason. */
   readonly onLost?: (frame: DataFrame, reason: LostReason) => void;
   /** Receives connection and block-list events. */
@@ -93,6 +111,7 @@ export interface ResolvedTransportOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onData: (frame: DataFrame, from: SystemPath) => void;
+  readonly onDataInPlace: DataInPlaceHandler | undefined;
   readonly onLost: (frame: DataFrame, reason: LostReason) => void;
   readonly onEvent: (event: TransportEvent) => void;
   readonly onSocket: ((socket: Socket, role: HandshakeRole) => void) | undefined;
@@ -161,6 +180,7 @@ export function resolveTransportOptions(options: TcpTransportOptions): ResolvedT
     clock: options.clock ?? new SystemClock(),
     logger: options.logger ?? pino({ level: 'info' }, pino.destination(2)),
     onData: callback('onData', options.onData) ?? noop,
+    onDataInPlace: callback('onDataInPlace', options.onDataInPlace),
     onLost: callback('onLost', options.onLost) ?? noop,
     onEvent: callback('onEvent', options.onEvent) ?? noop,
     onSocket: callback('onSocket', options.onSocket),

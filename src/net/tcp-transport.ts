@@ -10,7 +10,7 @@ import {
   type ConnectionSettings,
 } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { type DataFrame, frameSize } from './frame.js';
+import { type DataFrame, dataFrame, frameSize } from './frame.js';
 import { FrameQueue } from './frame-queue.js';
 import { canonicalIp } from './ip-address.js';
 import {
@@ -104,21 +104,24 @@ export class TcpTransport {
   /** The address this transport listens on; peers reach this system there. */
   readonly systemPath: SystemPath;
 
-  readonly #options: ResolvedTransportOptions;
-  readonly #server: net.Server;
-  readonly #settings: ConnectionSettings;
-  readonly #flusher = new FlushScheduler();
-  readonly #peers = new Map<string, Peer>();
-  readonly #connections = new Set<Connection>();
-  readonly #blockedSystems = new Set<string>();
-  readonly #blockedIps = new Set<string>();
-  #nextSession = 1;
-  #refusedFrames = 0;
-  #lostFrames = 0;
-  #receivedFrames = 0;
-  #isClosed = false;
-  #closing: Promise<void> | undefined;
-  #onAllClosed: (() => void) | undefined;
+  private readonly options: ResolvedTransportOptions;
+  private readonly server: net.Server;
+  private readonly settings: ConnectionSettings;
+  private readonly flusher = new FlushScheduler();
+  private readonly peers = new Map<string, Peer>();
+  private readonly connections = new Set<Connection>();
+  private readonly blockedSystems = new Set<string>();
+  private readonly blockedIps = new Set<string>();
+  /** The system of the last {@link TcpTransport.send} and its peer (peers are never removed while open). */
+  private lastSystem: SystemPath | undefined;
+  private lastPeer: Peer | undefined;
+  private nextSession = 1;
+  private refusedFrames = 0;
+  private lostFrames = 0;
+  private receivedFrames = 0;
+  private isCloseCalled = false;
+  private closing: Promise<void> | undefined;
+  private onAllClosed: (() => void) | undefined;
 
   /**
    * Listens on `options.host`:`options.port` (default `127.0.0.1:0`) and resolves with the transport.
@@ -153,10 +156,10 @@ export class TcpTransport {
   /** @internal Use {@link TcpTransport.listen}. */
   constructor(options: ResolvedTransportOptions, server: net.Server, systemPath: SystemPath, check: symbol) {
     if (check !== token) throw new TypeError('Use `TcpTransport.listen(options)` to make a transport');
-    this.#options = options;
-    this.#server = server;
+    this.options = options;
+    this.server = server;
     this.systemPath = systemPath;
-    this.#settings = {
+    this.settings = {
       localSystem: systemPath,
       secret: options.secret,
       maxFrameBytes: options.maxFrameBytes,
@@ -165,9 +168,9 @@ export class TcpTransport {
       maxWriteBatchBytes: options.maxWriteBatchBytes,
       clock: options.clock,
       logger: options.logger,
-      flusher: this.#flusher,
+      flusher: this.flusher,
     };
-    server.on(options.tls === undefined ? 'connection' : 'secureConnection', this.#onIncoming);
+    server.on(options.tls === undefined ? 'connection' : 'secureConnection', this.onIncoming);
     server.on('error', (error) =>
       options.logger.error({ err: error }, `Server socket error: ${error.message}`),
     );
@@ -182,24 +185,24 @@ export class TcpTransport {
 
   /** Whether {@link TcpTransport.close} was called. */
   get isClosed(): boolean {
-    return this.#isClosed;
+    return this.isCloseCalled;
   }
 
   /** Frame and connection counters. */
   stats(): TransportStats {
     return {
-      refusedFrames: this.#refusedFrames,
-      lostFrames: this.#lostFrames,
-      receivedFrames: this.#receivedFrames,
-      openConnections: this.#connections.size,
+      refusedFrames: this.refusedFrames,
+      lostFrames: this.lostFrames,
+      receivedFrames: this.receivedFrames,
+      openConnections: this.connections.size,
     };
   }
 
   /** Where the transport is with `system`. */
   status(system: SystemPath): PeerStatus {
     checkSystem(system);
-    if (this.#isBlocked(system)) return 'blocked';
-    const peer = this.#peers.get(system.toString());
+    if (this.isBlocked(system)) return 'blocked';
+    const peer = this.peers.get(system.toString());
     if (peer === undefined) return 'idle';
     if (peer.active !== undefined) return peer.active.isAccepting ? 'connected' : 'closing';
     if (peer.dialling !== undefined) return 'connecting';
@@ -221,23 +224,23 @@ export class TcpTransport {
         `Expected a data frame with a serId from 1 to 4294967295, got ${describeValue(frame)}`,
       );
     }
-    if (this.#isClosed) return this.#refuse('closed');
+    if (this.isCloseCalled) return this.refuse('closed');
     const system = frame.receiver.system;
-    if (system.transport !== 'tcp') return this.#refuse('unroutable');
-    if (this.#isBlocked(system)) return this.#refuse('blocked');
+    if (system.transport !== 'tcp') return this.refuse('unroutable');
+    if (this.isBlocked(system)) return this.refuse('blocked');
     const size = frameSize(frame);
-    if (size - 4 > this.#options.maxFrameBytes) return this.#refuse('too-large');
-    const peer = this.#peer(system);
+    if (size - 4 > this.options.maxFrameBytes) return this.refuse('too-large');
+    const peer = this.peer(system);
     const active = peer.active;
     if (
       peer.queue.bytes + (active === undefined ? 0 : active.bufferedBytes) >=
-      this.#options.highWaterMarkBytes
+      this.options.highWaterMarkBytes
     ) {
-      return this.#refuse('backpressure');
+      return this.refuse('backpressure');
     }
     if (active?.enqueue(frame, size) !== true) {
       peer.queue.push(frame, size);
-      if (active === undefined) this.#ensureConnecting(peer);
+      if (active === undefined) this.ensureConnecting(peer);
     }
     return ACCEPTED;
   }
@@ -245,8 +248,8 @@ export class TcpTransport {
   /** Opens a connection to `system` now, if none is open or opening. Kompact: `ConnectSystem`. */
   connect(system: SystemPath): void {
     checkSystem(system);
-    if (this.#isClosed || system.transport !== 'tcp' || this.#isBlocked(system)) return;
-    this.#ensureConnecting(this.#peer(system));
+    if (this.isCloseCalled || system.transport !== 'tcp' || this.isBlocked(system)) return;
+    this.ensureConnecting(this.peer(system));
   }
 
   /**
@@ -256,10 +259,10 @@ export class TcpTransport {
    */
   disconnect(system: SystemPath): void {
     checkSystem(system);
-    const peer = this.#peers.get(system.toString());
+    const peer = this.peers.get(system.toString());
     if (peer === undefined) return;
-    this.#stopConnecting(peer, new KompactError('HANDSHAKE_FAILED', 'Disconnect requested'));
-    if (peer.active === undefined) this.#dropQueue(peer, 'disconnected');
+    this.stopConnecting(peer, new KompactError('HANDSHAKE_FAILED', 'Disconnect requested'));
+    if (peer.active === undefined) this.dropQueue(peer, 'disconnected');
     for (const connection of peer.connections) connection.close('disconnect requested');
   }
 
@@ -270,19 +273,19 @@ export class TcpTransport {
   blockSystem(system: SystemPath): void {
     checkSystem(system);
     const key = system.toString();
-    if (!this.#blockedSystems.has(key)) {
-      this.#blockedSystems.add(key);
-      this.#emit({ kind: 'blocked', target: { kind: 'system', system } });
+    if (!this.blockedSystems.has(key)) {
+      this.blockedSystems.add(key);
+      this.emit({ kind: 'blocked', target: { kind: 'system', system } });
     }
-    const peer = this.#peers.get(key);
-    if (peer !== undefined) this.#cutOff(peer, `System ${key} is blocked`);
+    const peer = this.peers.get(key);
+    if (peer !== undefined) this.cutOff(peer, `System ${key} is blocked`);
   }
 
   /** Lifts a block on `system`. Kompact: `AllowSystem`. */
   allowSystem(system: SystemPath): void {
     checkSystem(system);
-    if (this.#blockedSystems.delete(system.toString())) {
-      this.#emit({ kind: 'allowed', target: { kind: 'system', system } });
+    if (this.blockedSystems.delete(system.toString())) {
+      this.emit({ kind: 'allowed', target: { kind: 'system', system } });
     }
   }
 
@@ -294,16 +297,16 @@ export class TcpTransport {
    */
   blockIp(address: string): void {
     const ip = checkIp(address);
-    if (!this.#blockedIps.has(ip)) {
-      this.#blockedIps.add(ip);
-      this.#emit({ kind: 'blocked', target: { kind: 'ip', address: ip } });
+    if (!this.blockedIps.has(ip)) {
+      this.blockedIps.add(ip);
+      this.emit({ kind: 'blocked', target: { kind: 'ip', address: ip } });
     }
     const reason = `Address ${ip} is blocked`;
-    for (const connection of this.#connections) {
+    for (const connection of this.connections) {
       if (connection.remoteAddress === ip) connection.destroy(new KompactError('HANDSHAKE_FAILED', reason));
     }
-    for (const peer of this.#peers.values()) {
-      if (canonicalIp(peer.system.host) === ip) this.#cutOff(peer, reason);
+    for (const peer of this.peers.values()) {
+      if (canonicalIp(peer.system.host) === ip) this.cutOff(peer, reason);
     }
   }
 
@@ -314,7 +317,7 @@ export class TcpTransport {
    */
   allowIp(address: string): void {
     const ip = checkIp(address);
-    if (this.#blockedIps.delete(ip)) this.#emit({ kind: 'allowed', target: { kind: 'ip', address: ip } });
+    if (this.blockedIps.delete(ip)) this.emit({ kind: 'allowed', target: { kind: 'ip', address: ip } });
   }
 
   /**
@@ -323,71 +326,80 @@ export class TcpTransport {
    * out are reported lost (`closed`). Resolves when every socket, server and timer is released.
    */
   close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#isClosed = true;
-    const serverClosed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (this.closing !== undefined) return this.closing;
+    this.isCloseCalled = true;
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const connectionsClosed = new Promise<void>((resolve) => {
-      this.#onAllClosed = resolve;
+      this.onAllClosed = resolve;
     });
-    for (const peer of this.#peers.values()) {
-      this.#stopConnecting(peer, new KompactError('TRANSPORT_CLOSED', 'The transport is closing'));
-      if (peer.active === undefined) this.#dropQueue(peer, 'closed');
+    for (const peer of this.peers.values()) {
+      this.stopConnecting(peer, new KompactError('TRANSPORT_CLOSED', 'The transport is closing'));
+      if (peer.active === undefined) this.dropQueue(peer, 'closed');
     }
-    for (const connection of this.#connections) {
+    for (const connection of this.connections) {
       if (connection.state === 'handshaking') {
         connection.destroy(new KompactError('TRANSPORT_CLOSED', 'The transport is closing'));
       } else {
         connection.close('the transport is closing');
       }
     }
-    this.#checkAllClosed();
-    this.#closing = Promise.all([serverClosed, connectionsClosed]).then(() => {
-      this.#flusher.dispose();
-      this.#peers.clear();
+    this.checkAllClosed();
+    this.closing = Promise.all([serverClosed, connectionsClosed]).then(() => {
+      this.flusher.dispose();
+      this.peers.clear();
+      this.lastSystem = undefined;
+      this.lastPeer = undefined;
     });
-    return this.#closing;
+    return this.closing;
   }
 
-  readonly #host: ConnectionHost = {
-    isSystemBlocked: (system) => this.#isBlocked(system),
-    isIpBlocked: (address) => this.#blockedIps.has(address),
-    established: (connection) => this.#established(connection),
-    data: (connection, frame) => {
-      this.#receivedFrames++;
+  private readonly host: ConnectionHost = {
+    isSystemBlocked: (system) => this.isBlocked(system),
+    isIpBlocked: (address) => this.blockedIps.has(address),
+    established: (connection) => this.established(connection),
+    data: (connection, serId, sender, receiver, chunk, offset, length) => {
+      this.receivedFrames++;
       try {
-        this.#options.onData(frame, connection.system as SystemPath);
+        const { onDataInPlace } = this.options;
+        if (onDataInPlace !== undefined) {
+          onDataInPlace(serId, sender, receiver, chunk, offset, length, connection.system as SystemPath);
+        } else {
+          const payload =
+            offset === 0 && length === chunk.length ? chunk : chunk.subarray(offset, offset + length);
+          this.options.onData(dataFrame(serId, sender, receiver, payload), connection.system as SystemPath);
+        }
       } catch (error) {
-        this.#options.logger.error({ err: error }, 'The onData handler threw; the frame is dropped');
+        this.options.logger.error({ err: error }, 'The onData handler threw; the frame is dropped');
       }
     },
-    closed: (connection, outcome) => this.#closed(connection, outcome),
+    closed: (connection, outcome) => this.closed(connection, outcome),
   };
 
-  readonly #onIncoming = (socket: net.Socket): void => {
+  private readonly onIncoming = (socket: net.Socket): void => {
     const address = canonicalIp(socket.remoteAddress ?? '');
-    if (this.#isClosed || (address !== undefined && this.#blockedIps.has(address))) {
-      this.#options.logger.info({ address }, 'Refused a connection from a blocked address');
+    if (this.isCloseCalled || (address !== undefined && this.blockedIps.has(address))) {
+      this.options.logger.info({ address }, 'Refused a connection from a blocked address');
       socket.on('error', () => {});
       socket.destroy();
       return;
     }
-    this.#open(socket, 'acceptor', undefined);
+    this.open(socket, 'acceptor', undefined);
   };
 
-  #open(socket: net.Socket, role: 'dialer' | 'acceptor', dialled: SystemPath | undefined): Connection {
-    socket.setNoDelay(this.#options.noDelay);
-    this.#options.onSocket?.(socket, role);
-    const connection = new Connection(socket, role, this.#nextSession++, this.#settings, this.#host, dialled);
-    this.#connections.add(connection);
+  private open(socket: net.Socket, role: 'dialer' | 'acceptor', dialled: SystemPath | undefined): Connection {
+    socket.setNoDelay(this.options.noDelay);
+    this.options.onSocket?.(socket, role);
+    const connection = new Connection(socket, role, this.nextSession++, this.settings, this.host, dialled);
+    this.connections.add(connection);
     connection.start(
-      role === 'acceptor' ? undefined : this.#options.tls === undefined ? 'connect' : 'secureConnect',
+      role === 'acceptor' ? undefined : this.options.tls === undefined ? 'connect' : 'secureConnect',
     );
     return connection;
   }
 
-  #dial(peer: Peer): void {
+  private dial(peer: Peer): void {
     const { host, port } = peer.system;
-    const options = this.#options;
+    const options = this.options;
     const socket =
       options.tls === undefined
         ? net.connect({ host, port })
@@ -401,12 +413,12 @@ export class TcpTransport {
             ...(net.isIP(host) === 0 ? { servername: host } : {}),
           });
     peer.attempts++;
-    peer.dialling = this.#open(socket, 'dialer', peer.system);
+    peer.dialling = this.open(socket, 'dialer', peer.system);
   }
 
-  #ensureConnecting(peer: Peer): void {
+  private ensureConnecting(peer: Peer): void {
     if (
-      this.#isClosed ||
+      this.isCloseCalled ||
       peer.active !== undefined ||
       peer.dialling !== undefined ||
       peer.retryTimer !== undefined
@@ -414,11 +426,11 @@ export class TcpTransport {
       return;
     }
     peer.attempts = 0;
-    this.#dial(peer);
+    this.dial(peer);
   }
 
-  #stopConnecting(peer: Peer, error: Error): void {
-    if (peer.retryTimer !== undefined) this.#options.clock.clearTimer(peer.retryTimer);
+  private stopConnecting(peer: Peer, error: Error): void {
+    if (peer.retryTimer !== undefined) this.options.clock.clearTimer(peer.retryTimer);
     peer.retryTimer = undefined;
     peer.attempts = 0;
     const dialling = peer.dialling;
@@ -427,40 +439,40 @@ export class TcpTransport {
   }
 
   /** Closes everything with `peer` at once and reports its waiting frames lost (`blocked`). */
-  #cutOff(peer: Peer, reason: string): void {
+  private cutOff(peer: Peer, reason: string): void {
     const error = new KompactError('HANDSHAKE_FAILED', reason);
-    this.#stopConnecting(peer, error);
+    this.stopConnecting(peer, error);
     for (const connection of peer.connections) connection.destroy(error);
-    this.#dropQueue(peer, 'blocked');
+    this.dropQueue(peer, 'blocked');
   }
 
-  #established(connection: Connection): void {
+  private established(connection: Connection): void {
     const system = connection.system as SystemPath;
-    const peer = this.#peer(system);
+    const peer = this.peer(system);
     if (peer.dialling === connection) peer.dialling = undefined;
-    if (this.#isClosed || this.#isBlocked(system)) {
+    if (this.isCloseCalled || this.isBlocked(system)) {
       connection.destroy(new KompactError('HANDSHAKE_FAILED', `System ${system.toString()} is blocked`));
       return;
     }
     peer.connections.add(connection);
-    if (peer.retryTimer !== undefined) this.#options.clock.clearTimer(peer.retryTimer);
+    if (peer.retryTimer !== undefined) this.options.clock.clearTimer(peer.retryTimer);
     peer.retryTimer = undefined;
     peer.attempts = 0;
     peer.lastError = undefined;
-    this.#options.logger.debug(
+    this.options.logger.debug(
       { session: connection.session, remote: system.toString(), role: connection.role },
       'Connection established',
     );
-    this.#emit({
+    this.emit({
       kind: 'connection-established',
       system,
       session: connection.session,
       address: connection.remoteAddress,
     });
-    if (peer.active === undefined) this.#activate(peer, connection);
+    if (peer.active === undefined) this.activate(peer, connection);
   }
 
-  #activate(peer: Peer, connection: Connection): void {
+  private activate(peer: Peer, connection: Connection): void {
     peer.active = connection;
     const queue = peer.queue;
     while (queue.size > 0) {
@@ -469,36 +481,36 @@ export class TcpTransport {
     }
   }
 
-  #closed(connection: Connection, outcome: ConnectionOutcome): void {
-    this.#connections.delete(connection);
+  private closed(connection: Connection, outcome: ConnectionOutcome): void {
+    this.connections.delete(connection);
     try {
       if (outcome.kind === 'failed') {
-        this.#dialFailed(connection, outcome.error, outcome.isBlocked);
+        this.dialFailed(connection, outcome.error, outcome.isBlocked);
       } else {
-        this.#ended(connection, outcome);
+        this.ended(connection, outcome);
       }
     } finally {
-      this.#checkAllClosed();
+      this.checkAllClosed();
     }
   }
 
-  #dialFailed(connection: Connection, error: Error, isBlocked: boolean): void {
+  private dialFailed(connection: Connection, error: Error, isBlocked: boolean): void {
     const system = connection.system;
     if (connection.role === 'acceptor' || system === undefined) return;
-    const peer = this.#peers.get(system.toString());
+    const peer = this.peers.get(system.toString());
     if (peer === undefined || peer.dialling !== connection) return;
     peer.dialling = undefined;
     peer.lastError = error;
     if (peer.active !== undefined) return;
-    if (this.#isClosed) {
-      this.#dropQueue(peer, 'closed');
+    if (this.isCloseCalled) {
+      this.dropQueue(peer, 'closed');
       return;
     }
-    if (isBlocked || this.#isBlocked(system)) {
-      this.#dropQueue(peer, 'blocked');
+    if (isBlocked || this.isBlocked(system)) {
+      this.dropQueue(peer, 'blocked');
       return;
     }
-    const { maxConnectionRetryAttempts, connectionRetryIntervalMs, logger, clock } = this.#options;
+    const { maxConnectionRetryAttempts, connectionRetryIntervalMs, logger, clock } = this.options;
     if (peer.attempts > maxConnectionRetryAttempts) {
       const attempts = peer.attempts;
       peer.attempts = 0;
@@ -507,8 +519,8 @@ export class TcpTransport {
         { remote: system.toString(), attempts, droppedFrames, err: error },
         `Giving up connecting to ${system.toString()} after ${attempts} attempts; dropping ${droppedFrames} frames`,
       );
-      this.#dropQueue(peer, 'dropped');
-      this.#emit({ kind: 'connection-dropped', system, attempts, droppedFrames, error });
+      this.dropQueue(peer, 'dropped');
+      this.emit({ kind: 'connection-dropped', system, attempts, droppedFrames, error });
       return;
     }
     logger.info(
@@ -517,19 +529,19 @@ export class TcpTransport {
     );
     peer.retryTimer = clock.setTimer(() => {
       peer.retryTimer = undefined;
-      if (!this.#isClosed && peer.active === undefined && peer.dialling === undefined) this.#dial(peer);
+      if (!this.isCloseCalled && peer.active === undefined && peer.dialling === undefined) this.dial(peer);
     }, connectionRetryIntervalMs);
   }
 
-  #ended(connection: Connection, outcome: Exclude<ConnectionOutcome, { kind: 'failed' }>): void {
+  private ended(connection: Connection, outcome: Exclude<ConnectionOutcome, { kind: 'failed' }>): void {
     const system = connection.system as SystemPath;
-    const peer = this.#peer(system);
+    const peer = this.peer(system);
     peer.connections.delete(connection);
-    for (const frame of outcome.unacknowledged) this.#lost(frame, 'unacknowledged');
+    for (const frame of outcome.unacknowledged) this.lost(frame, 'unacknowledged');
     if (outcome.kind === 'closed') {
-      this.#emit({ kind: 'connection-closed', system, session: connection.session });
+      this.emit({ kind: 'connection-closed', system, session: connection.session });
     } else {
-      this.#emit({ kind: 'connection-lost', system, session: connection.session, error: outcome.error });
+      this.emit({ kind: 'connection-lost', system, session: connection.session, error: outcome.error });
     }
     // Frames the connection never wrote are older than those waiting in the peer's queue.
     if (outcome.unsent.size > 0) {
@@ -538,53 +550,62 @@ export class TcpTransport {
     }
     if (peer.active !== connection) return;
     peer.active = undefined;
-    if (this.#isClosed) {
-      this.#dropQueue(peer, 'closed');
+    if (this.isCloseCalled) {
+      this.dropQueue(peer, 'closed');
       return;
     }
-    if (this.#isBlocked(system)) {
-      this.#dropQueue(peer, 'blocked');
+    if (this.isBlocked(system)) {
+      this.dropQueue(peer, 'blocked');
       return;
     }
     for (const other of peer.connections) {
       if (other.isAccepting) {
-        this.#activate(peer, other);
+        this.activate(peer, other);
         return;
       }
     }
-    if (peer.queue.size > 0) this.#ensureConnecting(peer);
+    if (peer.queue.size > 0) this.ensureConnecting(peer);
   }
 
-  #dropQueue(peer: Peer, reason: LostReason): void {
+  private dropQueue(peer: Peer, reason: LostReason): void {
     const frames = peer.queue.drain();
-    for (const frame of frames) this.#lost(frame, reason);
+    for (const frame of frames) this.lost(frame, reason);
   }
 
-  #lost(frame: DataFrame, reason: LostReason): void {
-    this.#lostFrames++;
+  private lost(frame: DataFrame, reason: LostReason): void {
+    this.lostFrames++;
     try {
-      this.#options.onLost(frame, reason);
+      this.options.onLost(frame, reason);
     } catch (error) {
-      this.#options.logger.error({ err: error }, 'The onLost handler threw; ignored');
+      this.options.logger.error({ err: error }, 'The onLost handler threw; ignored');
     }
   }
 
-  #emit(event: TransportEvent): void {
+  private emit(event: TransportEvent): void {
     try {
-      this.#options.onEvent(event);
+      this.options.onEvent(event);
     } catch (error) {
-      this.#options.logger.error({ err: error }, `The onEvent handler threw on '${event.kind}'; ignored`);
+      this.options.logger.error({ err: error }, `The onEvent handler threw on '${event.kind}'; ignored`);
     }
   }
 
-  #refuse(reason: RefusedReason): SendResult {
-    this.#refusedFrames++;
+  private refuse(reason: RefusedReason): SendResult {
+    this.refusedFrames++;
     return REFUSED[reason];
   }
 
-  #peer(system: SystemPath): Peer {
+  private peer(system: SystemPath): Peer {
+    // Most sends go to the system of the previous one, usually the very same SystemPath object.
+    if (system === this.lastSystem) return this.lastPeer as Peer;
+    const peer = this.peerOf(system);
+    this.lastSystem = system;
+    this.lastPeer = peer;
+    return peer;
+  }
+
+  private peerOf(system: SystemPath): Peer {
     const key = system.toString();
-    let peer = this.#peers.get(key);
+    let peer = this.peers.get(key);
     if (peer === undefined) {
       peer = {
         system,
@@ -596,22 +617,22 @@ export class TcpTransport {
         retryTimer: undefined,
         lastError: undefined,
       };
-      this.#peers.set(key, peer);
+      this.peers.set(key, peer);
     }
     return peer;
   }
 
-  #isBlocked(system: SystemPath): boolean {
-    if (this.#blockedSystems.size > 0 && this.#blockedSystems.has(system.toString())) return true;
-    if (this.#blockedIps.size === 0) return false;
+  private isBlocked(system: SystemPath): boolean {
+    if (this.blockedSystems.size > 0 && this.blockedSystems.has(system.toString())) return true;
+    if (this.blockedIps.size === 0) return false;
     const ip = canonicalIp(system.host);
-    return ip !== undefined && this.#blockedIps.has(ip);
+    return ip !== undefined && this.blockedIps.has(ip);
   }
 
-  #checkAllClosed(): void {
-    if (this.#isClosed && this.#connections.size === 0 && this.#onAllClosed !== undefined) {
-      const resolve = this.#onAllClosed;
-      this.#onAllClosed = undefined;
+  private checkAllClosed(): void {
+    if (this.isCloseCalled && this.connections.size === 0 && this.onAllClosed !== undefined) {
+      const resolve = this.onAllClosed;
+      this.onAllClosed = undefined;
       resolve();
     }
   }

@@ -29,24 +29,39 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  */
 export class BufferReader {
   private readonly bytes: Uint8Array;
-  private offset = 0;
+  /** Where the input starts in `bytes` (a reader over part of a larger chunk). */
+  private readonly start: number;
+  /** Where the input ends in `bytes`. */
+  private readonly end: number;
+  /** Where the next byte is read from in `bytes`. */
+  private offset: number;
 
-  /** Reads `bytes` from the start. @throws TypeError when `bytes` is not a Uint8Array. */
-  constructor(bytes: Uint8Array) {
+  /**
+   * Reads `bytes` from the start.
+   *
+   * @param start - @internal where the input starts in `bytes` (default 0).
+   * @param end - @internal where the input ends in `bytes` (default its length); the network layer reads
+   * a received payload in place, without a view of it.
+   * @throws TypeError when `bytes` is not a Uint8Array.
+   */
+  constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     if (!(bytes instanceof Uint8Array)) {
       throw new TypeError(`Expected \`bytes\` to be a Uint8Array, got ${describeValue(bytes)}`);
     }
     this.bytes = bytes;
+    this.start = start;
+    this.end = end;
+    this.offset = start;
   }
 
   /** How many bytes have been read. */
   get position(): number {
-    return this.offset;
+    return this.offset - this.start;
   }
 
   /** How many bytes are left. */
   get remaining(): number {
-    return this.bytes.length - this.offset;
+    return this.end - this.offset;
   }
 
   /** Reads an unsigned 8-bit integer. */
@@ -124,7 +139,7 @@ export class BufferReader {
       throw new SerialisationError(
         'invalid-data',
         undefined,
-        `Invalid UTF-8 in the string at offset ${start}`,
+        `Invalid UTF-8 in the string at offset ${start - this.start}`,
         {
           cause: error,
         },
@@ -142,7 +157,7 @@ export class BufferReader {
       throw new SerialisationError(
         'invalid-data',
         undefined,
-        `${this.remaining} unexpected trailing bytes at offset ${this.offset}`,
+        `${this.remaining} unexpected trailing bytes at offset ${this.position}`,
       );
     }
   }
@@ -169,11 +184,11 @@ export class BufferReader {
   }
 
   private need(count: number, what: string): void {
-    if (this.bytes.length - this.offset < count) {
+    if (this.end - this.offset < count) {
       throw new SerialisationError(
         'buffer',
         undefined,
-        `Needed ${what} at offset ${this.offset}, but only ${this.remaining} bytes remain`,
+        `Needed ${what} at offset ${this.position}, but only ${this.remaining} bytes remain`,
       );
     }
   }

@@ -9,6 +9,13 @@ function isWellFormed(text: string): boolean {
   return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
+/** @internal `length` bytes at `offset` in `chunk`. */
+export interface ChunkRange {
+  chunk: Uint8Array;
+  offset: number;
+  length: number;
+}
+
 /**
  * A growable byte buffer that serialisers write into; integers are big-endian (network order).
  *
@@ -158,6 +165,18 @@ export class BufferWriter {
     const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset + this.start, this.used - this.start);
     this.start = this.used;
     return bytes;
+  }
+
+  /**
+   * @internal {@link BufferWriter.finish} without the view: points `target` at the bytes written since
+   * the last `finish` (`length` bytes at `offset` in `chunk`, never written again) and starts the next
+   * value.
+   */
+  finishInto(target: ChunkRange): void {
+    target.chunk = this.buffer;
+    target.offset = this.start;
+    target.length = this.used - this.start;
+    this.start = this.used;
   }
 
   private putU32(value: number): void {

@@ -1,6 +1,6 @@
 import { describeThrown } from '../internal/describe-thrown.js';
 import { BufferReader } from './buffer-reader.js';
-import { BufferWriter } from './buffer-writer.js';
+import { BufferWriter, type ChunkRange } from './buffer-writer.js';
 import type { SerId } from './ser-id.js';
 import { SerialisationError } from './serialisation-error.js';
 
@@ -69,6 +69,27 @@ export function serialiseToBytes<T>(serialiser: Serialiser<T>, value: T): Uint8A
 }
 
 /**
+ * @internal {@link serialiseToBytes} without the view: points `target` at the value's bytes in the
+ * writer's chunk (never written again). The network layer copies them straight into its output.
+ *
+ * @throws {@link SerialisationError} (with the serialiser's `serId`) when the serialiser throws.
+ */
+export function serialiseInto<T>(serialiser: Serialiser<T>, value: T, target: ChunkRange): void {
+  const useShared = !sharedWriterBusy;
+  const out = useShared ? sharedWriter : new BufferWriter(sizeHintOf(serialiser as Serialiser<unknown>));
+  if (useShared) sharedWriterBusy = true;
+  try {
+    serialiser.serialise(value, out);
+    out.finishInto(target);
+  } catch (error) {
+    out.finish(); // drop the partial value so the next one starts clean
+    throw withSerId(error, serialiser.serId, 'serialise', 'invalid-type');
+  } finally {
+    if (useShared) sharedWriterBusy = false;
+  }
+}
+
+/**
  * Deserialises one value that must fill `bytes` exactly.
  *
  * @throws {@link SerialisationError} (with the serialiser's `serId`) when the bytes are truncated, have
@@ -77,6 +98,25 @@ export function serialiseToBytes<T>(serialiser: Serialiser<T>, value: T): Uint8A
 export function deserialiseFromBytes<T>(serialiser: Serialiser<T>, bytes: Uint8Array): T {
   try {
     const input = new BufferReader(bytes);
+    const value = serialiser.deserialise(input);
+    input.expectEnd();
+    return value;
+  } catch (error) {
+    throw withSerId(error, serialiser.serId, 'deserialise', 'invalid-data');
+  }
+}
+
+/**
+ * @internal {@link deserialiseFromBytes} of the `length` bytes at `offset` in `chunk`, read in place.
+ */
+export function deserialiseRange<T>(
+  serialiser: Serialiser<T>,
+  chunk: Uint8Array,
+  offset: number,
+  length: number,
+): T {
+  try {
+    const input = new BufferReader(chunk, offset, offset + length);
     const value = serialiser.deserialise(input);
     input.expectEnd();
     return value;
