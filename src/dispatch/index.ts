@@ -1,6 +1,6 @@
 /**
  * Dispatch: system and actor paths, aliases, the named-path lookup table and routing policies.
- * Not yet re-exported from the package root.
+ * The package root (`src/index.ts`) re-exports the public part of it.
  */
 export { ActorPath, NamedPath, type PathMarker, UniquePath } from './actor-path.js';
 export { parseAlias } from './alias.js';

@@ -1,6 +1,6 @@
 /**
  * Serialisation: serIds, the Serialiser interface, byte buffers, built-in and msgpack serialisers, the
- * registry and the deserialisation matcher. Not yet re-exported from the package root.
+ * registry and the deserialisation matcher. The package root (`src/index.ts`) re-exports the public part.
  */
 export { BufferReader } from './buffer-reader.js';
 export { BufferWriter } from './buffer-writer.js';
