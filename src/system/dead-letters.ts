@@ -125,7 +125,7 @@ export class DeadLetters {
           reason: letter.reason,
           suppressed,
         },
-        `Dead letter: ${description}` + (suppressed > 0 ? `; ${suppressed} more since the last report` : ''),
+        `Dead letter: ${description}${suppressed > 0 ? `; ${suppressed} more since the last report` : ''}`,
       );
     } else {
       this.#unlogged++;
