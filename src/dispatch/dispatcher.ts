@@ -88,11 +88,12 @@ export class Dispatcher {
   private readonly uniques = new Map<ComponentId, ComponentCore>();
   /**
    * `uniques` by path object: a lookup by identity is about half the cost of one by a 36-character id
-   * (decoded paths are shared objects). Emptied whenever `uniques` changes, and when full.
+   * (decoded paths are shared objects). Holds only paths that were found, so it is emptied when an id
+   * is removed or re-pointed (not when one is added), and when full.
    */
   private readonly uniquesByPath = new Map<UniquePath, ComponentCore>();
   private readonly named = new PathTrie<Entry>();
-  /** `named` lookups by path object, like `uniquesByPath`; emptied whenever `named` changes. */
+  /** `named` lookups by path object, like `uniquesByPath`; emptied when an entry is replaced or removed. */
   private readonly namedByPath = new Map<NamedPath, Entry>();
   private readonly registrations = new Map<ComponentCore, Registration>();
   private remote: RemoteLink | undefined;
@@ -119,8 +120,8 @@ export class Dispatcher {
   register(core: ComponentCore): UniquePath {
     const registration = this.registrationOf(core);
     if (this.uniques.get(core.id) !== core) {
+      // A new id changes no cached lookup: the cache only holds paths that were found.
       this.uniques.set(core.id, core);
-      this.uniquesByPath.clear();
       registration.ids.push(core.id);
     }
     return new UniquePath(this.systemPath, core.id);
@@ -150,10 +151,13 @@ export class Dispatcher {
   /** Stores `entry` at `segments`: replacing what is there with `update`, else only at a free path. */
   private put(segments: readonly string[], entry: Entry, update: boolean): AliasResult {
     const path = new NamedPath(this.systemPath, segments);
-    this.namedByPath.clear();
     if (update) {
       const result = this.named.update(segments, entry);
-      if (result.kind === 'replaced') this.dropFromRegistration(result.previous);
+      if (result.kind === 'replaced') {
+        // Only a replaced entry can be cached (the cache holds paths that were found).
+        this.namedByPath.clear();
+        this.dropFromRegistration(result.previous);
+      }
     } else if (this.named.insert(segments, entry).kind === 'duplicate') {
       return { kind: 'duplicate', path };
     }
@@ -191,8 +195,8 @@ export class Dispatcher {
     this.registrations.delete(core);
     for (const { segments, entry } of registration.aliases) {
       if (this.named.lookup(segments) === entry) this.named.remove(segments);
-      this.namedByPath.clear();
     }
+    if (registration.aliases.length > 0) this.namedByPath.clear();
   }
 
   /**

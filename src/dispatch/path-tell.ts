@@ -6,7 +6,7 @@ import type { Serialiser } from '../serialisation/serialiser.js';
 import { Serialisers } from '../serialisation/serialisers.js';
 import { describeValue } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
-import type { ActorPath } from './actor-path.js';
+import { ActorPath } from './actor-path.js';
 import type { Dispatcher } from './dispatcher.js';
 
 /**
@@ -63,13 +63,7 @@ function builtInSerialiserFor(value: unknown): Serialiser<unknown> | undefined {
       return Serialisers.bigint as Serialiser<unknown>;
     case 'object':
       if (value instanceof Uint8Array) return Serialisers.bytes as Serialiser<unknown>;
-      if (
-        value !== null &&
-        ((value as { kind?: unknown }).kind === 'unique' || (value as { kind?: unknown }).kind === 'named') &&
-        typeof (value as { system?: unknown }).system === 'object'
-      ) {
-        return Serialisers.actorPath as Serialiser<unknown>;
-      }
+      if (ActorPath.isActorPath(value)) return Serialisers.actorPath as Serialiser<unknown>;
       return undefined;
     default:
       return undefined;
