@@ -88,7 +88,7 @@ describe('TimerFacility (timing wheel)', () => {
           const core = {
             enqueueTimer(timer: ScheduledTimer) {
               fired.push({ timer, at: clock.now() });
-              timer.setState('fired');
+              (timer as { state: string }).state = 'fired';
             },
           } as unknown as ComponentCore;
           const order = new Map<ScheduledTimer, number>();

@@ -390,8 +390,8 @@ describe('Timers', () => {
       const cancelled = host.onDefinition((d) => d.scheduleOnce(10, () => {}));
       const periodic = host.onDefinition((d) => d.schedulePeriodic(10, 10, () => {}));
       assert.equal(once.state, 'pending');
-      assert.equal(once.isPeriodic, false);
-      assert.equal(periodic.isPeriodic, true);
+      assert.equal(once.periodMs, 0);
+      assert.equal(periodic.periodMs, 10);
       host.onDefinition((d) => d.cancelTimer(cancelled));
       await clock.advance(10);
       assert.equal(once.state, 'fired');

@@ -18,7 +18,7 @@ import type { Config } from '../system/config.js';
 import { KompactError } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock } from '../timer/clock.js';
-import type { ScheduledTimer } from '../timer/scheduled-timer.js';
+import { type ScheduledTimer, setTimerState } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
 import type { ComponentHost } from './component-host.js';
@@ -529,7 +529,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       if (timer.state === 'cancelled') continue;
       count++;
       if (timer.periodMs === 0) {
-        timer.setState('fired');
+        setTimerState(timer, 'fired');
         this.unlinkTimer(timer);
       }
       let result: HandlerReturn;

@@ -1,7 +1,7 @@
 import type { ComponentCore } from '../component/component-core.js';
 import type { HandlerReturn } from '../component/handled.js';
 import type { Clock, ClockTimer } from './clock.js';
-import { createScheduledTimer, type ScheduledTimer } from './scheduled-timer.js';
+import { createScheduledTimer, type ScheduledTimer, setTimerState } from './scheduled-timer.js';
 
 /** The longest delay a host timer takes; later deadlines are reached by re-arming. */
 const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
@@ -92,7 +92,7 @@ export class TimerFacility {
   /** Cancels a pending timer; a no-op for one already cancelled or fired. */
   cancel(timer: ScheduledTimer): void {
     if (timer.state !== 'pending') return;
-    timer.setState('cancelled');
+    setTimerState(timer, 'cancelled');
     // Not in the wheel: its expiry is queued on its component, which skips it now.
     if (timer.wheelPrev === undefined) return;
     this.unlink(timer);
@@ -104,7 +104,7 @@ export class TimerFacility {
     for (let slot = 0; slot <= FAR; slot++) {
       for (let timer = this.heads[slot]; timer !== undefined; timer = this.heads[slot]) {
         this.unlinkHead(timer, slot);
-        timer.setState('cancelled');
+        setTimerState(timer, 'cancelled');
       }
     }
     this.live = 0;
