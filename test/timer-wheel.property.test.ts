@@ -48,7 +48,8 @@ class ManualClock implements Clock {
 }
 
 type Op =
-  | { readonly kind: 'schedule'; readonly delayMs: number }
+  | { readonly kind: 'schedule'; readonly delayMs: number; readonly owner: number }
+  | { readonly kind: 'release'; readonly owner: number }
   | { readonly kind: 'cancel'; readonly pick: number }
   | { readonly kind: 'advance'; readonly ms: number };
 
@@ -61,7 +62,16 @@ const delayArb = fc.oneof(
 );
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: delayArb.map((delayMs) => ({ kind: 'schedule', delayMs }) as const) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(delayArb, fc.integer({ min: 0, max: 1 }))
+      .map(([delayMs, owner]) => ({ kind: 'schedule', delayMs, owner }) as const),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 0, max: 1 }).map((owner) => ({ kind: 'release', owner }) as const),
+  },
   { weight: 2, arbitrary: fc.nat().map((pick) => ({ kind: 'cancel', pick }) as const) },
   {
     weight: 3,
@@ -85,44 +95,58 @@ describe('TimerFacility (timing wheel)', () => {
           const clock = new ManualClock(start);
           const facility = new TimerFacility(clock);
           const fired: { timer: ScheduledTimer; at: number }[] = [];
-          const core = {
-            enqueueTimer(timer: ScheduledTimer) {
-              fired.push({ timer, at: clock.now() });
-              (timer as { state: string }).state = 'fired';
-            },
-          } as unknown as ComponentCore;
+          // Two owners standing in for components: an expiry "runs" at once (the facility frees the id).
+          const owners = [0, 1].map(
+            () =>
+              ({
+                timerHead: -1,
+                enqueueTimer(timer: ScheduledTimer) {
+                  fired.push({ timer, at: clock.now() });
+                  facility.fired(timer);
+                },
+              }) as unknown as ComponentCore,
+          );
+          const deadlines = new Map<ScheduledTimer, number>();
           const order = new Map<ScheduledTimer, number>();
           const all: ScheduledTimer[] = [];
           for (const op of ops) {
             if (op.kind === 'schedule') {
-              const timer = facility.schedule(core, op.delayMs, 0, () => {});
+              const timer = facility.schedule(owners[op.owner] as ComponentCore, op.delayMs, 0, () => {});
+              deadlines.set(timer, Math.ceil(clock.now() + op.delayMs));
               order.set(timer, order.size);
               all.push(timer);
             } else if (op.kind === 'cancel') {
               const timer = all[op.pick % Math.max(1, all.length)];
               if (timer !== undefined) facility.cancel(timer);
+            } else if (op.kind === 'release') {
+              const owner = owners[op.owner] as ComponentCore;
+              facility.cancelAllOf(owner);
+              assert.equal(owner.timerHead, -1);
+              for (const timer of all) if (timer.core === owner) assert.notEqual(timer.state, 'pending');
             } else {
               fired.length = 0;
               clock.advance(op.ms);
               // The facility caches the clock within one synchronous run; time passing means a new one.
               (facility as unknown as { isNowCached: boolean }).isNowCached = false;
               for (const [i, { timer, at }] of fired.entries()) {
-                assert.ok(
-                  at >= timer.deadline && at < timer.deadline + 1,
-                  `fired at ${at}, due ${timer.deadline}`,
-                );
+                const deadline = deadlines.get(timer) as number;
+                assert.ok(at >= deadline && at < deadline + 1, `fired at ${at}, due ${deadline}`);
                 const previous = fired[i - 1]?.timer;
                 if (previous !== undefined) {
+                  const previousDeadline = deadlines.get(previous) as number;
                   const inOrder =
-                    previous.deadline < timer.deadline ||
-                    (previous.deadline === timer.deadline &&
-                      (order.get(previous) ?? 0) < (order.get(timer) ?? 0));
+                    previousDeadline < deadline ||
+                    (previousDeadline === deadline && (order.get(previous) ?? 0) < (order.get(timer) ?? 0));
                   assert.ok(inOrder, 'fired in deadline, then schedule, order');
                 }
               }
             }
-            const pending = all.filter((timer) => timer.state === 'pending').length;
+            const pendingTimers = all.filter((timer) => timer.state === 'pending');
+            const pending = pendingTimers.length;
             assert.equal(facility.pendingCount, pending);
+            const ids = new Set(pendingTimers.map((timer) => timer.id));
+            assert.equal(ids.size, pending, 'pending timers have distinct ids');
+            for (const id of ids) assert.ok(id >= 0 && id < facility.tableCapacity);
             assert.equal(
               clock.armedCount,
               pending > 0 ? 1 : 0,
@@ -142,5 +166,71 @@ describe('TimerFacility (timing wheel)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('halves its table once it has been mostly idle for a second, and the moved timers still fire', () => {
+    const clock = new ManualClock(0);
+    const facility = new TimerFacility(clock);
+    const fired: ScheduledTimer[] = [];
+    const owner = {
+      timerHead: -1,
+      enqueueTimer(timer: ScheduledTimer) {
+        fired.push(timer);
+        facility.fired(timer);
+      },
+    } as unknown as ComponentCore;
+    const freshTime = (): void => {
+      (facility as unknown as { isNowCached: boolean }).isNowCached = false;
+    };
+    const timers = Array.from({ length: 1000 }, (_, i) => facility.schedule(owner, 100_000 + i, 0, () => {}));
+    assert.equal(facility.tableCapacity, 1024);
+    // Keep every 100th timer, the last ones (high ids) among them; cancel the rest.
+    const kept = timers.filter((_, i) => i % 100 === 99);
+    for (const [i, timer] of timers.entries()) if (i % 100 !== 99) facility.cancel(timer);
+    assert.equal(facility.tableCapacity, 1024, 'no shrink before the table has been idle a while');
+    const capacities: number[] = [];
+    for (let second = 0; second < 8; second++) {
+      clock.advance(1000);
+      freshTime();
+      // Any release lets the table consider shrinking.
+      facility.cancel(facility.schedule(owner, 1, 0, () => {}));
+      capacities.push(facility.tableCapacity);
+    }
+    // Ten timers stay pending: 32 ids is the least that keeps them under a quarter of the table.
+    assert.deepEqual(capacities, [512, 256, 128, 64, 32, 32, 32, 32]);
+    assert.equal(facility.pendingCount, kept.length);
+    assert.ok(kept.every((timer) => timer.id < 32));
+    clock.advance(200_000);
+    assert.deepEqual(fired, kept, 'the kept timers fire in deadline order after moving');
+    assert.equal(owner.timerHead, -1);
+    facility.close();
+  });
+
+  it('gives a component all its timers back at once with cancelAllOf, and leaves others alone', () => {
+    const clock = new ManualClock(0);
+    const facility = new TimerFacility(clock);
+    const fired: ScheduledTimer[] = [];
+    const makeOwner = (): ComponentCore =>
+      ({
+        timerHead: -1,
+        enqueueTimer(timer: ScheduledTimer) {
+          fired.push(timer);
+          facility.fired(timer);
+        },
+      }) as unknown as ComponentCore;
+    const a = makeOwner();
+    const b = makeOwner();
+    const ofA = Array.from({ length: 50 }, (_, i) => facility.schedule(a, 10 + i, 0, () => {}));
+    const ofB = Array.from({ length: 50 }, (_, i) =>
+      facility.schedule(b, 10 + i, i % 2 === 0 ? 0 : 5, () => {}),
+    );
+    facility.cancelAllOf(b);
+    assert.ok(ofB.every((timer) => timer.state === 'cancelled'));
+    assert.equal(b.timerHead, -1);
+    assert.equal(facility.pendingCount, 50);
+    clock.advance(100);
+    assert.deepEqual(fired, ofA);
+    assert.equal(clock.armedCount, 0);
+    facility.close();
   });
 });

@@ -1,6 +1,6 @@
 import { CrashLoopDriver, type CrashLoopMsg, crashLoopObservations, InjectedCrash } from '../crash-loop.js';
 import type { Benchmark, Observations } from '../harness.js';
-import { settledHeapUsed } from '../heap.js';
+import { settledMemoryUsed } from '../heap.js';
 import type { CrashLoopParams, FaultHeapParams } from '../params.js';
 import { TURN_BUDGET, YIELD_EVERY } from './ready-loop.js';
 import { RingQueue } from './ring-queue.js';
@@ -165,7 +165,7 @@ export class RawLoopFaultHeap implements Benchmark<FaultHeapParams> {
       checkpoint: {
         after: checkpoint,
         run: () => {
-          this.#heapAtCheckpoint = settledHeapUsed();
+          this.#heapAtCheckpoint = settledMemoryUsed();
         },
       },
     });
@@ -177,7 +177,7 @@ export class RawLoopFaultHeap implements Benchmark<FaultHeapParams> {
   }
 
   cleanupIteration(): void {
-    const heapAtEnd = settledHeapUsed();
+    const heapAtEnd = settledMemoryUsed();
     this.#driver!.verify();
     this.#observations = {
       heapAtCheckpointBytes: this.#heapAtCheckpoint,

@@ -1,5 +1,5 @@
 import type { Benchmark, Observations } from '../harness.js';
-import { settledHeapUsed } from '../heap.js';
+import { settledMemoryUsed } from '../heap.js';
 import type { MemoryParams } from '../params.js';
 import { type Behaviour, type Cell, ReadyLoop } from './ready-loop.js';
 
@@ -28,7 +28,7 @@ export class RawLoopMemory implements Benchmark<MemoryParams> {
 
   prepareIteration(): void {
     this.#loop = new ReadyLoop();
-    this.#heapBefore = settledHeapUsed();
+    this.#heapBefore = settledMemoryUsed();
   }
 
   runIteration(): Promise<void> {
@@ -39,7 +39,7 @@ export class RawLoopMemory implements Benchmark<MemoryParams> {
   }
 
   cleanupIteration(): void {
-    const heapAfter = settledHeapUsed();
+    const heapAfter = settledMemoryUsed();
     this.#observations = { bytesPerComponent: (heapAfter - this.#heapBefore) / this.#cells.length };
     this.#cells.fill(undefined);
   }

@@ -1,5 +1,5 @@
 import type { Benchmark, Observations } from '../harness.js';
-import { settledHeapUsed } from '../heap.js';
+import { settledMemoryUsed } from '../heap.js';
 import { CountdownLatch } from '../latch.js';
 import type { TimerParams } from '../params.js';
 import { sleep, timerDelays, timersLeft } from '../timer-delays.js';
@@ -62,9 +62,9 @@ export class SetTimeoutTimers implements Benchmark<TimerParams> {
     const handles = this.#handles;
     const count = delays.length;
     const noop = (): void => {};
-    const before = settledHeapUsed();
+    const before = settledMemoryUsed();
     for (let i = 0; i < count; i++) handles[i] = setTimeout(noop, delays[i]!);
-    const pending = settledHeapUsed();
+    const pending = settledMemoryUsed();
     for (let i = 0; i < count; i++) clearTimeout(handles[i]);
     handles.fill(undefined);
     return { bytesPerPendingTimer: (pending - before) / count };

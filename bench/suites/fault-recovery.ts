@@ -1,7 +1,7 @@
 import { type ActorRef, type Component, ComponentDefinition, type KompactSystem } from '../../src/index.js';
 import { CrashLoopDriver, type CrashLoopMsg, crashLoopObservations, InjectedCrash } from '../crash-loop.js';
 import type { Benchmark, Observations } from '../harness.js';
-import { settledHeapUsed } from '../heap.js';
+import { settledMemoryUsed } from '../heap.js';
 import type { CrashLoopParams, FaultHeapParams } from '../params.js';
 import { buildBenchSystem } from './system.js';
 
@@ -129,7 +129,7 @@ export class KompactFaultHeap implements Benchmark<FaultHeapParams> {
       checkpoint: {
         after: checkpoint,
         run: () => {
-          this.#heapAtCheckpoint = settledHeapUsed();
+          this.#heapAtCheckpoint = settledMemoryUsed();
         },
       },
     });
@@ -146,7 +146,7 @@ export class KompactFaultHeap implements Benchmark<FaultHeapParams> {
     const system = this.#system!;
     const line = this.#line!;
     this.#line = undefined;
-    const heapAtEnd = settledHeapUsed();
+    const heapAtEnd = settledMemoryUsed();
     await line.end(system);
     line.driver.verify();
     this.#observations = {

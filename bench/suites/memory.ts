@@ -1,6 +1,6 @@
 import { type Component, ComponentDefinition, type KompactSystem } from '../../src/index.js';
 import type { Benchmark, Observations } from '../harness.js';
-import { settledHeapUsed } from '../heap.js';
+import { settledMemoryUsed } from '../heap.js';
 import { CountdownLatch } from '../latch.js';
 import type { MemoryParams } from '../params.js';
 import { buildBenchSystem } from './system.js';
@@ -58,7 +58,7 @@ export class KompactMemory implements Benchmark<MemoryParams> {
     const { components, started } = this.#params!;
     this.#hooks.started = started ? new CountdownLatch(components) : undefined;
     this.#hooks.killed = new CountdownLatch(components);
-    this.#heapBefore = settledHeapUsed();
+    this.#heapBefore = settledMemoryUsed();
   }
 
   runIteration(): Promise<void> {
@@ -73,7 +73,7 @@ export class KompactMemory implements Benchmark<MemoryParams> {
   }
 
   async cleanupIteration(): Promise<void> {
-    const heapAfter = settledHeapUsed();
+    const heapAfter = settledMemoryUsed();
     const system = this.#system!;
     const components = this.#components;
     this.#observations = { bytesPerComponent: (heapAfter - this.#heapBefore) / components.length };

@@ -5,7 +5,7 @@ import {
   type ScheduledTimer,
 } from '../../src/index.js';
 import type { Benchmark, Observations } from '../harness.js';
-import { settledHeapUsed } from '../heap.js';
+import { settledMemoryUsed } from '../heap.js';
 import { CountdownLatch } from '../latch.js';
 import type { TimerParams } from '../params.js';
 import { sleep, timerDelays, timersLeft } from '../timer-delays.js';
@@ -123,13 +123,24 @@ export class KompactTimers implements Benchmark<TimerParams> {
     return this.#observations;
   }
 
+  /**
+   * Memory per pending timer on a system that has never had a timer, so the growth of the timer
+   * facility's table (typed arrays outside the heap) counts along with the handles.
+   */
   async probe(): Promise<Observations> {
-    const ref = this.#owner!.actorRef();
-    const before = settledHeapUsed();
-    await new Promise<void>((done) => ref.tell({ kind: 'schedule-all', done }));
-    const pending = settledHeapUsed();
-    await new Promise<void>((done) => ref.tell({ kind: 'cancel-all', done }));
-    return { bytesPerPendingTimer: (pending - before) / this.#count };
+    const system = await buildBenchSystem();
+    try {
+      const owner = system.create(() => new TimerOwner(timerDelays(this.#count, 1000)));
+      await system.startNotify(owner);
+      const ref = owner.actorRef();
+      const before = settledMemoryUsed();
+      await new Promise<void>((done) => ref.tell({ kind: 'schedule-all', done }));
+      const pending = settledMemoryUsed();
+      await new Promise<void>((done) => ref.tell({ kind: 'cancel-all', done }));
+      return { bytesPerPendingTimer: (pending - before) / this.#count };
+    } finally {
+      await system.shutdown();
+    }
   }
 
   async teardown(): Promise<void> {

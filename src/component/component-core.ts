@@ -18,7 +18,7 @@ import type { Config } from '../system/config.js';
 import { KompactError } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock } from '../timer/clock.js';
-import { type ScheduledTimer, setTimerState } from '../timer/scheduled-timer.js';
+import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
 import type { ComponentHost } from './component-host.js';
@@ -93,8 +93,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   private pendingPortEvents = 0;
   /** Expired timers waiting for a turn. */
   private timerQueue: RingBuffer<ScheduledTimer> | undefined;
-  /** Head of the list of this component's live timers. */
-  private timerList: ScheduledTimer | undefined;
+  /** @internal Table id of the first of this component's live timers, or -1 (kept by the timer facility). */
+  timerHead = -1;
   /** Faulted, and its recovery handler has not run yet: messages still queue (a replacement may take them). */
   private awaitingRecovery = false;
   /** Given up on by system shutdown: whatever it was blocked on is ignored when it settles. */
@@ -394,19 +394,13 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         `Cannot schedule a timer on component ${this.id} (${this.typeName}): it is ${this.state}`,
       );
     }
-    const timer = this.host.timers.schedule(this, delayMs, periodMs, handler);
-    const head = this.timerList;
-    timer.nextInCore = head;
-    if (head !== undefined) head.prevInCore = timer;
-    this.timerList = timer;
-    return timer;
+    return this.host.timers.schedule(this, delayMs, periodMs, handler);
   }
 
   /** Cancels one of this component's timers; a no-op for another component's or a finished one. */
   cancelTimer(timer: ScheduledTimer): void {
     if (timer.core !== this || timer.state !== 'pending') return;
     this.host.timers.cancel(timer);
-    this.unlinkTimer(timer);
   }
 
   /** Called by the timer facility when `timer` falls due. */
@@ -421,26 +415,9 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (state === 'active') this.wake();
   }
 
-  private unlinkTimer(timer: ScheduledTimer): void {
-    const { prevInCore, nextInCore } = timer;
-    if (prevInCore !== undefined) prevInCore.nextInCore = nextInCore;
-    else if (this.timerList === timer) this.timerList = nextInCore;
-    if (nextInCore !== undefined) nextInCore.prevInCore = prevInCore;
-    timer.prevInCore = undefined;
-    timer.nextInCore = undefined;
-  }
-
   /** Cancels every timer of this component at once (it faulted or was destroyed). */
   private releaseTimers(): void {
-    const timers = this.host.timers;
-    for (let timer = this.timerList; timer !== undefined; ) {
-      const next = timer.nextInCore;
-      timers.cancel(timer);
-      timer.prevInCore = undefined;
-      timer.nextInCore = undefined;
-      timer = next;
-    }
-    this.timerList = undefined;
+    this.host.timers.cancelAllOf(this);
     this.timerQueue = undefined;
   }
 
@@ -528,10 +505,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
       const timer = queue.shift() as ScheduledTimer;
       if (timer.state === 'cancelled') continue;
       count++;
-      if (timer.periodMs === 0) {
-        setTimerState(timer, 'fired');
-        this.unlinkTimer(timer);
-      }
+      if (timer.periodMs === 0) this.host.timers.fired(timer);
       let result: HandlerReturn;
       try {
         result = timer.handler.call(definition, timer);

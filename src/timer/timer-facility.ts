@@ -20,13 +20,28 @@ const FAR = LEVELS * SLOTS;
 /** The level of a timer from the highest bit in which its deadline and the wheel's time differ. */
 const LEVEL_OF_BIT = Uint8Array.from({ length: 32 }, (_, bit) => Math.floor(bit / SLOT_BITS));
 
+/** Ids a new facility has room for; the table doubles when full and halves when three quarters idle. */
+const INITIAL_CAPACITY = 16;
+/** How long the table must have been less than a quarter used before it halves. */
+const SHRINK_AFTER_MS = 1000;
+/** "No timer" in the id links. */
+const NONE = -1;
+
 /**
  * One system's timers: a hierarchical timing wheel (levels of 64 slots of 1 ms, 64 ms, 4.1 s, …) and
- * exactly one host timer, armed for the earliest occupied slot. Every slot is a doubly-linked list
- * threaded through the timers themselves, so schedule allocates the handle and nothing else, and
- * cancel is an O(1) unlink that lets the handle go at once. A timer sits at the level of the highest
- * 6-bit group in which its deadline differs from the wheel's time; when the wheel's time reaches a slot
- * above level 0, the slot's timers move down, so each timer moves at most four times whatever its delay.
+ * exactly one host timer, armed for the earliest occupied slot. A timer sits at the level of the
+ * highest 6-bit group in which its deadline differs from the wheel's time; when the wheel's time
+ * reaches a slot above level 0, the slot's timers move down, so each timer moves at most four times
+ * whatever its delay.
+ *
+ * Each timer has an id, an index into a table of typed arrays: its deadline, its neighbours in its
+ * wheel slot and its neighbours in its component's list (so a component that faults or is destroyed
+ * gives up its timers at once). The handle users hold is a small object with the id; the lists are
+ * integers, which the garbage collector never traces, so schedule allocates one 64-byte handle and
+ * cancel is an O(1) unlink. Ids are handed out in order, so timers scheduled together are neighbours
+ * in memory; when the table is full, the timers in use move down to the lowest ids, or it doubles if
+ * more than half is in use. Once less than a quarter has been in use for a second it halves (all
+ * amortised O(1)), so a burst of timers does not hold its memory for long.
  *
  * An expiry does not call user code: it queues the timer on its component, so timer handlers run in
  * the component's turn like any other handler. With nothing pending no host timer is armed, so an idle
@@ -38,10 +53,36 @@ const LEVEL_OF_BIT = Uint8Array.from({ length: 32 }, (_, bit) => Math.floor(bit 
  */
 export class TimerFacility {
   private readonly clock: Clock;
+  // ---- the table of timers, by id -------------------------------------------------------------------
+  private capacity = INITIAL_CAPACITY;
+  /** The handle of each id in use. */
+  private readonly handles = new Array<ScheduledTimer | undefined>(INITIAL_CAPACITY).fill(undefined);
+  /** Clock time at which each timer is next due. */
+  private deadlines = new Float64Array(INITIAL_CAPACITY);
+  /** Predecessor in the wheel slot (the first of a slot is its own), or -1 when not in the wheel. */
+  private wheelPrev = new Int32Array(INITIAL_CAPACITY);
+  /** Successor in the wheel slot, or -1; for a free id, the next free id. */
+  private wheelNext = new Int32Array(INITIAL_CAPACITY);
+  /** Neighbours in the owner's list. */
+  private ownerPrev = new Int32Array(INITIAL_CAPACITY);
+  private ownerNext = new Int32Array(INITIAL_CAPACITY);
+  /** Ids in use (pending, or expired and queued on their component). */
+  private used = 0;
+  /**
+   * Ids are handed out upwards from `top`, so timers scheduled together sit side by side in the table
+   * (a freed id is not reused, which would scatter them); when `top` reaches the end, the timers in
+   * use move down to the lowest ids (or the table doubles if it is more than half in use).
+   */
+  private top = 0;
+  /** Clock time since which less than a quarter of the ids are in use, or -1. */
+  private sparseSince = -1;
+  /** Set while a loop walks id links, which a shrink would move. */
+  private isShrinkDeferred = false;
+  // ---- the wheel ------------------------------------------------------------------------------------
   /** The first timer of each slot (the levels' slots, then {@link FAR}). */
-  private readonly heads = new Array<ScheduledTimer | undefined>(FAR + 1).fill(undefined);
+  private readonly heads = new Int32Array(FAR + 1).fill(NONE);
   /** The last timer of each slot. */
-  private readonly tails = new Array<ScheduledTimer | undefined>(FAR + 1).fill(undefined);
+  private readonly tails = new Int32Array(FAR + 1).fill(NONE);
   /** Two words per level: bit `s` of the level's 64 says slot `s` is occupied. */
   private readonly occupied = new Int32Array(2 * LEVELS);
   /** Start of the current epoch: the levels hold deadlines in `epoch` … `epoch + SPAN_MS - 1`. */
@@ -51,6 +92,7 @@ export class TimerFacility {
    * at or after it, a slot of a higher level strictly after it.
    */
   private cursor = 0;
+  /** Timers in the wheel. */
   private live = 0;
   private hostTimer: ClockTimer | undefined;
   private armedFor = Number.POSITIVE_INFINITY;
@@ -71,20 +113,33 @@ export class TimerFacility {
     return this.live;
   }
 
-  /** Schedules a timer for `core`; `periodMs` 0 means once. Arguments are validated by the caller. */
+  /** How many ids the table has room for (its memory is about 40 bytes an id). */
+  get tableCapacity(): number {
+    return this.capacity;
+  }
+
+  /** Schedules a timer for `owner`; `periodMs` 0 means once. Arguments are validated by the caller. */
   schedule(
-    core: ComponentCore,
+    owner: ComponentCore,
     delayMs: number,
     periodMs: number,
     handler: (timer: ScheduledTimer) => HandlerReturn,
   ): ScheduledTimer {
     const now = this.now();
     const deadline = Math.ceil(now + delayMs);
-    const timer = createScheduledTimer(core, deadline, periodMs, handler);
+    const id = this.allocate();
+    const timer = createScheduledTimer(owner, id, periodMs, handler);
+    this.handles[id] = timer;
+    this.deadlines[id] = deadline;
+    const head = owner.timerHead;
+    this.ownerPrev[id] = NONE;
+    this.ownerNext[id] = head;
+    if (head !== NONE) this.ownerPrev[head] = id;
+    owner.timerHead = id;
     // An empty wheel may be far behind the clock: start it at now, so the timer lands where it is due.
     if (this.live === 0) this.restartAt(Math.floor(now));
     this.live++;
-    const due = this.insert(timer, deadline);
+    const due = this.insert(id, deadline);
     if (due < this.armedFor) this.arm(due);
     return timer;
   }
@@ -93,23 +148,163 @@ export class TimerFacility {
   cancel(timer: ScheduledTimer): void {
     if (timer.state !== 'pending') return;
     setTimerState(timer, 'cancelled');
+    const id = timer.id;
     // Not in the wheel: its expiry is queued on its component, which skips it now.
-    if (timer.wheelPrev === undefined) return;
-    this.unlink(timer);
-    if (--this.live === 0) this.disarm();
+    if (this.wheelPrev[id] !== NONE) {
+      this.unlink(id);
+      if (--this.live === 0) this.disarm();
+    }
+    this.release(id);
+  }
+
+  /** Marks a once-timer whose handler is about to run as fired, and frees its id. */
+  fired(timer: ScheduledTimer): void {
+    setTimerState(timer, 'fired');
+    this.release(timer.id);
+  }
+
+  /** Cancels every pending timer of `owner` (it faulted or was destroyed). */
+  cancelAllOf(owner: ComponentCore): void {
+    this.isShrinkDeferred = true;
+    for (let id = owner.timerHead; id !== NONE; ) {
+      const next = this.ownerNext[id] as number;
+      this.cancel(this.handles[id] as ScheduledTimer);
+      id = next;
+    }
+    this.isShrinkDeferred = false;
+    this.considerShrinking();
   }
 
   /** Cancels everything and disarms the host timer (system shutdown). */
   close(): void {
-    for (let slot = 0; slot <= FAR; slot++) {
-      for (let timer = this.heads[slot]; timer !== undefined; timer = this.heads[slot]) {
-        this.unlinkHead(timer, slot);
-        setTimerState(timer, 'cancelled');
-      }
+    for (let id = 0; id < this.top; id++) {
+      const timer = this.handles[id];
+      if (timer === undefined) continue;
+      setTimerState(timer, 'cancelled');
+      timer.core.timerHead = NONE;
     }
+    this.heads.fill(NONE);
+    this.tails.fill(NONE);
+    this.occupied.fill(0);
     this.live = 0;
+    this.used = 0;
+    this.resize(INITIAL_CAPACITY);
+    this.top = 0;
+    this.sparseSince = -1;
     this.disarm();
   }
+
+  // ---- the table --------------------------------------------------------------------------------------
+
+  private allocate(): number {
+    if (this.top === this.capacity) {
+      if (this.used >= this.capacity >> 1) this.resize(this.capacity * 2);
+      else this.compact();
+    }
+    if (++this.used >= this.capacity >> 2) this.sparseSince = -1;
+    return this.top++;
+  }
+
+  /** Takes `id` out of its owner's list and frees it; the id must be out of the wheel. */
+  private release(id: number): void {
+    const prev = this.ownerPrev[id] as number;
+    const next = this.ownerNext[id] as number;
+    if (prev !== NONE) this.ownerNext[prev] = next;
+    else (this.handles[id] as ScheduledTimer).core.timerHead = next;
+    if (next !== NONE) this.ownerPrev[next] = prev;
+    this.handles[id] = undefined;
+    this.wheelPrev[id] = NONE;
+    // With nothing in use, the next timers start from the bottom of the table again.
+    if (--this.used === 0) this.top = 0;
+    else this.considerShrinking();
+  }
+
+  /**
+   * Halves the table when less than a quarter of it has been in use for {@link SHRINK_AFTER_MS}: a
+   * burst of timers leaves its memory behind only for a while, and a table that fills and empties
+   * again and again (a timer-heavy loop) is not rebuilt every time.
+   */
+  private considerShrinking(): void {
+    if (this.used >= this.capacity >> 2 || this.capacity === INITIAL_CAPACITY || this.isShrinkDeferred)
+      return;
+    const now = this.now();
+    if (this.sparseSince < 0) this.sparseSince = now;
+    else if (now - this.sparseSince >= SHRINK_AFTER_MS) {
+      this.shrink();
+      this.sparseSince = this.used < this.capacity >> 2 && this.capacity > INITIAL_CAPACITY ? now : -1;
+    }
+  }
+
+  /** Moves the timers in use to the lowest ids, in the order they had, then halves the table. */
+  private shrink(): void {
+    this.compact();
+    this.resize(this.capacity >> 1);
+  }
+
+  /** Moves the timers in use to the lowest ids, keeping their order; `top` ends just above them. */
+  private compact(): void {
+    const handles = this.handles;
+    let to = 0;
+    for (let from = 0; from < this.top; from++) {
+      if (handles[from] === undefined) continue;
+      if (from !== to) this.move(from, to);
+      to++;
+    }
+    this.top = to;
+  }
+
+  /** Gives the timer of id `from` the free id `to`, fixing every link to it. */
+  private move(from: number, to: number): void {
+    const timer = this.handles[from] as ScheduledTimer;
+    const deadline = this.deadlines[from] as number;
+    this.handles[to] = timer;
+    this.handles[from] = undefined;
+    (timer as { id: number }).id = to;
+    this.deadlines[to] = deadline;
+    const wheelPrev = this.wheelPrev;
+    const wheelNext = this.wheelNext;
+    const prev = wheelPrev[from] as number;
+    const next = wheelNext[from] as number;
+    if (prev === NONE) {
+      wheelPrev[to] = NONE;
+      wheelNext[to] = NONE;
+    } else {
+      const slot = prev === from || next === NONE ? this.slotFor(Math.ceil(deadline)) : 0;
+      if (prev === from) {
+        wheelPrev[to] = to;
+        this.heads[slot] = to;
+      } else {
+        wheelPrev[to] = prev;
+        wheelNext[prev] = to;
+      }
+      wheelNext[to] = next;
+      if (next === NONE) this.tails[slot] = to;
+      else wheelPrev[next] = to;
+    }
+    const ownerPrev = this.ownerPrev[from] as number;
+    const ownerNext = this.ownerNext[from] as number;
+    this.ownerPrev[to] = ownerPrev;
+    this.ownerNext[to] = ownerNext;
+    if (ownerPrev !== NONE) this.ownerNext[ownerPrev] = to;
+    else timer.core.timerHead = to;
+    if (ownerNext !== NONE) this.ownerPrev[ownerNext] = to;
+  }
+
+  private resize(capacity: number): void {
+    const keep = Math.min(this.capacity, capacity);
+    // Grown by push and cut by length: `new Array(n)` of a large n makes a slow dictionary array.
+    const handles = this.handles;
+    if (capacity < handles.length) handles.length = capacity;
+    while (handles.length < capacity) handles.push(undefined);
+    this.deadlines = resized(this.deadlines, new Float64Array(capacity), keep);
+    this.wheelPrev = resized(this.wheelPrev, new Int32Array(capacity), keep);
+    this.wheelNext = resized(this.wheelNext, new Int32Array(capacity), keep);
+    this.ownerPrev = resized(this.ownerPrev, new Int32Array(capacity), keep);
+    this.ownerNext = resized(this.ownerNext, new Int32Array(capacity), keep);
+    this.capacity = capacity;
+  }
+
+  // ---- the clock -------------------------------------------------------------------------------------
 
   /**
    * The clock's time, read at most once per 256 schedules within one synchronous run (a host clock
@@ -131,6 +326,8 @@ export class TimerFacility {
     this.cachedNow = this.clock.now();
   }
 
+  // ---- the wheel -------------------------------------------------------------------------------------
+
   /** Sets the wheel's time to `time` (whole ms); only while the wheel holds no timer. */
   private restartAt(time: number): void {
     this.epoch = Math.floor(time / SPAN_MS) * SPAN_MS;
@@ -138,22 +335,22 @@ export class TimerFacility {
   }
 
   /**
-   * Puts `timer`, due at whole millisecond `due`, in its slot and returns the time the slot falls due.
-   * The slot is {@link FAR} after the epoch, else `level << SLOT_BITS | slot`, the level from the
+   * Puts timer `id`, due at whole millisecond `due`, in its slot and returns the time the slot falls
+   * due. The slot is {@link FAR} after the epoch, else `level << SLOT_BITS | slot`, the level from the
    * highest 6-bit group in which `due` differs from the wheel's time; an overdue timer goes to the
    * slot due now (so timers that were late when scheduled run in the order they were scheduled).
    */
-  private insert(timer: ScheduledTimer, due: number): number {
+  private insert(id: number, due: number): number {
     const cursor = this.cursor;
     let offset = due - this.epoch;
     if (offset < cursor) offset = cursor;
     if (offset >= SPAN_MS) {
-      this.link(timer, FAR);
+      this.link(id, FAR);
       return this.epoch + SPAN_MS;
     }
     const level = LEVEL_OF_BIT[31 - Math.clz32((offset ^ cursor) | SLOT_MASK)] as number;
     const shift = level * SLOT_BITS;
-    this.link(timer, (level << SLOT_BITS) | ((offset >>> shift) & SLOT_MASK));
+    this.link(id, (level << SLOT_BITS) | ((offset >>> shift) & SLOT_MASK));
     return this.epoch + ((offset >>> shift) << shift);
   }
 
@@ -172,69 +369,70 @@ export class TimerFacility {
   }
 
   /**
-   * Appends `timer` to the list of `slot`. The first timer of a list is its own `wheelPrev`, so a timer
-   * is in the wheel exactly when `wheelPrev` is set. A timer goes after the slot's tail, the one put
-   * there last and likely still in the CPU cache; a circular list would also touch the slot's oldest.
+   * Appends timer `id` to the list of `slot`. The first timer of a list is its own predecessor, so a
+   * timer is in the wheel exactly when its `wheelPrev` is set. A timer goes after the slot's tail, the
+   * one put there last and likely still in the CPU cache.
    */
-  private link(timer: ScheduledTimer, slot: number): void {
-    const tail = this.tails[slot];
-    if (tail === undefined) {
-      timer.wheelPrev = timer;
-      this.heads[slot] = timer;
+  private link(id: number, slot: number): void {
+    const tail = this.tails[slot] as number;
+    this.wheelNext[id] = NONE;
+    if (tail === NONE) {
+      this.wheelPrev[id] = id;
+      this.heads[slot] = id;
       if (slot < FAR) this.occupied[slot >> 5] = (this.occupied[slot >> 5] as number) | (1 << (slot & 31));
     } else {
-      timer.wheelPrev = tail;
-      tail.wheelNext = timer;
+      this.wheelPrev[id] = tail;
+      this.wheelNext[tail] = id;
     }
-    this.tails[slot] = timer;
+    this.tails[slot] = id;
   }
 
-  /** Takes `timer` out of its slot's list; only the first and the last of a list need the slot. */
-  private unlink(timer: ScheduledTimer): void {
-    const prev = timer.wheelPrev as ScheduledTimer;
-    const next = timer.wheelNext;
-    if (prev === timer) {
-      this.unlinkHead(timer, this.slotFor(Math.ceil(timer.deadline)));
+  /** Takes timer `id` out of its slot's list; only the first and the last of a list need the slot. */
+  private unlink(id: number): void {
+    const wheelPrev = this.wheelPrev;
+    const wheelNext = this.wheelNext;
+    const prev = wheelPrev[id] as number;
+    const next = wheelNext[id] as number;
+    if (prev === id) {
+      this.unlinkHead(id, this.slotFor(Math.ceil(this.deadlines[id] as number)));
       return;
     }
-    prev.wheelNext = next;
-    if (next === undefined) this.tails[this.slotFor(Math.ceil(timer.deadline))] = prev;
-    else next.wheelPrev = prev;
-    timer.wheelPrev = undefined;
-    timer.wheelNext = undefined;
+    wheelNext[prev] = next;
+    if (next === NONE) this.tails[this.slotFor(Math.ceil(this.deadlines[id] as number))] = prev;
+    else wheelPrev[next] = prev;
+    wheelPrev[id] = NONE;
+    wheelNext[id] = NONE;
   }
 
-  /** Takes `timer`, the first timer of `slot`, out of the slot's list. */
-  private unlinkHead(timer: ScheduledTimer, slot: number): void {
-    const next = timer.wheelNext;
+  /** Takes timer `id`, the first of `slot`, out of the slot's list. */
+  private unlinkHead(id: number, slot: number): void {
+    const next = this.wheelNext[id] as number;
     this.heads[slot] = next;
-    if (next === undefined) {
-      this.tails[slot] = undefined;
+    if (next === NONE) {
+      this.tails[slot] = NONE;
       if (slot < FAR) this.occupied[slot >> 5] = (this.occupied[slot >> 5] as number) & ~(1 << (slot & 31));
     } else {
-      next.wheelPrev = next;
+      this.wheelPrev[next] = next;
     }
-    timer.wheelPrev = undefined;
-    timer.wheelNext = undefined;
+    this.wheelPrev[id] = NONE;
+    this.wheelNext[id] = NONE;
   }
 
-  /** Empties `slot` and returns its former list (still linked through `wheelNext`). */
-  private takeSlot(slot: number): ScheduledTimer | undefined {
-    const first = this.heads[slot];
-    this.heads[slot] = undefined;
-    this.tails[slot] = undefined;
+  /** Empties `slot` and returns the first id of its former list (still linked through `wheelNext`). */
+  private takeSlot(slot: number): number {
+    const first = this.heads[slot] as number;
+    this.heads[slot] = NONE;
+    this.tails[slot] = NONE;
     if (slot < FAR) this.occupied[slot >> 5] = (this.occupied[slot >> 5] as number) & ~(1 << (slot & 31));
     return first;
   }
 
   /** Puts the timers of a list from {@link takeSlot} back in the wheel, in their slots for its time now. */
-  private reinsert(first: ScheduledTimer | undefined): void {
-    for (let timer = first; timer !== undefined; ) {
-      const next = timer.wheelNext;
-      timer.wheelPrev = undefined;
-      timer.wheelNext = undefined;
-      this.insert(timer, Math.ceil(timer.deadline));
-      timer = next;
+  private reinsert(first: number): void {
+    for (let id = first; id !== NONE; ) {
+      const next = this.wheelNext[id] as number;
+      this.insert(id, Math.ceil(this.deadlines[id] as number));
+      id = next;
     }
   }
 
@@ -266,7 +464,7 @@ export class TimerFacility {
   private nextDue(): number {
     const slot = this.earliestSlot();
     if (slot >= 0) return this.epoch + this.slotStart(slot);
-    return this.heads[FAR] === undefined ? Number.POSITIVE_INFINITY : this.epoch + SPAN_MS;
+    return this.heads[FAR] === NONE ? Number.POSITIVE_INFINITY : this.epoch + SPAN_MS;
   }
 
   private arm(due: number): void {
@@ -299,7 +497,7 @@ export class TimerFacility {
       const slot = this.earliestSlot();
       if (slot < 0) {
         // Only far timers (or none) left: when the epoch is over, the next one places them.
-        if (this.heads[FAR] === undefined || this.epoch + SPAN_MS > time) break;
+        if (this.heads[FAR] === NONE || this.epoch + SPAN_MS > time) break;
         const far = this.takeSlot(FAR);
         this.epoch += SPAN_MS;
         this.cursor = 0;
@@ -311,9 +509,9 @@ export class TimerFacility {
       if (slot < SLOTS) {
         this.cursor = start;
         // Timers that come back overdue (a late periodic one) join this slot and run again here.
-        for (let timer = this.heads[slot]; timer !== undefined; timer = this.heads[slot]) {
-          this.unlinkHead(timer, slot);
-          this.expire(timer);
+        for (let id = this.heads[slot] as number; id !== NONE; id = this.heads[slot] as number) {
+          this.unlinkHead(id, slot);
+          this.expire(id);
         }
       } else {
         const moving = this.takeSlot(slot);
@@ -324,15 +522,28 @@ export class TimerFacility {
     if (this.live > 0 && time - this.epoch < SPAN_MS) this.cursor = Math.max(this.cursor, time - this.epoch);
   }
 
-  private expire(timer: ScheduledTimer): void {
+  /** Queues the timer of `id` (out of the wheel now) on its component; a periodic one goes back in. */
+  private expire(id: number): void {
+    // Cancelling (a faulty component's enqueue does) would otherwise move ids under the expiry loop.
+    this.isShrinkDeferred = true;
     this.live--;
+    const timer = this.handles[id] as ScheduledTimer;
     timer.core.enqueueTimer(timer);
+    // The component may have cancelled it (it is faulty or destroyed), which freed the id.
     if (timer.periodMs > 0 && timer.state === 'pending') {
-      timer.deadline += timer.periodMs;
+      const deadline = (this.deadlines[id] as number) + timer.periodMs;
+      this.deadlines[id] = deadline;
       this.live++;
-      this.insert(timer, Math.ceil(timer.deadline));
+      this.insert(id, Math.ceil(deadline));
     }
+    this.isShrinkDeferred = false;
   }
+}
+
+/** `to` with the first `count` elements of `from`. */
+function resized<T extends Float64Array | Int32Array>(from: T, to: T, count: number): T {
+  to.set(from.subarray(0, count) as never);
+  return to;
 }
 
 /** The index of the lowest set bit of a non-zero 32-bit word. */
