@@ -26,7 +26,9 @@ const EMPTY = new Uint8Array(0);
  *
  * @remarks Every field is optional. `host` defaults to `127.0.0.1` (loopback: bind another address
  * on purpose to be reachable from other machines) and `port` to `0` (any free port; read it back with
- * `system.systemPath()`).
+ * `system.systemPath()`). `advertisedHost` and `advertisedPort` replace the bound address in the
+ * system path, for a system bound to a wildcard address or behind NAT. The same settings can come
+ * from the `kompact.network` keys of a configuration file.
  */
 export type NetworkOptions = Omit<
   TcpTransportOptions,
@@ -156,7 +158,7 @@ export class NetworkLink implements RemoteLink {
     return link;
   }
 
-  /** The address the transport listens on. */
+  /** The address peers reach this system at (the advertised one, if given). */
   get systemPath(): SystemPath {
     return (this.transport as TcpTransport).systemPath;
   }

@@ -2,12 +2,13 @@ import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { ActorPath } from '../dispatch/actor-path.js';
-import type { SystemPath } from '../dispatch/system-path.js';
+import { SystemPath } from '../dispatch/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import { describeValue, KompactError } from '../system/kompact-error.js';
 import { type Clock, SystemClock } from '../timer/clock.js';
 import type { DataFrame } from './frame.js';
 import type { HandshakeRole } from './handshake-proof.js';
+import { canonicalIp } from './ip-address.js';
 import type { LostReason, TransportEvent } from './transport-events.js';
 
 /** @internal A data frame's fields, its payload in place, and the system it came from. */
@@ -46,6 +47,18 @@ export interface TcpTransportOptions {
   readonly host?: string;
   /** Port to listen on; 0 picks a free one. Default 0. */
   readonly port?: number;
+  /**
+   * The host other systems reach this one at, put into its system path (and so into its actor paths,
+   * the handshake and the sender of every message it sends) instead of the bound address. Set it when
+   * binding a wildcard address (`0.0.0.0`, `::`) or behind NAT: an IP address or hostname, not a
+   * wildcard. Default: the bound address.
+   */
+  readonly advertisedHost?: string;
+  /**
+   * The port other systems reach this one at, put into its system path instead of the bound port
+   * (behind port forwarding); 1 to 65535. Default: the bound port.
+   */
+  readonly advertisedPort?: number;
   /** Largest frame accepted or sent, in bytes after the 4-byte length. Default 8 MiB. */
   readonly maxFrameBytes?: number;
   /**
@@ -97,6 +110,8 @@ export interface TcpTransportOptions {
 export interface ResolvedTransportOptions {
   readonly host: string;
   readonly port: number;
+  readonly advertisedHost: string | undefined;
+  readonly advertisedPort: number | undefined;
   readonly maxFrameBytes: number;
   readonly highWaterMarkBytes: number;
   readonly maxWriteBatchBytes: number;
@@ -120,38 +135,85 @@ export interface ResolvedTransportOptions {
 const noop = (): void => {};
 
 /**
+ * Builds the error for one invalid option from its name (`port`, `tls.key`), its value and what it
+ * should be. @internal
+ */
+export type InvalidOption = (name: string, value: unknown, expected: string) => KompactError;
+
+/** The error for an option given in code: "Expected `port` to be …, got …". */
+const invalidOption: InvalidOption = (name, value, expected) =>
+  new KompactError('CONFIG_INVALID', `Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
+
+/**
  * Applies defaults and checks every option.
+ *
+ * `fail` makes the error for an invalid option; a configuration that read the option from a file
+ * names the file's key and the file instead of the option.
  *
  * @throws {@link KompactError} `CONFIG_INVALID` naming the option and the value.
  * @internal
  */
-export function resolveTransportOptions(options: TcpTransportOptions): ResolvedTransportOptions {
+export function resolveTransportOptions(
+  options: TcpTransportOptions,
+  fail: InvalidOption = invalidOption,
+): ResolvedTransportOptions {
   if (typeof options !== 'object' || options === null) {
-    throw invalid('options', options, 'an object');
+    throw fail('options', options, 'an object');
   }
-  const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '') throw invalid('host', host, 'a non-empty string');
-  const secret = resolveSecret(options.sharedSecret);
+  const host = options.host === undefined ? '127.0.0.1' : options.host;
+  if (typeof host !== 'string' || host === '') throw fail('host', host, 'a non-empty string');
+  const secret = resolveSecret(fail, options.sharedSecret);
   const tls = options.tls;
   if (tls !== undefined) {
-    if (typeof tls !== 'object' || tls === null) throw invalid('tls', tls, 'an object with `key` and `cert`');
-    if (!isKeyMaterial(tls.key)) throw invalid('tls.key', tls.key, 'a PEM string or Buffer');
-    if (!isKeyMaterial(tls.cert)) throw invalid('tls.cert', tls.cert, 'a PEM string or Buffer');
+    if (typeof tls !== 'object' || tls === null) throw fail('tls', tls, 'an object with `key` and `cert`');
+    if (!isKeyMaterial(tls.key)) throw fail('tls.key', tls.key, 'a PEM string or Buffer');
+    if (!isKeyMaterial(tls.cert)) throw fail('tls.cert', tls.cert, 'a PEM string or Buffer');
+    const ca: unknown = tls.ca;
+    if (
+      ca !== undefined &&
+      !isKeyMaterial(ca) &&
+      !(Array.isArray(ca) && ca.length > 0 && ca.every(isKeyMaterial))
+    ) {
+      throw fail('tls.ca', ca, 'a PEM string or Buffer, or a non-empty array of them');
+    }
+    boolean(fail, 'tls.requestCert', tls.requestCert, true);
+    boolean(fail, 'tls.rejectUnauthorized', tls.rejectUnauthorized, true);
   }
-  const maxFrameBytes = integer('maxFrameBytes', options.maxFrameBytes, 8 * 1024 * 1024, 64, 0xffff_ffff);
+  const maxFrameBytes = integer(
+    fail,
+    'maxFrameBytes',
+    options.maxFrameBytes,
+    8 * 1024 * 1024,
+    64,
+    0xffff_ffff,
+  );
   const resolved: ResolvedTransportOptions = {
     host,
-    port: integer('port', options.port, 0, 0, 65535),
+    port: integer(fail, 'port', options.port, 0, 0, 65535),
+    advertisedHost: resolveAdvertisedHost(fail, options.advertisedHost),
+    advertisedPort:
+      options.advertisedPort === undefined
+        ? undefined
+        : integer(fail, 'advertisedPort', options.advertisedPort, 0, 1, 65535),
     maxFrameBytes,
     highWaterMarkBytes: integer(
+      fail,
       'highWaterMarkBytes',
       options.highWaterMarkBytes,
       16 * 1024 * 1024,
       1,
       2 ** 52,
     ),
-    maxWriteBatchBytes: integer('maxWriteBatchBytes', options.maxWriteBatchBytes, 1024 * 1024, 1, 2 ** 31),
+    maxWriteBatchBytes: integer(
+      fail,
+      'maxWriteBatchBytes',
+      options.maxWriteBatchBytes,
+      1024 * 1024,
+      1,
+      2 ** 31,
+    ),
     maxConnectionRetryAttempts: integer(
+      fail,
       'maxConnectionRetryAttempts',
       options.maxConnectionRetryAttempts,
       10,
@@ -159,15 +221,17 @@ export function resolveTransportOptions(options: TcpTransportOptions): ResolvedT
       2 ** 31,
     ),
     connectionRetryIntervalMs: integer(
+      fail,
       'connectionRetryIntervalMs',
       options.connectionRetryIntervalMs,
       5000,
       1,
       2 ** 31 - 1,
     ),
-    handshakeTimeoutMs: integer('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000, 1, 2 ** 31 - 1),
-    closeTimeoutMs: integer('closeTimeoutMs', options.closeTimeoutMs, 2000, 1, 2 ** 31 - 1),
+    handshakeTimeoutMs: integer(fail, 'handshakeTimeoutMs', options.handshakeTimeoutMs, 5000, 1, 2 ** 31 - 1),
+    closeTimeoutMs: integer(fail, 'closeTimeoutMs', options.closeTimeoutMs, 2000, 1, 2 ** 31 - 1),
     maxIncomingConnections: integer(
+      fail,
       'maxIncomingConnections',
       options.maxIncomingConnections,
       1100,
@@ -176,25 +240,46 @@ export function resolveTransportOptions(options: TcpTransportOptions): ResolvedT
     ),
     secret,
     tls,
-    noDelay: boolean('noDelay', options.noDelay, true),
+    noDelay: boolean(fail, 'noDelay', options.noDelay, true),
     clock: options.clock ?? new SystemClock(),
     logger: options.logger ?? pino({ level: 'info' }, pino.destination(2)),
-    onData: callback('onData', options.onData) ?? noop,
-    onDataInPlace: callback('onDataInPlace', options.onDataInPlace),
-    onLost: callback('onLost', options.onLost) ?? noop,
-    onEvent: callback('onEvent', options.onEvent) ?? noop,
-    onSocket: callback('onSocket', options.onSocket),
+    onData: callback(fail, 'onData', options.onData) ?? noop,
+    onDataInPlace: callback(fail, 'onDataInPlace', options.onDataInPlace),
+    onLost: callback(fail, 'onLost', options.onLost) ?? noop,
+    onEvent: callback(fail, 'onEvent', options.onEvent) ?? noop,
+    onSocket: callback(fail, 'onSocket', options.onSocket),
   };
-  if (isIP(host) === 0 && !/^[a-z0-9.-]+$/i.test(host))
-    throw invalid('host', host, 'an IP address or hostname');
+  if (isIP(host) === 0 && !/^[a-z0-9.-]+$/i.test(host)) throw fail('host', host, 'an IP address or hostname');
   return resolved;
 }
 
-function resolveSecret(secret: string | Uint8Array | undefined): Uint8Array | undefined {
+/** Whether `address` is the IPv4 or IPv6 wildcard address, which listens on every interface. @internal */
+export function isWildcardAddress(address: string): boolean {
+  const canonical = canonicalIp(address);
+  return canonical === '0.0.0.0' || canonical === '::';
+}
+
+function resolveAdvertisedHost(fail: InvalidOption, host: string | undefined): string | undefined {
+  if (host === undefined) return undefined;
+  const expected = 'an IP address or hostname other systems can reach (IPv6 without brackets)';
+  if (typeof host !== 'string' || host === '') throw fail('advertisedHost', host, expected);
+  let canonical: string;
+  try {
+    canonical = new SystemPath('tcp', host, 0).host;
+  } catch {
+    throw fail('advertisedHost', host, expected);
+  }
+  if (isWildcardAddress(canonical)) {
+    throw fail('advertisedHost', host, `${expected}, not a wildcard address`);
+  }
+  return canonical;
+}
+
+function resolveSecret(fail: InvalidOption, secret: string | Uint8Array | undefined): Uint8Array | undefined {
   if (secret === undefined) return undefined;
   if (typeof secret === 'string' && secret !== '') return new Uint8Array(Buffer.from(secret, 'utf8'));
   if (secret instanceof Uint8Array && secret.length > 0) return new Uint8Array(secret);
-  throw invalid('sharedSecret', secret, 'a non-empty string or Uint8Array');
+  throw fail('sharedSecret', secret, 'a non-empty string or Uint8Array');
 }
 
 function isKeyMaterial(value: unknown): boolean {
@@ -202,6 +287,7 @@ function isKeyMaterial(value: unknown): boolean {
 }
 
 function integer(
+  fail: InvalidOption,
   name: string,
   value: number | undefined,
   fallback: number,
@@ -210,25 +296,18 @@ function integer(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(name, value, `an integer from ${min} to ${max}`);
+    throw fail(name, value, `an integer from ${min} to ${max}`);
   }
   return value;
 }
 
-function boolean(name: string, value: boolean | undefined, fallback: boolean): boolean {
+function boolean(fail: InvalidOption, name: string, value: boolean | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalid(name, value, 'a boolean');
+  if (typeof value !== 'boolean') throw fail(name, value, 'a boolean');
   return value;
 }
 
-function callback<F>(name: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw invalid(name, value, 'a function');
+function callback<F>(fail: InvalidOption, name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw fail(name, value, 'a function');
   return value;
-}
-
-function invalid(name: string, value: unknown, expected: string): KompactError {
-  return new KompactError(
-    'CONFIG_INVALID',
-    `Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`,
-  );
 }

@@ -14,6 +14,7 @@ import { type DataFrame, dataFrame, frameSize } from './frame.js';
 import { FrameQueue } from './frame-queue.js';
 import { canonicalIp } from './ip-address.js';
 import {
+  isWildcardAddress,
   type ResolvedTransportOptions,
   resolveTransportOptions,
   type TcpTransportOptions,
@@ -101,7 +102,10 @@ export interface TransportStats {
  * ```
  */
 export class TcpTransport {
-  /** The address this transport listens on; peers reach this system there. */
+  /**
+   * The address peers reach this system at: the bound address, or `advertisedHost`/`advertisedPort`
+   * where given. It is sent in the handshake and is the system of every sender path.
+   */
   readonly systemPath: SystemPath;
 
   private readonly options: ResolvedTransportOptions;
@@ -150,7 +154,20 @@ export class TcpTransport {
         resolve(server.address() as net.AddressInfo);
       });
     });
-    return new TcpTransport(resolved, server, new SystemPath('tcp', address.address, address.port), token);
+    const systemPath = new SystemPath(
+      'tcp',
+      resolved.advertisedHost ?? address.address,
+      resolved.advertisedPort ?? address.port,
+    );
+    if (resolved.advertisedHost === undefined && isWildcardAddress(address.address)) {
+      resolved.logger.warn(
+        { address: address.address, port: address.port, systemPath: systemPath.toString() },
+        `Listening on the wildcard address ${address.address}, so this system's path is ` +
+          `${systemPath.toString()}, which other machines cannot use to reach it; set \`advertisedHost\` ` +
+          '(config key kompact.network.advertised-host) to the address they should use',
+      );
+    }
+    return new TcpTransport(resolved, server, systemPath, token);
   }
 
   /** @internal Use {@link TcpTransport.listen}. */

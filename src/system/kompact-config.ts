@@ -8,7 +8,7 @@ import { resolveTransportOptions } from '../net/tcp-transport-options.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { Clock } from '../timer/clock.js';
-import { type ConfigTree, expandDottedKeys, mergeInto } from './config.js';
+import { type ConfigTree, expandDottedKeys, isTree, mergeInto } from './config.js';
 import { describeValue, KompactError } from './kompact-error.js';
 import { buildSystem, type KompactSystem } from './kompact-system.js';
 
@@ -29,7 +29,88 @@ export const ConfigKeys = {
   shutdownGraceMs: 'kompact.runtime.shutdown-grace-ms',
   /** Wall-clock milliseconds a recovery handler may take before it is reported. Default 100. */
   recoveryBudgetMs: 'kompact.supervision.recovery-budget-ms',
+  // Any key under `kompact.network`, even an empty `[kompact.network]` table, gives the system a
+  // network, as `KompactConfig.network()` does; each key sets the `NetworkOptions` field named alike.
+  /** The address the network listens on. Default `127.0.0.1`. */
+  networkHost: 'kompact.network.host',
+  /** The port the network listens on; 0 for any free one. Default 0. */
+  networkPort: 'kompact.network.port',
+  /** The host in this system's path instead of the bound one (`advertisedHost`). */
+  networkAdvertisedHost: 'kompact.network.advertised-host',
+  /** The port in this system's path instead of the bound one (`advertisedPort`). */
+  networkAdvertisedPort: 'kompact.network.advertised-port',
+  /** The secret every system of the deployment shares, as a string (`sharedSecret`). */
+  networkSharedSecret: 'kompact.network.shared-secret',
+  /** The largest frame accepted or sent, in bytes (`maxFrameBytes`). Default 8 MiB. */
+  networkMaxFrameBytes: 'kompact.network.max-frame-bytes',
+  /** Bytes queued or unacknowledged per remote system before sends are refused. Default 16 MiB. */
+  networkHighWaterMarkBytes: 'kompact.network.high-water-mark-bytes',
+  /** Most bytes of data frames in one socket write (`maxWriteBatchBytes`). Default 1 MiB. */
+  networkMaxWriteBatchBytes: 'kompact.network.max-write-batch-bytes',
+  /** Failed connection attempts retried before queued messages are dropped. Default 10. */
+  networkMaxConnectionRetryAttempts: 'kompact.network.max-connection-retry-attempts',
+  /** Milliseconds between connection attempts (`connectionRetryIntervalMs`). Default 5000. */
+  networkConnectionRetryIntervalMs: 'kompact.network.connection-retry-interval-ms',
+  /** Milliseconds for connecting plus the handshake (`handshakeTimeoutMs`). Default 5000. */
+  networkHandshakeTimeoutMs: 'kompact.network.handshake-timeout-ms',
+  /** Milliseconds a graceful close waits for the peer (`closeTimeoutMs`). Default 2000. */
+  networkCloseTimeoutMs: 'kompact.network.close-timeout-ms',
+  /** Most incoming connections open at once (`maxIncomingConnections`). Default 1100. */
+  networkMaxIncomingConnections: 'kompact.network.max-incoming-connections',
+  /** `socket.setNoDelay` (`noDelay`). Default `true`. */
+  networkNoDelay: 'kompact.network.no-delay',
+  /** This system's TLS private key, in PEM (`tls.key`). */
+  networkTlsKey: 'kompact.network.tls.key',
+  /** This system's TLS certificate chain, in PEM (`tls.cert`). */
+  networkTlsCert: 'kompact.network.tls.cert',
+  /** Trusted certificate authorities, a PEM string or an array of them (`tls.ca`). */
+  networkTlsCa: 'kompact.network.tls.ca',
+  /** Whether an accepting system asks dialers for a certificate (`tls.requestCert`). Default `true`. */
+  networkTlsRequestCert: 'kompact.network.tls.request-cert',
+  /** Whether a certificate that does not verify closes the connection. Default `true`. */
+  networkTlsRejectUnauthorized: 'kompact.network.tls.reject-unauthorized',
 } as const;
+
+/** The table whose keys configure the network. */
+const NETWORK_TABLE = 'kompact.network';
+
+/** Each `kompact.network` key and the `NetworkOptions` field it sets (`tls.x` is a field of `tls`). */
+const NETWORK_OPTION_OF_KEY: Readonly<Record<string, string>> = {
+  [ConfigKeys.networkHost]: 'host',
+  [ConfigKeys.networkPort]: 'port',
+  [ConfigKeys.networkAdvertisedHost]: 'advertisedHost',
+  [ConfigKeys.networkAdvertisedPort]: 'advertisedPort',
+  [ConfigKeys.networkSharedSecret]: 'sharedSecret',
+  [ConfigKeys.networkMaxFrameBytes]: 'maxFrameBytes',
+  [ConfigKeys.networkHighWaterMarkBytes]: 'highWaterMarkBytes',
+  [ConfigKeys.networkMaxWriteBatchBytes]: 'maxWriteBatchBytes',
+  [ConfigKeys.networkMaxConnectionRetryAttempts]: 'maxConnectionRetryAttempts',
+  [ConfigKeys.networkConnectionRetryIntervalMs]: 'connectionRetryIntervalMs',
+  [ConfigKeys.networkHandshakeTimeoutMs]: 'handshakeTimeoutMs',
+  [ConfigKeys.networkCloseTimeoutMs]: 'closeTimeoutMs',
+  [ConfigKeys.networkMaxIncomingConnections]: 'maxIncomingConnections',
+  [ConfigKeys.networkNoDelay]: 'noDelay',
+  [ConfigKeys.networkTlsKey]: 'tls.key',
+  [ConfigKeys.networkTlsCert]: 'tls.cert',
+  [ConfigKeys.networkTlsCa]: 'tls.ca',
+  [ConfigKeys.networkTlsRequestCert]: 'tls.requestCert',
+  [ConfigKeys.networkTlsRejectUnauthorized]: 'tls.rejectUnauthorized',
+};
+
+/** The tables inside `kompact.network`; every other entry there must be a known key. */
+const NETWORK_SUBTABLES: readonly string[] = [`${NETWORK_TABLE}.tls`];
+
+function isNetworkKey(key: string): boolean {
+  return key === NETWORK_TABLE || key.startsWith(`${NETWORK_TABLE}.`);
+}
+
+/** One source of settings, in the order given: a tree of dotted keys, or a `network()` call. */
+type ConfigSource =
+  | { readonly kind: 'tree'; readonly origin: string; readonly tree: ConfigTree }
+  | { readonly kind: 'network'; readonly origin: string; readonly options: NetworkOptions };
+
+/** Where the value of one network option comes from: a config key, or a `network()` call. */
+type NetworkSetting = { readonly key: string } | { readonly key: undefined; readonly value: unknown };
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -65,10 +146,9 @@ export interface RuntimeSettings {
  * ```
  */
 export class KompactConfig {
-  readonly #sources: { readonly origin: string; readonly tree: ConfigTree }[] = [];
+  readonly #sources: ConfigSource[] = [];
   #logger: Logger | undefined;
   #clock: Clock | undefined;
-  #network: NetworkOptions | undefined;
   readonly #serialisers: Serialiser<unknown>[] = [];
 
   private constructor() {}
@@ -135,22 +215,29 @@ export class KompactConfig {
   /**
    * Gives the system a network: it listens on `options.host`:`options.port` (default `127.0.0.1:0`,
    * loopback and any free port), and its components can send to and receive from other systems by
-   * actor path. Without this a system is local-only and opens no socket. `build()` rejects with
-   * `BIND_FAILED` when the address cannot be bound.
+   * actor path. Without this (or a `kompact.network` key in a config source) a system is local-only
+   * and opens no socket. `build()` rejects with `BIND_FAILED` when the address cannot be bound.
    *
    * Kompact: `system_components(DeadletterBox::new, NetworkConfig::new(addr).build())`.
+   *
+   * @remarks Each option given counts as a source of its `kompact.network` key, at this point in the
+   * chain: later sources win per option, whether they are calls of `network()`, `setValue` or loaded
+   * files, and options not given keep their earlier value.
    *
    * @throws {@link KompactError} `CONFIG_INVALID` naming the first invalid option.
    *
    * @example
    * ```ts
-   * const system = await KompactConfig.default().network({ port: 4000, sharedSecret: 'swordfish' }).build();
-   * system.systemPath().toString(); // 'tcp://127.0.0.1:4000'
+   * const system = await KompactConfig.default()
+   *   .network({ host: '0.0.0.0', port: 4000, advertisedHost: '10.0.0.2', sharedSecret: 'swordfish' })
+   *   .build();
+   * system.systemPath().toString(); // 'tcp://10.0.0.2:4000'
    * ```
    */
   network(options: NetworkOptions = {}): this {
     resolveTransportOptions(options);
-    this.#network = { ...options };
+    const tls = options.tls === undefined ? {} : { tls: { ...options.tls } };
+    this.#sources.push({ kind: 'network', origin: 'network()', options: { ...options, ...tls } });
     return this;
   }
 
@@ -172,14 +259,18 @@ export class KompactConfig {
     if (typeof key !== 'string' || key === '' || key.split('.').includes('')) {
       throw new TypeError(`Expected \`key\` to be a dotted config key, got ${describeValue(key)}`);
     }
-    this.#checkKnown(key, value, `setValue(${key})`);
-    this.#sources.push({ origin: `setValue(${key})`, tree: expandDottedKeys({ [key]: value }) });
+    const origin = `setValue(${key})`;
+    this.#checkKnown(key, value, origin);
+    const tree = expandDottedKeys({ [key]: value });
+    checkNetworkSource(key, value, tree, origin);
+    this.#sources.push({ kind: 'tree', origin, tree });
     return this;
   }
 
   /** Adds the settings in a TOML or JSON text. Kompact: `load_config_str`. */
   loadConfigString(text: string, format: ConfigFormat = 'toml'): this {
     this.#sources.push({
+      kind: 'tree',
       origin: `a ${format} string`,
       tree: parseSource(text, format, `a ${format} string`),
     });
@@ -201,7 +292,7 @@ export class KompactConfig {
         },
       );
     }
-    this.#sources.push({ origin: path, tree: parseSource(text, format, path) });
+    this.#sources.push({ kind: 'tree', origin: path, tree: parseSource(text, format, path) });
     return this;
   }
 
@@ -214,19 +305,31 @@ export class KompactConfig {
   settings(): RuntimeSettings {
     const tree: Record<string, unknown> = {};
     const origins: Record<string, string> = {};
+    // The source that set each network option last: a key of the merged tree, or a network() call.
+    const network = new Map<string, NetworkSetting>();
+    let hasNetworkCall = false;
     for (const source of this.#sources) {
+      if (source.kind === 'network') {
+        hasNetworkCall = true;
+        for (const [option, value] of networkOptionEntries(source.options)) {
+          network.set(option, { key: undefined, value });
+        }
+        continue;
+      }
       mergeInto(tree, source.tree, (path) => {
         origins[path] = source.origin;
+        const option = NETWORK_OPTION_OF_KEY[path];
+        if (option !== undefined) network.set(option, { key: path });
       });
     }
-    const read = (key: string): unknown => {
-      let node: unknown = tree;
-      for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-      return node;
-    };
+    const read = (key: string): unknown => readPath(tree, key);
     for (const key of Object.values(ConfigKeys)) {
       const value = read(key);
-      if (value !== undefined) this.#checkKnown(key, value, origins[key] ?? 'config');
+      if (value !== undefined && !isNetworkKey(key)) this.#checkKnown(key, value, origins[key] ?? 'config');
+    }
+    const networkTable = read(NETWORK_TABLE);
+    if (networkTable !== undefined) {
+      checkNetworkTable(networkTable, NETWORK_TABLE, (path) => origins[path] ?? 'config');
     }
     const label = (read(ConfigKeys.label) as string | undefined) ?? `kompact-runtime-${++systemCounter}`;
     return {
@@ -239,7 +342,10 @@ export class KompactConfig {
       logger: this.#logger,
       clock: this.#clock,
       tree,
-      network: this.#network,
+      network:
+        hasNetworkCall || networkTable !== undefined
+          ? networkOptions(network, read, (key) => origins[key] ?? 'config')
+          : undefined,
       serialisers: new SerialiserRegistry().registerAll(this.#serialisers),
     };
   }
@@ -272,6 +378,140 @@ export class KompactConfig {
         break;
     }
   }
+}
+
+/** The options of a `network()` call by option name, a `tls` object's fields as `tls.<field>`. */
+function networkOptionEntries(options: NetworkOptions): [string, unknown][] {
+  const entries: [string, unknown][] = [];
+  for (const [option, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (option === 'tls') {
+      for (const [field, fieldValue] of Object.entries(value as object)) {
+        if (fieldValue !== undefined) entries.push([`tls.${field}`, fieldValue]);
+      }
+    } else {
+      entries.push([option, value]);
+    }
+  }
+  return entries;
+}
+
+/**
+ * The network options from the last source of each, checked together, so that an error names the
+ * key and source of a value read from configuration.
+ */
+function networkOptions(
+  settings: ReadonlyMap<string, NetworkSetting>,
+  read: (key: string) => unknown,
+  originOf: (key: string) => string,
+): NetworkOptions {
+  const options: Record<string, unknown> = {};
+  const tls: Record<string, unknown> = {};
+  for (const [option, setting] of settings) {
+    const value = setting.key === undefined ? setting.value : read(setting.key);
+    if (option.startsWith('tls.')) tls[option.slice(4)] = value;
+    else options[option] = value;
+  }
+  if (Object.keys(tls).length > 0) options.tls = tls;
+  resolveTransportOptions(options, (option, value, expected) => {
+    const setting = settings.get(option);
+    const key = setting === undefined ? keyOfOption(option) : setting.key;
+    // Name the key and source like any config value; an option from network() by its own name.
+    const name =
+      setting === undefined
+        ? `${key ?? option} (not set)`
+        : setting.key === undefined
+          ? `\`${option}\` (from network())`
+          : `${setting.key} (from ${originOf(setting.key)})`;
+    return new KompactError(
+      'CONFIG_INVALID',
+      `Invalid value for ${name}: expected ${expected}, got ${describeValue(value)}`,
+    );
+  });
+  return options as NetworkOptions;
+}
+
+function keyOfOption(option: string): string | undefined {
+  return Object.keys(NETWORK_OPTION_OF_KEY).find((key) => NETWORK_OPTION_OF_KEY[key] === option);
+}
+
+/**
+ * Checks a `kompact.network` table: every entry a known key (or the `tls` table), no key unknown.
+ * Values are checked when the options are put together, since a later source may replace them.
+ */
+function checkNetworkTable(table: unknown, path: string, originOf: (path: string) => string): void {
+  if (!isTree(table)) {
+    throw new KompactError(
+      'CONFIG_INVALID',
+      `Invalid value for ${path} (from ${originOf(path)}): expected a table of network settings, ` +
+        `got ${describeValue(table)}`,
+    );
+  }
+  for (const [name, value] of Object.entries(table)) {
+    const key = `${path}.${name}`;
+    if (NETWORK_SUBTABLES.includes(key)) {
+      checkNetworkTable(value, key, originOf);
+    } else if (NETWORK_OPTION_OF_KEY[key] === undefined) {
+      const known = Object.keys(NETWORK_OPTION_OF_KEY)
+        .filter((option) => option.startsWith(`${path}.`))
+        .map((option) => option.slice(path.length + 1));
+      throw new KompactError(
+        'CONFIG_INVALID',
+        `Unknown key ${key} (from ${originOf(firstLeaf(key, value))}): the keys of ${path} are ` +
+          `${known.join(', ')}`,
+      );
+    }
+  }
+}
+
+/** The dotted path of the first value under `value` (itself unless it is a table), to name its source. */
+function firstLeaf(path: string, value: unknown): string {
+  if (!isTree(value)) return path;
+  const first = Object.entries(value)[0];
+  return first === undefined ? path : firstLeaf(`${path}.${first[0]}`, first[1]);
+}
+
+/** Checks the network keys of one `setValue` at once: known keys, and values valid on their own. */
+function checkNetworkSource(key: string, value: unknown, tree: ConfigTree, origin: string): void {
+  const table = (tree.kompact as ConfigTree | undefined)?.network;
+  if (table === undefined) return;
+  if (value instanceof Uint8Array) {
+    // expandDottedKeys would take the bytes for a table; say what to do instead.
+    throw new KompactError(
+      'CONFIG_INVALID',
+      `Invalid value for ${key} (from ${origin}): expected a string, got bytes; pass binary network ` +
+        'settings to network()',
+    );
+  }
+  checkNetworkTable(table, NETWORK_TABLE, () => origin);
+  const settings = new Map<string, NetworkSetting>();
+  // A TLS field is only valid next to a key and a certificate: stand in for those this source lacks.
+  const placeholder: NetworkSetting = { key: undefined, value: 'placeholder' };
+  const collect = (node: unknown, path: string): void => {
+    if (isTree(node)) {
+      for (const [name, child] of Object.entries(node)) collect(child, `${path}.${name}`);
+      return;
+    }
+    const option = NETWORK_OPTION_OF_KEY[path] as string;
+    if (option.startsWith('tls.')) {
+      if (!settings.has('tls.key')) settings.set('tls.key', placeholder);
+      if (!settings.has('tls.cert')) settings.set('tls.cert', placeholder);
+    }
+    settings.set(option, { key: path });
+  };
+  collect(table, NETWORK_TABLE);
+  networkOptions(
+    settings,
+    (path) => readPath(tree, path),
+    () => origin,
+  );
+}
+
+/** The value at a dotted `path` of `tree`, or `undefined`. */
+function readPath(tree: ConfigTree, path: string): unknown {
+  let node: unknown = tree;
+  for (const part of path.split('.')) node = isTree(node) ? node[part] : undefined;
+  return node;
 }
 
 function parseSource(text: string, format: ConfigFormat, origin: string): ConfigTree {
