@@ -787,6 +787,28 @@ describe('Timer bad input', () => {
       }
     });
   });
+
+  it('tells a timer handle from look-alikes with instanceof, and a look-alike cancels nothing', async () => {
+    await withClock(async (system, clock) => {
+      const host = await startedHost(system);
+      let fired = 0;
+      const timer = host.onDefinition((d) => d.scheduleOnce(10, () => void fired++));
+      assert.ok(timer instanceof ScheduledTimer);
+      const lookAlike = { state: 'pending', periodMs: 0, id: timer.id, handler: () => {}, core: {} };
+      for (const value of [lookAlike, { ...timer, core: {} }, 'timer', undefined]) {
+        assert.equal(value instanceof ScheduledTimer, false);
+        system.cancelTimer(value as unknown as ScheduledTimer);
+      }
+      // A copy of a real handle passes the check but is not the timer: cancelling it does nothing.
+      const copy = { ...timer };
+      system.cancelTimer(copy);
+      host.onDefinition((d) => d.cancelTimer(copy));
+      assert.equal(timer.state, 'pending');
+      await clock.advance(10);
+      assert.equal(fired, 1);
+      assert.equal(timer.state, 'fired');
+    });
+  });
 });
 
 describe('Timer facility', () => {

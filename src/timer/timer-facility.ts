@@ -146,9 +146,10 @@ export class TimerFacility {
 
   /** Cancels a pending timer; a no-op for one already cancelled or fired. */
   cancel(timer: ScheduledTimer): void {
-    if (timer.state !== 'pending') return;
-    setTimerState(timer, 'cancelled');
     const id = timer.id;
+    // A pending handle is always the one its id holds; a copy of a handle is not a timer.
+    if (timer.state !== 'pending' || this.handles[id] !== timer) return;
+    setTimerState(timer, 'cancelled');
     // Not in the wheel: its expiry is queued on its component, which skips it now.
     if (this.wheelPrev[id] !== NONE) {
       this.unlink(id);
