@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { NamedPath } from '../src/dispatch/actor-path.js';
@@ -23,6 +19,7 @@ import {
 } from '../src/net/index.js';
 import { serId } from '../src/serialisation/ser-id.js';
 import { KompactError } from '../src/system/kompact-error.js';
+import { selfSignedCertificate } from './support/certificates.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -798,46 +795,18 @@ describe('TcpTransport connection limit', () => {
 });
 
 describe('TcpTransport over TLS', () => {
-  let dir: string | undefined;
   let key: Buffer | undefined;
   let cert: Buffer | undefined;
   let skipReason: string | undefined;
 
   before(() => {
-    try {
-      dir = mkdtempSync(join(tmpdir(), 'kompact-tls-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=kompact-ts test',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
-      key = readFileSync(join(dir, 'key.pem'));
-      cert = readFileSync(join(dir, 'cert.pem'));
-    } catch (error) {
-      skipReason = `openssl could not make a self-signed certificate: ${String(error)}`;
+    const made = selfSignedCertificate();
+    if (made.kind === 'made') {
+      key = Buffer.from(made.key);
+      cert = Buffer.from(made.cert);
+    } else {
+      skipReason = made.reason;
     }
-  });
-
-  after(() => {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it('exchanges data frames over mutual TLS and refuses a plain-TCP peer', async (t) => {

@@ -1,12 +1,8 @@
 // Network settings: the advertised host and port in the system path, the warning for a wildcard bind,
 // and the `kompact.network` keys of TOML and JSON configuration with their precedence.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   ActorPath,
   ConfigKeys,
@@ -18,6 +14,7 @@ import {
   type NetMessage,
 } from '../src/index.js';
 import { captureLogs, testConfig, withSystem } from '../src/testing/index.js';
+import { selfSignedCertificate } from './support/certificates.js';
 import { linesAt, WARN } from './support/logs.js';
 import { startProbe } from './support/probes.js';
 
@@ -291,47 +288,13 @@ describe('kompact.network config', () => {
 });
 
 describe('kompact.network.tls config', () => {
-  let dir: string | undefined;
   let pem: { key: string; cert: string } | undefined;
   let skipReason: string | undefined;
 
   before(() => {
-    try {
-      dir = mkdtempSync(join(tmpdir(), 'kompact-network-config-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=kompact-ts test',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
-      pem = {
-        key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-        cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-      };
-    } catch (error) {
-      skipReason = `openssl could not make a self-signed certificate: ${String(error)}`;
-    }
-  });
-
-  after(() => {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    const made = selfSignedCertificate();
+    if (made.kind === 'made') pem = made;
+    else skipReason = made.reason;
   });
 
   it('talks over mutual TLS with PEM text from a [kompact.network.tls] table', async (t) => {
