@@ -76,8 +76,6 @@ export class TimerFacility {
   private top = 0;
   /** Clock time since which less than a quarter of the ids are in use, or -1. */
   private sparseSince = -1;
-  /** Set while a loop walks id links, which a shrink would move. */
-  private isShrinkDeferred = false;
   // ---- the wheel ------------------------------------------------------------------------------------
   /** The first timer of each slot (the levels' slots, then {@link FAR}). */
   private readonly heads = new Int32Array(FAR + 1).fill(NONE);
@@ -166,14 +164,8 @@ export class TimerFacility {
 
   /** Cancels every pending timer of `owner` (it faulted or was destroyed). */
   cancelAllOf(owner: ComponentCore): void {
-    this.isShrinkDeferred = true;
-    for (let id = owner.timerHead; id !== NONE; ) {
-      const next = this.ownerNext[id] as number;
-      this.cancel(this.handles[id] as ScheduledTimer);
-      id = next;
-    }
-    this.isShrinkDeferred = false;
-    this.considerShrinking();
+    // Cancelling unlinks the head, and a shrink on the way moves ids: read the head afresh each time.
+    while (owner.timerHead !== NONE) this.cancel(this.handles[owner.timerHead] as ScheduledTimer);
   }
 
   /** Cancels everything and disarms the host timer (system shutdown). */
@@ -226,8 +218,7 @@ export class TimerFacility {
    * again and again (a timer-heavy loop) is not rebuilt every time.
    */
   private considerShrinking(): void {
-    if (this.used >= this.capacity >> 2 || this.capacity === INITIAL_CAPACITY || this.isShrinkDeferred)
-      return;
+    if (this.used >= this.capacity >> 2 || this.capacity === INITIAL_CAPACITY) return;
     const now = this.now();
     if (this.sparseSince < 0) this.sparseSince = now;
     else if (now - this.sparseSince >= SHRINK_AFTER_MS) {
@@ -525,8 +516,6 @@ export class TimerFacility {
 
   /** Queues the timer of `id` (out of the wheel now) on its component; a periodic one goes back in. */
   private expire(id: number): void {
-    // Cancelling (a faulty component's enqueue does) would otherwise move ids under the expiry loop.
-    this.isShrinkDeferred = true;
     this.live--;
     const timer = this.handles[id] as ScheduledTimer;
     timer.core.enqueueTimer(timer);
@@ -537,7 +526,6 @@ export class TimerFacility {
       this.live++;
       this.insert(id, Math.ceil(deadline));
     }
-    this.isShrinkDeferred = false;
   }
 }
 
