@@ -84,6 +84,7 @@ export class KompactTimers implements Benchmark<TimerParams> {
   #system: KompactSystem | undefined;
   #owner: Component<TimerOwner> | undefined;
   #count = 0;
+  #delays: Int32Array = new Int32Array(0);
   #latch: CountdownLatch | undefined;
   #observations: Observations = {};
 
@@ -91,6 +92,7 @@ export class KompactTimers implements Benchmark<TimerParams> {
     this.#count = params.timers;
     this.#system = await buildBenchSystem();
     const delays = timerDelays(params.timers, params.maxDelayMs);
+    this.#delays = delays;
     this.#owner = this.#system.create(() => new TimerOwner(delays));
     await this.#system.startNotify(this.#owner);
   }
@@ -130,7 +132,7 @@ export class KompactTimers implements Benchmark<TimerParams> {
   async probe(): Promise<Observations> {
     const system = await buildBenchSystem();
     try {
-      const owner = system.create(() => new TimerOwner(timerDelays(this.#count, 1000)));
+      const owner = system.create(() => new TimerOwner(this.#delays));
       await system.startNotify(owner);
       const ref = owner.actorRef();
       const before = settledMemoryUsed();
