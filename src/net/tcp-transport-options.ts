@@ -144,6 +144,17 @@ export type InvalidOption = (name: string, value: unknown, expected: string) => 
 const invalidOption: InvalidOption = (name, value, expected) =>
   new KompactError('CONFIG_INVALID', `Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
 
+let sharedDefaultLogger: Logger | undefined;
+
+/**
+ * The logger of transports given none: made once per process, when first needed, so that each check
+ * of options (`KompactConfig.network()`, `setValue`, `build()`) does not open another stderr stream.
+ */
+function defaultLogger(): Logger {
+  sharedDefaultLogger ??= pino({ level: 'info' }, pino.destination(2));
+  return sharedDefaultLogger;
+}
+
 /**
  * Applies defaults and checks every option.
  *
@@ -242,7 +253,7 @@ export function resolveTransportOptions(
     tls,
     noDelay: boolean(fail, 'noDelay', options.noDelay, true),
     clock: options.clock ?? new SystemClock(),
-    logger: options.logger ?? pino({ level: 'info' }, pino.destination(2)),
+    logger: options.logger ?? defaultLogger(),
     onData: callback(fail, 'onData', options.onData) ?? noop,
     onDataInPlace: callback(fail, 'onDataInPlace', options.onDataInPlace),
     onLost: callback(fail, 'onLost', options.onLost) ?? noop,
