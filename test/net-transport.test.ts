@@ -61,7 +61,8 @@ async function node(options: TcpTransportOptions = {}): Promise<Node> {
     handshakeTimeoutMs: 1000,
     closeTimeoutMs: 500,
     logger,
-    onData: (frame) => received.push(frame),
+    onData: (serId, sender, receiver, chunk, offset, length) =>
+      received.push(dataFrame(serId, sender, receiver, chunk.subarray(offset, offset + length))),
     onLost: (frame, reason) => lost.push({ frame, reason }),
     onEvent: (event) => events.push(event),
     ...options,

@@ -32,7 +32,7 @@ const EMPTY = new Uint8Array(0);
  */
 export type NetworkOptions = Omit<
   TcpTransportOptions,
-  'clock' | 'logger' | 'onData' | 'onDataInPlace' | 'onLost' | 'onEvent' | 'onSocket'
+  'clock' | 'logger' | 'onData' | 'onLost' | 'onEvent' | 'onSocket'
 >;
 
 /** Translates the transport's events into `NetworkStatusPort` indications. */
@@ -150,7 +150,7 @@ export class NetworkLink implements RemoteLink {
       ...options,
       clock,
       logger,
-      onDataInPlace: (serId, sender, receiver, chunk, offset, length) =>
+      onData: (serId, sender, receiver, chunk, offset, length) =>
         link.received(serId, sender, receiver, chunk, offset, length),
       onLost: (frame, reason) => link.lost(frame, reason),
       onEvent: (event) => link.event(event),

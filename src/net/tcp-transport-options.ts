@@ -11,8 +11,8 @@ import type { HandshakeRole } from './handshake-proof.js';
 import { canonicalIp } from './ip-address.js';
 import type { LostReason, TransportEvent } from './transport-events.js';
 
-/** @internal A data frame's fields, its payload in place, and the system it came from. */
-export type DataInPlaceHandler = (
+/** @internal Receives a data frame's fields, its payload in place, and the system it came from. */
+export type DataHandler = (
   serId: SerId,
   sender: ActorPath,
   receiver: ActorPath,
@@ -91,13 +91,12 @@ export interface TcpTransportOptions {
   readonly clock?: Clock;
   /** Logger for connection errors and refusals. Default pino at `info` on stderr. */
   readonly logger?: Logger;
-  /** Receives every data frame, in order per connection, with the system it came from. */
-  readonly onData?: (frame: DataFrame, from: SystemPath) => void;
   /**
-   * @internal Receives every data frame in place instead of `onData` (no frame object, no view of the
-   * payload): the payload is `length` bytes at `offset` in `chunk`, never written again.
+   * Receives every data frame, in order per connection, with the system it came from, in place (no
+   * frame object, no view of the payload): the payload is `length` bytes at `offset` in `chunk`,
+   * never written again.
    */
-  readonly onDataInPlace?: DataInPlaceHandler;
+  readonly onData?: DataHandler;
   /** Receives every accepted frame that will not be delivered, with the reason. */
   readonly onLost?: (frame: DataFrame, reason: LostReason) => void;
   /** Receives connection and block-list events. */
@@ -125,8 +124,7 @@ export interface ResolvedTransportOptions {
   readonly noDelay: boolean;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly onData: (frame: DataFrame, from: SystemPath) => void;
-  readonly onDataInPlace: DataInPlaceHandler | undefined;
+  readonly onData: DataHandler;
   readonly onLost: (frame: DataFrame, reason: LostReason) => void;
   readonly onEvent: (event: TransportEvent) => void;
   readonly onSocket: ((socket: Socket, role: HandshakeRole) => void) | undefined;
@@ -255,7 +253,6 @@ export function resolveTransportOptions(
     clock: options.clock ?? new SystemClock(),
     logger: options.logger ?? defaultLogger(),
     onData: callback(fail, 'onData', options.onData) ?? noop,
-    onDataInPlace: callback(fail, 'onDataInPlace', options.onDataInPlace),
     onLost: callback(fail, 'onLost', options.onLost) ?? noop,
     onEvent: callback(fail, 'onEvent', options.onEvent) ?? noop,
     onSocket: callback(fail, 'onSocket', options.onSocket),

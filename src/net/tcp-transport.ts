@@ -10,7 +10,7 @@ import {
   type ConnectionSettings,
 } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { type DataFrame, dataFrame, frameSize } from './frame.js';
+import { type DataFrame, frameSize } from './frame.js';
 import { FrameQueue } from './frame-queue.js';
 import { canonicalIp } from './ip-address.js';
 import {
@@ -94,7 +94,9 @@ export interface TransportStats {
  *
  * @example
  * ```ts
- * const transport = await TcpTransport.listen({ onData: (frame, from) => dispatch(frame) });
+ * const transport = await TcpTransport.listen({
+ *   onData: (serId, sender, receiver, chunk, offset, length, from) => dispatch(...),
+ * });
  * transport.systemPath; // tcp://127.0.0.1:53124
  * const result = transport.send(dataFrame(serId(42), sender, receiver, bytes));
  * if (result.kind === 'refused') deadLetter(result.reason);
@@ -377,14 +379,7 @@ export class TcpTransport {
     data: (connection, serId, sender, receiver, chunk, offset, length) => {
       this.receivedFrames++;
       try {
-        const { onDataInPlace } = this.options;
-        if (onDataInPlace !== undefined) {
-          onDataInPlace(serId, sender, receiver, chunk, offset, length, connection.system as SystemPath);
-        } else {
-          const payload =
-            offset === 0 && length === chunk.length ? chunk : chunk.subarray(offset, offset + length);
-          this.options.onData(dataFrame(serId, sender, receiver, payload), connection.system as SystemPath);
-        }
+        this.options.onData(serId, sender, receiver, chunk, offset, length, connection.system as SystemPath);
       } catch (error) {
         this.options.logger.error({ err: error }, 'The onData handler threw; the frame is dropped');
       }
