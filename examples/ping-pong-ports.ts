@@ -19,9 +19,12 @@ export const PingPongPort = port<Ping, Pong>('PingPongPort');
 
 // #region components
 export class Ponger extends ComponentDefinition {
-  readonly pingPort = this.providePort(PingPongPort, (ping) => {
+  // A handler can be a method, like Kompact's `impl Provide<PingPongPort>`.
+  readonly pingPort = this.providePort(PingPongPort, this.onPing);
+
+  onPing(ping: Ping): void {
     this.pingPort.trigger({ seq: ping.seq });
-  });
+  }
 }
 
 export class Pinger extends ComponentDefinition {
@@ -34,6 +37,7 @@ export class Pinger extends ComponentDefinition {
     super();
   }
 
+  // Or an arrow function, which reads the component's fields like a method.
   readonly pongPort = this.requirePort(PingPongPort, (pong) => {
     this.pongs += 1;
     if (pong.seq + 1 < this.rounds) {

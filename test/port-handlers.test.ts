@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { biconnectComponents, ComponentDefinition, port } from '../src/index.js';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { biconnectComponents, ComponentDefinition, type FaultContext, port } from '../src/index.js';
 import { withSystem } from '../src/testing/index.js';
 
 const Echo = port<number, number>('Echo');
@@ -22,7 +25,142 @@ class FunctionRequirer extends ComponentDefinition {
   });
 }
 
+/** Requires Echo; its handler is a method of the base class that subclasses may override. */
+class BaseRequirer extends ComponentDefinition {
+  seen: string[] = [];
+  readonly echo = this.requirePort(Echo, this.onEcho);
+
+  onEcho(indication: number): void {
+    this.seen.push(`base ${indication}`);
+  }
+}
+
+class OverridingRequirer extends BaseRequirer {
+  override onEcho(indication: number): void {
+    this.seen.push(`override ${indication}`);
+  }
+}
+
+class InheritingRequirer extends BaseRequirer {}
+
+const ON_ECHO = Symbol('onEcho');
+
+/** Requires Echo with a handler stored under a symbol key. */
+class SymbolRequirer extends ComponentDefinition {
+  seen: number[] = [];
+  readonly echo = this.requirePort(Echo, this[ON_ECHO]);
+
+  [ON_ECHO](indication: number): void {
+    this.seen.push(indication);
+  }
+}
+
+/** Provides Echo with a method handler that throws on a negative request; counts what it handled. */
+class FragileProvider extends ComponentDefinition {
+  handled = 0;
+  constructor(readonly generation: number) {
+    super();
+  }
+  readonly echo = this.providePort(Echo, this.onRequest);
+
+  onRequest(request: number): void {
+    if (request < 0) throw new Error('negative request');
+    this.handled++;
+    this.echo.trigger(this.generation * 1000 + request);
+  }
+}
+
+/** Starts `requirer` and a MethodProvider connected to it, sends 21, and returns what it saw. */
+async function roundTrip<D extends { seen: unknown[]; echo: { trigger(request: number): void } }>(
+  make: () => D & ComponentDefinition,
+): Promise<unknown[]> {
+  let seen: unknown[] = [];
+  await withSystem(async (system) => {
+    const provider = system.create(() => new MethodProvider());
+    const requirer = system.create(make);
+    biconnectComponents(Echo, provider, requirer);
+    await system.startNotify(provider);
+    await system.startNotify(requirer);
+    requirer.onDefinition((d) => d.echo.trigger(21));
+    await new Promise((resolve) => setImmediate(resolve));
+    seen = requirer.onDefinition((d) => [...d.seen]);
+  });
+  return seen;
+}
+
 describe('port handlers', () => {
+  it('given as a method run the method of the instance’s own class, inherited or overridden', async () => {
+    assert.deepEqual(await roundTrip(() => new BaseRequirer()), ['base 42']);
+    assert.deepEqual(await roundTrip(() => new InheritingRequirer()), ['base 42']);
+    assert.deepEqual(await roundTrip(() => new OverridingRequirer()), ['override 42']);
+  });
+
+  it('given as a symbol-keyed method run with the definition as `this`', async () => {
+    assert.deepEqual(await roundTrip(() => new SymbolRequirer()), [42]);
+  });
+
+  it('given as a method run on the replacement, with its own state, after a fault', async () => {
+    await withSystem(async (system) => {
+      const provider = system.create(() => new FragileProvider(1));
+      provider.setRecoveryFunction((fault: FaultContext) => fault.replaceWith(() => new FragileProvider(2)));
+      const requirer = system.create(() => new FunctionRequirer());
+      biconnectComponents(Echo, provider, requirer);
+      await system.startNotify(provider);
+      await system.startNotify(requirer);
+      const replaced = new Promise<void>((resolve) => {
+        const off = system.supervision.on('recovered', () => {
+          off();
+          resolve();
+        });
+      });
+      requirer.onDefinition((d) => {
+        d.echo.trigger(1);
+        d.echo.trigger(-1);
+        d.echo.trigger(2);
+      });
+      await replaced;
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(
+        requirer.onDefinition((d) => d.seen),
+        [1001, 2002],
+      );
+    });
+  });
+
+  it('given as a method still work where code generation from strings is disallowed', async () => {
+    const index = fileURLToPath(new URL('../src/index.js', import.meta.url));
+    const script = `
+      import { biconnectComponents, ComponentDefinition, KompactConfig, port } from ${JSON.stringify(index)};
+      const Echo = port('Echo');
+      class Provider extends ComponentDefinition {
+        echo = this.providePort(Echo, this.onRequest);
+        onRequest(request) { this.echo.trigger(request * 2); }
+      }
+      class Requirer extends ComponentDefinition {
+        seen = [];
+        echo = this.requirePort(Echo, this.onIndication);
+        onIndication(indication) { this.seen.push(indication); }
+      }
+      const system = await KompactConfig.default().logLevel('silent').build();
+      const provider = system.create(() => new Provider());
+      const requirer = system.create(() => new Requirer());
+      biconnectComponents(Echo, provider, requirer);
+      await system.startNotify(provider);
+      await system.startNotify(requirer);
+      requirer.onDefinition((d) => d.echo.trigger(21));
+      await new Promise((resolve) => setImmediate(resolve));
+      console.log(JSON.stringify(requirer.onDefinition((d) => d.seen)));
+      await system.shutdown();
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--disallow-code-generation-from-strings',
+      '--input-type=module',
+      '-e',
+      script,
+    ]);
+    assert.equal(stdout.trim(), '[42]');
+  });
+
   it('run with the definition as `this` when passed as a method reference or a function expression', async () => {
     await withSystem(async (system) => {
       const provider = system.create(() => new MethodProvider());

@@ -12,22 +12,24 @@ export interface Channel {
 }
 
 /**
- * Whether `handler` reads `this`, so must be bound to the definition: a `function` expression, or a
- * method of the definition passed by reference. Arrow functions (the usual field-initialiser form)
- * are called as they are, which is markedly faster than calling a bound function.
+ * The key under which `handler` is a method of `definition`'s class (passed by reference, as
+ * `this.onPing`), or `undefined` for any other function. Accessors are not read.
  */
-function needsReceiver(handler: (...args: never[]) => unknown, definition: object): boolean {
-  if (Object.hasOwn(handler, 'prototype')) return true;
+function methodKeyOf(
+  handler: (...args: never[]) => unknown,
+  definition: object,
+): string | symbol | undefined {
+  if (Object.hasOwn(handler, 'prototype')) return undefined;
   for (
     let proto = Object.getPrototypeOf(definition);
     proto !== null && proto !== Object.prototype;
     proto = Object.getPrototypeOf(proto)
   ) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (Object.getOwnPropertyDescriptor(proto, name)?.value === handler) return true;
+    for (const key of Reflect.ownKeys(proto)) {
+      if (key !== 'constructor' && Object.getOwnPropertyDescriptor(proto, key)?.value === handler) return key;
     }
   }
-  return false;
+  return undefined;
 }
 
 /** A port handler; declared as a method type so port ends of any event type share one list. */
@@ -42,32 +44,46 @@ export abstract class PortEnd<In, Out> {
   readonly type: AnyPort;
   /** @internal The component that owns this end. */
   readonly core: ComponentCore;
-  /** @internal Handles an incoming event; bound to the definition when it reads `this` (see `needsReceiver`). */
+  /** @internal The owning component's definition: the receiver of a handler given as a method. */
+  readonly receiver: object;
+  /** @internal Handles an incoming event; bound to the definition when it reads `this` (see {@link makePortEnd}). */
   readonly handler: PortHandler<In>;
   /** @internal Incoming events waiting for a turn. */
   readonly queue = new RingBuffer<In>(8);
   /** @internal The ends this one sends to, in connection order. */
   peers: PortEnd<Out, In>[] = [];
+  /** @internal The only peer when there is exactly one (the usual case), so `trigger` needs no loop. */
+  private solePeer: PortEnd<Out, In> | undefined;
   /** @internal The ends that send to this one (the reverse of their `peers`). */
   senders: PortEnd<Out, In>[] = [];
 
   constructor(type: AnyPort, core: ComponentCore, handler: PortHandler<In>) {
     this.type = type;
     this.core = core;
-    this.handler = needsReceiver(handler, core.definition) ? handler.bind(core.definition) : handler;
+    this.receiver = core.definition;
+    this.handler = handler;
+  }
+
+  /** @internal Runs the handler on `event`. Ends whose handler is a method call it by name (see {@link makePortEnd}). */
+  deliver(event: In): HandlerReturn {
+    return this.handler(event);
   }
 
   /** Which end of the port this is. */
   abstract get kind(): 'provided' | 'required';
 
-  /** Sends `event` to every connected peer; with no connection it is dropped, as in Kompact. */
-  protected send(event: Out): void {
+  /**
+   * Sends `event` to every connected peer (broadcast): requests from a required port, indications from
+   * a provided one. With no connection it is dropped, as in Kompact. Kompact: `trigger`.
+   */
+  trigger(event: Out): void {
+    const peer = this.solePeer;
+    if (peer !== undefined) peer.core.enqueuePortEvent(peer, event);
+    else this.broadcast(event);
+  }
+
+  private broadcast(event: Out): void {
     const peers = this.peers;
-    if (peers.length === 1) {
-      const peer = peers[0] as PortEnd<Out, In>;
-      peer.core.enqueuePortEvent(peer, event);
-      return;
-    }
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[i] as PortEnd<Out, In>;
       peer.core.enqueuePortEvent(peer, event);
@@ -79,6 +95,7 @@ export abstract class PortEnd<In, Out> {
     if (this.peers.includes(peer)) return false;
     this.peers.push(peer);
     peer.senders.push(this);
+    this.solePeer = this.peers.length === 1 ? peer : undefined;
     return true;
   }
 
@@ -87,6 +104,7 @@ export abstract class PortEnd<In, Out> {
     const index = this.peers.indexOf(peer);
     if (index < 0) return false;
     this.peers.splice(index, 1);
+    this.solePeer = this.peers.length === 1 ? this.peers[0] : undefined;
     const back = peer.senders.indexOf(this);
     if (back >= 0) peer.senders.splice(back, 1);
     return true;
@@ -145,11 +163,6 @@ export abstract class PortEnd<In, Out> {
 export class ProvidedPort<Request, Indication> extends PortEnd<Request, Indication> {
   private readonly side = 'provided' as const;
 
-  /** Sends `indication` to every connected required port (broadcast). Kompact: `trigger`. */
-  trigger(indication: Indication): void {
-    this.send(indication);
-  }
-
   /**
    * Makes indications from this port reach `required` (this side only, like Kompact's
    * `connect_to_required`). Connecting twice keeps one connection.
@@ -180,11 +193,6 @@ export class ProvidedPort<Request, Indication> extends PortEnd<Request, Indicati
 export class RequiredPort<Request, Indication> extends PortEnd<Indication, Request> {
   private readonly side = 'required' as const;
 
-  /** Sends `request` to every connected provided port (broadcast). Kompact: `trigger`. */
-  trigger(request: Request): void {
-    this.send(request);
-  }
-
   /**
    * Makes requests from this port reach `provided` (this side only, like Kompact's
    * `connect_to_provided`). Connecting twice keeps one connection.
@@ -204,4 +212,60 @@ export class RequiredPort<Request, Indication> extends PortEnd<Indication, Reque
   override get kind(): 'required' {
     return this.side;
   }
+}
+
+type EndClass = new (
+  type: AnyPort,
+  core: ComponentCore,
+  handler: PortHandler<never>,
+) => PortEnd<unknown, unknown>;
+
+/** Per definition class, per side and method name: the end class that calls that method by name. */
+const methodEndClasses = new WeakMap<object, Map<string, EndClass>>();
+
+/**
+ * A subclass of `base` whose `deliver` calls the definition's method `name` directly, compiled on its
+ * own so that its call has type feedback of its own: V8 then inlines the method into the turn as it
+ * does `receiveLocal`, and the call target is the class's method, not a per-instance bound function.
+ * `undefined` where code generation from strings is disallowed.
+ */
+function methodEndClass(base: EndClass, name: string): EndClass | undefined {
+  try {
+    const source = `return class extends Base { deliver(event) { return this.receiver[${JSON.stringify(name)}](event); } }`;
+    return new Function('Base', source)(base) as EndClass;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal Makes the `kind` end of port `type` for `core`, with `handler` for incoming events. */
+export function makePortEnd<In, Out>(
+  kind: 'provided' | 'required',
+  type: AnyPort,
+  core: ComponentCore,
+  handler: PortHandler<In>,
+): PortEnd<In, Out> {
+  const base = (kind === 'provided' ? ProvidedPort : RequiredPort) as unknown as EndClass;
+  const definition = core.definition;
+  const key = methodKeyOf(handler, definition);
+  // Arrow functions (the usual field-initialiser form) are called as they are: calling a bound
+  // function is markedly slower. A `function` expression or a method reads `this`, so is bound (the
+  // end classes made for methods call them by name instead, and keep the bound one as a fallback).
+  const bound = key !== undefined || Object.hasOwn(handler, 'prototype') ? handler.bind(definition) : handler;
+  let endClass = base;
+  if (typeof key === 'string') {
+    let byName = methodEndClasses.get(definition.constructor);
+    if (byName === undefined) {
+      byName = new Map();
+      methodEndClasses.set(definition.constructor, byName);
+    }
+    const classKey = `${kind} ${key}`;
+    let made = byName.get(classKey);
+    if (made === undefined) {
+      made = methodEndClass(base, key) ?? base;
+      byName.set(classKey, made);
+    }
+    endClass = made;
+  }
+  return new endClass(type, core, bound as PortHandler<never>) as unknown as PortEnd<In, Out>;
 }

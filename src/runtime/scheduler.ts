@@ -26,35 +26,44 @@ const RESOLVED = Promise.resolve();
  */
 export class Scheduler {
   private readonly ready = new RingBuffer<Runnable>(64);
-  private draining = false;
-  private drainPending = false;
+  /** `pending`: a drain is queued (microtask or immediate); `draining`: one is running. */
+  private phase: 'idle' | 'pending' | 'draining' = 'idle';
   private idleWaiters: (() => void)[] = [];
+  /**
+   * The last yield's `Immediate`, kept so that one object of its hidden class is always alive: V8
+   * discards optimised code that embeds a hidden class no live object has, and `drain` (which inlines
+   * `setImmediate`) was thrown away by every full collection that ran while no yield was pending.
+   */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written only, to keep the object alive
+  private lastYield: NodeJS.Immediate | undefined;
   // Bound, not an arrow function: a bound function adds no stack frame of its own.
   private readonly drainNow: () => void = this.drain.bind(this);
 
   /** Queues `runnable` for a turn. The caller guarantees it is not queued already. */
   schedule(runnable: Runnable): void {
     this.ready.push(runnable);
-    if (!this.draining && !this.drainPending) {
-      this.drainPending = true;
-      void RESOLVED.then(this.drainNow);
-    }
+    if (this.phase === 'idle') this.requestDrain();
+  }
+
+  /** Queues a drain as a microtask (kept out of `schedule`, which is on every message's path). */
+  private requestDrain(): void {
+    this.phase = 'pending';
+    void RESOLVED.then(this.drainNow);
   }
 
   /** Whether no turn is queued or running. */
   get isIdle(): boolean {
-    return this.ready.size === 0 && !this.draining;
+    return this.ready.size === 0 && this.phase !== 'draining';
   }
 
   /** Resolves once the ready queue is empty (now, or after the current drain). */
   whenIdle(): Promise<void> {
-    if (this.isIdle && !this.drainPending) return Promise.resolve();
+    if (this.ready.size === 0 && this.phase === 'idle') return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private drain(): void {
-    this.drainPending = false;
-    this.draining = true;
+    this.phase = 'draining';
     let budget = YIELD_BUDGET;
     try {
       while (budget > 0) {
@@ -64,15 +73,20 @@ export class Scheduler {
         budget -= calls > 0 ? calls : 1;
       }
     } finally {
-      this.draining = false;
       if (this.ready.size > 0) {
-        this.drainPending = true;
-        setImmediate(this.drainNow);
-      } else if (this.idleWaiters.length > 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const resolve of waiters) resolve();
+        this.phase = 'pending';
+        this.lastYield = setImmediate(this.drainNow);
+      } else {
+        this.phase = 'idle';
+        if (this.idleWaiters.length > 0) this.releaseIdleWaiters();
       }
     }
+  }
+
+  /** Resolves every `whenIdle` promise (the ready queue just ran empty). */
+  private releaseIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }
