@@ -120,6 +120,7 @@ export async function measure<P>(
   try {
     for (;;) {
       await benchmark.prepareIteration();
+      globalThis.gc?.();
       const start = process.hrtime.bigint();
       await benchmark.runIteration();
       const timeMs = Number(process.hrtime.bigint() - start) / 1e6;
@@ -144,7 +145,6 @@ export async function measure<P>(
           else values.push(value);
         }
       }
-      globalThis.gc?.();
       if (isLast) break;
     }
     if (benchmark.probe !== undefined) probes = await benchmark.probe();

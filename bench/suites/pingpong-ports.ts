@@ -13,7 +13,8 @@ import { buildBenchSystem } from './system.js';
 // B1 in Kompact's component flavour (MPP `KOMPACTCO`): PingPongPort with request Ping and indication
 // Pong; the pinger requires it, the ponger provides it, the two are biconnected. The pinger triggers
 // the first static ping in `onStart` (started inside the timed region, as in MPP) and one more per pong,
-// n times; one message in flight.
+// n times; one message in flight. The handlers are methods, like Kompact's `Provide`/`Require` impls:
+// the runtime then calls them by name and V8 can inline them into the turn (see docs/ports-and-channels.md).
 
 type Ping = { readonly kind: 'ping' };
 type Pong = { readonly kind: 'pong' };
@@ -25,9 +26,11 @@ const PONG: Pong = Object.freeze({ kind: 'pong' });
 export const PingPongPort = port<Ping, Pong>('PingPongPort');
 
 class Ponger extends ComponentDefinition {
-  readonly pingPort = this.providePort(PingPongPort, () => {
+  readonly pingPort = this.providePort(PingPongPort, this.onPing);
+
+  onPing(): void {
     this.pingPort.trigger(PONG);
-  });
+  }
 }
 
 class Pinger extends ComponentDefinition {
@@ -44,10 +47,12 @@ class Pinger extends ComponentDefinition {
     return this.#remaining;
   }
 
-  readonly pongPort = this.requirePort(PingPongPort, () => {
+  readonly pongPort = this.requirePort(PingPongPort, this.onPong);
+
+  onPong(): void {
     if (--this.#remaining > 0) this.pongPort.trigger(PING);
     else this.#latch.countDown();
-  });
+  }
 
   override onStart(): void {
     this.pongPort.trigger(PING);

@@ -69,6 +69,7 @@ export class KompactPingPong implements Benchmark<PingPongParams> {
   #roundTrips = 0;
   #ponger: Component<Ponger> | undefined;
   #pinger: Component<Pinger> | undefined;
+  #run: Run | undefined;
 
   constructor(options: KompactPingPongOptions = {}) {
     this.#withRecoveryFunction = options.withRecoveryFunction ?? false;
@@ -94,13 +95,14 @@ export class KompactPingPong implements Benchmark<PingPongParams> {
     }
     this.#ponger = ponger;
     this.#pinger = pinger;
+    this.#run = new Run(new CountdownLatch(1));
     await Promise.all([system.startNotify(ponger), system.startNotify(pinger)]);
   }
 
   runIteration(): Promise<void> {
-    const latch = new CountdownLatch(1);
-    this.#pinger!.actorRef().tell(new Run(latch));
-    return latch.promise;
+    const run = this.#run!;
+    this.#pinger!.actorRef().tell(run);
+    return run.latch.promise;
   }
 
   async cleanupIteration(): Promise<void> {

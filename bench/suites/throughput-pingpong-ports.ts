@@ -31,9 +31,11 @@ class Ponger extends ComponentDefinition {
     this.#isStaticOnly = isStaticOnly;
   }
 
-  readonly pingPort = this.providePort(PingPongPort, (ping) => {
+  readonly pingPort = this.providePort(PingPongPort, this.onPing);
+
+  onPing(ping: Ping): void {
     this.pingPort.trigger(this.#isStaticOnly ? STATIC_PONG : { index: ping.index });
-  });
+  }
 }
 
 class Pinger extends ComponentDefinition {
@@ -56,11 +58,13 @@ class Pinger extends ComponentDefinition {
     return this.#received;
   }
 
-  readonly pongPort = this.requirePort(PingPongPort, () => {
+  readonly pongPort = this.requirePort(PingPongPort, this.onPong);
+
+  onPong(): void {
     this.#received++;
     if (this.#sent < this.#count) this.#sendPing();
     else if (this.#received === this.#count) this.#latch.countDown();
-  });
+  }
 
   override onStart(): void {
     const inFlight = Math.min(this.#pipeline, this.#count);
