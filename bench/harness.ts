@@ -99,11 +99,42 @@ export interface Measurement {
 }
 
 /**
+ * One measurement of a point that ran in several processes: their timed iterations and observations
+ * in one list (process by process), summarised together. The RSE target counts as met when every
+ * process met it; the probes are the first process's.
+ */
+export function pooled(measurements: readonly Measurement[]): Measurement {
+  const [first] = measurements;
+  if (first === undefined) throw new RangeError('Expected at least one measurement to pool, got 0');
+  if (measurements.length === 1) return first;
+  const samplesMs = measurements.flatMap((measurement) => measurement.samplesMs);
+  const observations: Record<string, number[]> = {};
+  for (const measurement of measurements) {
+    for (const [name, values] of Object.entries(measurement.observations)) {
+      const pooledValues = observations[name];
+      if (pooledValues === undefined) observations[name] = [...values];
+      else pooledValues.push(...values);
+    }
+  }
+  return {
+    samplesMs,
+    summary: summarise(samplesMs),
+    warmups: first.warmups,
+    isRseMet: measurements.every((measurement) => measurement.isRseMet),
+    observations,
+    probes: first.probes,
+  };
+}
+
+/**
  * Runs `benchmark` with `params` under `policy` and returns its iteration times.
  *
- * @remarks The clock starts just before `runIteration` and stops when its promise resolves; the
- * collector runs after each cleanup when the process has `--expose-gc`, so garbage from one iteration
- * is not collected inside the next one's timed region.
+ * @remarks The clock starts just before `runIteration` and stops when its promise resolves. With
+ * `--expose-gc` a full collection runs between `prepareIteration` and the clock, so the garbage of the
+ * previous iteration is not collected inside this one's timed region. It runs after the preparation,
+ * not after the previous cleanup, because V8 discards optimised code that embeds a hidden class no
+ * live object has: collected while no component of the benchmark was alive, every hot function was
+ * discarded and each timed iteration started from unoptimised code.
  */
 export async function measure<P>(
   benchmark: Benchmark<P>,

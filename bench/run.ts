@@ -14,7 +14,7 @@ import {
   selectSpecs,
 } from './catalogue.js';
 import { writeCharts } from './chart.js';
-import type { IterationPolicy } from './harness.js';
+import { type IterationPolicy, pooled } from './harness.js';
 import { type PointOutcome, type PointRequest, RESULT_PREFIX } from './protocol.js';
 import {
   type BenchmarkInfo,
@@ -109,6 +109,29 @@ function runPoint(request: PointRequest): Promise<PointOutcome> {
       }
       resolve(outcome);
     });
+  });
+}
+
+/**
+ * One report per point, in the order the points first ran: a point run in several processes gets
+ * their measurements pooled (or the first failure, if one failed) and their wall times added.
+ */
+function poolProcesses(runs: readonly PointReport[]): PointReport[] {
+  const byPoint = new Map<Point, PointReport[]>();
+  for (const run of runs) {
+    const same = byPoint.get(run.point);
+    if (same === undefined) byPoint.set(run.point, [run]);
+    else same.push(run);
+  }
+  return [...byPoint.values()].map((same) => {
+    const first = same[0] as PointReport;
+    const wallMs = same.reduce((total, run) => total + run.wallMs, 0);
+    const failed = same.find((run) => run.outcome.kind === 'failed');
+    if (failed !== undefined) return { ...failed, wallMs };
+    const measurements = same.flatMap((run) =>
+      run.outcome.kind === 'measured' ? [run.outcome.measurement] : [],
+    );
+    return { ...first, outcome: { kind: 'measured', measurement: pooled(measurements) }, wallMs };
   });
 }
 
@@ -380,27 +403,40 @@ async function main(): Promise<number> {
   }
   const selected = new Set(only?.flatMap(selectSpecs) ?? CATALOGUE);
   const specs = CATALOGUE.filter((spec) => selected.has(spec));
-  const work = specs.flatMap((spec) =>
-    spec
+  // A point that runs in several processes runs in rounds: every point of its benchmark once, then
+  // again, so the processes of one implementation are spread over the benchmark's run time.
+  const work = specs.flatMap((spec) => {
+    const points = spec
       .points(mode)
-      .filter((point) => implementations === undefined || implementations.includes(point.implementation))
-      .map((point) => ({ spec, point })),
-  );
+      .filter((point) => implementations === undefined || implementations.includes(point.implementation));
+    const processesOf = (point: Point): number => spec.processes(mode, point.implementation);
+    const rounds = Math.max(1, ...points.map(processesOf));
+    const runs: { spec: BenchmarkSpec; point: Point; process: number; processes: number }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const point of points) {
+        if (round < processesOf(point))
+          runs.push({ spec, point, process: round + 1, processes: processesOf(point) });
+      }
+    }
+    return runs;
+  });
   if (work.length === 0) {
     console.error('No data point matches the selection.');
     return 2;
   }
 
   const startedAt = new Date();
-  console.error(`kompact-ts benchmarks (${mode}): ${work.length} points, one process each`);
+  const pointCount = new Set(work.map(({ point }) => point)).size;
+  console.error(`kompact-ts benchmarks (${mode}): ${pointCount} points in ${work.length} processes`);
   const started = performance.now();
-  const reports: PointReport[] = [];
-  for (const [index, { spec, point }] of work.entries()) {
-    const label = `[${index + 1}/${work.length}] ${spec.id} ${point.implementation} ${formatParams(point.params)}`;
+  const runs: PointReport[] = [];
+  for (const [index, { spec, point, process: processIndex, processes }] of work.entries()) {
+    const of = processes > 1 ? ` (process ${processIndex}/${processes})` : '';
+    const label = `[${index + 1}/${work.length}] ${spec.id} ${point.implementation} ${formatParams(point.params)}${of}`;
     const pointStarted = performance.now();
     const outcome = await runPoint({ point, mode });
     const report: PointReport = { spec, point, outcome, wallMs: performance.now() - pointStarted };
-    reports.push(report);
+    runs.push(report);
     if (outcome.kind === 'failed') {
       console.error(`${label}: FAILED\n${outcome.error}`);
     } else {
@@ -412,6 +448,7 @@ async function main(): Promise<number> {
     }
   }
   const totalSeconds = (performance.now() - started) / 1000;
+  const reports = poolProcesses(runs);
   const entries = reports.flatMap(entriesOf);
 
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
@@ -422,11 +459,11 @@ async function main(): Promise<number> {
     platform: `${platform()} ${release()}`,
     date: startedAt.toISOString(),
     totalSeconds,
-    points: work.length,
+    points: pointCount,
   };
   console.log(
     `# kompact-ts benchmarks (${mode})\n\nNode ${run.node}, ${run.machine}, ${run.date}; ` +
-      `${work.length} points in ${totalSeconds.toFixed(0)} s. ` +
+      `${pointCount} points in ${totalSeconds.toFixed(0)} s. ` +
       (mode === 'smoke'
         ? 'Smoke: one iteration per point, completion only; the numbers are cold and not comparable.'
         : 'Value = median of the timed iterations (warm-ups discarded; the iterations of each benchmark are under its table; ⚠ = RSE target missed).'),
