@@ -309,7 +309,7 @@ const PING_PONG_NOTES = (mode: Mode): string[] => [
   ...(mode === 'smoke'
     ? []
     : [
-        'raw-loop, kompact-ts and kompact-ts-ports run each point in 3 processes, one after another in rounds, and the table pools their timed iterations (median, CI and RSE over all of them): which hot calls V8 inlines differs from process to process, and one process could decide the ports-vs-actors target by itself.',
+        'kompact-ts, kompact-ts-ports and the plain-Node baselines run each point in 3 processes, one after another in rounds, and the table pools their timed iterations (median, CI and RSE over all of them): which hot calls V8 inlines differs from process to process, and one process could decide the ports-vs-actors target by itself.',
         'Peers (trimmed): n = 200,000 for nact, xstate-machine and effect (at 0.2–0.5 M msgs/s here, n = 1M would take 4–9 s per iteration and 30–60 s per point); xstate-transition and comedy run the full n = 1,000,000. msgs/s compare across n. Target: kompact-ts ≥ 5× the fastest peer (the "vs best peer" column).',
       ]),
 ];

@@ -232,7 +232,10 @@ const methodEndClasses = new WeakMap<object, Map<string, EndClass>>();
 function methodEndClass(base: EndClass, name: string): EndClass | undefined {
   try {
     const source = `return class extends Base { deliver(event) { return this.receiver[${JSON.stringify(name)}](event); } }`;
-    return new Function('Base', source)(base) as EndClass;
+    const made = new Function('Base', source)(base) as EndClass;
+    // Shown as the port class it extends (`ProvidedPort`, `RequiredPort`) in logs and inspectors.
+    Object.defineProperty(made, 'name', { value: base.name });
+    return made;
   } catch {
     return undefined;
   }
