@@ -44,8 +44,6 @@ export abstract class PortEnd<In, Out> {
   readonly type: AnyPort;
   /** @internal The component that owns this end. */
   readonly core: ComponentCore;
-  /** @internal The owning component's definition: the receiver of a handler given as a method. */
-  readonly receiver: object;
   /** @internal Handles an incoming event; bound to the definition when it reads `this` (see {@link makePortEnd}). */
   readonly handler: PortHandler<In>;
   /** @internal Incoming events waiting for a turn. */
@@ -60,7 +58,6 @@ export abstract class PortEnd<In, Out> {
   constructor(type: AnyPort, core: ComponentCore, handler: PortHandler<In>) {
     this.type = type;
     this.core = core;
-    this.receiver = core.definition;
     this.handler = handler;
   }
 
@@ -231,7 +228,7 @@ const methodEndClasses = new WeakMap<object, Map<string, EndClass>>();
  */
 function methodEndClass(base: EndClass, name: string): EndClass | undefined {
   try {
-    const source = `return class extends Base { deliver(event) { return this.receiver[${JSON.stringify(name)}](event); } }`;
+    const source = `return class extends Base { deliver(event) { return this.core.definition[${JSON.stringify(name)}](event); } }`;
     const made = new Function('Base', source)(base) as EndClass;
     // Shown as the port class it extends (`ProvidedPort`, `RequiredPort`) in logs and inspectors.
     Object.defineProperty(made, 'name', { value: base.name });
