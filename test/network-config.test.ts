@@ -16,7 +16,7 @@ import {
 import { captureLogs, testConfig, withSystem } from '../src/testing/index.js';
 import { selfSignedCertificate } from './support/certificates.js';
 import { linesAt, WARN } from './support/logs.js';
-import { startProbe } from './support/probes.js';
+import { startNamedProbe, startProbe } from './support/probes.js';
 
 function isKompactError(code: KompactErrorCode, ...mentions: string[]): (error: unknown) => boolean {
   return (error) => {
@@ -61,8 +61,8 @@ describe('advertised host', () => {
     await withSystem(
       async (system) => {
         assert.equal(system.systemPath().toString(), 'tcp://127.0.0.1:4711');
-        const probe = await startProbe(system);
-        const path = await system.registerByAlias(probe.component, 'svc');
+        const probe = await startNamedProbe(system, 'svc');
+        const path = probe.path;
         assert.equal(path.toString(), 'tcp://127.0.0.1:4711/svc');
         assert.ok(probe.probe.ctx.actorPath().toString().startsWith('tcp://127.0.0.1:4711#'));
       },
@@ -76,8 +76,7 @@ describe('advertised host', () => {
         assert.equal(a.systemPath().host, '127.0.0.1');
         await withSystem(
           async (b) => {
-            const server = await startProbe(b, 'B');
-            await b.registerByAlias(server.component, 'echo');
+            const server = await startNamedProbe(b, 'echo', 'B');
             const client = await startProbe(a, 'client');
             on(b, '/echo').tell('echo hi', client.component);
             await client.probe.waitFor(1);
@@ -158,8 +157,7 @@ describe('kompact.network config', () => {
         await withSystem(
           async (b) => {
             // The shared secret: a peer that knows it talks to this system.
-            const server = await startProbe(b);
-            await b.registerByAlias(server.component, 'sink');
+            const server = await startNamedProbe(b, 'sink');
             on(b, '/sink').tell('friend', a);
             await server.probe.waitFor(1);
             assert.deepEqual(server.probe.texts, ['friend']);
@@ -315,8 +313,7 @@ ${pem.cert}''']
       async (a) => {
         await withSystem(
           async (b) => {
-            const server = await startProbe(b);
-            await b.registerByAlias(server.component, 'sink');
+            const server = await startNamedProbe(b, 'sink');
             on(b, '/sink').tell('over tls', a);
             await server.probe.waitFor(1);
             assert.deepEqual(server.probe.texts, ['over tls']);

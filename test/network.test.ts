@@ -21,7 +21,7 @@ import {
 } from '../src/index.js';
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
-import { Probe, settle, startProbe } from './support/probes.js';
+import { Probe, settle, startNamedProbe, startProbe } from './support/probes.js';
 
 type Point = { readonly x: number; readonly y: number };
 const isPoint = (v: unknown): v is Point =>
@@ -107,8 +107,7 @@ describe('network config', () => {
 describe('sending between systems', () => {
   it('delivers to a named path of another system and the reply comes back to the sender', async () => {
     await withTwoSystems(async (a, b) => {
-      const server = await startProbe(b, 'B');
-      await b.registerByAlias(server.component, 'echo');
+      const server = await startNamedProbe(b, 'echo', 'B');
       const client = await startProbe(a, 'client');
       on(b, '/echo').tell('echo hi', client.probe);
       await client.probe.waitFor(1);
@@ -123,8 +122,8 @@ describe('sending between systems', () => {
 
   it('carries every built-in type and registered msgpack data, and keeps per-pair order', async () => {
     await withTwoSystems(async (a, b) => {
-      const server = await startProbe(b);
-      const path = await b.registerByAlias(server.component, 'sink');
+      const server = await startNamedProbe(b, 'sink');
+      const path = server.path;
       const remote = on(b, '/sink');
       const sender = await startProbe(a);
       remote.tell('text', sender.probe);
@@ -151,8 +150,7 @@ describe('sending between systems', () => {
 
   it('never deserialises an unregistered serId: the receiver dead-letters it', async () => {
     await withTwoSystems(async (a, b) => {
-      const server = await startProbe(b);
-      await b.registerByAlias(server.component, 'sink');
+      const server = await startNamedProbe(b, 'sink');
       const Unregistered = msgpackSerialiser<Point>(serId(555));
       const { letters, done } = deadLettersOf(b, 1);
       on(b, '/sink').tell({ x: 1, y: 1 }, a, Unregistered);
@@ -311,16 +309,14 @@ describe('connections', () => {
       async (a) => {
         const first = await testConfig().network().serialisers(PointSerialiser).build();
         const address = first.systemPath();
-        const p1 = await startProbe(first);
-        await first.registerByAlias(p1.component, 'svc');
+        const p1 = await startNamedProbe(first, 'svc');
         const remote = ActorPath.parse(`${address.toString()}/svc`);
         remote.tell('to first', a);
         await p1.probe.waitFor(1);
         await first.shutdown();
         const second = await testConfig().network({ port: address.port }).build();
         try {
-          const p2 = await startProbe(second);
-          await second.registerByAlias(p2.component, 'svc');
+          const p2 = await startNamedProbe(second, 'svc');
           remote.tell('to second', a);
           await p2.probe.waitFor(1);
           assert.deepEqual(p2.probe.texts, ['to second']);
@@ -334,8 +330,7 @@ describe('connections', () => {
 
   it('keeps serving a good peer while strangers send random, truncated and oversized frames', async () => {
     await withTwoSystems(async (a, b) => {
-      const echo = await startProbe(b, 'B');
-      await b.registerByAlias(echo.component, 'echo');
+      await startNamedProbe(b, 'echo', 'B');
       const client = await startProbe(a, 'client');
       const remote = on(b, '/echo');
       let seed = 0x5eed;
@@ -427,8 +422,7 @@ describe('connections', () => {
   it('with a shared secret, talks to systems that know it and refuses those that do not', async () => {
     await withTwoSystems(
       async (a, b) => {
-        const server = await startProbe(b);
-        await b.registerByAlias(server.component, 'sink');
+        const server = await startNamedProbe(b, 'sink');
         on(b, '/sink').tell('friend', a);
         await server.probe.waitFor(1);
         const stranger = await testConfig()
@@ -452,8 +446,7 @@ describe('connections', () => {
     await settle(10); // sockets of earlier tests finish closing
     const before = process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
     await withTwoSystems(async (a, b) => {
-      const probe = await startProbe(b);
-      await b.registerByAlias(probe.component, 'p');
+      const probe = await startNamedProbe(b, 'p');
       on(b, '/p').tell('x', a);
       await probe.probe.waitFor(1);
     });

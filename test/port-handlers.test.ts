@@ -3,20 +3,16 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { biconnectComponents, ComponentDefinition, type FaultContext, port } from '../src/index.js';
+import { biconnectComponents, ComponentDefinition, type FaultContext } from '../src/index.js';
 import { withSystem } from '../src/testing/index.js';
-
-const Echo = port<number, number>('Echo');
-
-class MethodProvider extends ComponentDefinition {
-  seen: number[] = [];
-  readonly echo = this.providePort(Echo, this.handleRequest);
-
-  handleRequest(request: number): void {
-    this.seen.push(request);
-    this.echo.trigger(request * 2);
-  }
-}
+import {
+  BaseRequirer,
+  Echo,
+  InheritingRequirer,
+  MethodProvider,
+  OverridingRequirer,
+  roundTrip,
+} from './support/port-handlers.js';
 
 class FunctionRequirer extends ComponentDefinition {
   seen: number[] = [];
@@ -24,24 +20,6 @@ class FunctionRequirer extends ComponentDefinition {
     this.seen.push(indication);
   });
 }
-
-/** Requires Echo; its handler is a method of the base class that subclasses may override. */
-class BaseRequirer extends ComponentDefinition {
-  seen: string[] = [];
-  readonly echo = this.requirePort(Echo, this.onEcho);
-
-  onEcho(indication: number): void {
-    this.seen.push(`base ${indication}`);
-  }
-}
-
-class OverridingRequirer extends BaseRequirer {
-  override onEcho(indication: number): void {
-    this.seen.push(`override ${indication}`);
-  }
-}
-
-class InheritingRequirer extends BaseRequirer {}
 
 const ON_ECHO = Symbol('onEcho');
 
@@ -68,24 +46,6 @@ class FragileProvider extends ComponentDefinition {
     this.handled++;
     this.echo.trigger(this.generation * 1000 + request);
   }
-}
-
-/** Starts `requirer` and a MethodProvider connected to it, sends 21, and returns what it saw. */
-async function roundTrip<D extends { seen: unknown[]; echo: { trigger(request: number): void } }>(
-  make: () => D & ComponentDefinition,
-): Promise<unknown[]> {
-  let seen: unknown[] = [];
-  await withSystem(async (system) => {
-    const provider = system.create(() => new MethodProvider());
-    const requirer = system.create(make);
-    biconnectComponents(Echo, provider, requirer);
-    await system.startNotify(provider);
-    await system.startNotify(requirer);
-    requirer.onDefinition((d) => d.echo.trigger(21));
-    await new Promise((resolve) => setImmediate(resolve));
-    seen = requirer.onDefinition((d) => [...d.seen]);
-  });
-  return seen;
 }
 
 describe('port handlers', () => {
@@ -128,29 +88,10 @@ describe('port handlers', () => {
   });
 
   it('given as a method still work where code generation from strings is disallowed', async () => {
-    const index = fileURLToPath(new URL('../src/index.js', import.meta.url));
+    const support = fileURLToPath(new URL('./support/port-handlers.js', import.meta.url));
     const script = `
-      import { biconnectComponents, ComponentDefinition, KompactConfig, port } from ${JSON.stringify(index)};
-      const Echo = port('Echo');
-      class Provider extends ComponentDefinition {
-        echo = this.providePort(Echo, this.onRequest);
-        onRequest(request) { this.echo.trigger(request * 2); }
-      }
-      class Requirer extends ComponentDefinition {
-        seen = [];
-        echo = this.requirePort(Echo, this.onIndication);
-        onIndication(indication) { this.seen.push(indication); }
-      }
-      const system = await KompactConfig.default().logLevel('silent').build();
-      const provider = system.create(() => new Provider());
-      const requirer = system.create(() => new Requirer());
-      biconnectComponents(Echo, provider, requirer);
-      await system.startNotify(provider);
-      await system.startNotify(requirer);
-      requirer.onDefinition((d) => d.echo.trigger(21));
-      await new Promise((resolve) => setImmediate(resolve));
-      console.log(JSON.stringify(requirer.onDefinition((d) => d.seen)));
-      await system.shutdown();
+      const { BaseRequirer, roundTrip } = await import(${JSON.stringify(support)});
+      console.log(JSON.stringify(await roundTrip(() => new BaseRequirer())));
     `;
     const { stdout } = await promisify(execFile)(process.execPath, [
       '--disallow-code-generation-from-strings',
@@ -158,7 +99,7 @@ describe('port handlers', () => {
       '-e',
       script,
     ]);
-    assert.equal(stdout.trim(), '[42]');
+    assert.equal(stdout.trim(), '["base 42"]');
   });
 
   it('run with the definition as `this` when passed as a method reference or a function expression', async () => {

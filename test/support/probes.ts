@@ -55,6 +55,13 @@ export async function startProbe(system: KompactSystem, name?: string) {
   return { component, probe: probe as Probe };
 }
 
+/** Creates and starts a probe registered under `alias`; returns the component, its definition and its path. */
+export async function startNamedProbe(system: KompactSystem, alias: string, name?: string) {
+  const started = await startProbe(system, name);
+  const path = await system.registerByAlias(started.component, alias);
+  return { ...started, path };
+}
+
 /** Lets the scheduler run everything queued (a few event-loop turns). */
 export async function settle(turns = 3): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
