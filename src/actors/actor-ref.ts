@@ -72,6 +72,9 @@ export class ActorRef<M> {
    * ```
    */
   askWith<Response>(build: (promise: KPromise<Response>) => M, options?: AskOptions): Promise<Response> {
+    if (typeof build !== 'function') {
+      throw new TypeError(`Expected \`build\` to be a function, got ${describeValue(build)}`);
+    }
     return this.sendAsk(build, options, true);
   }
 
@@ -89,8 +92,14 @@ export class ActorRef<M> {
         `Expected \`timeoutMs\` to be a number from 0 to ${2 ** 31 - 1}, got ${describeValue(timeoutMs)}`,
       );
     }
-    const { promise, future, setOnSettle } = kpromise<Response>();
-    const message = build(promise);
+    const { promise, future, setOnSettle, discard } = kpromise<Response>();
+    let message: M;
+    try {
+      message = build(promise);
+    } catch (error) {
+      discard();
+      throw error;
+    }
     const core = this.core;
     if (timeoutMs !== undefined) {
       const clock = core.clock;

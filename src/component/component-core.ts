@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ActorRef, repoint } from '../actors/actor-ref.js';
-import { AskEnvelope, dropAskIn } from '../actors/ask.js';
+import { AskCarrier, AskEnvelope, dropAskIn } from '../actors/ask.js';
+import { type AskHolder, dropHeldAsks, type HeldAsk, holdAsk } from '../actors/kpromise.js';
 import type { UniquePath } from '../dispatch/actor-path.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { NetMessage } from '../dispatch/net-message.js';
@@ -17,7 +18,7 @@ import {
 import type { Config } from '../system/config.js';
 import { KompactError } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
-import type { Clock } from '../timer/clock.js';
+import type { Clock, ClockTimer } from '../timer/clock.js';
 import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
@@ -63,7 +64,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * The runtime half of a component: lifecycle state, queues, listeners, and the one place that calls
  * its user code and classifies what comes back. It is also the component's `ctx`.
  */
-export class ComponentCore implements Runnable, ComponentContext<unknown> {
+export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHolder {
   private uuid: ComponentId | undefined;
 
   /** This component's id, made the first time it is asked for (most components never are). */
@@ -99,10 +100,20 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   timerHead = -1;
   /** Faulted, and its recovery handler has not run yet: messages still queue (a replacement may take them). */
   private awaitingRecovery = false;
-  /** Given up on by system shutdown: whatever it was blocked on is ignored when it settles. */
-  private abandoned = false;
+  /**
+   * Counts blocks: a settling block whose count is stale was abandoned (by a kill's or shutdown's
+   * grace period running out) and is ignored.
+   */
+  private blockEpoch = 0;
+  /** Armed while a kill waits for this blocked component: abandons the block when it fires. */
+  private killGrace: ClockTimer | undefined;
   /** Clock times of the replacements in this component's line (shared along `replaceWith`). */
   restarts: number[] | undefined;
+  /**
+   * The asks delivered to this component's handlers and not answered yet (a list through the asks
+   * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
+   */
+  heldAsks: HeldAsk | undefined = undefined;
 
   constructor(host: ComponentHost) {
     this.host = host;
@@ -233,7 +244,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
    * `onKill` runs, after a start still queued); one never asked to start is destroyed without it.
    */
   endForShutdown(): void {
-    if (this.startRequested) this.requestKill();
+    // Shutdown keeps its own grace period for blocked components (`abandon`), so no kill grace here.
+    if (this.startRequested) this.enqueueControl(KILL);
     else this.destroyQuietly();
   }
 
@@ -241,8 +253,43 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     this.enqueueControl(STOP);
   }
 
+  /**
+   * Kills this component after what it is doing. One blocked on a promise is given the grace period
+   * (`shutdownGraceMs`) to settle it; then the promise is abandoned and the kill goes on.
+   */
   requestKill(): void {
     this.enqueueControl(KILL);
+    if (this.blocked) this.armKillGrace();
+  }
+
+  /** Abandons what this component blocks on if it is still blocked after the grace period. */
+  private armKillGrace(): void {
+    if (this.killGrace !== undefined) return;
+    const epoch = this.blockEpoch;
+    const graceMs = this.host.shutdownGraceMs;
+    this.killGrace = this.host.clock.setTimer(() => {
+      this.killGrace = undefined;
+      if (this.blocked && this.blockEpoch === epoch) this.abandonBlock(graceMs);
+    }, graceMs);
+  }
+
+  private disarmKillGrace(): void {
+    if (this.killGrace === undefined) return;
+    this.host.clock.clearTimer(this.killGrace);
+    this.killGrace = undefined;
+  }
+
+  /** A kill waited the grace period for this blocked component: stop waiting, and go on with the kill. */
+  private abandonBlock(graceMs: number): void {
+    this.blockEpoch++;
+    this.blocked = false;
+    this.scheduled = false;
+    this.log.warn(
+      `Component was killed while blocked and did not unblock within ${graceMs} ms; what it blocks on is abandoned`,
+    );
+    // Blocked in onKill itself: the kill is done but for this.
+    if (this.state === 'destroyed') this.becomeDestroyed();
+    else if (this.hasWork()) this.wake();
   }
 
   /** Registers a promise to settle when the next start, stop or kill completes (rejected on a fault). */
@@ -269,7 +316,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
    */
   abandon(): void {
     if (this.state === 'destroyed') return;
-    this.abandoned = true;
+    this.blockEpoch++;
     this.log.warn(
       { blocked: this.blocked },
       `Component did not end within the shutdown grace period; destroyed without ${this.blocked ? 'waiting for what it blocks on' : 'onKill'}`,
@@ -473,8 +520,13 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         count++;
         let result: HandlerReturn;
         try {
-          if (message instanceof AskEnvelope) result = definition.receiveLocal(message.message as never);
-          else if (message instanceof NetMessage) result = definition.receiveNetwork(message);
+          if (message instanceof AskCarrier) {
+            result = definition.receiveLocal(
+              (message instanceof AskEnvelope ? message.message : message) as never,
+            );
+            // Held from now until answered: if this component ends first, the asker is told.
+            holdAsk(this, AskCarrier.promiseOf(message));
+          } else if (message instanceof NetMessage) result = definition.receiveNetwork(message);
           else result = definition.receiveLocal(message as never);
         } catch (error) {
           this.thrown(error, 'message', message);
@@ -703,14 +755,18 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
   private block(future: PromiseLike<unknown>, phase: Phase, inFlight: unknown): void {
     this.blocked = true;
     this.scheduled = true;
+    const epoch = ++this.blockEpoch;
     future.then(
-      (result) => this.unblock(() => this.continueAfter(result, phase, inFlight)),
-      (error: unknown) => this.unblock(() => this.thrown(error, phase, inFlight)),
+      (result) => this.unblock(epoch, () => this.continueAfter(result, phase, inFlight)),
+      (error: unknown) => this.unblock(epoch, () => this.thrown(error, phase, inFlight)),
     );
+    // An onKill that never settles must not hold its kill forever.
+    if (phase === 'kill') this.armKillGrace();
   }
 
-  private unblock(settle: () => boolean): void {
-    if (this.abandoned) return;
+  private unblock(epoch: number, settle: () => boolean): void {
+    if (epoch !== this.blockEpoch) return;
+    this.disarmKillGrace();
     this.blocked = false;
     this.scheduled = false;
     settle();
@@ -764,6 +820,9 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
 
   private becomeDestroyed(): void {
     this.releaseTimers();
+    this.disarmKillGrace();
+    if (this.heldAsks !== undefined)
+      dropHeldAsks(this, `component ${this.id} (${this.typeName}) was destroyed before answering this ask`);
     this.rejectListeners('was destroyed', 'kill');
     this.drainToDeadLetters('destroyed');
     this.host.componentEnded(this);
@@ -778,6 +837,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
     if (this.host.logger.isLevelEnabled('error'))
       this.log.error({ err: fault.error }, `Component ${context.description}`);
     if (inFlight !== undefined) dropAskIn(inFlight, 'the component faulted while handling this ask');
+    if (this.heldAsks !== undefined)
+      dropHeldAsks(this, `component ${this.id} (${this.typeName}) faulted before answering this ask`);
     this.rejectListeners('faulted');
     const recoveryFunction = this.recoveryFunction;
     this.recoveryFunction = defaultRecoveryFunction;

@@ -24,6 +24,8 @@ export interface ComponentHost {
   readonly throughput: number;
   /** Messages before port events in one turn: floor(throughput × message-priority). */
   readonly maxMessages: number;
+  /** Clock milliseconds a kill (or shutdown) waits for a blocked component before abandoning what it blocks on. */
+  readonly shutdownGraceMs: number;
   /** Records a message that reached a component that can no longer handle it. */
   deadLetter(recipient: ComponentCore, message: unknown, reason: DeadLetterReason): void;
   /** Forgets a component that was destroyed or whose fault was handled. */
