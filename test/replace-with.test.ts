@@ -386,6 +386,51 @@ describe('FaultContext.replaceWith', () => {
 
 // ---- restart limits -----------------------------------------------------------------------------
 
+describe('Restart cost', () => {
+  it('keeps one unique path for a line of replacements however often it restarts, reaching the latest', async () => {
+    /** Uses its actor path (as any component sending to paths does), then crashes on `crash`. */
+    class PathUser extends ComponentDefinition<string> {
+      constructor(
+        readonly paths: Set<string>,
+        readonly heard: number[],
+        readonly generation: number,
+      ) {
+        super();
+      }
+      override receiveLocal(msg: string): HandlerReturn {
+        this.paths.add(this.ctx.actorPath().toString());
+        if (msg === 'crash') throw new Error(`crash in generation ${this.generation}`);
+      }
+      override receiveNetwork(): HandlerReturn {
+        this.heard.push(this.generation);
+      }
+    }
+    await withEnv(async ({ system, clock }) => {
+      const paths = new Set<string>();
+      const heard: number[] = [];
+      let generation = 0;
+      const original = system.create(() => new PathUser(paths, heard, generation));
+      original.setRecoveryFunction((fault) =>
+        fault.replaceWith(() => new PathUser(paths, heard, ++generation)),
+      );
+      await system.startNotify(original);
+      const originalPath = system.actorPathFor(original);
+      const restarts = 200;
+      for (let i = 0; i < restarts; i++) {
+        original.actorRef().tell('crash');
+        await clock.settle();
+      }
+      assert.equal(generation, restarts);
+      // Each path a line holds is an id registered with the dispatcher: one for the whole line, not
+      // one more per restart (which every later restart had to carry over).
+      assert.deepEqual([...paths], [originalPath.toString()]);
+      originalPath.tell('hello', system);
+      await clock.settle();
+      assert.deepEqual(heard, [restarts]);
+    });
+  });
+});
+
 describe('Restart limits', () => {
   it('gives up past maxRestarts within withinMs: no replacement, a gave-up event, and the component stays down', async () => {
     await withEnv(async ({ system, clock, events, lines }) => {

@@ -368,6 +368,10 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     next.ownRef ??= ref;
     this.ownRef = ref;
     next.restarts = this.restarts;
+    // One unique path for the whole line too: the replacement answers to the faulted one's path (which
+    // reaches it after the transfer) instead of registering an id of its own, so a line restarted N
+    // times holds one id, and no restart walks its predecessors' ids.
+    next.ownPath ??= this.ownPath;
     this.host.dispatcher.transfer(this, next);
   }
 
