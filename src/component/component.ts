@@ -2,6 +2,7 @@ import type { ActorRef } from '../actors/actor-ref.js';
 import type { Port } from '../ports/port.js';
 import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
+import { describeValue } from '../system/kompact-error.js';
 import type { ComponentCore } from './component-core.js';
 import type { ComponentDefinition, MessageOf } from './component-definition.js';
 import type { ComponentId } from './component-id.js';
@@ -44,6 +45,9 @@ export class Component<D extends ComponentDefinition<unknown>> {
    * Kompact: `on_definition`.
    */
   onDefinition<R>(fn: (definition: D) => R): R {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`Expected \`fn\` to be a function, got ${describeValue(fn)}`);
+    }
     return fn(this.#core.definition as D);
   }
 

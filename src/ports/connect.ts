@@ -1,7 +1,8 @@
-import { type Component, coreOf } from '../component/component.js';
+import { Component, coreOf } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
-import type { Port } from './port.js';
-import type { Channel, ProvidedPort, RequiredPort } from './port-ends.js';
+import { describeValue } from '../system/kompact-error.js';
+import { Port } from './port.js';
+import { type Channel, ProvidedPort, RequiredPort } from './port-ends.js';
 
 type AnyComponent = Component<ComponentDefinition<unknown>>;
 
@@ -13,6 +14,12 @@ export function biconnectPorts<Request, Indication>(
   provided: ProvidedPort<Request, Indication>,
   required: RequiredPort<Request, Indication>,
 ): Channel {
+  if (!(provided instanceof ProvidedPort)) {
+    throw new TypeError(`Expected \`provided\` to be a provided port, got ${describeEnd(provided)}`);
+  }
+  if (!(required instanceof RequiredPort)) {
+    throw new TypeError(`Expected \`required\` to be a required port, got ${describeEnd(required)}`);
+  }
   const forth = provided.connect(required);
   const back = required.connect(provided);
   return {
@@ -34,6 +41,17 @@ export function biconnectComponents<Request, Indication>(
   provider: AnyComponent,
   requirer: AnyComponent,
 ): Channel {
+  if (!(portType instanceof Port)) {
+    throw new TypeError(
+      `Expected \`portType\` to be a port type made by \`port()\`, got ${describeValue(portType)}`,
+    );
+  }
+  if (!(provider instanceof Component)) {
+    throw new TypeError(`Expected \`provider\` to be a Component, got ${describeValue(provider)}`);
+  }
+  if (!(requirer instanceof Component)) {
+    throw new TypeError(`Expected \`requirer\` to be a Component, got ${describeValue(requirer)}`);
+  }
   const provided = coreOf(provider).providedPort(portType);
   if (provided === undefined) {
     throw new TypeError(`Component ${provider.id} does not provide ${portType.name}`);
@@ -43,4 +61,13 @@ export function biconnectComponents<Request, Indication>(
     throw new TypeError(`Component ${requirer.id} does not require ${portType.name}`);
   }
   return biconnectPorts(provided, required);
+}
+
+/** Names a port end of the wrong kind by its kind and type; anything else as `describeValue` does. */
+function describeEnd(value: unknown): string {
+  if (value instanceof ProvidedPort || value instanceof RequiredPort) {
+    const end = value as ProvidedPort<unknown, unknown> | RequiredPort<unknown, unknown>;
+    return `a ${end.kind} ${end.type.name} port`;
+  }
+  return describeValue(value);
 }
