@@ -11,6 +11,7 @@ export interface AskOptions {
 }
 
 let repointRef: (ref: ActorRef<unknown>, core: ComponentCore) => void;
+let endedCoreOf: (ref: ActorRef<unknown>) => ComponentCore;
 
 /**
  * A reference to a component that accepts messages of type `M`. Sending never blocks and never throws
@@ -27,6 +28,7 @@ export class ActorRef<M> {
     repointRef = (ref, core) => {
       ref.core = core;
     };
+    endedCoreOf = (ref) => ref.core;
   }
 
   /** @internal Obtained with `component.actorRef()` or `ctx.actorRef()`. */
@@ -110,9 +112,24 @@ export class ActorRef<M> {
       }, timeoutMs);
       setOnSettle(() => clock.clearTimer(timer));
     }
-    core.tell(wrap ? new AskEnvelope(message, promise as KPromise<unknown>) : message);
+    this.tell((wrap ? new AskEnvelope(message, promise as KPromise<unknown>) : message) as M);
     return future;
   }
+}
+
+/**
+ * What the context of an ended component hands out as its reference: messages (and asks) sent
+ * through it are dead letters, even while a replacement may still take the component's queue.
+ */
+class EndedActorRef<M> extends ActorRef<M> {
+  override tell(message: M): void {
+    endedCoreOf(this).deadLetterFromEnded(message);
+  }
+}
+
+/** @internal A reference through which `core`, which has ended, reaches nobody. */
+export function endedActorRef(core: ComponentCore): ActorRef<unknown> {
+  return new EndedActorRef(core);
 }
 
 /** @internal Makes `ref` reach `core` from now on (a replacement made by `replaceWith`). */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ActorRef, repoint } from '../actors/actor-ref.js';
+import { ActorRef, endedActorRef, repoint } from '../actors/actor-ref.js';
 import { AskCarrier, AskEnvelope, dropAskIn } from '../actors/ask.js';
 import { type AskHolder, dropHeldAsks, type HeldAsk, holdAsk } from '../actors/kpromise.js';
 import type { UniquePath } from '../dispatch/actor-path.js';
@@ -49,6 +49,16 @@ interface Listener {
   resolve(): void;
   reject(error: unknown): void;
 }
+
+/**
+ * Destroyed components whose end is complete (`onKill` done): code still running for one of them
+ * acts for nobody. A faulty component is recognised by its state; a destroyed one only from here,
+ * since its `onKill` runs in state `destroyed` and may use its context. Kept aside so that no
+ * component pays a field for it.
+ */
+const destroyedCores = new WeakSet<ComponentCore>();
+/** Ended components that already warned about code acting for them: one warning each. */
+const warnedCores = new WeakSet<ComponentCore>();
 
 const START: ControlEvent = Object.freeze({ kind: 'start' });
 const STOP: ControlEvent = Object.freeze({ kind: 'stop' });
@@ -150,14 +160,53 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     return this.host.handle;
   }
 
+  /**
+   * This component's own reference, as its context hands it out: once the component has ended, a
+   * reference whose messages are dead letters (its line's reference may reach a replacement).
+   */
   actorRef(): ActorRef<unknown> {
+    if (this.hasEnded('ctx.actorRef()')) return endedActorRef(this);
+    return this.lineRef();
+  }
+
+  /**
+   * The one reference of this component's line (it and its `replaceWith` replacements): what the
+   * outside world holds, which reaches the latest replacement.
+   */
+  lineRef(): ActorRef<unknown> {
     this.ownRef ??= new ActorRef(this);
     return this.ownRef;
   }
 
   actorPath(): UniquePath {
-    this.ownPath ??= this.host.dispatcher.register(this);
+    if (this.ownPath !== undefined) return this.ownPath;
+    // An ended component is not registered again (that would keep it in the dispatcher): it sends as
+    // nobody, the sender of messages replies to which are dead letters.
+    if (this.hasEnded('ctx.actorPath()')) return this.host.dispatcher.systemSenderPath;
+    this.ownPath = this.host.dispatcher.register(this);
     return this.ownPath;
+  }
+
+  /**
+   * Whether this component has ended (faulted, or destroyed with its `onKill` done), so that `what`,
+   * called through its context by code still running for it (after an `await` in a `spawnLocal`
+   * future, or in an abandoned block), must do nothing. Logs one warning per component.
+   */
+  private hasEnded(what: string): boolean {
+    const state = this.state;
+    if (state !== 'faulty' && !(state === 'destroyed' && destroyedCores.has(this))) return false;
+    if (!warnedCores.has(this)) {
+      warnedCores.add(this);
+      this.log.warn(
+        `Component is ${state}, but code still runs for it (after an await in spawnLocal, or in an abandoned block): ${what} and what follows through its context is ignored`,
+      );
+    }
+    return true;
+  }
+
+  /** @internal Records `message`, sent through the reference of an ended component, as a dead letter. */
+  deadLetterFromEnded(message: unknown): void {
+    this.host.deadLetter(this, message, this.state === 'faulty' ? 'faulty' : 'destroyed');
   }
 
   /** The system's dispatcher, which delivers messages sent to actor paths. */
@@ -172,6 +221,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
   }
 
   suicide(): void {
+    if (this.hasEnded('ctx.suicide()')) return;
     this.enqueueControl(KILL);
   }
 
@@ -179,6 +229,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     if (typeof fn !== 'function') {
       throw new TypeError(`Expected the recovery function to be a function, got ${typeof fn}`);
     }
+    if (this.hasEnded('setRecoveryFunction')) return;
     this.recoveryFunction = fn;
   }
 
@@ -186,6 +237,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     if (typeof future !== 'function') {
       throw new TypeError(`Expected \`future\` to be a function returning a promise, got ${typeof future}`);
     }
+    if (this.hasEnded('ctx.spawnLocal()')) return;
     this.enqueueControl({ kind: 'spawn', future });
   }
 
@@ -363,7 +415,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     this.pendingPortEvents = 0;
     // One reference object for the whole line: taken before or after the fault, from the old
     // component or the new one, it reaches the latest replacement.
-    const ref = this.ownRef ?? next.actorRef();
+    const ref = this.ownRef ?? next.lineRef();
     repoint(ref, next);
     next.ownRef ??= ref;
     this.ownRef = ref;
@@ -453,6 +505,10 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     periodMs: number,
     handler: (timer: ScheduledTimer) => HandlerReturn,
   ): ScheduledTimer {
+    if (this.hasEnded(periodMs === 0 ? 'scheduleOnce' : 'schedulePeriodic')) {
+      // A handle that is already cancelled: cancelling it is a no-op, and its handler never runs.
+      return { state: 'cancelled', core: this, handler, periodMs, id: -1 };
+    }
     if (this.state === 'faulty' || this.state === 'destroyed') {
       throw new KompactError(
         this.state === 'faulty' ? 'COMPONENT_FAULTY' : 'COMPONENT_DESTROYED',
@@ -823,6 +879,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
   }
 
   private becomeDestroyed(): void {
+    destroyedCores.add(this);
     this.releaseTimers();
     this.disarmKillGrace();
     if (this.heldAsks !== undefined)

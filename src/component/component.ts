@@ -34,7 +34,7 @@ export class Component<D extends ComponentDefinition<unknown>> {
 
   /** The component's actor reference. */
   actorRef(): ActorRef<MessageOf<D>> {
-    return this.#core.actorRef() as ActorRef<MessageOf<D>>;
+    return this.#core.lineRef() as ActorRef<MessageOf<D>>;
   }
 
   /**
