@@ -192,6 +192,28 @@ describe('Asks a component keeps', () => {
     });
   });
 
+  it('rejects an ask kept by a handler that then threw a benign HandlerError, when the component is killed', async () => {
+    class KeepsThenComplains extends Stasher {
+      override receiveLocal(msg: Msg): HandlerReturn {
+        super.receiveLocal(msg);
+        throw HandlerError.benign(new Error('kept it, but complaining'));
+      }
+    }
+    await withGatedClock(async (system, clock) => {
+      const component = system.create(() => new KeepsThenComplains());
+      await withDeadline(system.startNotify(component), DEADLINE_MS, 'startNotify');
+      const answer = component.actorRef().ask(1);
+      answer.catch(() => {});
+      await clock.settle();
+      assert.ok(component.isActive(), 'a benign error lets it carry on');
+      await withDeadline(system.killNotify(component), DEADLINE_MS, 'killNotify');
+      await assert.rejects(
+        withDeadline(answer, DEADLINE_MS, 'the ask settling'),
+        isKompactError('PROMISE_DROPPED'),
+      );
+    });
+  });
+
   it('settles an ask in flight when its handler returns an unrecoverable HandlerError', async () => {
     class Unrecoverable extends ComponentDefinition<Msg> {
       override receiveLocal(): HandlerReturn {

@@ -589,6 +589,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
           } else if (message instanceof NetMessage) result = definition.receiveNetwork(message);
           else result = definition.receiveLocal(message as never);
         } catch (error) {
+          // Held as well: a benign HandlerError thrown after keeping the ask carries on.
+          if (message instanceof AskCarrier) holdAsk(this, AskCarrier.promiseOf(message));
           this.thrown(error, 'message', message);
           return this.endTurn(count);
         }
