@@ -1,7 +1,7 @@
 import { dropPromise, type KPromise } from './kpromise.js';
 
 /**
- * @internal What carries an ask's promise through a mailbox: an {@link Ask}, or the envelope around an
+ * What carries an ask's promise through a mailbox: an {@link Ask}, or the envelope around an
  * `askWith` message. One class to test for, so a component turn recognises an ask with the one
  * `instanceof` check it already makes per message, and plain messages pay nothing more.
  */

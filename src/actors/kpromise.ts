@@ -22,7 +22,7 @@ class Settlers {
 /** The list head of the asks a component holds: opaque outside this module. */
 export type HeldAsk = Settlers;
 
-/** @internal Whoever holds asks (a component's core): the head of its list of held asks. */
+/** Whoever holds asks (a component's core): the head of its list of held asks. Not exported by the package. */
 export interface AskHolder {
   heldAsks: HeldAsk | undefined;
 }
