@@ -21,7 +21,10 @@ export interface ComponentContext<M> {
   readonly config: Config;
   /** The system this component lives in. */
   system(): SystemHandle;
-  /** This component's own actor reference. */
+  /**
+   * This component's own actor reference. Once the component has ended (faulted, or killed and its
+   * `onKill` done), a reference whose messages are dead letters.
+   */
   actorRef(): ActorRef<M>;
   /**
    * This component's unique path (`tcp://host:port#<id>`, or `local://…` without a network), which
@@ -42,6 +45,11 @@ export interface ComponentContext<M> {
    * Runs `future` alongside this component's message handling (it does not block the component).
    * Its first step runs on the component's next turn; what it resolves to is classified like a
    * handler result, and a rejection is a fault of this component.
+   *
+   * @remarks If the component faults or is killed while the future waits at an `await`, the rest of
+   * it still runs, but this context is inert for it from then on: `actorRef()` dead-letters, timers
+   * come back cancelled, `spawnLocal`, `suicide` and `setRecoveryFunction` do nothing, with one
+   * warning logged.
    *
    * Kompact: `spawn_local`.
    */
