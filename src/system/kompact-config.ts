@@ -29,6 +29,8 @@ export const ConfigKeys = {
   shutdownGraceMs: 'kompact.runtime.shutdown-grace-ms',
   /** Wall-clock milliseconds a recovery handler may take before it is reported. Default 100. */
   recoveryBudgetMs: 'kompact.supervision.recovery-budget-ms',
+  /** Whether `group/*` and `group/?` reach a group without a routing policy. Default `false`. */
+  implicitRoutes: 'kompact.dispatch.implicit-routes',
   // Any key under `kompact.network`, even an empty `[kompact.network]` table, gives the system a
   // network, as `KompactConfig.network()` does; each key sets the `NetworkOptions` field named alike.
   /** The address the network listens on. Default `127.0.0.1`. */
@@ -124,6 +126,7 @@ export interface RuntimeSettings {
   readonly logLevel: LevelWithSilent;
   readonly recoveryBudgetMs: number;
   readonly shutdownGraceMs: number;
+  readonly implicitRoutes: boolean;
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
   readonly tree: ConfigTree;
@@ -187,6 +190,18 @@ export class KompactConfig {
    */
   shutdownGraceMs(ms: number): this {
     return this.setValue(ConfigKeys.shutdownGraceMs, ms);
+  }
+
+  /**
+   * Whether messages to `group/*` and `group/?` reach the components registered below `group` when no
+   * routing policy is set there: broadcast to all, or select one by sender hash. Off by default, as
+   * in Kompact, so a peer cannot reach every named component with one path; with it off such paths
+   * are `unresolved` dead letters.
+   *
+   * Kompact: the `implicit_routes` feature.
+   */
+  implicitRoutes(enabled: boolean): this {
+    return this.setValue(ConfigKeys.implicitRoutes, enabled);
   }
 
   /** Uses `logger` (a pino logger) as the system's root logger. */
@@ -339,6 +354,7 @@ export class KompactConfig {
       logLevel: (read(ConfigKeys.logLevel) as LevelWithSilent | undefined) ?? 'info',
       recoveryBudgetMs: (read(ConfigKeys.recoveryBudgetMs) as number | undefined) ?? 100,
       shutdownGraceMs: (read(ConfigKeys.shutdownGraceMs) as number | undefined) ?? 10_000,
+      implicitRoutes: (read(ConfigKeys.implicitRoutes) as boolean | undefined) ?? false,
       logger: this.#logger,
       clock: this.#clock,
       tree,
@@ -368,6 +384,9 @@ export class KompactConfig {
       case ConfigKeys.recoveryBudgetMs:
         if (typeof value !== 'number' || !(value >= 0 && Number.isFinite(value)))
           reject('a finite number >= 0');
+        break;
+      case ConfigKeys.implicitRoutes:
+        if (typeof value !== 'boolean') reject('a boolean');
         break;
       case ConfigKeys.label:
         if (typeof value !== 'string' || value === '') reject('a non-empty string');

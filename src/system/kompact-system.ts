@@ -65,6 +65,8 @@ class SystemRuntime implements ComponentHost {
   dispatcher: Dispatcher;
   /** The network side, for a system with `network` config. */
   link: NetworkLink | undefined;
+  /** Whether `group/*` and `group/?` work without a routing policy (`kompact.dispatch.implicit-routes`). */
+  readonly implicitRoutes: boolean;
 
   constructor(settings: RuntimeSettings, handle: SystemHandle) {
     this.handle = handle;
@@ -78,6 +80,7 @@ class SystemRuntime implements ComponentHost {
     this.throughput = settings.throughput;
     this.maxMessages = Math.floor(settings.throughput * settings.messagePriority);
     this.shutdownGraceMs = settings.shutdownGraceMs;
+    this.implicitRoutes = settings.implicitRoutes;
     this.deadLetters = new DeadLetters(this.logger, this.clock);
     this.supervision = new Supervision(this.logger, () => this.deadLetters.count);
     this.supervisor = new ComponentSupervisor({
