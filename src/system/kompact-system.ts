@@ -34,6 +34,7 @@ const LOCAL_SYSTEM_PATH = new SystemPath('local', '127.0.0.1', 0);
 /** @internal `KompactConfig.build`: makes the system and, with network config, binds its address. */
 export async function buildSystem(settings: RuntimeSettings): Promise<KompactSystem> {
   const system = new KompactSystem(settings);
+  for (const warning of settings.warnings) runtimeOf(system).logger.warn(warning);
   await runtimeOf(system).openNetwork(settings);
   return system;
 }
