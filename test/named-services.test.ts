@@ -22,6 +22,7 @@ import {
 } from '../src/index.js';
 import { captureLogs, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
+import { WARN } from './support/logs.js';
 import { Probe, settle, startProbe } from './support/probes.js';
 
 function pathOn(system: { systemPath(): { toString(): string } }, rest: string): ActorPath {
@@ -100,6 +101,78 @@ describe('registration', () => {
       void system.registerByAlias(component, 'svc'); // rejected, ignored: must not be an unhandled rejection
       await settle();
     });
+  });
+});
+
+describe('log lines the distributed chapter promises', () => {
+  it('logs a rejected registration as a warning naming what failed and why, also when the promise is ignored', async () => {
+    const { logger, lines } = captureLogs('warn');
+    await withSystem(
+      async (system) => {
+        const { component } = await startProbe(system);
+        await system.registerByAlias(component, 'svc');
+        void system.registerByAlias(component, 'svc');
+        await assert.rejects(
+          system.setRoutingPolicy('svc', new BroadcastRouting()),
+          isKompactError('DUPLICATE_ENTRY'),
+        );
+        await assert.rejects(system.registerByAlias(component, 'a/*'), PathParseError);
+        await settle();
+        const warnings = lines.filter((line) => line.level === WARN).map((line) => line.msg);
+        assert.deepEqual(
+          warnings.filter((msg) => msg.startsWith('Could not ')),
+          [
+            'Could not register alias svc: KompactError: local://127.0.0.1:0/svc is already registered (use updateAliasRegistration to re-point it)',
+            'Could not set the routing policy of svc: KompactError: local://127.0.0.1:0/svc is already registered (use updateAliasRegistration to re-point it)',
+            'Could not register alias a/*: PathParseError: Cannot parse "a/*": the marker `*` may not appear in an alias (markers are for sending, not registering)',
+          ],
+        );
+      },
+      (config) => config.logger(logger),
+    );
+  });
+
+  it('keeps a registered component without receiveNetwork active when a path message reaches it, logging that it was ignored', async () => {
+    class LocalOnly extends ComponentDefinition<string> {
+      readonly seen: string[] = [];
+      override receiveLocal(message: string): void {
+        this.seen.push(message);
+      }
+    }
+    const { logger, lines } = captureLogs('warn');
+    await withSystem(
+      async (system) => {
+        const component = system.create(() => new LocalOnly());
+        await system.startNotify(component);
+        const path = await system.registerByAlias(component, 'local-only');
+        const sender = await startProbe(system, 'sender');
+        path.tell('over the path', sender.probe);
+        component.actorRef().tell('after it');
+        const deadline = Date.now() + 10_000;
+        while (component.onDefinition((d) => d.seen.length) === 0) {
+          assert.ok(
+            Date.now() < deadline,
+            'the local message after the path message was not handled within 10 s',
+          );
+          await settle();
+        }
+        assert.ok(component.isActive(), 'the component is still active');
+        assert.deepEqual(
+          component.onDefinition((d) => d.seen),
+          ['after it'],
+        );
+        const ignored = lines.filter(
+          (line) =>
+            line.level === WARN &&
+            line.msg === 'Network message received by a component that does not handle them; ignored',
+        );
+        assert.equal(ignored.length, 1, JSON.stringify(lines));
+        assert.equal(ignored[0]?.sender, sender.probe.ctx.actorPath().toString());
+        assert.equal(ignored[0]?.serId, Serialisers.string.serId);
+        assert.equal(system.deadLetters.count, 0, 'ignored, not a dead letter');
+      },
+      (config) => config.logger(logger),
+    );
   });
 });
 

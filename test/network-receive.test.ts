@@ -1,14 +1,22 @@
-// What a system does with the data frames a peer sends it: frames addressed to a path of another
-// system are never delivered locally. The peer here is a raw loopback socket doing the handshake by
-// hand, so it can write frames a kompact-ts system would never build.
+// Network input a system cannot act on: data frames addressed to a path of another system are never
+// delivered locally (the peer is a raw loopback socket doing the handshake by hand, so it can write
+// frames a kompact-ts system would never build), and status requests it cannot carry out are logged.
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import { NamedPath } from '../src/dispatch/actor-path.js';
-import { type DeadLetter, type NetMessage, Serialisers, SystemPath } from '../src/index.js';
+import {
+  ComponentDefinition,
+  type DeadLetter,
+  type NetMessage,
+  NetworkStatusPort,
+  Serialisers,
+  SystemPath,
+} from '../src/index.js';
 import { dataFrame, encodeFrames, FrameDecoder, NONCE_BYTES, PROTOCOL_VERSION } from '../src/net/index.js';
 import { serialiseToBytes } from '../src/serialisation/index.js';
-import { withSystem } from '../src/testing/index.js';
+import { type CapturedLog, captureLogs, withSystem } from '../src/testing/index.js';
+import { ERROR, WARN } from './support/logs.js';
 import { startNamedProbe } from './support/probes.js';
 
 /** Rejects with `what` unless `promise` settles within `ms`. */
@@ -105,6 +113,71 @@ describe('frames received from a peer', () => {
         }
       },
       (config) => config.network(),
+    );
+  });
+});
+
+/** Polls `lines` until one satisfies `match`, failing with `what` after 10 s. */
+async function logged(
+  lines: CapturedLog[],
+  match: (line: CapturedLog) => boolean,
+  what: string,
+): Promise<CapturedLog> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const line = lines.find(match);
+    if (line !== undefined) return line;
+    assert.ok(Date.now() < deadline, `${what} was not logged within 10 s: ${JSON.stringify(lines)}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+class StatusUser extends ComponentDefinition {
+  readonly status = this.requirePort(NetworkStatusPort, () => {});
+}
+
+describe('network status requests that cannot be carried out', () => {
+  it('logs and ignores a request on a system without a network', async () => {
+    const { logger, lines } = captureLogs('warn');
+    await withSystem(
+      async (system) => {
+        const user = system.create(() => new StatusUser());
+        await system.startNotify(user);
+        system.connectNetworkStatusPort(user.onDefinition((d) => d.status));
+        user
+          .onDefinition((d) => d.status)
+          .trigger({ kind: 'connect-system', system: new SystemPath('tcp', '127.0.0.1', 9) });
+        const line = await logged(
+          lines,
+          (l) =>
+            l.level === WARN && l.msg === 'Network status request on a system without a network; ignored',
+          'the ignored request',
+        );
+        assert.equal(line.request, 'connect-system');
+        assert.ok(user.isActive());
+      },
+      (config) => config.logger(logger),
+    );
+  });
+
+  it('logs a malformed request as an error and keeps the network running', async () => {
+    const { logger, lines } = captureLogs('warn');
+    await withSystem(
+      async (system) => {
+        const user = system.create(() => new StatusUser());
+        await system.startNotify(user);
+        system.connectNetworkStatusPort(user.onDefinition((d) => d.status));
+        user.onDefinition((d) => d.status).trigger({ kind: 'block-ip', address: 'not an ip' });
+        const line = await logged(
+          lines,
+          (l) => l.level === ERROR && l.msg.startsWith('Invalid network status request: '),
+          'the invalid request',
+        );
+        assert.equal(line.request, 'block-ip');
+        assert.ok(user.isActive());
+        assert.equal(system.systemPath().transport, 'tcp');
+      },
+      (config) => config.network().logger(logger),
     );
   });
 });
