@@ -14,7 +14,7 @@ import {
   ScheduledTimer,
   SystemClock,
 } from '../src/index.js';
-import { captureLogs, withSystem } from '../src/testing/index.js';
+import { captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
 import { withClock } from './support/clock.js';
 import { read } from './support/definitions.js';
 import { deferred } from './support/promises.js';
@@ -945,5 +945,22 @@ describe('SystemClock', () => {
     } finally {
       mock.timers.reset();
     }
+  });
+});
+
+describe('SimulatedClock', () => {
+  it('fires a timer 2^31 ms or more away when advanced to it, and refuses a NaN delay with a TypeError', async () => {
+    const clock = new SimulatedClock();
+    const fired: number[] = [];
+    clock.setTimer(() => fired.push(clock.now()), 2 ** 32);
+    assert.throws(() => clock.setTimer(() => fired.push(-1), Number.NaN), {
+      name: 'TypeError',
+      message: 'Expected `delayMs` to be a number of milliseconds, got `NaN` (number)',
+    });
+    await clock.advance(2 ** 32 - 1);
+    assert.deepEqual(fired, []);
+    await clock.advance(1);
+    assert.deepEqual(fired, [2 ** 32]);
+    assert.equal(clock.pendingTimers, 0);
   });
 });
