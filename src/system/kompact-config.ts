@@ -173,7 +173,7 @@ function unknownKey(key: string, path: string, origin: string): KompactError {
   return new KompactError(
     'CONFIG_INVALID',
     `Unknown key ${key} (from ${origin})` +
-      (closest === undefined ? '' : `; did you mean \`${path}.${closest}\`?`) +
+      (closest === undefined ? '.' : `; did you mean \`${path}.${closest}\`?`) +
       ` The keys of ${path} are ${names.join(', ')}; keys of your own go outside \`kompact\` (e.g. \`app.greeting\`)`,
   );
 }
@@ -592,7 +592,7 @@ function checkNetworkTable(table: unknown, path: string, originOf: (path: string
       throw new KompactError(
         'CONFIG_INVALID',
         `Unknown key ${key} (from ${originOf(firstLeaf(key, value))})` +
-          `${closest === undefined ? '' : `; did you mean \`${path}.${closest}\`?`}: the keys of ${path} are ` +
+          `${closest === undefined ? ': the' : `; did you mean \`${path}.${closest}\`? The`} keys of ${path} are ` +
           `${known.join(', ')}`,
       );
     }
