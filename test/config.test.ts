@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
 import {
   ComponentDefinition,
   ConfigKeys,
@@ -11,7 +12,8 @@ import {
   KompactError,
   type KompactErrorCode,
 } from '../src/index.js';
-import { withSystem } from '../src/testing/index.js';
+import { captureLogs, withSystem } from '../src/testing/index.js';
+import { WARN } from './support/logs.js';
 
 let dir: string;
 
@@ -300,5 +302,124 @@ describe('KompactConfig validation', () => {
     assert.throws(() => KompactConfig.default().setValue('a..b', 1), TypeError);
     assert.throws(() => KompactConfig.default().logger({} as never), TypeError);
     assert.throws(() => KompactConfig.default().clock({} as never), TypeError);
+  });
+});
+
+describe('KompactConfig unknown keys', () => {
+  it('refuses an unknown key under kompact from TOML, JSON and setValue with CONFIG_INVALID naming it and the closest known key', () => {
+    const jsonFile = file('typo.json', JSON.stringify({ kompact: { runtime: { throughtput: 10 } } }));
+    const attempts: [string, () => unknown, string, string][] = [
+      [
+        'TOML',
+        () => KompactConfig.default().loadConfigString('[kompact.runtime]\nthroughtput = 10\n'),
+        'kompact.runtime.throughtput (from a toml string)',
+        'did you mean `kompact.runtime.throughput`?',
+      ],
+      [
+        'a JSON file',
+        () => KompactConfig.default().loadConfigFile(jsonFile),
+        `kompact.runtime.throughtput (from ${jsonFile})`,
+        'did you mean `kompact.runtime.throughput`?',
+      ],
+      [
+        'a JSON string with a dotted key',
+        () => KompactConfig.default().loadConfigString('{"kompact.log.levle": "warn"}', 'json'),
+        'kompact.log.levle',
+        'did you mean `kompact.log.level`?',
+      ],
+      [
+        'setValue',
+        () => KompactConfig.default().setValue('kompact.runtime.message-prority', 0.2),
+        'kompact.runtime.message-prority (from setValue(kompact.runtime.message-prority))',
+        'did you mean `kompact.runtime.message-priority`?',
+      ],
+      [
+        'a misspelt table',
+        () => KompactConfig.default().loadConfigString('[kompact.runtme]\nthroughput = 10\n'),
+        'kompact.runtme',
+        'did you mean `kompact.runtime`?',
+      ],
+      [
+        'a misspelt network key',
+        () => KompactConfig.default().setValue('kompact.network.shared-secert', 'swordfish'),
+        'kompact.network.shared-secert',
+        'did you mean `kompact.network.shared-secret`?',
+      ],
+      [
+        'an unrelated key',
+        () => KompactConfig.default().setValue('kompact.runtime.colour', 'blue'),
+        'kompact.runtime.colour',
+        'The keys of kompact.runtime are',
+      ],
+    ];
+    for (const [source, attempt, key, hint] of attempts) {
+      assert.throws(attempt, isKompactError('CONFIG_INVALID', key, hint), source);
+    }
+  });
+
+  it('refuses a misspelt network() or tls option with CONFIG_INVALID naming the closest option, instead of building without it', () => {
+    assert.throws(
+      () => KompactConfig.default().network({ sharedsecret: 'swordfish' } as never),
+      isKompactError('CONFIG_INVALID', '`sharedsecret`', 'did you mean `sharedSecret`?'),
+    );
+    assert.throws(
+      () => KompactConfig.default().network({ prot: 4000 } as never),
+      isKompactError('CONFIG_INVALID', '`prot`', 'did you mean `port`?'),
+    );
+    assert.throws(
+      () =>
+        KompactConfig.default().network({ tls: { key: 'k', cert: 'c', rejectUnauthorised: false } as never }),
+      isKompactError('CONFIG_INVALID', '`tls.rejectUnauthorised`', 'did you mean `tls.rejectUnauthorized`?'),
+    );
+    assert.throws(
+      () => KompactConfig.default().network({ logger: pino({ level: 'silent' }) } as never),
+      isKompactError('CONFIG_INVALID', '`logger`'),
+      'an option the system sets itself would be ignored: refused',
+    );
+  });
+
+  it('warns that a Kompact key kompact-ts does not implement is ignored, and builds', async () => {
+    const { logger, lines } = captureLogs('warn');
+    await withConfig(
+      (config) =>
+        config
+          .loadConfigString(
+            '[kompact.runtime]\nthreads = 4\nscheduler = "small"\n[kompact.net.buffer_config]\nchunk_size = 128000\n',
+          )
+          .setValue('kompact.dispatch.actor-lookup.gc.algorithm', 'AIMD')
+          .logger(logger),
+      async (system) => {
+        assert.equal(system.config.get('kompact.runtime.threads'), 4, 'the value is kept in the config');
+      },
+    );
+    const warnings = lines.filter((line) => line.level === WARN).map((line) => line.msg);
+    for (const key of [
+      'kompact.runtime.threads',
+      'kompact.runtime.scheduler',
+      'kompact.net.buffer_config.chunk_size',
+      'kompact.dispatch.actor-lookup.gc.algorithm',
+    ]) {
+      assert.ok(
+        warnings.some(
+          (msg) =>
+            msg.includes(`Config key ${key} (from `) && msg.includes('does not implement; it is ignored'),
+        ),
+        `a warning for ${key} in ${JSON.stringify(warnings)}`,
+      );
+    }
+  });
+
+  it("keeps keys of the user's own outside kompact, readable through the config", async () => {
+    await withConfig(
+      (config) =>
+        config
+          .loadConfigString('[app]\ngreeting = "Hej"\n[myteam.limits]\nretries = 3\n')
+          .setValue('app.colour', 'blue'),
+      async (system) => {
+        assert.equal(system.config.getString('app.greeting'), 'Hej');
+        assert.equal(system.config.getNumber('myteam.limits.retries'), 3);
+        assert.equal(system.config.getString('app.colour'), 'blue');
+      },
+    );
   });
 });

@@ -13,14 +13,16 @@ import {
   type NetMessage,
   PathParseError,
   RoundRobinRouting,
+  type RoutingPolicy,
   SenderHashRouting,
   SerialisationError,
   Serialisers,
   serId,
   UniquePath,
 } from '../src/index.js';
-import { withSystem } from '../src/testing/index.js';
+import { captureLogs, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
+import { WARN } from './support/logs.js';
 import { Probe, settle, startProbe } from './support/probes.js';
 
 function pathOn(system: { systemPath(): { toString(): string } }, rest: string): ActorPath {
@@ -102,6 +104,78 @@ describe('registration', () => {
   });
 });
 
+describe('log lines the distributed chapter promises', () => {
+  it('logs a rejected registration as a warning naming what failed and why, also when the promise is ignored', async () => {
+    const { logger, lines } = captureLogs('warn');
+    await withSystem(
+      async (system) => {
+        const { component } = await startProbe(system);
+        await system.registerByAlias(component, 'svc');
+        void system.registerByAlias(component, 'svc');
+        await assert.rejects(
+          system.setRoutingPolicy('svc', new BroadcastRouting()),
+          isKompactError('DUPLICATE_ENTRY'),
+        );
+        await assert.rejects(system.registerByAlias(component, 'a/*'), PathParseError);
+        await settle();
+        const warnings = lines.filter((line) => line.level === WARN).map((line) => line.msg);
+        assert.deepEqual(
+          warnings.filter((msg) => msg.startsWith('Could not ')),
+          [
+            'Could not register alias svc: KompactError: local://127.0.0.1:0/svc is already registered (use updateAliasRegistration to re-point it)',
+            'Could not set the routing policy of svc: KompactError: local://127.0.0.1:0/svc is already registered (use updateAliasRegistration to re-point it)',
+            'Could not register alias a/*: PathParseError: Cannot parse "a/*": the marker `*` may not appear in an alias (markers are for sending, not registering)',
+          ],
+        );
+      },
+      (config) => config.logger(logger),
+    );
+  });
+
+  it('keeps a registered component without receiveNetwork active when a path message reaches it, logging that it was ignored', async () => {
+    class LocalOnly extends ComponentDefinition<string> {
+      readonly seen: string[] = [];
+      override receiveLocal(message: string): void {
+        this.seen.push(message);
+      }
+    }
+    const { logger, lines } = captureLogs('warn');
+    await withSystem(
+      async (system) => {
+        const component = system.create(() => new LocalOnly());
+        await system.startNotify(component);
+        const path = await system.registerByAlias(component, 'local-only');
+        const sender = await startProbe(system, 'sender');
+        path.tell('over the path', sender.probe);
+        component.actorRef().tell('after it');
+        const deadline = Date.now() + 10_000;
+        while (component.onDefinition((d) => d.seen.length) === 0) {
+          assert.ok(
+            Date.now() < deadline,
+            'the local message after the path message was not handled within 10 s',
+          );
+          await settle();
+        }
+        assert.ok(component.isActive(), 'the component is still active');
+        assert.deepEqual(
+          component.onDefinition((d) => d.seen),
+          ['after it'],
+        );
+        const ignored = lines.filter(
+          (line) =>
+            line.level === WARN &&
+            line.msg === 'Network message received by a component that does not handle them; ignored',
+        );
+        assert.equal(ignored.length, 1, JSON.stringify(lines));
+        assert.equal(ignored[0]?.sender, sender.probe.ctx.actorPath().toString());
+        assert.equal(ignored[0]?.serId, Serialisers.string.serId);
+        assert.equal(system.deadLetters.count, 0, 'ignored, not a dead letter');
+      },
+      (config) => config.logger(logger),
+    );
+  });
+});
+
 describe('delivery to paths', () => {
   it('case 54: unique, alias and broadcast-group paths each deliver exactly once to each addressee', async () => {
     await withSystem(async (system) => {
@@ -166,26 +240,126 @@ describe('delivery to paths', () => {
     });
   });
 
-  it('routes group/* and group/? without a policy (implicit routes), and dead-letters a mode mismatch', async () => {
+  it('routes group/* and group/? without a policy when implicit routes are on, and dead-letters a mode mismatch', async () => {
+    await withSystem(
+      async (system) => {
+        const a = await startProbe(system, 'a');
+        const b = await startProbe(system, 'b');
+        await system.registerByAlias(a.component, 'team/a');
+        await system.registerByAlias(b.component, 'team/b');
+        const letters: DeadLetter[] = [];
+        system.deadLetters.subscribe((letter) => letters.push(letter));
+        pathOn(system, '/team/*').tell('all', system);
+        pathOn(system, '/team/?').tell('one', system);
+        await settle();
+        assert.equal(a.probe.received.length + b.probe.received.length, 3);
+        await system.setRoutingPolicy('rr', new RoundRobinRouting());
+        await system.registerByAlias(a.component, 'rr/a');
+        pathOn(system, '/rr/*').tell('broadcast to a select group', system);
+        await settle();
+        assert.equal(letters.length, 1);
+        assert.equal(letters[0]?.reason, 'unresolved');
+        assert.match(letters[0]?.detail ?? '', /round-robin policy cannot broadcast/);
+      },
+      (config) => config.implicitRoutes(true),
+    );
+  });
+
+  it('dead-letters group/* and group/? where no routing group is registered, since implicit routes are off by default', async () => {
     await withSystem(async (system) => {
       const a = await startProbe(system, 'a');
-      const b = await startProbe(system, 'b');
       await system.registerByAlias(a.component, 'team/a');
-      await system.registerByAlias(b.component, 'team/b');
       const letters: DeadLetter[] = [];
       system.deadLetters.subscribe((letter) => letters.push(letter));
       pathOn(system, '/team/*').tell('all', system);
       pathOn(system, '/team/?').tell('one', system);
+      pathOn(system, '/*').tell('everyone', system);
       await settle();
-      assert.equal(a.probe.received.length + b.probe.received.length, 3);
-      await system.setRoutingPolicy('rr', new RoundRobinRouting());
-      await system.registerByAlias(a.component, 'rr/a');
-      pathOn(system, '/rr/*').tell('broadcast to a select group', system);
-      await settle();
-      assert.equal(letters.length, 1);
-      assert.equal(letters[0]?.reason, 'unresolved');
-      assert.match(letters[0]?.detail ?? '', /round-robin policy cannot broadcast/);
+      assert.equal(a.probe.received.length, 0, 'no implicit route reached the member');
+      assert.deepEqual(
+        letters.map((l) => [l.path?.toString(), l.reason]),
+        [
+          ['local://127.0.0.1:0/team/*', 'unresolved'],
+          ['local://127.0.0.1:0/team/?', 'unresolved'],
+          ['local://127.0.0.1:0/*', 'unresolved'],
+        ],
+      );
+      assert.match(
+        letters[0]?.detail ?? '',
+        /no routing group is registered at team \(implicit routes are off/,
+      );
+      pathOn(system, '/team/a').tell('by name', system);
+      await a.probe.waitFor(1);
+      assert.deepEqual(a.probe.texts, ['by name']);
     });
+  });
+
+  it('turns implicit routes on with the kompact.dispatch.implicit-routes key of a TOML source', async () => {
+    await withSystem(
+      async (system) => {
+        const a = await startProbe(system, 'a');
+        await system.registerByAlias(a.component, 'team/a');
+        pathOn(system, '/team/*').tell('all', system);
+        await a.probe.waitFor(1);
+        assert.equal(system.deadLetters.count, 0);
+      },
+      (config) => config.loadConfigString('[kompact.dispatch]\nimplicit-routes = true\n'),
+    );
+  });
+
+  it('dead-letters a message whose routing policy throws or returns no members, with a log line, never throwing at tell', async () => {
+    const { logger, lines } = captureLogs('warn');
+    await withSystem(
+      async (system) => {
+        const a = await startProbe(system, 'a');
+        const policies: [string, RoutingPolicy][] = [
+          [
+            'throws',
+            {
+              kind: 'throwing',
+              mode: 'select',
+              route: () => {
+                throw new Error('policy bug');
+              },
+            },
+          ],
+          ['undefined', { kind: 'forgetful', mode: 'select', route: () => undefined as never }],
+          ['stranger', { kind: 'stranger', mode: 'select', route: () => [{ tell() {} }] as never }],
+        ];
+        for (const [name, policy] of policies) {
+          await system.setRoutingPolicy(name, policy);
+          await system.registerByAlias(a.component, `${name}/a`);
+        }
+        const letters: DeadLetter[] = [];
+        system.deadLetters.subscribe((letter) => letters.push(letter));
+        for (const [name] of policies) {
+          assert.doesNotThrow(() => pathOn(system, `/${name}`).tell(name, system), `tell to ${name}`);
+        }
+        await settle();
+        assert.equal(a.probe.received.length, 0);
+        assert.deepEqual(
+          letters.map((l) => [l.message, l.reason]),
+          [
+            ['throws', 'unresolved'],
+            ['undefined', 'unresolved'],
+            ['stranger', 'unresolved'],
+          ],
+        );
+        assert.match(letters[0]?.detail ?? '', /the group's throwing policy threw .*policy bug/);
+        assert.match(
+          letters[1]?.detail ?? '',
+          /forgetful policy returned `undefined` \(undefined\), not an array/,
+        );
+        assert.match(letters[2]?.detail ?? '', /stranger policy returned something that is not a member/);
+        const failures = lines.filter((line) => line.msg.startsWith('Routing policy failed for '));
+        assert.equal(failures.length, 3, 'one warning per failed routing');
+        assert.match(
+          failures[0]?.msg ?? '',
+          /local:\/\/127\.0\.0\.1:0\/throws: .*; the message is a dead letter/,
+        );
+      },
+      (config) => config.logger(logger),
+    );
   });
 
   it('dead-letters messages to unknown paths and empty groups, with the path and the value', async () => {

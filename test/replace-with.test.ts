@@ -697,6 +697,17 @@ describe('ReplaceOptions', () => {
       names: /backoff\.factor/,
     },
     { label: 'null options', options: null, names: /options/ },
+    {
+      label: 'a misspelt backoff (which would mean no backoff)',
+      options: { backof: { initialMs: 1, maxMs: 10, factor: 2 } },
+      names: /got `backof` \(did you mean `backoff`\?\)/,
+    },
+    {
+      label: 'a misspelt backoff field',
+      options: { backoff: { initialMs: 1, maxMs: 10, factor: 2, maxms: 5 } },
+      names: /got `backoff\.maxms` \(did you mean `backoff\.maxMs`\?\)/,
+    },
+    { label: 'a backoff that is not an object', options: { backoff: 100 }, names: /`backoff`.*`100`/ },
   ];
 
   it('rejects bad options with a TypeError naming the option', async () => {

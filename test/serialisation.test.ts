@@ -677,3 +677,109 @@ describe('matchDeserialise', () => {
     );
   });
 });
+
+describe('msgpackSerialiser against hostile bytes', () => {
+  const any = msgpackSerialiser(serId(100));
+  /** `msgpack` as the serialiser's payload: a u32 length, then the bytes. */
+  const framed = (msgpack: readonly number[]): Uint8Array => {
+    const out = new BufferWriter();
+    out.writeByteString(Uint8Array.from(msgpack));
+    return out.finish();
+  };
+  const refuses = (
+    serialiser: Serialiser<unknown>,
+    msgpack: readonly number[],
+    message: RegExp,
+    what: string,
+  ) =>
+    assert.throws(
+      () => deserialiseFromBytes(serialiser, framed(msgpack)),
+      (error: unknown) =>
+        serError('invalid-data', serialiser.serId)(error) && message.test((error as Error).message),
+      what,
+    );
+
+  it('refuses a length or count larger than the bytes that remain, before allocating for it', () => {
+    // 0xdd 0x01b40000: an array of 28.5 million, which msgpackr allocated (229 MB) before failing.
+    refuses(
+      any,
+      [0xdd, 0x01, 0xb4, 0x00, 0x00],
+      /declares 28573696 values, but only 0 bytes remain/,
+      'array32',
+    );
+    refuses(any, [0xdc, 0xff, 0xff, 0x01], /declares 65535 values, but only 1 bytes remain/, 'array16');
+    refuses(any, [0xdf, 0x00, 0x10, 0x00, 0x00, 0x01, 0x02], /declares 2097152 values/, 'map32');
+    refuses(
+      any,
+      [0xdb, 0xff, 0xff, 0xff, 0xff, 0x61],
+      /declares 4294967295 bytes, but only 1 remain/,
+      'str32',
+    );
+    refuses(any, [0xc6, 0x7f, 0xff, 0xff, 0xff], /declares 2147483647 bytes/, 'bin32');
+    refuses(any, [0xc9, 0x7f, 0xff, 0xff, 0xff, 0x42], /declares 2147483647 bytes/, 'ext32');
+    refuses(any, [0x01, 0x02], /1 bytes follow its value/, 'trailing bytes');
+    refuses(
+      any,
+      [...Array.from({ length: 600 }, () => 0x91), 0xc0],
+      /nests deeper than 512 levels/,
+      'deep nesting',
+    );
+  });
+
+  it('refuses Error and RegExp extensions, cyclic references and record definitions by default', () => {
+    const error = [0xd4, 0x65, 0x00, 0x93, 0xa9, ...Buffer.from('TypeError'), 0xa2, 0x68, 0x69, 0xc0];
+    const regExp = [0xd4, 0x78, 0x00, 0x92, 0xa3, ...Buffer.from('a+$'), 0xa0];
+    const cyclic = [0xd6, 0x69, 0, 0, 0, 1, 0x91, 0xd6, 0x70, 0, 0, 0, 1]; // [itself]
+    const record = [0xd4, 0x72, 0x40, 0x91, 0xa1, 0x61, 0x40, 0x01];
+    const bundle = [0xd6, 0x62, 0, 0, 0, 0, 0xc0];
+    refuses(any, error, /holds an Error, which this serialiser does not accept/, 'Error');
+    refuses(any, regExp, /holds a RegExp/, 'RegExp');
+    refuses(any, cyclic, /extension type 0x69/, 'a structured-clone reference');
+    refuses(any, record, /extension type 0x72/, 'a record definition');
+    refuses(any, bundle, /extension type 0x62/, 'a string bundle');
+    refuses(any, [0xc1], /unused token 0xc1/, '0xc1');
+    const serialised = serialiseToBytes(any, { error: new TypeError('hi') });
+    assert.throws(() => deserialiseFromBytes(any, serialised), serError('invalid-data', serId(100)));
+  });
+
+  it('decodes Error and RegExp when the serialiser opts in, and never cyclic references', () => {
+    const rich = msgpackSerialiser(serId(101), undefined, { allowErrorsAndRegExps: true });
+    const value = roundTrip(rich, { error: new TypeError('hi'), pattern: /a+$/g }) as {
+      error: Error;
+      pattern: RegExp;
+    };
+    assert.ok(value.error instanceof TypeError);
+    assert.equal(value.error.message, 'hi');
+    assert.ok(value.pattern instanceof RegExp);
+    assert.equal(value.pattern.source, 'a+$');
+    refuses(rich, [0xd6, 0x69, 0, 0, 0, 1, 0x91, 0xd6, 0x70, 0, 0, 0, 1], /extension type 0x69/, 'cyclic');
+    assert.throws(
+      () => msgpackSerialiser(serId(102), undefined, { allowErrorAndRegExp: true } as never),
+      TypeError,
+    );
+  });
+});
+
+describe('BufferReader arguments', () => {
+  it('refuses bytes that are not a Uint8Array, and a start or end outside them, with house-style errors', () => {
+    assert.throws(() => new BufferReader(null as never), {
+      name: 'TypeError',
+      message: 'Expected `bytes` to be a Uint8Array, got `null` (null)',
+    });
+    const four = new Uint8Array(4);
+    assert.throws(() => new BufferReader(four, 3, 100), {
+      name: 'RangeError',
+      message: 'Expected `end` to be an integer from 0 to 4 (the length of `bytes`), got `100` (number)',
+    });
+    assert.throws(() => new BufferReader(four, 3, 2), {
+      name: 'RangeError',
+      message: 'Expected `start` to be an integer from 0 to 2, got `3` (number)',
+    });
+    assert.throws(() => new BufferReader(four, -1), RangeError);
+    assert.throws(() => new BufferReader(four, 0.5), TypeError);
+    assert.throws(() => new BufferReader(four, 0, Number.NaN), TypeError);
+    const reader = new BufferReader(Uint8Array.from([9, 8, 7, 6]), 1, 3);
+    assert.equal(reader.remaining, 2);
+    assert.equal(reader.readU8(), 8);
+  });
+});

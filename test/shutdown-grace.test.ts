@@ -61,6 +61,66 @@ describe('KompactSystem.shutdown grace period', () => {
     assert.equal(system.deadLetters.count, 1, 'the message queued behind the blocked one is a dead letter');
   });
 
+  it('waits a grace period of 2^31 ms or more on the host clock instead of abandoning after 1 ms', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let blocked!: () => void;
+    const isBlocked = new Promise<void>((resolve) => {
+      blocked = resolve;
+    });
+    class BlocksOnGate extends ComponentDefinition<'block'> {
+      killed = false;
+      override receiveLocal(): Promise<void> {
+        blocked();
+        return gate;
+      }
+      override onKill(): void {
+        this.killed = true;
+      }
+    }
+    const system = await KompactConfig.default()
+      .logLevel('silent')
+      .shutdownGraceMs(2 ** 32)
+      .build();
+    try {
+      const component = system.create(() => new BlocksOnGate());
+      await system.startNotify(component);
+      component.actorRef().tell('block');
+      const blockDeadline = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('the component did not block within 10 s')), 10_000).unref(),
+      );
+      await Promise.race([isBlocked, blockDeadline]);
+      let done = false;
+      const shutdown = system.shutdown().then(() => {
+        done = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(done, false, 'shutdown still waits for the blocked component');
+      assert.deepEqual(warnings, [], 'no TimeoutOverflowWarning');
+      release();
+      const deadline = new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error('shutdown did not end within 10 s of the release')),
+          10_000,
+        ).unref(),
+      );
+      await Promise.race([shutdown, deadline]);
+      assert.equal(
+        component.onDefinition((d) => d.killed),
+        true,
+        'killed normally, not abandoned',
+      );
+    } finally {
+      release();
+      process.off('warning', onWarning);
+    }
+  });
+
   it('refuses a negative grace period with CONFIG_INVALID', () => {
     assert.throws(() => KompactConfig.default().shutdownGraceMs(-1), { code: 'CONFIG_INVALID' });
   });

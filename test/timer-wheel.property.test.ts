@@ -206,6 +206,48 @@ describe('TimerFacility (timing wheel)', () => {
     facility.close();
   });
 
+  it('runs a periodic timer whose host timer fired late once for the missed periods, keeping its phase', () => {
+    // A host clock whose timers fire late, as when the event loop was blocked: `jump` moves time on,
+    // then runs what fell due, with the clock already at the new time.
+    let time = 0;
+    let armed: (() => void) | undefined;
+    const lateClock: Clock = {
+      now: () => time,
+      setTimer(callback) {
+        armed = callback;
+        return callback as unknown as ClockTimer;
+      },
+      clearTimer(timer) {
+        if (armed === (timer as unknown)) armed = undefined;
+      },
+    };
+    const jump = (ms: number): void => {
+      time += ms;
+      (facility as unknown as { isNowCached: boolean }).isNowCached = false;
+      const callback = armed;
+      armed = undefined;
+      callback?.();
+    };
+    const facility = new TimerFacility(lateClock);
+    const firedAt: number[] = [];
+    const owner = {
+      timerHead: -1,
+      enqueueTimer() {
+        firedAt.push(time);
+      },
+    } as unknown as ComponentCore;
+    facility.schedule(owner, 10, 3, () => {});
+    jump(10);
+    assert.deepEqual(firedAt, [10]);
+    jump(10_000); // 3333 periods late
+    assert.deepEqual(firedAt, [10, 10_010], 'one expiry for all the missed periods');
+    jump(1); // 10_011: before the next deadline of the original phase, 10_012
+    assert.deepEqual(firedAt, [10, 10_010]);
+    jump(1);
+    assert.deepEqual(firedAt, [10, 10_010, 10_012]);
+    facility.close();
+  });
+
   it('gives a component all its timers back at once with cancelAllOf, and leaves others alone', () => {
     const clock = new ManualClock(0);
     const facility = new TimerFacility(clock);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -12,8 +12,9 @@ import {
   type HandlerReturn,
   type KompactSystem,
   ScheduledTimer,
+  SystemClock,
 } from '../src/index.js';
-import { captureLogs, withSystem } from '../src/testing/index.js';
+import { captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
 import { withClock } from './support/clock.js';
 import { read } from './support/definitions.js';
 import { deferred } from './support/promises.js';
@@ -716,6 +717,25 @@ describe('Timer bad input', () => {
     });
   });
 
+  it('rejects a period under 1 ms with a TypeError naming the minimum', async () => {
+    await withClock(async (system, clock) => {
+      const host = await startedHost(system);
+      const d = read(host, (def) => def);
+      const handler = (): void => {};
+      for (const bad of [1e-6, 0.001, 0.999]) {
+        assert.throws(
+          () => d.schedulePeriodic(0, bad, handler),
+          { name: 'TypeError', message: /Expected `periodMs` to be a finite number of milliseconds >= 1/ },
+          `schedulePeriodic(0, ${bad})`,
+        );
+      }
+      assert.equal(clock.pendingTimers, 0);
+      const periodic = d.schedulePeriodic(0, 1, handler);
+      assert.equal(periodic.periodMs, 1, 'a period of exactly 1 ms is accepted');
+      system.cancelTimer(periodic);
+    });
+  });
+
   it('rejects a handler that is not a function with a TypeError', async () => {
     await withClock(async (system, clock) => {
       const host = await startedHost(system);
@@ -846,6 +866,21 @@ describe('Timer facility', () => {
     });
   });
 
+  it('fires a once-timer 2^31 ms or more away at its deadline, not earlier', async () => {
+    await withClock(async (system, clock) => {
+      const host = await startedHost(system);
+      const delays = [2 ** 31, 2 ** 31 + 5, 2 ** 33 + 7];
+      const firedAt: number[] = [];
+      host.onDefinition((d) => {
+        for (const delay of delays) d.scheduleOnce(delay, () => void firedAt.push(clock.now()));
+      });
+      await clock.advance(2 ** 31 - 1);
+      assert.deepEqual(firedAt, [], 'nothing fires before the shortest delay');
+      await clock.advance(2 ** 33 + 7 - (2 ** 31 - 1));
+      assert.deepEqual(firedAt, delays);
+    });
+  });
+
   it('lets an idle system on the host clock exit the process without a shutdown', async () => {
     // A child process builds a system on the default SystemClock, fires one timer, cancels the rest
     // (one from inside, one through the system) and never shuts down: it must exit on its own.
@@ -869,5 +904,63 @@ describe('Timer facility', () => {
     });
     assert.equal(stdout.trim(), 'idle');
     assert.ok(Date.now() - started < 4000);
+  });
+});
+
+describe('SystemClock', () => {
+  it('waits a delay of 2^31 ms or more instead of firing after 1 ms, with no TimeoutOverflowWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const clock = new SystemClock();
+    const fired: number[] = [];
+    const timers = [2 ** 31, 2 ** 32, 2 ** 40].map((delay) => clock.setTimer(() => fired.push(delay), delay));
+    try {
+      // Node turns an overlong setTimeout into 1 ms and warns on the next tick: well within this.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(fired, [], 'no long timer fired early');
+      assert.deepEqual(warnings, [], 'no TimeoutOverflowWarning');
+    } finally {
+      for (const timer of timers) clock.clearTimer(timer);
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('re-arms a long delay in chunks that add up to the whole delay, and clears it between chunks', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const clock = new SystemClock();
+      let fired = 0;
+      clock.setTimer(() => fired++, 2 ** 32 + 10);
+      const cleared = clock.setTimer(() => fired++, 2 ** 32 + 10);
+      mock.timers.tick(2 ** 31 - 1);
+      mock.timers.tick(2 ** 31 - 1);
+      clock.clearTimer(cleared);
+      mock.timers.tick(11);
+      assert.equal(fired, 0, 'one millisecond short of the delay');
+      mock.timers.tick(1);
+      assert.equal(fired, 1, 'fires at its delay; the cleared one never does');
+      mock.timers.tick(2 ** 31);
+      assert.equal(fired, 1);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});
+
+describe('SimulatedClock', () => {
+  it('fires a timer 2^31 ms or more away when advanced to it, and refuses a NaN delay with a TypeError', async () => {
+    const clock = new SimulatedClock();
+    const fired: number[] = [];
+    clock.setTimer(() => fired.push(clock.now()), 2 ** 32);
+    assert.throws(() => clock.setTimer(() => fired.push(-1), Number.NaN), {
+      name: 'TypeError',
+      message: 'Expected `delayMs` to be a number of milliseconds, got `NaN` (number)',
+    });
+    await clock.advance(2 ** 32 - 1);
+    assert.deepEqual(fired, []);
+    await clock.advance(1);
+    assert.deepEqual(fired, [2 ** 32]);
+    assert.equal(clock.pendingTimers, 0);
   });
 });

@@ -10,16 +10,16 @@ import type { HandlerReturn } from './handled.js';
 
 const MAX_DELAY_MS = Number.MAX_SAFE_INTEGER;
 
-function checkDelay(name: string, value: unknown, allowZero: boolean): void {
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    (!allowZero && value === 0) ||
-    value > MAX_DELAY_MS
-  ) {
+/**
+ * The shortest period of a periodic timer. Deadlines are whole milliseconds: a shorter period would
+ * fall due again in the slot it is being expired from, and run without end in one turn of the wheel.
+ */
+const MIN_PERIOD_MS = 1;
+
+function checkDelay(name: string, value: unknown, minMs: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < minMs || value > MAX_DELAY_MS) {
     throw new TypeError(
-      `Expected \`${name}\` to be a finite number of milliseconds ${allowZero ? '>= 0' : '> 0'}, got ${describeValue(value)}`,
+      `Expected \`${name}\` to be a finite number of milliseconds >= ${minMs}, got ${describeValue(value)}`,
     );
   }
 }
@@ -95,15 +95,15 @@ export abstract class ComponentDefinition<M = never> {
    * Kompact: `schedule_once`.
    */
   scheduleOnce(delayMs: number, handler: (timer: ScheduledTimer) => HandlerReturn): ScheduledTimer {
-    checkDelay('delayMs', delayMs, true);
+    checkDelay('delayMs', delayMs, 0);
     if (typeof handler !== 'function')
       throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
     return this.#core.scheduleTimer(delayMs, 0, handler);
   }
 
   /**
-   * Runs `handler` on this component first `delayMs` from now, then every `periodMs`, until cancelled
-   * or the component ends.
+   * Runs `handler` on this component first `delayMs` from now, then every `periodMs` (at least 1 ms),
+   * until cancelled or the component ends.
    *
    * Kompact: `schedule_periodic`.
    */
@@ -112,8 +112,8 @@ export abstract class ComponentDefinition<M = never> {
     periodMs: number,
     handler: (timer: ScheduledTimer) => HandlerReturn,
   ): ScheduledTimer {
-    checkDelay('delayMs', delayMs, true);
-    checkDelay('periodMs', periodMs, false);
+    checkDelay('delayMs', delayMs, 0);
+    checkDelay('periodMs', periodMs, MIN_PERIOD_MS);
     if (typeof handler !== 'function')
       throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
     return this.#core.scheduleTimer(delayMs, periodMs, handler);

@@ -1,14 +1,21 @@
 import type { Logger } from 'pino';
 import type { ComponentCore } from '../component/component-core.js';
 import type { ComponentId } from '../component/component-id.js';
+import { describeThrown } from '../internal/describe-thrown.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import type { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { DeadLetterReason } from '../system/dead-letters.js';
+import { describeValue } from '../system/kompact-error.js';
 import { type ActorPath, NamedPath, UniquePath } from './actor-path.js';
 import { localNetMessage, remoteNetMessage } from './net-message.js';
 import { PathTrie } from './path-trie.js';
-import { BroadcastRouting, type RoutingPolicy, SenderHashRouting } from './routing-policy.js';
+import {
+  BroadcastRouting,
+  RoundRobinRouting,
+  type RoutingPolicy,
+  SenderHashRouting,
+} from './routing-policy.js';
 import type { SystemPath } from './system-path.js';
 
 /** The network side of a dispatcher: sends to other systems; made by the system when it has a network. */
@@ -23,6 +30,11 @@ export interface RemoteLink {
 /** What the dispatcher needs from its system. */
 export interface DispatchHost {
   readonly logger: Logger;
+  /**
+   * Whether `group/*` and `group/?` reach the components below `group` without a routing policy there
+   * (config `kompact.dispatch.implicit-routes`, off by default).
+   */
+  readonly implicitRoutes: boolean;
   /** Records a message sent to a path that could not be delivered. */
   deadLetterToPath(path: ActorPath, message: unknown, reason: DeadLetterReason, detail?: string): void;
 }
@@ -52,13 +64,23 @@ export type AliasResult =
   | { readonly kind: 'registered'; readonly path: NamedPath }
   | { readonly kind: 'duplicate'; readonly path: NamedPath };
 
-// Implicit routes (Kompact's `implicit_routes` feature): `group/*` and `group/?` without a policy.
+// Implicit routes (Kompact's `implicit_routes` feature, off unless configured): `group/*` and
+// `group/?` without a policy.
 const BROADCAST = new BroadcastRouting();
 const DEFAULT_SELECT = new SenderHashRouting();
 
 /** Whether `targets` is a routing group's choice rather than one component. */
 function isGroup(targets: ComponentCore | readonly ComponentCore[]): targets is readonly ComponentCore[] {
   return Array.isArray(targets);
+}
+
+/** The built-in policies, whose choice is always a list of members: no need to check it. */
+function isBuiltIn(policy: RoutingPolicy): boolean {
+  return (
+    policy instanceof BroadcastRouting ||
+    policy instanceof SenderHashRouting ||
+    policy instanceof RoundRobinRouting
+  );
 }
 
 /** Most entries of each of the dispatcher's caches by path object. */
@@ -237,6 +259,17 @@ export class Dispatcher {
     offset: number,
     length: number,
   ): void {
+    // A peer may only address this system: a path of a third system is never delivered here, even if
+    // a component here has the same id or alias.
+    if (!receiver.system.equals(this.systemPath)) {
+      this.host.deadLetterToPath(
+        receiver,
+        remoteNetMessage(sender, receiver, serId, chunk, offset, length),
+        'misaddressed',
+        `${sender.system.toString()} sent a message for ${receiver.system.toString()} to ${this.systemPath.toString()}`,
+      );
+      return;
+    }
     if (!this.registry.has(serId)) {
       this.host.deadLetterToPath(
         receiver,
@@ -294,16 +327,56 @@ export class Dispatcher {
       if (marker !== undefined && marker !== policy.mode) {
         return `the group's ${policy.kind} policy cannot ${marker === 'broadcast' ? 'broadcast (`/*`)' : 'select (`/?`)'}`;
       }
-    } else if (marker === 'broadcast') {
-      policy = BROADCAST;
-    } else if (marker === 'select') {
-      policy = DEFAULT_SELECT;
-    } else {
+    } else if (marker === undefined) {
       return `nothing is registered at ${path.segments.join('/')}`;
+    } else if (!this.host.implicitRoutes) {
+      return (
+        `no routing group is registered at ${path.segments.join('/')} (implicit routes are off: ` +
+        'call setRoutingPolicy, or enable them with KompactConfig.implicitRoutes(true))'
+      );
+    } else {
+      policy = marker === 'broadcast' ? BROADCAST : DEFAULT_SELECT;
     }
     const members = this.members(path.segments);
-    const chosen = policy.route(members, { sender });
+    const chosen = isBuiltIn(policy)
+      ? policy.route(members, { sender })
+      : this.routeChecked(policy, members, sender, path);
+    if (typeof chosen === 'string') return chosen;
     return chosen.length === 0 ? `the group ${path.segments.join('/')} has no live member` : chosen;
+  }
+
+  /**
+   * Asks a policy of the user's for its choice: one that throws, or returns anything but members of
+   * the group, costs that message (a dead letter and a log line), never the sender's `tell`.
+   */
+  private routeChecked(
+    policy: RoutingPolicy,
+    members: readonly ComponentCore[],
+    sender: ActorPath,
+    path: NamedPath,
+  ): readonly ComponentCore[] | string {
+    let chosen: unknown;
+    try {
+      chosen = policy.route(members, { sender });
+    } catch (error) {
+      return this.policyFailed(policy, path, `threw ${describeThrown(error)}`, error);
+    }
+    if (!Array.isArray(chosen)) {
+      return this.policyFailed(policy, path, `returned ${describeValue(chosen)}, not an array of members`);
+    }
+    const valid = chosen.length === 1 ? members.includes(chosen[0]) : isSubset(chosen, members);
+    if (!valid)
+      return this.policyFailed(policy, path, 'returned something that is not a member of the group');
+    return chosen as readonly ComponentCore[];
+  }
+
+  private policyFailed(policy: RoutingPolicy, path: NamedPath, what: string, error?: unknown): string {
+    const detail = `the group's ${String(policy.kind)} policy ${what}`;
+    this.host.logger.warn(
+      { err: error, path: path.toString(), policy: String(policy.kind) },
+      `Routing policy failed for ${path.toString()}: ${detail}; the message is a dead letter`,
+    );
+    return detail;
   }
 
   /** The live components registered at or below `segments`, in the table's stable order. */
@@ -335,4 +408,10 @@ export class Dispatcher {
       this.registrations.delete(previous.core);
     }
   }
+}
+
+/** Whether every element of `chosen` is one of `members`. */
+function isSubset(chosen: readonly unknown[], members: readonly ComponentCore[]): boolean {
+  const known = new Set<unknown>(members);
+  return chosen.every((core) => known.has(core));
 }

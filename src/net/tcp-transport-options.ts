@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { ActorPath } from '../dispatch/actor-path.js';
 import { SystemPath } from '../dispatch/system-path.js';
+import { closestName } from '../internal/closest-name.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import { describeValue, KompactError } from '../system/kompact-error.js';
 import { type Clock, SystemClock } from '../timer/clock.js';
@@ -132,6 +133,74 @@ export interface ResolvedTransportOptions {
 
 const noop = (): void => {};
 
+/** Every option of {@link TcpTransportOptions}: anything else in an options object is refused. */
+const TRANSPORT_OPTION_NAMES = Object.keys({
+  host: true,
+  port: true,
+  advertisedHost: true,
+  advertisedPort: true,
+  maxFrameBytes: true,
+  highWaterMarkBytes: true,
+  maxWriteBatchBytes: true,
+  maxConnectionRetryAttempts: true,
+  connectionRetryIntervalMs: true,
+  handshakeTimeoutMs: true,
+  closeTimeoutMs: true,
+  maxIncomingConnections: true,
+  sharedSecret: true,
+  tls: true,
+  noDelay: true,
+  clock: true,
+  logger: true,
+  onData: true,
+  onLost: true,
+  onEvent: true,
+  onSocket: true,
+} satisfies Record<keyof TcpTransportOptions, true>);
+
+/** Every field of {@link TcpTransportTls}. */
+const TLS_OPTION_NAMES = Object.keys({
+  key: true,
+  cert: true,
+  ca: true,
+  requestCert: true,
+  rejectUnauthorized: true,
+} satisfies Record<keyof TcpTransportTls, true>);
+
+/** The options a transport's owner sets itself (a system's network), not its user. @internal */
+export const TRANSPORT_OWNER_OPTIONS: readonly string[] = [
+  'clock',
+  'logger',
+  'onData',
+  'onLost',
+  'onEvent',
+  'onSocket',
+];
+
+/**
+ * Refuses a name in `options` that is not one of `known`: a misspelt option (`sharedsecret`) would
+ * otherwise be ignored in silence, and a system built without the setting meant (no authentication).
+ *
+ * @throws {@link KompactError} `CONFIG_INVALID` naming the option and the closest known one.
+ * @internal
+ */
+export function checkOptionNames(options: object, known: readonly string[], what: string, prefix = ''): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue;
+    const closest = closestName(name, known);
+    throw new KompactError(
+      'CONFIG_INVALID',
+      `Unknown ${what} \`${prefix}${name}\`${closest === undefined ? '' : ` (did you mean \`${prefix}${closest}\`?)`}; ` +
+        `the options are ${known.map((option) => `${prefix}${option}`).join(', ')}`,
+    );
+  }
+}
+
+/** The options of {@link TcpTransportOptions} without those its owner sets. @internal */
+export function userOptionNames(): readonly string[] {
+  return TRANSPORT_OPTION_NAMES.filter((name) => !TRANSPORT_OWNER_OPTIONS.includes(name));
+}
+
 /**
  * Builds the error for one invalid option from its name (`port`, `tls.key`), its value and what it
  * should be. @internal
@@ -169,12 +238,14 @@ export function resolveTransportOptions(
   if (typeof options !== 'object' || options === null) {
     throw fail('options', options, 'an object');
   }
+  checkOptionNames(options, TRANSPORT_OPTION_NAMES, 'network option');
   const host = options.host === undefined ? '127.0.0.1' : options.host;
   if (typeof host !== 'string' || host === '') throw fail('host', host, 'a non-empty string');
   const secret = resolveSecret(fail, options.sharedSecret);
   const tls = options.tls;
   if (tls !== undefined) {
     if (typeof tls !== 'object' || tls === null) throw fail('tls', tls, 'an object with `key` and `cert`');
+    checkOptionNames(tls, TLS_OPTION_NAMES, 'network option', 'tls.');
     if (!isKeyMaterial(tls.key)) throw fail('tls.key', tls.key, 'a PEM string or Buffer');
     if (!isKeyMaterial(tls.cert)) throw fail('tls.cert', tls.cert, 'a PEM string or Buffer');
     const ca: unknown = tls.ca;

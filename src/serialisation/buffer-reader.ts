@@ -42,11 +42,29 @@ export class BufferReader {
    * @param start - @internal where the input starts in `bytes` (default 0).
    * @param end - @internal where the input ends in `bytes` (default its length); the network layer reads
    * a received payload in place, without a view of it.
-   * @throws TypeError when `bytes` is not a Uint8Array.
+   * @throws TypeError when `bytes` is not a Uint8Array or `start`/`end` are not integers; RangeError
+   * when they do not satisfy 0 ≤ start ≤ end ≤ `bytes.length`.
    */
-  constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
+  constructor(bytes: Uint8Array, start = 0, end?: number) {
     if (!(bytes instanceof Uint8Array)) {
       throw new TypeError(`Expected \`bytes\` to be a Uint8Array, got ${describeValue(bytes)}`);
+    }
+    if (end === undefined) {
+      end = bytes.length;
+    } else if (!Number.isSafeInteger(end)) {
+      throw new TypeError(`Expected \`end\` to be an integer, got ${describeValue(end)}`);
+    } else if (end < 0 || end > bytes.length) {
+      throw new RangeError(
+        `Expected \`end\` to be an integer from 0 to ${bytes.length} (the length of \`bytes\`), got ${describeValue(end)}`,
+      );
+    }
+    if (!Number.isSafeInteger(start)) {
+      throw new TypeError(`Expected \`start\` to be an integer, got ${describeValue(start)}`);
+    }
+    if (start < 0 || start > end) {
+      throw new RangeError(
+        `Expected \`start\` to be an integer from 0 to ${end}, got ${describeValue(start)}`,
+      );
     }
     this.bytes = bytes;
     this.start = start;

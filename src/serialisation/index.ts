@@ -5,7 +5,7 @@
 export { BufferReader } from './buffer-reader.js';
 export { BufferWriter } from './buffer-writer.js';
 export { type MatchCases, matchDeserialise } from './match-deserialise.js';
-export { msgpackSerialiser } from './msgpack-serialiser.js';
+export { type MsgpackSerialiserOptions, msgpackSerialiser } from './msgpack-serialiser.js';
 export { isReservedSerId, MAX_RESERVED_SER_ID, ReservedSerIds, type SerId, serId } from './ser-id.js';
 export { SerialisationError, type SerialisationErrorReason } from './serialisation-error.js';
 export { deserialiseFromBytes, type Serialiser, serialiseToBytes } from './serialiser.js';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import type { ComponentId } from '../component/component-id.js';
+import { closestName } from '../internal/closest-name.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
@@ -178,10 +179,35 @@ export class FaultContext {
   }
 }
 
+/** The fields of {@link ReplaceOptions}: a misspelt one (`backof`) would silently mean "no backoff". */
+const REPLACE_OPTION_NAMES = Object.keys({
+  maxRestarts: true,
+  withinMs: true,
+  backoff: true,
+} satisfies Record<keyof ReplaceOptions, true>);
+
+const BACKOFF_OPTION_NAMES = Object.keys({
+  initialMs: true,
+  maxMs: true,
+  factor: true,
+} satisfies Record<keyof NonNullable<ReplaceOptions['backoff']>, true>);
+
+function checkNames(object: object, known: readonly string[], what: string, prefix: string): void {
+  for (const name of Object.keys(object)) {
+    if (known.includes(name)) continue;
+    const closest = closestName(name, known);
+    throw new TypeError(
+      `Expected \`${what}\` to have only ${known.map((k) => `\`${prefix}${k}\``).join(', ')}, got ` +
+        `\`${prefix}${name}\`${closest === undefined ? '' : ` (did you mean \`${prefix}${closest}\`?)`}`,
+    );
+  }
+}
+
 function checkReplaceOptions(options: ReplaceOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
   }
+  checkNames(options, REPLACE_OPTION_NAMES, 'options', '');
   const { maxRestarts, withinMs, backoff } = options;
   if (maxRestarts !== undefined && !(Number.isSafeInteger(maxRestarts) && maxRestarts >= 0)) {
     throw new TypeError(`Expected \`maxRestarts\` to be an integer >= 0, got ${describeValue(maxRestarts)}`);
@@ -193,6 +219,12 @@ function checkReplaceOptions(options: ReplaceOptions): void {
     throw new TypeError(`Expected \`withinMs\` to be a finite number > 0, got ${describeValue(withinMs)}`);
   }
   if (backoff !== undefined) {
+    if (typeof backoff !== 'object' || backoff === null) {
+      throw new TypeError(
+        `Expected \`backoff\` to be an object with initialMs, maxMs and factor, got ${describeValue(backoff)}`,
+      );
+    }
+    checkNames(backoff, BACKOFF_OPTION_NAMES, 'backoff', 'backoff.');
     const { initialMs, maxMs, factor } = backoff;
     if (!(typeof initialMs === 'number' && initialMs >= 0 && Number.isFinite(initialMs))) {
       throw new TypeError(

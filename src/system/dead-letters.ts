@@ -11,6 +11,8 @@ import type { Clock } from '../timer/clock.js';
  * - `unresolved`: nothing is registered at the actor path it was sent to (or its group has no member).
  * - `unroutable`: the path is on another system and this system has no network.
  * - `unknown-ser-id`: it arrived from another system under a serId no registered serialiser handles.
+ * - `misaddressed`: it arrived from another system addressed to a path of a third system; it is never
+ *   delivered here, whatever is registered under the same id or name.
  * - `serialisation-failed`: its value could not be serialised for another system.
  * - `refused`: the network transport refused it (`detail`: backpressure, blocked, too-large, closed).
  * - `lost`: it was accepted for another system but not delivered (`detail`: dropped after the retries,
@@ -22,6 +24,7 @@ export type DeadLetterReason =
   | 'unresolved'
   | 'unroutable'
   | 'unknown-ser-id'
+  | 'misaddressed'
   | 'serialisation-failed'
   | 'refused'
   | 'lost';

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { LevelWithSilent, Logger } from 'pino';
 import { parse as parseToml } from 'smol-toml';
+import { closestName } from '../internal/closest-name.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import type { NetworkOptions } from '../net/network-link.js';
-import { resolveTransportOptions } from '../net/tcp-transport-options.js';
+import { checkOptionNames, resolveTransportOptions, userOptionNames } from '../net/tcp-transport-options.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { Clock } from '../timer/clock.js';
@@ -29,6 +30,8 @@ export const ConfigKeys = {
   shutdownGraceMs: 'kompact.runtime.shutdown-grace-ms',
   /** Wall-clock milliseconds a recovery handler may take before it is reported. Default 100. */
   recoveryBudgetMs: 'kompact.supervision.recovery-budget-ms',
+  /** Whether `group/*` and `group/?` reach a group without a routing policy. Default `false`. */
+  implicitRoutes: 'kompact.dispatch.implicit-routes',
   // Any key under `kompact.network`, even an empty `[kompact.network]` table, gives the system a
   // network, as `KompactConfig.network()` does; each key sets the `NetworkOptions` field named alike.
   /** The address the network listens on. Default `127.0.0.1`. */
@@ -73,6 +76,107 @@ export const ConfigKeys = {
 
 /** The table whose keys configure the network. */
 const NETWORK_TABLE = 'kompact.network';
+
+/** The keys under `kompact` (outside `kompact.network`) that kompact-ts reads. */
+const RUNTIME_KEYS: ReadonlySet<string> = new Set(
+  Object.values(ConfigKeys).filter((key) => !key.startsWith(`${NETWORK_TABLE}.`)),
+);
+
+/**
+ * Kompact's own keys that kompact-ts does not implement (yet): a source that sets one gets a warning
+ * that it is ignored, not an error, so a Kompact configuration file still loads. A table here covers
+ * every key below it.
+ *
+ * Kompact: `kompact.runtime.threads` and `.scheduler` (`core/src/runtime/config.rs`), the network
+ * buffer pool (`core/src/net/buffers/mod.rs`) and the actor-lookup garbage collector
+ * (`core/src/dispatch/lookup/gc.rs`).
+ */
+const UNIMPLEMENTED_KEYS: readonly string[] = [
+  'kompact.runtime.threads',
+  'kompact.runtime.scheduler',
+  'kompact.net.buffer_config',
+  'kompact.dispatch.actor-lookup',
+];
+
+/** The tables the known and unimplemented keys are in, `kompact` included. */
+const CONFIG_TABLES: ReadonlySet<string> = new Set(
+  [...RUNTIME_KEYS, ...UNIMPLEMENTED_KEYS, `${NETWORK_TABLE}.host`].flatMap((key) => {
+    const parts = key.split('.');
+    return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('.'));
+  }),
+);
+
+function isUnimplemented(key: string): boolean {
+  return UNIMPLEMENTED_KEYS.some((known) => key === known || key.startsWith(`${known}.`));
+}
+
+/**
+ * Checks the keys under `kompact` in one source: each must be one kompact-ts reads, a table of them,
+ * or a Kompact key it does not implement (added to `warnings`). `kompact.network` is checked by
+ * {@link checkNetworkTable} once the sources are merged. Keys outside `kompact` are the user's.
+ *
+ * @throws {@link KompactError} `CONFIG_INVALID` naming an unknown key and the closest known one.
+ */
+function checkKompactKeys(tree: ConfigTree, origin: string, warnings: string[]): void {
+  const walk = (table: ConfigTree, path: string): void => {
+    for (const [name, value] of Object.entries(table)) {
+      const key = `${path}.${name}`;
+      if (key === NETWORK_TABLE || RUNTIME_KEYS.has(key)) continue;
+      if (isUnimplemented(key) && isTree(value)) {
+        walk(value, key);
+        continue;
+      }
+      if (isUnimplemented(key)) {
+        const warning =
+          `Config key ${key} (from ${origin}) is a Kompact setting kompact-ts does not implement; ` +
+          'it is ignored';
+        if (!warnings.includes(warning)) warnings.push(warning);
+        continue;
+      }
+      if (CONFIG_TABLES.has(key)) {
+        if (!isTree(value)) {
+          throw new KompactError(
+            'CONFIG_INVALID',
+            `Invalid value for ${key} (from ${origin}): expected a table of settings, got ${describeValue(value)}`,
+          );
+        }
+        walk(value, key);
+        continue;
+      }
+      throw unknownKey(key, path, origin);
+    }
+  };
+  const kompact = tree.kompact;
+  if (kompact === undefined) return;
+  if (!isTree(kompact)) {
+    throw new KompactError(
+      'CONFIG_INVALID',
+      `Invalid value for kompact (from ${origin}): expected a table of settings, got ${describeValue(kompact)}`,
+    );
+  }
+  walk(kompact, 'kompact');
+}
+
+/** The error for `key`, unknown in the table `path`, with the closest of the table's known names. */
+function unknownKey(key: string, path: string, origin: string): KompactError {
+  const siblings = new Set<string>();
+  for (const known of [
+    ...RUNTIME_KEYS,
+    ...UNIMPLEMENTED_KEYS,
+    ...CONFIG_TABLES,
+    ...Object.keys(NETWORK_OPTION_OF_KEY),
+  ]) {
+    if (known.startsWith(`${path}.`)) siblings.add(known.slice(path.length + 1).split('.')[0] as string);
+  }
+  const names = [...siblings].sort();
+  const closest = closestName(key.slice(path.length + 1), names);
+  return new KompactError(
+    'CONFIG_INVALID',
+    `Unknown key ${key} (from ${origin})` +
+      (closest === undefined ? '.' : `; did you mean \`${path}.${closest}\`?`) +
+      ` The keys of ${path} are ${names.join(', ')}; keys of your own go outside \`kompact\` (e.g. \`app.greeting\`)`,
+  );
+}
 
 /** Each `kompact.network` key and the `NetworkOptions` field it sets (`tls.x` is a field of `tls`). */
 const NETWORK_OPTION_OF_KEY: Readonly<Record<string, string>> = {
@@ -124,6 +228,7 @@ export interface RuntimeSettings {
   readonly logLevel: LevelWithSilent;
   readonly recoveryBudgetMs: number;
   readonly shutdownGraceMs: number;
+  readonly implicitRoutes: boolean;
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
   readonly tree: ConfigTree;
@@ -131,6 +236,8 @@ export interface RuntimeSettings {
   readonly network: NetworkOptions | undefined;
   /** The serialisers whose serIds the system accepts from other systems (built-ins included). */
   readonly serialisers: SerialiserRegistry;
+  /** What the system logs as warnings when it is built (Kompact keys it does not implement). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -150,6 +257,8 @@ export class KompactConfig {
   #logger: Logger | undefined;
   #clock: Clock | undefined;
   readonly #serialisers: Serialiser<unknown>[] = [];
+  /** Warnings about the sources (Kompact keys not implemented), logged when the system is built. */
+  readonly #warnings: string[] = [];
 
   private constructor() {}
 
@@ -187,6 +296,18 @@ export class KompactConfig {
    */
   shutdownGraceMs(ms: number): this {
     return this.setValue(ConfigKeys.shutdownGraceMs, ms);
+  }
+
+  /**
+   * Whether messages to `group/*` and `group/?` reach the components registered below `group` when no
+   * routing policy is set there: broadcast to all, or select one by sender hash. Off by default, as
+   * in Kompact, so a peer cannot reach every named component with one path; with it off such paths
+   * are `unresolved` dead letters.
+   *
+   * Kompact: the `implicit_routes` feature.
+   */
+  implicitRoutes(enabled: boolean): this {
+    return this.setValue(ConfigKeys.implicitRoutes, enabled);
   }
 
   /** Uses `logger` (a pino logger) as the system's root logger. */
@@ -235,6 +356,11 @@ export class KompactConfig {
    * ```
    */
   network(options: NetworkOptions = {}): this {
+    // The system sets the transport's clock, logger and callbacks itself: given here they would be
+    // ignored in silence.
+    if (typeof options === 'object' && options !== null) {
+      checkOptionNames(options, userOptionNames(), 'network option');
+    }
     resolveTransportOptions(options);
     const tls = options.tls === undefined ? {} : { tls: { ...options.tls } };
     this.#sources.push({ kind: 'network', origin: 'network()', options: { ...options, ...tls } });
@@ -260,8 +386,9 @@ export class KompactConfig {
       throw new TypeError(`Expected \`key\` to be a dotted config key, got ${describeValue(key)}`);
     }
     const origin = `setValue(${key})`;
-    this.#checkKnown(key, value, origin);
     const tree = expandDottedKeys({ [key]: value });
+    checkKompactKeys(tree, origin, this.#warnings);
+    this.#checkKnown(key, value, origin);
     checkNetworkSource(key, value, tree, origin);
     this.#sources.push({ kind: 'tree', origin, tree });
     return this;
@@ -269,11 +396,10 @@ export class KompactConfig {
 
   /** Adds the settings in a TOML or JSON text. Kompact: `load_config_str`. */
   loadConfigString(text: string, format: ConfigFormat = 'toml'): this {
-    this.#sources.push({
-      kind: 'tree',
-      origin: `a ${format} string`,
-      tree: parseSource(text, format, `a ${format} string`),
-    });
+    const origin = `a ${format} string`;
+    const tree = parseSource(text, format, origin);
+    checkKompactKeys(tree, origin, this.#warnings);
+    this.#sources.push({ kind: 'tree', origin, tree });
     return this;
   }
 
@@ -292,7 +418,9 @@ export class KompactConfig {
         },
       );
     }
-    this.#sources.push({ kind: 'tree', origin: path, tree: parseSource(text, format, path) });
+    const tree = parseSource(text, format, path);
+    checkKompactKeys(tree, path, this.#warnings);
+    this.#sources.push({ kind: 'tree', origin: path, tree });
     return this;
   }
 
@@ -339,6 +467,7 @@ export class KompactConfig {
       logLevel: (read(ConfigKeys.logLevel) as LevelWithSilent | undefined) ?? 'info',
       recoveryBudgetMs: (read(ConfigKeys.recoveryBudgetMs) as number | undefined) ?? 100,
       shutdownGraceMs: (read(ConfigKeys.shutdownGraceMs) as number | undefined) ?? 10_000,
+      implicitRoutes: (read(ConfigKeys.implicitRoutes) as boolean | undefined) ?? false,
       logger: this.#logger,
       clock: this.#clock,
       tree,
@@ -347,6 +476,7 @@ export class KompactConfig {
           ? networkOptions(network, read, (key) => origins[key] ?? 'config')
           : undefined,
       serialisers: new SerialiserRegistry().registerAll(this.#serialisers),
+      warnings: [...this.#warnings],
     };
   }
 
@@ -368,6 +498,9 @@ export class KompactConfig {
       case ConfigKeys.recoveryBudgetMs:
         if (typeof value !== 'number' || !(value >= 0 && Number.isFinite(value)))
           reject('a finite number >= 0');
+        break;
+      case ConfigKeys.implicitRoutes:
+        if (typeof value !== 'boolean') reject('a boolean');
         break;
       case ConfigKeys.label:
         if (typeof value !== 'string' || value === '') reject('a non-empty string');
@@ -455,9 +588,11 @@ function checkNetworkTable(table: unknown, path: string, originOf: (path: string
       const known = Object.keys(NETWORK_OPTION_OF_KEY)
         .filter((option) => option.startsWith(`${path}.`))
         .map((option) => option.slice(path.length + 1));
+      const closest = closestName(name, known);
       throw new KompactError(
         'CONFIG_INVALID',
-        `Unknown key ${key} (from ${originOf(firstLeaf(key, value))}): the keys of ${path} are ` +
+        `Unknown key ${key} (from ${originOf(firstLeaf(key, value))})` +
+          `${closest === undefined ? ': the' : `; did you mean \`${path}.${closest}\`? The`} keys of ${path} are ` +
           `${known.join(', ')}`,
       );
     }

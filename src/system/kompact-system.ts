@@ -34,6 +34,7 @@ const LOCAL_SYSTEM_PATH = new SystemPath('local', '127.0.0.1', 0);
 /** @internal `KompactConfig.build`: makes the system and, with network config, binds its address. */
 export async function buildSystem(settings: RuntimeSettings): Promise<KompactSystem> {
   const system = new KompactSystem(settings);
+  for (const warning of settings.warnings) runtimeOf(system).logger.warn(warning);
   await runtimeOf(system).openNetwork(settings);
   return system;
 }
@@ -65,6 +66,8 @@ class SystemRuntime implements ComponentHost {
   dispatcher: Dispatcher;
   /** The network side, for a system with `network` config. */
   link: NetworkLink | undefined;
+  /** Whether `group/*` and `group/?` work without a routing policy (`kompact.dispatch.implicit-routes`). */
+  readonly implicitRoutes: boolean;
 
   constructor(settings: RuntimeSettings, handle: SystemHandle) {
     this.handle = handle;
@@ -78,6 +81,7 @@ class SystemRuntime implements ComponentHost {
     this.throughput = settings.throughput;
     this.maxMessages = Math.floor(settings.throughput * settings.messagePriority);
     this.shutdownGraceMs = settings.shutdownGraceMs;
+    this.implicitRoutes = settings.implicitRoutes;
     this.deadLetters = new DeadLetters(this.logger, this.clock);
     this.supervision = new Supervision(this.logger, () => this.deadLetters.count);
     this.supervisor = new ComponentSupervisor({

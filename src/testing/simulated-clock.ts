@@ -45,6 +45,12 @@ export class SimulatedClock implements Clock, SchedulerAwareClock {
   }
 
   setTimer(callback: () => void, delayMs: number): ClockTimer {
+    // NaN would sort nowhere and never fire: a caller's bug, shown here instead of a silent hang.
+    if (typeof delayMs !== 'number' || Number.isNaN(delayMs)) {
+      throw new TypeError(
+        `Expected \`delayMs\` to be a number of milliseconds, got ${describeValue(delayMs)}`,
+      );
+    }
     const timer: VirtualTimer = {
       dueAt: this.#now + Math.max(0, delayMs),
       seq: this.#seq++,

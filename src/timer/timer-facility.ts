@@ -503,7 +503,7 @@ export class TimerFacility {
         // Timers that come back overdue (a late periodic one) join this slot and run again here.
         for (let id = this.heads[slot] as number; id !== NONE; id = this.heads[slot] as number) {
           this.unlinkHead(id, slot);
-          this.expire(id);
+          this.expire(id, time);
         }
       } else {
         const moving = this.takeSlot(slot);
@@ -514,14 +514,22 @@ export class TimerFacility {
     if (this.live > 0 && time - this.epoch < SPAN_MS) this.cursor = Math.max(this.cursor, time - this.epoch);
   }
 
-  /** Queues the timer of `id` (out of the wheel now) on its component; a periodic one goes back in. */
-  private expire(id: number): void {
+  /**
+   * Queues the timer of `id` (out of the wheel now) on its component; a periodic one goes back in, at
+   * its next deadline after `time` (now).
+   */
+  private expire(id: number, time: number): void {
     this.live--;
     const timer = this.handles[id] as ScheduledTimer;
     timer.core.enqueueTimer(timer);
     // The component may have cancelled it (it is faulty or destroyed), which freed the id.
     if (timer.periodMs > 0 && timer.state === 'pending') {
-      const deadline = (this.deadlines[id] as number) + timer.periodMs;
+      const period = timer.periodMs;
+      let deadline = (this.deadlines[id] as number) + period;
+      // The host timer fired late (a blocked event loop): run once for the periods missed, not once
+      // each, keeping the phase. Replaying them would queue one expiry per missed period at once, and a
+      // handler slower than its period would fall further behind with every turn.
+      if (deadline <= time) deadline += (Math.floor((time - deadline) / period) + 1) * period;
       this.deadlines[id] = deadline;
       this.live++;
       this.insert(id, Math.ceil(deadline));
