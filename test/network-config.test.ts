@@ -144,7 +144,7 @@ describe('kompact.network config', () => {
       host = "127.0.0.1"
       port = 0
       advertised-host = "127.0.0.1"
-      shared-secret = "swordfish"
+      shared-secret = "swordfish-swordfish"
       max-frame-bytes = 1024
       max-connection-retry-attempts = 0
       connection-retry-interval-ms = 5
@@ -167,7 +167,7 @@ describe('kompact.network config', () => {
             const refused = await tooLarge;
             assert.deepEqual([refused.reason, refused.detail], ['refused', 'too-large']);
           },
-          (config) => config.network({ sharedSecret: 'swordfish' }),
+          (config) => config.network({ sharedSecret: 'swordfish-swordfish' }),
         );
         // No retries: a system that is not there is given up on after the first attempt.
         const dropped = firstDeadLetter(a);
