@@ -23,6 +23,7 @@ import {
 } from '../src/net/index.js';
 import { serId } from '../src/serialisation/ser-id.js';
 import { KompactError } from '../src/system/kompact-error.js';
+import { selfSignedCertificate } from './support/certificates.js';
 
 const SER_ID = serId(40);
 const SECRET = 'a shared secret of 32 characters';
@@ -435,6 +436,42 @@ describe('TcpTransport admission', () => {
       assert.equal(
         loud.reduce((sum, line) => sum + (line.evicted ?? 0), 0),
         17,
+        JSON.stringify(loud),
+      );
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('lets a TLS system in while raw sockets that never start TLS flood the connection limit', async (t) => {
+    const made = selfSignedCertificate();
+    if (made.kind !== 'made') {
+      t.skip(made.reason);
+      return;
+    }
+    try {
+      const tls = { key: made.key, cert: made.cert, ca: made.cert };
+      const b = await node({
+        tls,
+        maxIncomingConnections: 10,
+        maxHandshakingConnections: 4,
+        handshakeTimeoutMs: 30_000,
+      });
+      const flood: RawPeer[] = [];
+      for (let i = 0; i < 20; i++) flood.push(await rawDial(b.transport.systemPath.port));
+      await waitFor(
+        () => flood.filter((peer) => peer.isClosed()).length === 16,
+        'all but the newest 4 idle sockets closed',
+      );
+      const a = await node({ tls, connectionRetryIntervalMs: 50, maxConnectionRetryAttempts: 40 });
+      for (let n = 0; n < 20; n++) send(a, b.actor, n);
+      await waitFor(() => b.received.length === 20, 'every message');
+      assert.deepEqual(a.lost, []);
+      assert.ok(b.transport.stats().evictedHandshakes >= 17, JSON.stringify(b.transport.stats()));
+      await b.transport.close();
+      const loud = b.logs.filter((line) => line.level >= 40);
+      assert.ok(
+        loud.every((line) => line.msg.startsWith('Turned away')),
         JSON.stringify(loud),
       );
     } finally {

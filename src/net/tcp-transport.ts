@@ -124,7 +124,8 @@ const TURNED_AWAY_LOG_ADDRESSES = 5;
  * Admission: incoming connections in their handshake have their own budget
  * (`maxHandshakingConnections`, `maxHandshakingPerAddress`) within `maxIncomingConnections`; a new
  * connection closes the oldest one still in its handshake rather than being refused, so idle
- * connections that never handshake cannot lock legitimate systems out. Frames before the handshake are
+ * connections that never handshake cannot lock legitimate systems out (with TLS, from the first TCP
+ * byte: the TLS handshake counts as part of the handshake). Frames before the handshake are
  * limited to handshake size. Incoming connections turned away are counted ({@link TcpTransport.stats})
  * and logged as one summary line per 10 s, not one line each.
  *
@@ -154,10 +155,15 @@ export class TcpTransport {
   private readonly connections = new Set<Connection>();
   private readonly blockedSystems = new Set<string>();
   private readonly blockedIps = new Set<string>();
-  /** Incoming connections not yet closed (or evicted), in handshake or established. */
-  private readonly incoming = new Set<Connection>();
-  /** Incoming connections in their handshake, oldest first. */
-  private readonly handshaking = new Set<Connection>();
+  /**
+   * Incoming connections not yet closed (or evicted), in handshake or established; with TLS, a raw
+   * socket stands for its connection until its TLS handshake is done.
+   */
+  private readonly incoming = new Set<Pending>();
+  /** Incoming connections (or raw TLS sockets) in their handshake, oldest first, with their address. */
+  private readonly handshaking = new Map<Pending, string>();
+  /** Raw sockets in their TLS handshake, by {@link tlsKey}, to be found again at `secureConnection`. */
+  private readonly tlsHandshaking = new Map<string, net.Socket>();
   private readonly throttle: HandshakeThrottle;
   private readonly turnedAway: TurnedAway = {
     blocked: 0,
@@ -205,10 +211,8 @@ export class TcpTransport {
           ),
         );
       };
-      // Plain TCP connections are admitted by the transport (see `onIncoming`), which can close an idle
-      // handshake to make room; Node's own limit would refuse the newcomer instead. TLS connections
-      // reach the transport only after the TLS handshake, so Node's limit still bounds those before it.
-      if (resolved.tls !== undefined) server.maxConnections = resolved.maxIncomingConnections;
+      // No `server.maxConnections`: the transport admits connections itself (see `admit`), closing an
+      // idle handshake to make room where Node's limit would refuse the newcomer.
       server.once('error', onError);
       server.listen({ host: resolved.host, port: resolved.port }, () => {
         server.off('error', onError);
@@ -253,12 +257,19 @@ export class TcpTransport {
       logger: options.logger,
       flusher: this.flusher,
     };
-    server.on(options.tls === undefined ? 'connection' : 'secureConnection', this.onIncoming);
+    if (options.tls === undefined) {
+      server.on('connection', this.onIncoming);
+    } else {
+      // Admitted as raw sockets, so the budgets cover the TLS handshake too.
+      server.on('connection', this.onIncomingTls);
+      server.on('secureConnection', this.onSecureConnection);
+    }
     server.on('error', (error) =>
       options.logger.error({ err: error }, `Server socket error: ${error.message}`),
     );
     server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
-      options.logger.warn(
+      // Counted when its raw socket closes, into the summary line (anyone can cause these).
+      options.logger.debug(
         { err: error, address: socket.remoteAddress },
         `Refused a TLS client: ${error.message}`,
       );
@@ -430,6 +441,7 @@ export class TcpTransport {
         connection.close('the transport is closing');
       }
     }
+    for (const socket of this.tlsHandshaking.values()) socket.destroy();
     this.logTurnedAway();
     this.checkAllClosed();
     this.closing = Promise.all([serverClosed, connectionsClosed]).then(() => {
@@ -465,52 +477,105 @@ export class TcpTransport {
   };
 
   private readonly onIncoming = (socket: net.Socket): void => {
+    const address = this.admit(socket);
+    if (address === undefined) return;
+    const connection = this.open(socket, 'acceptor', undefined);
+    this.incoming.add(connection);
+    this.handshaking.set(connection, address);
+  };
+
+  /** A raw socket of a TLS server: admitted now, and counted as in its handshake until it is secure. */
+  private readonly onIncomingTls = (socket: net.Socket): void => {
+    const address = this.admit(socket);
+    if (address === undefined) return;
+    const key = tlsKey(socket);
+    this.incoming.add(socket);
+    this.handshaking.set(socket, address);
+    this.tlsHandshaking.set(key, socket);
+    socket.once('close', () => {
+      if (this.tlsHandshaking.get(key) !== socket) return;
+      // Its TLS handshake failed or timed out (an evicted socket is no longer in `incoming`).
+      this.tlsHandshaking.delete(key);
+      this.handshaking.delete(socket);
+      if (this.incoming.delete(socket) && !this.isCloseCalled) {
+        this.failedHandshakes++;
+        this.turnAway('failed', address);
+      }
+    });
+  };
+
+  private readonly onSecureConnection = (socket: tls.TLSSocket): void => {
+    const key = tlsKey(socket);
+    const raw = this.tlsHandshaking.get(key);
+    const address = raw === undefined ? undefined : this.handshaking.get(raw);
+    if (raw === undefined || address === undefined || this.isCloseCalled) {
+      // Evicted, or the transport is closing.
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
+    this.tlsHandshaking.delete(key);
+    this.handshaking.delete(raw);
+    this.incoming.delete(raw);
+    const connection = this.open(socket, 'acceptor', undefined);
+    this.incoming.add(connection);
+    this.handshaking.set(connection, address);
+  };
+
+  /**
+   * Decides whether a new incoming socket may start its handshake, closing the oldest pending ones to
+   * make room; returns its canonical address, or `undefined` after refusing it.
+   */
+  private admit(socket: net.Socket): string | undefined {
     const remote = socket.remoteAddress;
     const address = remote === undefined ? undefined : (canonicalIp(remote) ?? remote);
     if (this.isCloseCalled || address === undefined) {
       // Closing, or the socket is already gone.
       socket.on('error', () => {});
       socket.destroy();
-      return;
+      return undefined;
     }
     if (this.blockedIps.has(address)) {
       this.refuseIncoming(socket, 'blocked', address);
-      return;
+      return undefined;
     }
     if (this.throttle.isRefused(address, this.options.clock.now())) {
       this.refuseIncoming(socket, 'throttled', address);
-      return;
+      return undefined;
     }
     const { maxHandshakingPerAddress, maxHandshakingConnections, maxIncomingConnections } = this.options;
     let fromAddress = 0;
-    for (const connection of this.handshaking) {
-      if (connection.remoteAddress === address) fromAddress++;
+    for (const pendingAddress of this.handshaking.values()) {
+      if (pendingAddress === address) fromAddress++;
     }
     if (fromAddress >= maxHandshakingPerAddress) this.evictOldestHandshake(address);
     if (this.handshaking.size >= maxHandshakingConnections) this.evictOldestHandshake(undefined);
     if (this.incoming.size >= maxIncomingConnections && !this.evictOldestHandshake(undefined)) {
       this.refuseIncoming(socket, 'full', address);
-      return;
+      return undefined;
     }
-    const connection = this.open(socket, 'acceptor', undefined);
-    this.incoming.add(connection);
-    this.handshaking.add(connection);
-  };
+    return address;
+  }
 
   /**
    * Closes the oldest incoming connection still in its handshake (from `address`, when given) to make
    * room for a new one; false when there is none. It stops counting at once.
    */
   private evictOldestHandshake(address: string | undefined): boolean {
-    for (const connection of this.handshaking) {
-      if (address !== undefined && connection.remoteAddress !== address) continue;
-      this.handshaking.delete(connection);
-      this.incoming.delete(connection);
+    for (const [pending, pendingAddress] of this.handshaking) {
+      if (address !== undefined && pendingAddress !== address) continue;
+      this.handshaking.delete(pending);
+      this.incoming.delete(pending);
       this.evictedHandshakes++;
-      this.turnAway('evicted', connection.remoteAddress);
-      connection.destroy(
-        new KompactError('HANDSHAKE_FAILED', 'Closed in its handshake to make room for a newer connection'),
-      );
+      this.turnAway('evicted', pendingAddress);
+      if (pending instanceof Connection) {
+        pending.destroy(
+          new KompactError('HANDSHAKE_FAILED', 'Closed in its handshake to make room for a newer connection'),
+        );
+      } else {
+        this.tlsHandshaking.delete(tlsKey(pending));
+        pending.destroy();
+      }
       return true;
     }
     return false;
@@ -822,6 +887,14 @@ export class TcpTransport {
 }
 
 const token = Symbol('TcpTransport.listen');
+
+/** An incoming connection the transport counts: its connection, or (in a TLS handshake) its raw socket. */
+type Pending = Connection | net.Socket;
+
+/** Tells the live connections of one server apart: a TLS socket has the address and port of its raw one. */
+function tlsKey(socket: net.Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
+}
 
 function tlsServerOptions(options: ResolvedTransportOptions): tls.TlsOptions {
   const material = options.tls as NonNullable<ResolvedTransportOptions['tls']>;
