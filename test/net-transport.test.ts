@@ -660,7 +660,13 @@ describe('TcpTransport', () => {
 describe('TcpTransport against hostile input', () => {
   it('keeps serving a good connection while 200 raw sockets send random, truncated and garbage frames', async () => {
     try {
-      const b = await node({ handshakeTimeoutMs: 300, closeTimeoutMs: 100 });
+      // Budgets wide enough that no raw socket is closed to make room: each one's input is judged.
+      const b = await node({
+        handshakeTimeoutMs: 300,
+        closeTimeoutMs: 100,
+        maxHandshakingConnections: 1000,
+        maxHandshakingPerAddress: 1000,
+      });
       const a = await node();
       const rand = random(0x5eed);
       const bytes = (n: number): Buffer =>

@@ -273,6 +273,43 @@ describe('kompact.network config', () => {
     );
   });
 
+  it('reads the handshake budgets and failed-proof limits from kompact.network, and refuses a short secret without showing it', async () => {
+    const toml = `
+      [kompact.network]
+      max-handshaking-connections = 4
+      max-handshaking-per-address = 2
+      max-handshake-failures = 3
+      handshake-failure-window-ms = 1000
+      handshake-backoff-ms = 100
+    `;
+    await withSystem(
+      async (system) => {
+        assert.equal(system.config.getNumber(ConfigKeys.networkMaxHandshakingConnections), 4);
+        assert.equal(system.systemPath().transport, 'tcp');
+      },
+      (config) => config.loadConfigString(toml, 'toml'),
+    );
+    for (const key of [
+      ConfigKeys.networkMaxHandshakingConnections,
+      ConfigKeys.networkMaxHandshakingPerAddress,
+      ConfigKeys.networkMaxHandshakeFailures,
+      ConfigKeys.networkHandshakeFailureWindowMs,
+      ConfigKeys.networkHandshakeBackoffMs,
+    ]) {
+      assert.throws(() => testConfig().setValue(key, 0), isKompactError('CONFIG_INVALID', key));
+    }
+    await assert.rejects(
+      Promise.resolve().then(() =>
+        testConfig().loadConfigString('[kompact.network]\nshared-secret = "hunter2"\n').build(),
+      ),
+      (error: unknown) => {
+        isKompactError('CONFIG_INVALID', 'kompact.network.shared-secret', '16 bytes')(error);
+        assert.ok(!(error as Error).message.includes('hunter2'), (error as Error).message);
+        return true;
+      },
+    );
+  });
+
   it('opens no socket for a config without a kompact.network section', async () => {
     const before = listeningServers();
     await withSystem(
