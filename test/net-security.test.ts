@@ -468,6 +468,9 @@ describe('TcpTransport admission', () => {
       await waitFor(() => b.received.length === 20, 'every message');
       assert.deepEqual(a.lost, []);
       assert.ok(b.transport.stats().evictedHandshakes >= 17, JSON.stringify(b.transport.stats()));
+      // Blocking the address also closes the sockets still in their TLS handshake.
+      b.transport.blockIp('127.0.0.1');
+      await waitFor(() => flood.every((peer) => peer.isClosed()), 'the pending TLS sockets closed');
       await b.transport.close();
       const loud = b.logs.filter((line) => line.level >= 40);
       assert.ok(

@@ -403,6 +403,10 @@ export class TcpTransport {
     for (const connection of this.connections) {
       if (connection.remoteAddress === ip) connection.destroy(new KompactError('HANDSHAKE_FAILED', reason));
     }
+    // Raw sockets still in their TLS handshake have no connection yet.
+    for (const [pending, address] of this.handshaking) {
+      if (address === ip && !(pending instanceof Connection)) pending.destroy();
+    }
     for (const peer of this.peers.values()) {
       if (canonicalIp(peer.system.host) === ip) this.cutOff(peer, reason);
     }
