@@ -333,6 +333,28 @@ describe('FrameDecoder', () => {
   it('rejects an invalid maximum frame size', () => {
     assert.throws(() => new FrameDecoder(0), TypeError);
     assert.throws(() => new FrameDecoder(1.5), TypeError);
+    assert.throws(() => new FrameDecoder(100).setMaxFrameBytes(-1), TypeError);
+  });
+
+  it('applies a raised limit from the next frame of the same chunk, and names a lowered one', () => {
+    const big = encodeFrames([{ kind: 'bye', isError: false, reason: 'x'.repeat(200) }]);
+    const decoder = new FrameDecoder(100);
+    const seen: Frame[] = [];
+    // As a connection does: the first frame completes the handshake and raises the limit in the sink.
+    const error = decoder.push(Buffer.concat([encodeFrames([{ kind: 'ack', count: 1 }]), big]), (frame) => {
+      seen.push(frame);
+      decoder.setMaxFrameBytes(1024);
+    });
+    assert.equal(error, undefined);
+    assert.deepEqual(
+      seen.map((frame) => frame.kind),
+      ['ack', 'bye'],
+    );
+    const handshake = new FrameDecoder(1024);
+    handshake.setMaxFrameBytes(100, 'the handshake frame limit');
+    const refused = handshake.push(big, () => assert.fail('no frame expected'));
+    assert.equal(refused?.reason, 'too-large');
+    assert.match(refused?.message ?? '', /above the handshake frame limit of 100 bytes/);
   });
 
   it('counts the header in FRAME_HEADER_BYTES', () => {

@@ -144,7 +144,7 @@ describe('kompact.network config', () => {
       host = "127.0.0.1"
       port = 0
       advertised-host = "127.0.0.1"
-      shared-secret = "swordfish"
+      shared-secret = "swordfish-swordfish"
       max-frame-bytes = 1024
       max-connection-retry-attempts = 0
       connection-retry-interval-ms = 5
@@ -167,7 +167,7 @@ describe('kompact.network config', () => {
             const refused = await tooLarge;
             assert.deepEqual([refused.reason, refused.detail], ['refused', 'too-large']);
           },
-          (config) => config.network({ sharedSecret: 'swordfish' }),
+          (config) => config.network({ sharedSecret: 'swordfish-swordfish' }),
         );
         // No retries: a system that is not there is given up on after the first attempt.
         const dropped = firstDeadLetter(a);
@@ -270,6 +270,43 @@ describe('kompact.network config', () => {
     assert.throws(
       () => testConfig().setValue(ConfigKeys.networkSharedSecret, new Uint8Array([1, 2])),
       isKompactError('CONFIG_INVALID', 'kompact.network.shared-secret', 'network()'),
+    );
+  });
+
+  it('reads the handshake budgets and failed-proof limits from kompact.network, and refuses a short secret without showing it', async () => {
+    const toml = `
+      [kompact.network]
+      max-handshaking-connections = 4
+      max-handshaking-per-address = 2
+      max-handshake-failures = 3
+      handshake-failure-window-ms = 1000
+      handshake-backoff-ms = 100
+    `;
+    await withSystem(
+      async (system) => {
+        assert.equal(system.config.getNumber(ConfigKeys.networkMaxHandshakingConnections), 4);
+        assert.equal(system.systemPath().transport, 'tcp');
+      },
+      (config) => config.loadConfigString(toml, 'toml'),
+    );
+    for (const key of [
+      ConfigKeys.networkMaxHandshakingConnections,
+      ConfigKeys.networkMaxHandshakingPerAddress,
+      ConfigKeys.networkMaxHandshakeFailures,
+      ConfigKeys.networkHandshakeFailureWindowMs,
+      ConfigKeys.networkHandshakeBackoffMs,
+    ]) {
+      assert.throws(() => testConfig().setValue(key, 0), isKompactError('CONFIG_INVALID', key));
+    }
+    await assert.rejects(
+      Promise.resolve().then(() =>
+        testConfig().loadConfigString('[kompact.network]\nshared-secret = "hunter2"\n').build(),
+      ),
+      (error: unknown) => {
+        isKompactError('CONFIG_INVALID', 'kompact.network.shared-secret', '16 bytes')(error);
+        assert.ok(!(error as Error).message.includes('hunter2'), (error as Error).message);
+        return true;
+      },
     );
   });
 

@@ -426,7 +426,11 @@ describe('connections', () => {
         on(b, '/sink').tell('friend', a);
         await server.probe.waitFor(1);
         const stranger = await testConfig()
-          .network({ sharedSecret: 'wrong', maxConnectionRetryAttempts: 1, connectionRetryIntervalMs: 5 })
+          .network({
+            sharedSecret: 'wrong-secret-of-20-bytes',
+            maxConnectionRetryAttempts: 1,
+            connectionRetryIntervalMs: 5,
+          })
           .build();
         try {
           const { letters, done } = deadLettersOf(stranger, 1);
@@ -438,7 +442,7 @@ describe('connections', () => {
         }
         assert.deepEqual(server.probe.texts, ['friend']);
       },
-      { sharedSecret: 'swordfish' },
+      { sharedSecret: 'swordfish-swordfish' },
     );
   });
 

@@ -15,6 +15,7 @@ import {
   type Frame,
   frameSize,
   type HelloFrame,
+  MAX_HANDSHAKE_FRAME_BYTES,
   PathTable,
   PROTOCOL_VERSION,
 } from './frame.js';
@@ -63,6 +64,11 @@ export interface ConnectionHost {
   isSystemBlocked(system: SystemPath): boolean;
   /** Whether connections with `address` (canonical) are refused. */
   isIpBlocked(address: string): boolean;
+  /**
+   * An accepted connection's dialer failed to prove the shared secret (a wrong, missing or unexpected
+   * proof); called before the connection closes, so the transport can slow down guessing.
+   */
+  authenticationFailed(connection: Connection): void;
   /** The handshake completed; data frames may be enqueued now. */
   established(connection: Connection): void;
   /**
@@ -107,12 +113,17 @@ type Phase = 'connecting' | 'await-hello' | 'await-hello-ack' | 'done';
  *
  * Kompact: a channel of the network thread (`network/src/net/network_channel.rs`).
  *
- * @remarks Handshake: the dialer sends `hello` (its path and a nonce); the acceptor checks the version
- * and whether the system is blocked and answers `hello` (its path, a nonce and, with a shared secret, a
- * proof over the dialer's nonce); the dialer checks that proof and answers `hello-ack` (its proof over
- * the acceptor's nonce) and is established; the acceptor is established when that proof checks. A side
- * with a secret refuses a peer without one, and the other way round. Every failure closes this
- * connection only, with a logged error and a best-effort `bye` that names the reason.
+ * @remarks Handshake (protocol version 2): the dialer sends `hello` (its path and a nonce); the
+ * acceptor checks the version and whether the system is blocked and answers `hello` (its path and a
+ * nonce, no proof); the dialer checks that the acceptor names the system it dialled and answers
+ * `hello-ack` (with a shared secret, its proof over both nonces and both paths); the acceptor checks
+ * that proof and only then answers `hello-ack` with its own proof, and is established; the dialer is
+ * established when that proof checks. A side with a secret refuses a peer without one, and the other
+ * way round. Every failure closes this connection only, with a best-effort `bye` that names the reason;
+ * a dialer logs it (at warn when the acceptor names another system, at error otherwise), an acceptor
+ * logs it at debug and its transport counts it into one summary line per interval, so a flood of bad
+ * connections cannot flood the log. Until the handshake completes, frames above
+ * {@link MAX_HANDSHAKE_FRAME_BYTES} close the connection before they are buffered.
  *
  * Writes: {@link Connection.enqueue} queues; the {@link FlushScheduler} calls {@link Connection.flush}
  * once per turn, which writes the queued frames (up to `maxWriteBatchBytes`), a cumulative `ack` for the
@@ -178,7 +189,9 @@ export class Connection {
     this.settings = settings;
     this.host = host;
     this.system = dialled;
-    this.decoder = new FrameDecoder(settings.maxFrameBytes);
+    // A peer that has not proved who it is gets only handshake-sized frames.
+    this.decoder = new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES);
+    this.decoder.setMaxFrameBytes(MAX_HANDSHAKE_FRAME_BYTES, 'the handshake frame limit');
     this.phase = role === 'dialer' ? 'connecting' : 'await-hello';
   }
 
@@ -307,7 +320,7 @@ export class Connection {
       return;
     }
     this.phase = 'await-hello';
-    this.sendNow(this.hello(undefined));
+    this.sendNow(this.hello());
   };
 
   private noteAddress(): void {
@@ -392,7 +405,6 @@ export class Connection {
   };
 
   private handshakeFrame(frame: Frame): void {
-    const { secret, localSystem } = this.settings;
     if (frame.kind === 'bye') {
       this.hasPeerBye = true;
       this.fail(
@@ -401,27 +413,84 @@ export class Connection {
       );
       return;
     }
+    if (frame.kind === 'hello' && frame.proof !== undefined) {
+      this.refuse('the peer sent a proof in its hello');
+      return;
+    }
+    if (this.role === 'acceptor') {
+      this.acceptorStep(frame);
+    } else {
+      this.dialerStep(frame);
+    }
+  }
+
+  private acceptorStep(frame: Frame): void {
+    const { secret, localSystem } = this.settings;
     if (this.phase === 'await-hello' && frame.kind === 'hello') {
-      if (this.role === 'acceptor') {
-        if (frame.proof !== undefined) {
-          this.refuse('the dialer sent a proof in its hello');
-          return;
-        }
-        this.system = frame.system;
-        if (this.host.isSystemBlocked(frame.system)) {
-          this.refuse(`system ${frame.system.toString()} is blocked`);
-          return;
-        }
-        this.peerNonce = frame.nonce;
-        const proof =
-          secret === undefined
-            ? undefined
-            : handshakeProof(secret, 'acceptor', frame.nonce, this.nonce, localSystem, frame.system);
-        this.phase = 'await-hello-ack';
-        this.sendNow(this.hello(proof));
+      this.system = frame.system;
+      if (this.host.isSystemBlocked(frame.system)) {
+        this.refuse(`system ${frame.system.toString()} is blocked`);
         return;
       }
-      const dialled = this.system as SystemPath;
+      this.peerNonce = frame.nonce;
+      this.phase = 'await-hello-ack';
+      // No proof here: the dialer proves first, so a stranger gets nothing to test guesses against.
+      this.sendNow(this.hello());
+      return;
+    }
+    if (this.phase === 'await-hello-ack' && frame.kind === 'hello-ack') {
+      const dialer = this.system as SystemPath;
+      const dialerNonce = this.peerNonce as Uint8Array;
+      let proof: Uint8Array | undefined;
+      if (secret === undefined) {
+        if (frame.proof !== undefined) {
+          this.refuseAuthentication('the dialer has a shared secret and none is configured here');
+          return;
+        }
+      } else {
+        if (frame.proof === undefined) {
+          this.refuseAuthentication('the dialer sent no shared-secret proof');
+          return;
+        }
+        const expected = handshakeProof(secret, 'dialer', dialerNonce, this.nonce, dialer, localSystem);
+        if (!proofMatches(frame.proof, expected)) {
+          this.refuseAuthentication('the dialer does not know the shared secret');
+          return;
+        }
+        proof = handshakeProof(secret, 'acceptor', dialerNonce, this.nonce, dialer, localSystem);
+      }
+      this.sendNow({ kind: 'hello-ack', proof });
+      this.establish();
+      return;
+    }
+    this.refuse(`unexpected ${frame.kind} frame during the handshake`);
+  }
+
+  private dialerStep(frame: Frame): void {
+    const { secret, localSystem } = this.settings;
+    const dialled = this.system as SystemPath;
+    if (this.phase === 'await-hello' && frame.kind === 'hello') {
+      if (!frame.system.equals(dialled)) {
+        // Whoever answers is not the system the frames are for (a relay, or a stale address): proving
+        // the secret to it, or sending it those frames, would be wrong either way.
+        this.refuse(
+          `dialled ${dialled.toString()}, but the acceptor names itself ${frame.system.toString()}`,
+          'warn',
+        );
+        return;
+      }
+      this.peerNonce = frame.nonce;
+      this.phase = 'await-hello-ack';
+      this.sendNow({
+        kind: 'hello-ack',
+        proof:
+          secret === undefined
+            ? undefined
+            : handshakeProof(secret, 'dialer', this.nonce, frame.nonce, localSystem, dialled),
+      });
+      return;
+    }
+    if (this.phase === 'await-hello-ack' && frame.kind === 'hello-ack') {
       if (secret === undefined) {
         if (frame.proof !== undefined) {
           this.refuse('the peer requires a shared secret and none is configured here');
@@ -431,48 +500,13 @@ export class Connection {
         frame.proof === undefined ||
         !proofMatches(
           frame.proof,
-          handshakeProof(secret, 'acceptor', this.nonce, frame.nonce, frame.system, localSystem),
+          handshakeProof(secret, 'acceptor', this.nonce, this.peerNonce as Uint8Array, localSystem, dialled),
         )
       ) {
         this.refuse(
           frame.proof === undefined
             ? 'the peer sent no shared-secret proof'
             : 'the peer does not know the shared secret',
-        );
-        return;
-      }
-      if (!frame.system.equals(dialled)) {
-        this.settings.logger.debug(
-          this.fields(),
-          `Dialled ${dialled.toString()}, which calls itself ${frame.system.toString()}`,
-        );
-      }
-      const proof =
-        secret === undefined
-          ? undefined
-          : handshakeProof(secret, 'dialer', frame.nonce, this.nonce, localSystem, frame.system);
-      this.sendNow({ kind: 'hello-ack', proof });
-      this.establish();
-      return;
-    }
-    if (this.phase === 'await-hello-ack' && frame.kind === 'hello-ack') {
-      const peer = this.system as SystemPath;
-      if (secret === undefined) {
-        if (frame.proof !== undefined) {
-          this.refuse('the dialer has a shared secret and none is configured here');
-          return;
-        }
-      } else if (
-        frame.proof === undefined ||
-        !proofMatches(
-          frame.proof,
-          handshakeProof(secret, 'dialer', this.nonce, this.peerNonce as Uint8Array, peer, localSystem),
-        )
-      ) {
-        this.refuse(
-          frame.proof === undefined
-            ? 'the dialer sent no shared-secret proof'
-            : 'the dialer does not know the shared secret',
         );
         return;
       }
@@ -486,17 +520,18 @@ export class Connection {
     this.phase = 'done';
     this.currentState = 'established';
     this.wasEstablished = true;
+    this.decoder.setMaxFrameBytes(this.settings.maxFrameBytes);
     this.clearTimer();
     this.host.established(this);
   }
 
-  private hello(proof: Uint8Array | undefined): HelloFrame {
+  private hello(): HelloFrame {
     return {
       kind: 'hello',
       version: PROTOCOL_VERSION,
       system: this.settings.localSystem,
       nonce: this.nonce,
-      proof,
+      proof: undefined,
     };
   }
 
@@ -514,8 +549,14 @@ export class Connection {
   }
 
   /** Refuses the handshake: a logged error, a `bye` naming the reason, and the socket closes. */
-  private refuse(reason: string): void {
-    this.fail(new KompactError('HANDSHAKE_FAILED', `Handshake refused: ${reason}`));
+  private refuse(reason: string, level: FailLevel = 'error'): void {
+    this.fail(new KompactError('HANDSHAKE_FAILED', `Handshake refused: ${reason}`), true, level);
+  }
+
+  /** Refuses a dialer that did not prove the shared secret, and tells the host (which slows guessing). */
+  private refuseAuthentication(reason: string): void {
+    this.host.authenticationFailed(this);
+    this.refuse(reason);
   }
 
   /**
@@ -523,13 +564,15 @@ export class Connection {
    * already said bye or the bye cannot be written), and ends the socket (destroyed after
    * `closeTimeoutMs` if the peer does not close its side).
    */
-  private fail(error: Error, isByeUseful = true): void {
+  private fail(error: Error, isByeUseful = true, level: FailLevel = 'error'): void {
     if (this.currentState === 'closed' || this.isDying) return;
     this.isDying = true;
     this.error = error;
     this.decoder.stop();
     const handshake = this.phase !== 'done';
-    this.settings.logger.error(
+    // Anyone can open connections to an acceptor: its handshake failures are counted by the transport
+    // and summarised, never logged one line each above debug.
+    this.settings.logger[handshake && this.role === 'acceptor' ? 'debug' : level](
       { ...this.fields(), err: error },
       `Closing ${handshake ? 'connection in handshake' : 'connection'}: ${error.message}`,
     );
@@ -617,6 +660,9 @@ export class Connection {
     };
   }
 }
+
+/** The level a connection logs its failure at (acceptors in their handshake always use debug). */
+type FailLevel = 'error' | 'warn';
 
 const GRACEFUL_BYE: Frame = Object.freeze({ kind: 'bye', isError: false, reason: 'closing' });
 const byeSize = frameSize(GRACEFUL_BYE);

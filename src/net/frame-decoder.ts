@@ -67,7 +67,9 @@ const PATH_CACHE_LIMIT = 1024;
  * ```
  */
 export class FrameDecoder {
-  readonly #maxFrameBytes: number;
+  #maxFrameBytes: number;
+  /** What the limit is called in the too-large error: it differs before and after a handshake. */
+  #limitName = 'the maximum frame size';
   /** Length bytes of a frame whose header straddles chunks. */
   readonly #header = Buffer.alloc(4);
   #headerFilled = 0;
@@ -102,12 +104,20 @@ export class FrameDecoder {
    * @throws TypeError when `maxFrameBytes` is not an integer from 1 to 4294967295.
    */
   constructor(maxFrameBytes: number) {
-    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1 || maxFrameBytes > 0xffff_ffff) {
-      throw new TypeError(
-        `Expected \`maxFrameBytes\` to be an integer from 1 to 4294967295, got ${describeValue(maxFrameBytes)}`,
-      );
-    }
+    checkMaxFrameBytes(maxFrameBytes);
     this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * Changes the largest declared length accepted from the next frame header on; `name` describes the
+   * limit in the error (a connection lowers it to handshake-sized frames until its peer is known).
+   *
+   * @throws TypeError when `maxFrameBytes` is not an integer from 1 to 4294967295.
+   */
+  setMaxFrameBytes(maxFrameBytes: number, name = 'the maximum frame size'): void {
+    checkMaxFrameBytes(maxFrameBytes);
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#limitName = name;
   }
 
   /** How many bytes of an incomplete frame are held. */
@@ -213,7 +223,7 @@ export class FrameDecoder {
     if (length > this.#maxFrameBytes) {
       throw new FrameError(
         'too-large',
-        `A frame declared ${length} bytes, above the maximum frame size of ${this.#maxFrameBytes} bytes`,
+        `A frame declared ${length} bytes, above ${this.#limitName} of ${this.#maxFrameBytes} bytes`,
       );
     }
     return length;
@@ -328,6 +338,14 @@ export class FrameDecoder {
     }
     if (tag === PathTag.define) this.#table.push(path);
     return path;
+  }
+}
+
+function checkMaxFrameBytes(maxFrameBytes: number): void {
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1 || maxFrameBytes > 0xffff_ffff) {
+    throw new TypeError(
+      `Expected \`maxFrameBytes\` to be an integer from 1 to 4294967295, got ${describeValue(maxFrameBytes)}`,
+    );
   }
 }
 

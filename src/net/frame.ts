@@ -3,8 +3,22 @@ import type { SystemPath } from '../dispatch/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import { describeValue } from '../system/kompact-error.js';
 
-/** The wire-protocol version this build speaks; a `hello` with another version is refused. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * The wire-protocol version this build speaks; a `hello` with another version is refused.
+ *
+ * @remarks Version 2: the dialer proves the shared secret first and the acceptor answers with its own
+ * `hello-ack` only after checking that proof (version 1 sent the acceptor's proof in its `hello`, to
+ * anyone who asked); proofs cover both nonces and both system paths.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * The largest frame accepted before a connection's handshake completes, in bytes after the 4-byte
+ * length: a `hello` with a 253-character host name takes about 320, a `bye` with the longest reason this
+ * build sends about 610; the rest is margin. A peer that declares a larger frame before it has proved
+ * who it is is closed without the frame being buffered.
+ */
+export const MAX_HANDSHAKE_FRAME_BYTES = 4096;
 
 /** Length of the random nonce each side sends in its `hello`. */
 export const NONCE_BYTES = 16;
@@ -37,8 +51,9 @@ export const FrameKindByte = {
 } as const;
 
 /**
- * The handshake opener. The dialer sends it first (no proof); the acceptor answers with its own, whose
- * proof (when a shared secret is configured) covers the dialer's nonce.
+ * The handshake opener. The dialer sends it first; the acceptor answers with its own. Neither carries a
+ * proof (since protocol version 2 a `hello` with a proof is refused): the proofs travel in the
+ * `hello-ack`s, once both nonces are known.
  */
 export interface HelloFrame {
   readonly kind: 'hello';
@@ -48,11 +63,15 @@ export interface HelloFrame {
   readonly system: SystemPath;
   /** {@link NONCE_BYTES} random bytes, for the other side's proof. */
   readonly nonce: Uint8Array;
-  /** HMAC proof of the shared secret, or `undefined` when the sender has none to prove. */
+  /** Always `undefined` in protocol version 2 (the field is kept so the frame layout is unchanged). */
   readonly proof: Uint8Array | undefined;
 }
 
-/** The dialer's last handshake frame; its proof (with a shared secret) covers the acceptor's nonce. */
+/**
+ * The proof of each side, with a shared secret (see `handshakeProof`): the dialer sends its `hello-ack`
+ * after the acceptor's `hello`; the acceptor checks it and only then sends its own, and is established.
+ * Without a shared secret both carry no proof.
+ */
 export interface HelloAckFrame {
   readonly kind: 'hello-ack';
   readonly proof: Uint8Array | undefined;

@@ -11,25 +11,29 @@ export function makeNonce(): Uint8Array {
 }
 
 /**
- * The proof that `role` holds the shared secret: HMAC-SHA256 over the role, the peer's nonce (so it
- * cannot be replayed on another connection), the prover's own nonce and both system paths.
+ * The proof that `role` holds the shared secret: HMAC-SHA256 over the role, both nonces and both
+ * system paths, always in dialer-then-acceptor order.
  *
- * @remarks The role label keeps a proof from being reflected back to its author; both paths bind the
- * proof to the systems that the handshake names.
+ * @remarks Each side computes the paths as it sees them: the dialer uses its own path and the path it
+ * dialled, the acceptor the path the dialer claims and its own. So a proof is valid only on the
+ * connection it was made for (the nonces), between the two systems it names; a relay that the dialer
+ * reached under another address, or that rewrites a path, makes the proofs disagree. The role label
+ * keeps a proof from being reflected back to its author. The dialer proves first: the acceptor sends
+ * its proof only to a dialer that proved the secret, so it is no oracle for guessing the secret.
  */
 export function handshakeProof(
   secret: Uint8Array,
   role: HandshakeRole,
-  peerNonce: Uint8Array,
-  ownNonce: Uint8Array,
-  ownSystem: SystemPath,
-  peerSystem: SystemPath,
+  dialerNonce: Uint8Array,
+  acceptorNonce: Uint8Array,
+  dialer: SystemPath,
+  acceptor: SystemPath,
 ): Uint8Array {
   const mac = createHmac('sha256', secret);
-  mac.update(`kompact-ts handshake v1 ${role}\n`);
-  mac.update(peerNonce);
-  mac.update(ownNonce);
-  mac.update(`${ownSystem.toString()}\n${peerSystem.toString()}`);
+  mac.update(`kompact-ts handshake v2 ${role}\n`);
+  mac.update(dialerNonce);
+  mac.update(acceptorNonce);
+  mac.update(`${dialer.toString()}\n${acceptor.toString()}`);
   return new Uint8Array(mac.digest());
 }
 

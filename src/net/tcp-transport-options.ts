@@ -78,11 +78,38 @@ export interface TcpTransportOptions {
   /** Time a graceful close waits for the peer's `bye` before destroying the socket. Default 2000 ms. */
   readonly closeTimeoutMs?: number;
   /**
-   * Most incoming connections open at once (in handshake or established); the server refuses more.
-   * Default 1100 (Kompact's hard connection limit).
+   * Most incoming connections open at once (in handshake or established). When it is reached, a new
+   * connection closes the oldest one still in its handshake to make room; with none in a handshake it
+   * is refused. Default 1100 (Kompact's hard connection limit).
    */
   readonly maxIncomingConnections?: number;
-  /** A secret every system of the deployment shares; peers that cannot prove it are refused. */
+  /**
+   * Most incoming connections in their handshake at once (counted within `maxIncomingConnections`): a
+   * new one closes the oldest to make room, so idle connections that never handshake cannot keep a
+   * legitimate system out for longer than it takes to dial again. Default 64.
+   */
+  readonly maxHandshakingConnections?: number;
+  /**
+   * Most incoming connections in their handshake at once from one IP address; a new one from that
+   * address closes its oldest. Default 8.
+   */
+  readonly maxHandshakingPerAddress?: number;
+  /**
+   * Failed shared-secret proofs from one IP address, within `handshakeFailureWindowMs`, after which new
+   * connections from it are refused for `handshakeBackoffMs` (doubling, up to 10 minutes, each time it
+   * happens again). Default 5.
+   */
+  readonly maxHandshakeFailures?: number;
+  /** The window `maxHandshakeFailures` is counted in. Default 60000 ms. */
+  readonly handshakeFailureWindowMs?: number;
+  /** How long an address is first refused after too many failed proofs. Default 5000 ms. */
+  readonly handshakeBackoffMs?: number;
+  /**
+   * A secret every system of the deployment shares; peers that cannot prove it are refused. At least
+   * 16 bytes (UTF-8 for a string): the proofs a system sends can be used to test guesses offline, so
+   * the secret must be too long to guess (a random 16 bytes or more, not a word). It authenticates
+   * systems; it does not encrypt or protect the frames after the handshake (use `tls` for that).
+   */
   readonly sharedSecret?: string | Uint8Array;
   /** TLS key material; without it connections are plain TCP. */
   readonly tls?: TcpTransportTls;
@@ -120,6 +147,11 @@ export interface ResolvedTransportOptions {
   readonly handshakeTimeoutMs: number;
   readonly closeTimeoutMs: number;
   readonly maxIncomingConnections: number;
+  readonly maxHandshakingConnections: number;
+  readonly maxHandshakingPerAddress: number;
+  readonly maxHandshakeFailures: number;
+  readonly handshakeFailureWindowMs: number;
+  readonly handshakeBackoffMs: number;
   readonly secret: Uint8Array | undefined;
   readonly tls: TcpTransportTls | undefined;
   readonly noDelay: boolean;
@@ -147,6 +179,11 @@ const TRANSPORT_OPTION_NAMES = Object.keys({
   handshakeTimeoutMs: true,
   closeTimeoutMs: true,
   maxIncomingConnections: true,
+  maxHandshakingConnections: true,
+  maxHandshakingPerAddress: true,
+  maxHandshakeFailures: true,
+  handshakeFailureWindowMs: true,
+  handshakeBackoffMs: true,
   sharedSecret: true,
   tls: true,
   noDelay: true,
@@ -318,6 +355,39 @@ export function resolveTransportOptions(
       1,
       2 ** 31 - 1,
     ),
+    maxHandshakingConnections: integer(
+      fail,
+      'maxHandshakingConnections',
+      options.maxHandshakingConnections,
+      64,
+      1,
+      2 ** 31 - 1,
+    ),
+    maxHandshakingPerAddress: integer(
+      fail,
+      'maxHandshakingPerAddress',
+      options.maxHandshakingPerAddress,
+      8,
+      1,
+      2 ** 31 - 1,
+    ),
+    maxHandshakeFailures: integer(
+      fail,
+      'maxHandshakeFailures',
+      options.maxHandshakeFailures,
+      5,
+      1,
+      2 ** 31 - 1,
+    ),
+    handshakeFailureWindowMs: integer(
+      fail,
+      'handshakeFailureWindowMs',
+      options.handshakeFailureWindowMs,
+      60_000,
+      1,
+      2 ** 31 - 1,
+    ),
+    handshakeBackoffMs: integer(fail, 'handshakeBackoffMs', options.handshakeBackoffMs, 5000, 1, 2 ** 31 - 1),
     secret,
     tls,
     noDelay: boolean(fail, 'noDelay', options.noDelay, true),
@@ -354,11 +424,29 @@ function resolveAdvertisedHost(fail: InvalidOption, host: string | undefined): s
   return canonical;
 }
 
+/**
+ * The fewest bytes a shared secret may have. A dialer's proof lets whoever it dials test guesses of the
+ * secret offline, at millions per second: only a secret too long to enumerate resists that.
+ */
+export const MIN_SHARED_SECRET_BYTES = 16;
+
 function resolveSecret(fail: InvalidOption, secret: string | Uint8Array | undefined): Uint8Array | undefined {
   if (secret === undefined) return undefined;
-  if (typeof secret === 'string' && secret !== '') return new Uint8Array(Buffer.from(secret, 'utf8'));
-  if (secret instanceof Uint8Array && secret.length > 0) return new Uint8Array(secret);
-  throw fail('sharedSecret', secret, 'a non-empty string or Uint8Array');
+  const bytes =
+    typeof secret === 'string'
+      ? new Uint8Array(Buffer.from(secret, 'utf8'))
+      : secret instanceof Uint8Array
+        ? new Uint8Array(secret)
+        : undefined;
+  if (bytes === undefined || bytes.length < MIN_SHARED_SECRET_BYTES) {
+    throw fail(
+      'sharedSecret',
+      // Never put a secret, even a weak one, into an error message (and so into a log).
+      bytes === undefined ? secret : `${bytes.length} bytes, not shown`,
+      `a string or Uint8Array of at least ${MIN_SHARED_SECRET_BYTES} bytes (a random secret: shorter ones can be guessed)`,
+    );
+  }
+  return bytes;
 }
 
 function isKeyMaterial(value: unknown): boolean {

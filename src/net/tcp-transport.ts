@@ -12,6 +12,7 @@ import {
 import { FlushScheduler } from './flush-scheduler.js';
 import { type DataFrame, frameSize } from './frame.js';
 import { FrameQueue } from './frame-queue.js';
+import { HandshakeThrottle } from './handshake-throttle.js';
 import { canonicalIp } from './ip-address.js';
 import {
   isWildcardAddress,
@@ -63,7 +64,34 @@ export interface TransportStats {
   readonly receivedFrames: number;
   /** Open connections, in handshake or established. */
   readonly openConnections: number;
+  /**
+   * Incoming connections refused on arrival: from a blocked address, from an address refused after too
+   * many failed proofs, or past `maxIncomingConnections` with none in a handshake to close instead.
+   */
+  readonly refusedConnections: number;
+  /** Incoming connections closed in their handshake to make room for a newer one. */
+  readonly evictedHandshakes: number;
+  /** Incoming connections whose handshake failed (timeout, bad frame, refused proof or system). */
+  readonly failedHandshakes: number;
+  /** Times an address started being refused after too many failed proofs. */
+  readonly throttledAddresses: number;
 }
+
+/** Why the transport turned away an incoming connection before its handshake completed. */
+interface TurnedAway {
+  blocked: number;
+  throttled: number;
+  full: number;
+  evicted: number;
+  failed: number;
+  throttledAddresses: number;
+}
+
+/** How often, at most, the transport logs a summary of the incoming connections it turned away. */
+const TURNED_AWAY_LOG_INTERVAL_MS = 10_000;
+
+/** Addresses named in one summary line, at most. */
+const TURNED_AWAY_LOG_ADDRESSES = 5;
 
 /**
  * The TCP (optionally TLS) transport of a networked system: one server socket, one connection per
@@ -88,9 +116,18 @@ export interface TransportStats {
  * {@link TcpTransport.stats}) until acknowledgements bring them under.
  *
  * Security: frames above `maxFrameBytes`, malformed frames and failed handshakes close only the
- * connection concerned, with a logged error. With `sharedSecret`, peers must prove the secret in the
- * handshake; with `tls`, connections are TLS (mutual by default). Blocked systems and addresses are
- * refused at the handshake, their connections closed and their frames reported lost.
+ * connection concerned. With `sharedSecret`, peers must prove the secret in the handshake (the dialer
+ * first; repeated failures from one address get it refused for a growing backoff); with `tls`,
+ * connections are TLS (mutual by default). Blocked systems and addresses are refused at the handshake,
+ * their connections closed and their frames reported lost.
+ *
+ * Admission: incoming connections in their handshake have their own budget
+ * (`maxHandshakingConnections`, `maxHandshakingPerAddress`) within `maxIncomingConnections`; a new
+ * connection closes the oldest one still in its handshake rather than being refused, so idle
+ * connections that never handshake cannot lock legitimate systems out (with TLS, from the first TCP
+ * byte: the TLS handshake counts as part of the handshake). Frames before the handshake are
+ * limited to handshake size. Incoming connections turned away are counted ({@link TcpTransport.stats})
+ * and logged as one summary line per 10 s, not one line each.
  *
  * @example
  * ```ts
@@ -118,6 +155,31 @@ export class TcpTransport {
   private readonly connections = new Set<Connection>();
   private readonly blockedSystems = new Set<string>();
   private readonly blockedIps = new Set<string>();
+  /**
+   * Incoming connections not yet closed (or evicted), in handshake or established; with TLS, a raw
+   * socket stands for its connection until its TLS handshake is done.
+   */
+  private readonly incoming = new Set<Pending>();
+  /** Incoming connections (or raw TLS sockets) in their handshake, oldest first, with their address. */
+  private readonly handshaking = new Map<Pending, string>();
+  /** Raw sockets in their TLS handshake, by {@link tlsKey}, to be found again at `secureConnection`. */
+  private readonly tlsHandshaking = new Map<string, net.Socket>();
+  private readonly throttle: HandshakeThrottle;
+  private readonly turnedAway: TurnedAway = {
+    blocked: 0,
+    throttled: 0,
+    full: 0,
+    evicted: 0,
+    failed: 0,
+    throttledAddresses: 0,
+  };
+  /** Some addresses of the connections counted in `turnedAway`, for the summary line. */
+  private readonly turnedAwayAddresses = new Set<string>();
+  private turnedAwayTimer: ClockTimer | undefined;
+  private refusedConnections = 0;
+  private evictedHandshakes = 0;
+  private failedHandshakes = 0;
+  private throttledAddresses = 0;
   /** The system of the last {@link TcpTransport.send} and its peer (peers are never removed while open). */
   private lastSystem: SystemPath | undefined;
   private lastPeer: Peer | undefined;
@@ -149,7 +211,8 @@ export class TcpTransport {
           ),
         );
       };
-      server.maxConnections = resolved.maxIncomingConnections;
+      // No `server.maxConnections`: the transport admits connections itself (see `admit`), closing an
+      // idle handshake to make room where Node's limit would refuse the newcomer.
       server.once('error', onError);
       server.listen({ host: resolved.host, port: resolved.port }, () => {
         server.off('error', onError);
@@ -178,6 +241,11 @@ export class TcpTransport {
     this.options = options;
     this.server = server;
     this.systemPath = systemPath;
+    this.throttle = new HandshakeThrottle(
+      options.maxHandshakeFailures,
+      options.handshakeFailureWindowMs,
+      options.handshakeBackoffMs,
+    );
     this.settings = {
       localSystem: systemPath,
       secret: options.secret,
@@ -189,12 +257,19 @@ export class TcpTransport {
       logger: options.logger,
       flusher: this.flusher,
     };
-    server.on(options.tls === undefined ? 'connection' : 'secureConnection', this.onIncoming);
+    if (options.tls === undefined) {
+      server.on('connection', this.onIncoming);
+    } else {
+      // Admitted as raw sockets, so the budgets cover the TLS handshake too.
+      server.on('connection', this.onIncomingTls);
+      server.on('secureConnection', this.onSecureConnection);
+    }
     server.on('error', (error) =>
       options.logger.error({ err: error }, `Server socket error: ${error.message}`),
     );
     server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
-      options.logger.warn(
+      // Counted when its raw socket closes, into the summary line (anyone can cause these).
+      options.logger.debug(
         { err: error, address: socket.remoteAddress },
         `Refused a TLS client: ${error.message}`,
       );
@@ -214,6 +289,10 @@ export class TcpTransport {
       lostFrames: this.lostFrames,
       receivedFrames: this.receivedFrames,
       openConnections: this.connections.size,
+      refusedConnections: this.refusedConnections,
+      evictedHandshakes: this.evictedHandshakes,
+      failedHandshakes: this.failedHandshakes,
+      throttledAddresses: this.throttledAddresses,
     };
   }
 
@@ -324,6 +403,10 @@ export class TcpTransport {
     for (const connection of this.connections) {
       if (connection.remoteAddress === ip) connection.destroy(new KompactError('HANDSHAKE_FAILED', reason));
     }
+    // Raw sockets still in their TLS handshake have no connection yet.
+    for (const [pending, address] of this.handshaking) {
+      if (address === ip && !(pending instanceof Connection)) pending.destroy();
+    }
     for (const peer of this.peers.values()) {
       if (canonicalIp(peer.system.host) === ip) this.cutOff(peer, reason);
     }
@@ -362,6 +445,8 @@ export class TcpTransport {
         connection.close('the transport is closing');
       }
     }
+    for (const socket of this.tlsHandshaking.values()) socket.destroy();
+    this.logTurnedAway();
     this.checkAllClosed();
     this.closing = Promise.all([serverClosed, connectionsClosed]).then(() => {
       this.flusher.dispose();
@@ -375,6 +460,14 @@ export class TcpTransport {
   private readonly host: ConnectionHost = {
     isSystemBlocked: (system) => this.isBlocked(system),
     isIpBlocked: (address) => this.blockedIps.has(address),
+    authenticationFailed: (connection) => {
+      const address = connection.remoteAddress;
+      if (address === undefined) return;
+      if (this.throttle.recordFailure(address, this.options.clock.now()) > 0) {
+        this.throttledAddresses++;
+        this.turnAway('throttledAddresses', address);
+      }
+    },
     established: (connection) => this.established(connection),
     data: (connection, serId, sender, receiver, chunk, offset, length) => {
       this.receivedFrames++;
@@ -388,14 +481,154 @@ export class TcpTransport {
   };
 
   private readonly onIncoming = (socket: net.Socket): void => {
-    const address = canonicalIp(socket.remoteAddress ?? '');
-    if (this.isCloseCalled || (address !== undefined && this.blockedIps.has(address))) {
-      this.options.logger.info({ address }, 'Refused a connection from a blocked address');
+    const address = this.admit(socket);
+    if (address === undefined) return;
+    const connection = this.open(socket, 'acceptor', undefined);
+    this.incoming.add(connection);
+    this.handshaking.set(connection, address);
+  };
+
+  /** A raw socket of a TLS server: admitted now, and counted as in its handshake until it is secure. */
+  private readonly onIncomingTls = (socket: net.Socket): void => {
+    const address = this.admit(socket);
+    if (address === undefined) return;
+    const key = tlsKey(socket);
+    this.incoming.add(socket);
+    this.handshaking.set(socket, address);
+    this.tlsHandshaking.set(key, socket);
+    socket.once('close', () => {
+      if (this.tlsHandshaking.get(key) !== socket) return;
+      // Its TLS handshake failed or timed out (an evicted socket is no longer in `incoming`).
+      this.tlsHandshaking.delete(key);
+      this.handshaking.delete(socket);
+      if (this.incoming.delete(socket) && !this.isCloseCalled) {
+        this.failedHandshakes++;
+        this.turnAway('failed', address);
+      }
+    });
+  };
+
+  private readonly onSecureConnection = (socket: tls.TLSSocket): void => {
+    const key = tlsKey(socket);
+    const raw = this.tlsHandshaking.get(key);
+    const address = raw === undefined ? undefined : this.handshaking.get(raw);
+    if (raw === undefined || address === undefined || this.isCloseCalled) {
+      // Evicted, or the transport is closing.
       socket.on('error', () => {});
       socket.destroy();
       return;
     }
-    this.open(socket, 'acceptor', undefined);
+    this.tlsHandshaking.delete(key);
+    this.handshaking.delete(raw);
+    this.incoming.delete(raw);
+    const connection = this.open(socket, 'acceptor', undefined);
+    this.incoming.add(connection);
+    this.handshaking.set(connection, address);
+  };
+
+  /**
+   * Decides whether a new incoming socket may start its handshake, closing the oldest pending ones to
+   * make room; returns its canonical address, or `undefined` after refusing it.
+   */
+  private admit(socket: net.Socket): string | undefined {
+    const remote = socket.remoteAddress;
+    const address = remote === undefined ? undefined : (canonicalIp(remote) ?? remote);
+    if (this.isCloseCalled || address === undefined) {
+      // Closing, or the socket is already gone.
+      socket.on('error', () => {});
+      socket.destroy();
+      return undefined;
+    }
+    if (this.blockedIps.has(address)) {
+      this.refuseIncoming(socket, 'blocked', address);
+      return undefined;
+    }
+    if (this.throttle.isRefused(address, this.options.clock.now())) {
+      this.refuseIncoming(socket, 'throttled', address);
+      return undefined;
+    }
+    const { maxHandshakingPerAddress, maxHandshakingConnections, maxIncomingConnections } = this.options;
+    let fromAddress = 0;
+    for (const pendingAddress of this.handshaking.values()) {
+      if (pendingAddress === address) fromAddress++;
+    }
+    if (fromAddress >= maxHandshakingPerAddress) this.evictOldestHandshake(address);
+    if (this.handshaking.size >= maxHandshakingConnections) this.evictOldestHandshake(undefined);
+    if (this.incoming.size >= maxIncomingConnections && !this.evictOldestHandshake(undefined)) {
+      this.refuseIncoming(socket, 'full', address);
+      return undefined;
+    }
+    return address;
+  }
+
+  /**
+   * Closes the oldest incoming connection still in its handshake (from `address`, when given) to make
+   * room for a new one; false when there is none. It stops counting at once.
+   */
+  private evictOldestHandshake(address: string | undefined): boolean {
+    for (const [pending, pendingAddress] of this.handshaking) {
+      if (address !== undefined && pendingAddress !== address) continue;
+      this.handshaking.delete(pending);
+      this.incoming.delete(pending);
+      this.evictedHandshakes++;
+      this.turnAway('evicted', pendingAddress);
+      if (pending instanceof Connection) {
+        pending.destroy(
+          new KompactError('HANDSHAKE_FAILED', 'Closed in its handshake to make room for a newer connection'),
+        );
+      } else {
+        this.tlsHandshaking.delete(tlsKey(pending));
+        pending.destroy();
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private refuseIncoming(
+    socket: net.Socket,
+    reason: 'blocked' | 'throttled' | 'full',
+    address: string,
+  ): void {
+    this.refusedConnections++;
+    this.turnAway(reason, address);
+    socket.on('error', () => {});
+    socket.destroy();
+  }
+
+  /** Counts an incoming connection turned away for the next summary line, which it schedules. */
+  private turnAway(reason: keyof TurnedAway, address: string | undefined): void {
+    this.turnedAway[reason]++;
+    if (address !== undefined && this.turnedAwayAddresses.size < TURNED_AWAY_LOG_ADDRESSES) {
+      this.turnedAwayAddresses.add(address);
+    }
+    if (this.turnedAwayTimer === undefined && !this.isCloseCalled) {
+      this.turnedAwayTimer = this.options.clock.setTimer(this.logTurnedAway, TURNED_AWAY_LOG_INTERVAL_MS);
+    }
+  }
+
+  /** Writes the summary of the incoming connections turned away since the last one, if any. */
+  private readonly logTurnedAway = (): void => {
+    if (this.turnedAwayTimer !== undefined) this.options.clock.clearTimer(this.turnedAwayTimer);
+    this.turnedAwayTimer = undefined;
+    const counts = this.turnedAway;
+    const total = counts.blocked + counts.throttled + counts.full + counts.evicted + counts.failed;
+    if (total === 0 && counts.throttledAddresses === 0) return;
+    this.options.logger.warn(
+      { ...counts, addresses: [...this.turnedAwayAddresses] },
+      `Turned away ${total} incoming connections before their handshake completed ` +
+        `(${counts.evicted} closed to make room, ${counts.failed} failed their handshake, ` +
+        `${counts.blocked + counts.throttled + counts.full} refused on arrival; ` +
+        `${counts.throttledAddresses} addresses refused for failed proofs); ` +
+        `one summary per ${TURNED_AWAY_LOG_INTERVAL_MS / 1000} s at most`,
+    );
+    counts.blocked = 0;
+    counts.throttled = 0;
+    counts.full = 0;
+    counts.evicted = 0;
+    counts.failed = 0;
+    counts.throttledAddresses = 0;
+    this.turnedAwayAddresses.clear();
   };
 
   private open(socket: net.Socket, role: 'dialer' | 'acceptor', dialled: SystemPath | undefined): Connection {
@@ -459,6 +692,7 @@ export class TcpTransport {
   }
 
   private established(connection: Connection): void {
+    this.handshaking.delete(connection);
     const system = connection.system as SystemPath;
     const peer = this.peer(system);
     if (peer.dialling === connection) peer.dialling = undefined;
@@ -495,6 +729,12 @@ export class TcpTransport {
 
   private closed(connection: Connection, outcome: ConnectionOutcome): void {
     this.connections.delete(connection);
+    this.handshaking.delete(connection);
+    // An evicted connection was counted when it was evicted, and a closing transport's are not failures.
+    if (this.incoming.delete(connection) && outcome.kind === 'failed' && !this.isCloseCalled) {
+      this.failedHandshakes++;
+      this.turnAway('failed', connection.remoteAddress);
+    }
     try {
       if (outcome.kind === 'failed') {
         this.dialFailed(connection, outcome.error, outcome.isBlocked);
@@ -652,9 +892,19 @@ export class TcpTransport {
 
 const token = Symbol('TcpTransport.listen');
 
+/** An incoming connection the transport counts: its connection, or (in a TLS handshake) its raw socket. */
+type Pending = Connection | net.Socket;
+
+/** Tells the live connections of one server apart: a TLS socket has the address and port of its raw one. */
+function tlsKey(socket: net.Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
+}
+
 function tlsServerOptions(options: ResolvedTransportOptions): tls.TlsOptions {
   const material = options.tls as NonNullable<ResolvedTransportOptions['tls']>;
   return {
+    // A TLS handshake that idles is closed as soon as a kompact-ts one would be (Node's default: 120 s).
+    handshakeTimeout: options.handshakeTimeoutMs,
     key: material.key,
     cert: material.cert,
     ...(material.ca === undefined ? {} : { ca: material.ca as tls.TlsOptions['ca'] }),

@@ -60,6 +60,16 @@ export const ConfigKeys = {
   networkCloseTimeoutMs: 'kompact.network.close-timeout-ms',
   /** Most incoming connections open at once (`maxIncomingConnections`). Default 1100. */
   networkMaxIncomingConnections: 'kompact.network.max-incoming-connections',
+  /** Most incoming connections in their handshake at once (`maxHandshakingConnections`). Default 64. */
+  networkMaxHandshakingConnections: 'kompact.network.max-handshaking-connections',
+  /** Most incoming handshakes at once from one address (`maxHandshakingPerAddress`). Default 8. */
+  networkMaxHandshakingPerAddress: 'kompact.network.max-handshaking-per-address',
+  /** Failed proofs from one address before it is refused (`maxHandshakeFailures`). Default 5. */
+  networkMaxHandshakeFailures: 'kompact.network.max-handshake-failures',
+  /** Milliseconds the failed proofs are counted in (`handshakeFailureWindowMs`). Default 60000. */
+  networkHandshakeFailureWindowMs: 'kompact.network.handshake-failure-window-ms',
+  /** Milliseconds an address is first refused after too many failures (`handshakeBackoffMs`). Default 5000. */
+  networkHandshakeBackoffMs: 'kompact.network.handshake-backoff-ms',
   /** `socket.setNoDelay` (`noDelay`). Default `true`. */
   networkNoDelay: 'kompact.network.no-delay',
   /** This system's TLS private key, in PEM (`tls.key`). */
@@ -193,6 +203,11 @@ const NETWORK_OPTION_OF_KEY: Readonly<Record<string, string>> = {
   [ConfigKeys.networkHandshakeTimeoutMs]: 'handshakeTimeoutMs',
   [ConfigKeys.networkCloseTimeoutMs]: 'closeTimeoutMs',
   [ConfigKeys.networkMaxIncomingConnections]: 'maxIncomingConnections',
+  [ConfigKeys.networkMaxHandshakingConnections]: 'maxHandshakingConnections',
+  [ConfigKeys.networkMaxHandshakingPerAddress]: 'maxHandshakingPerAddress',
+  [ConfigKeys.networkMaxHandshakeFailures]: 'maxHandshakeFailures',
+  [ConfigKeys.networkHandshakeFailureWindowMs]: 'handshakeFailureWindowMs',
+  [ConfigKeys.networkHandshakeBackoffMs]: 'handshakeBackoffMs',
   [ConfigKeys.networkNoDelay]: 'noDelay',
   [ConfigKeys.networkTlsKey]: 'tls.key',
   [ConfigKeys.networkTlsCert]: 'tls.cert',
@@ -350,7 +365,7 @@ export class KompactConfig {
    * @example
    * ```ts
    * const system = await KompactConfig.default()
-   *   .network({ host: '0.0.0.0', port: 4000, advertisedHost: '10.0.0.2', sharedSecret: 'swordfish' })
+   *   .network({ host: '0.0.0.0', port: 4000, advertisedHost: '10.0.0.2', sharedSecret: 'swordfish-swordfish' })
    *   .build();
    * system.systemPath().toString(); // 'tcp://10.0.0.2:4000'
    * ```
