@@ -474,8 +474,11 @@ export class ComponentCore implements Runnable, ComponentContext<unknown> {
         let result: HandlerReturn;
         try {
           if (message instanceof AskEnvelope) result = definition.receiveLocal(message.message as never);
-          else if (message instanceof NetMessage) result = definition.receiveNetwork(message);
-          else result = definition.receiveLocal(message as never);
+          else if (message instanceof NetMessage) {
+            // Taken: it no longer holds back its connection's acknowledgements.
+            message.release();
+            result = definition.receiveNetwork(message);
+          } else result = definition.receiveLocal(message as never);
         } catch (error) {
           this.thrown(error, 'message', message);
           return this.endTurn(count);

@@ -8,6 +8,7 @@ import type { DeadLetterReason } from '../system/dead-letters.js';
 import { type ActorPath, NamedPath, UniquePath } from './actor-path.js';
 import { localNetMessage, remoteNetMessage } from './net-message.js';
 import { PathTrie } from './path-trie.js';
+import type { ReceiveBacklog } from './receive-backlog.js';
 import { BroadcastRouting, type RoutingPolicy, SenderHashRouting } from './routing-policy.js';
 import type { SystemPath } from './system-path.js';
 
@@ -227,7 +228,8 @@ export class Dispatcher {
   /**
    * Delivers a message that arrived from another system: its value is the `length` bytes at `offset` in
    * `chunk`, read in place (never written again). Bytes under a serId no registered serialiser handles
-   * are never handed to a component.
+   * are never handed to a component. Each message told to a component counts in `backlog` (the
+   * connection's) until the component takes it.
    */
   receive(
     sender: ActorPath,
@@ -236,6 +238,7 @@ export class Dispatcher {
     chunk: Uint8Array,
     offset: number,
     length: number,
+    backlog?: ReceiveBacklog,
   ): void {
     if (!this.registry.has(serId)) {
       this.host.deadLetterToPath(
@@ -257,10 +260,16 @@ export class Dispatcher {
       return;
     }
     if (!isGroup(targets)) {
-      targets.tell(remoteNetMessage(sender, receiver, serId, chunk, offset, length));
+      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length);
+      if (backlog !== undefined) message.countIn(backlog);
+      targets.tell(message);
       return;
     }
-    for (const core of targets) core.tell(remoteNetMessage(sender, receiver, serId, chunk, offset, length));
+    for (const core of targets) {
+      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length);
+      if (backlog !== undefined) message.countIn(backlog);
+      core.tell(message);
+    }
   }
 
   /**

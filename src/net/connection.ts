@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ActorPath } from '../dispatch/actor-path.js';
+import { ReceiveBacklog } from '../dispatch/receive-backlog.js';
 import type { SystemPath } from '../dispatch/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import { KompactError } from '../system/kompact-error.js';
@@ -93,6 +94,9 @@ export interface ConnectionSettings {
   readonly closeTimeoutMs: number;
   /** The most bytes of data frames put into one `socket.write`. */
   readonly maxWriteBatchBytes: number;
+  /** The receive backlog's limits, past which acknowledgements are withheld. */
+  readonly maxReceiveBacklogMessages: number;
+  readonly maxReceiveBacklogBytes: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly flusher: FlushScheduler;
@@ -123,6 +127,15 @@ type Phase = 'connecting' | 'await-hello' | 'await-hello-ack' | 'done';
  * unacknowledged queue until then. {@link Connection.bufferedBytes} counts queued plus unacknowledged
  * bytes: that is what the transport compares with its high-water mark, and it bounds the memory a slow
  * or stopped peer can pin.
+ *
+ * Backpressure from the receiving components: the messages this connection delivered and their
+ * components have not taken yet count in its {@link Connection.backlog}. While that is full the
+ * connection withholds its acknowledgements (it keeps reading, so replies and the peer's own
+ * acknowledgements still arrive), so the peer's unacknowledged bytes reach its high-water mark and its
+ * `send` refuses with `backpressure`; the due acknowledgement goes out as soon as the backlog is under
+ * its limits again. After {@link Connection.stopAcknowledging} (system shutdown) nothing more is
+ * acknowledged: the peer reports what it sent since as unacknowledged instead of this side discarding
+ * acknowledged messages.
  */
 export class Connection {
   /** Distinguishes connections in events and logs; unique within a transport. */
@@ -136,6 +149,8 @@ export class Connection {
   system: SystemPath | undefined;
   /** The peer's canonical IP address, once connected. */
   remoteAddress: string | undefined;
+  /** The messages this connection delivered that their components have not taken yet. */
+  readonly backlog: ReceiveBacklog;
 
   private readonly socket: Socket;
   private readonly settings: ConnectionSettings;
@@ -157,6 +172,8 @@ export class Connection {
   private hasPeerBye = false;
   private isSocketFull = false;
   private isDying = false;
+  /** Shutdown: acknowledge nothing more. */
+  private isAckStopped = false;
   private error: Error | undefined;
   private timer: ClockTimer | undefined;
 
@@ -179,6 +196,11 @@ export class Connection {
     this.host = host;
     this.system = dialled;
     this.decoder = new FrameDecoder(settings.maxFrameBytes);
+    this.backlog = new ReceiveBacklog(
+      settings.maxReceiveBacklogMessages,
+      settings.maxReceiveBacklogBytes,
+      this.onBacklogDrained,
+    );
     this.phase = role === 'dialer' ? 'connecting' : 'await-hello';
   }
 
@@ -234,6 +256,14 @@ export class Connection {
     this.requestBye();
   }
 
+  /**
+   * Acknowledges no more data frames, from now on (system shutdown): what the peer sends from here is
+   * reported on its side (lost, `unacknowledged`) rather than acknowledged and discarded here.
+   */
+  stopAcknowledging(): void {
+    this.isAckStopped = true;
+  }
+
   /** Destroys the socket now; the outcome (with `error`) is reported when it has closed. */
   destroy(error?: Error): void {
     if (this.currentState === 'closed') return;
@@ -270,7 +300,11 @@ export class Connection {
     }
     const isByeNow = this.isByeRequested && !this.isByeSent && count === unsent.size;
     const bye: Frame | undefined = isByeNow ? GRACEFUL_BYE : undefined;
-    const total = dataBytes + (this.isAckDue ? ACK_FRAME_BYTES : 0) + (bye === undefined ? 0 : byeSize);
+    // A full backlog withholds the ack (the peer feels it at its high-water mark), except when the
+    // connection is closing: nothing more can pile up, and the frames held here will be handled.
+    const isAckNow =
+      this.isAckDue && !this.isAckStopped && (!this.backlog.isFull || isByeNow || this.hasPeerBye);
+    const total = dataBytes + (isAckNow ? ACK_FRAME_BYTES : 0) + (bye === undefined ? 0 : byeSize);
     if (total > 0) {
       const out = Buffer.allocUnsafe(total);
       let at = 0;
@@ -280,7 +314,7 @@ export class Connection {
         at = encodeFrame(frame, out, at, size, this.paths);
         this.unacked.push(frame, size);
       }
-      if (this.isAckDue) {
+      if (isAckNow) {
         this.isAckDue = false;
         at = encodeFrame({ kind: 'ack', count: this.received }, out, at, ACK_FRAME_BYTES);
       }
@@ -547,6 +581,12 @@ export class Connection {
       socket.destroy();
     }
   }
+
+  private readonly onBacklogDrained = (): void => {
+    if (this.isAckDue && !this.isAckStopped && !this.isSocketFull && this.currentState !== 'closed') {
+      this.settings.flusher.request(this);
+    }
+  };
 
   private readonly onDrain = (): void => {
     this.isSocketFull = false;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { ActorPath } from '../dispatch/actor-path.js';
+import type { ReceiveBacklog } from '../dispatch/receive-backlog.js';
 import { SystemPath } from '../dispatch/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import { describeValue, KompactError } from '../system/kompact-error.js';
@@ -11,7 +12,10 @@ import type { HandshakeRole } from './handshake-proof.js';
 import { canonicalIp } from './ip-address.js';
 import type { LostReason, TransportEvent } from './transport-events.js';
 
-/** @internal Receives a data frame's fields, its payload in place, and the system it came from. */
+/**
+ * @internal Receives a data frame's fields, its payload in place, the system it came from, and the
+ * receive backlog of its connection (to count the messages made from it until components take them).
+ */
 export type DataHandler = (
   serId: SerId,
   sender: ActorPath,
@@ -20,6 +24,7 @@ export type DataHandler = (
   offset: number,
   length: number,
   from: SystemPath,
+  backlog: ReceiveBacklog,
 ) => void;
 
 /** Key material for TLS; strings or buffers in PEM, as `node:tls` takes them. */
@@ -66,6 +71,17 @@ export interface TcpTransportOptions {
    * refuses with `backpressure` until acknowledgements bring them under. Default 16 MiB.
    */
   readonly highWaterMarkBytes?: number;
+  /**
+   * Per connection: once this many messages it delivered wait in components' mailboxes, not yet
+   * handled, the connection withholds its acknowledgements, so the sending system reaches its
+   * high-water mark and refuses with `backpressure`; they resume when the backlog is back under.
+   * Default 65536.
+   */
+  readonly maxReceiveBacklogMessages?: number;
+  /**
+   * Like `maxReceiveBacklogMessages`, for the payload bytes of those messages. Default 16 MiB.
+   */
+  readonly maxReceiveBacklogBytes?: number;
   /** Most bytes of data frames in one `socket.write`. Default 1 MiB. */
   readonly maxWriteBatchBytes?: number;
   /** Failed connection attempts retried before the queue is dropped. Default 10 (Kompact's). */
@@ -113,6 +129,8 @@ export interface ResolvedTransportOptions {
   readonly advertisedPort: number | undefined;
   readonly maxFrameBytes: number;
   readonly highWaterMarkBytes: number;
+  readonly maxReceiveBacklogMessages: number;
+  readonly maxReceiveBacklogBytes: number;
   readonly maxWriteBatchBytes: number;
   readonly maxConnectionRetryAttempts: number;
   readonly connectionRetryIntervalMs: number;
@@ -209,6 +227,22 @@ export function resolveTransportOptions(
       fail,
       'highWaterMarkBytes',
       options.highWaterMarkBytes,
+      16 * 1024 * 1024,
+      1,
+      2 ** 52,
+    ),
+    maxReceiveBacklogMessages: integer(
+      fail,
+      'maxReceiveBacklogMessages',
+      options.maxReceiveBacklogMessages,
+      65_536,
+      1,
+      2 ** 31 - 1,
+    ),
+    maxReceiveBacklogBytes: integer(
+      fail,
+      'maxReceiveBacklogBytes',
+      options.maxReceiveBacklogBytes,
       16 * 1024 * 1024,
       1,
       2 ** 52,

@@ -63,6 +63,10 @@ export interface TransportStats {
   readonly receivedFrames: number;
   /** Open connections, in handshake or established. */
   readonly openConnections: number;
+  /** Messages delivered over open connections that their components have not taken yet. */
+  readonly receiveBacklogMessages: number;
+  /** Payload bytes of those messages. */
+  readonly receiveBacklogBytes: number;
 }
 
 /**
@@ -126,6 +130,7 @@ export class TcpTransport {
   private lostFrames = 0;
   private receivedFrames = 0;
   private isCloseCalled = false;
+  private isAckStopped = false;
   private closing: Promise<void> | undefined;
   private onAllClosed: (() => void) | undefined;
 
@@ -185,6 +190,8 @@ export class TcpTransport {
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs,
       maxWriteBatchBytes: options.maxWriteBatchBytes,
+      maxReceiveBacklogMessages: options.maxReceiveBacklogMessages,
+      maxReceiveBacklogBytes: options.maxReceiveBacklogBytes,
       clock: options.clock,
       logger: options.logger,
       flusher: this.flusher,
@@ -209,12 +216,30 @@ export class TcpTransport {
 
   /** Frame and connection counters. */
   stats(): TransportStats {
+    let receiveBacklogMessages = 0;
+    let receiveBacklogBytes = 0;
+    for (const connection of this.connections) {
+      receiveBacklogMessages += connection.backlog.messages;
+      receiveBacklogBytes += connection.backlog.bytes;
+    }
     return {
       refusedFrames: this.refusedFrames,
       lostFrames: this.lostFrames,
       receivedFrames: this.receivedFrames,
       openConnections: this.connections.size,
+      receiveBacklogMessages,
+      receiveBacklogBytes,
     };
+  }
+
+  /**
+   * Acknowledges no more incoming data frames, on every connection, open or future (the system is
+   * shutting down): their senders keep them as unacknowledged and report them lost on their side,
+   * instead of this side acknowledging messages it is about to discard. Sending is not affected.
+   */
+  stopAcknowledging(): void {
+    this.isAckStopped = true;
+    for (const connection of this.connections) connection.stopAcknowledging();
   }
 
   /** Where the transport is with `system`. */
@@ -379,7 +404,16 @@ export class TcpTransport {
     data: (connection, serId, sender, receiver, chunk, offset, length) => {
       this.receivedFrames++;
       try {
-        this.options.onData(serId, sender, receiver, chunk, offset, length, connection.system as SystemPath);
+        this.options.onData(
+          serId,
+          sender,
+          receiver,
+          chunk,
+          offset,
+          length,
+          connection.system as SystemPath,
+          connection.backlog,
+        );
       } catch (error) {
         this.options.logger.error({ err: error }, 'The onData handler threw; the frame is dropped');
       }
@@ -402,6 +436,7 @@ export class TcpTransport {
     socket.setNoDelay(this.options.noDelay);
     this.options.onSocket?.(socket, role);
     const connection = new Connection(socket, role, this.nextSession++, this.settings, this.host, dialled);
+    if (this.isAckStopped) connection.stopAcknowledging();
     this.connections.add(connection);
     connection.start(
       role === 'acceptor' ? undefined : this.options.tls === undefined ? 'connect' : 'secureConnect',
