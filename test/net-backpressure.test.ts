@@ -10,6 +10,7 @@ import type { ReceiveBacklog } from '../src/dispatch/receive-backlog.js';
 import {
   ActorPath,
   ComponentDefinition,
+  ConfigKeys,
   type DeadLetter,
   Handled,
   type HandlerReturn,
@@ -20,7 +21,7 @@ import {
 } from '../src/index.js';
 import { dataFrame, TcpTransport } from '../src/net/index.js';
 import { serId } from '../src/serialisation/ser-id.js';
-import { withSystem } from '../src/testing/index.js';
+import { testConfig, withSystem } from '../src/testing/index.js';
 import { startNamedProbe } from './support/probes.js';
 import { deferred } from './support/promises.js';
 
@@ -302,5 +303,24 @@ describe('TcpTransport receive backlog', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+});
+
+describe('receive backlog options', () => {
+  it('takes the receive backlog limits from network() and kompact.network keys, and refuses invalid ones', async () => {
+    assert.throws(
+      () => testConfig().network({ maxReceiveBacklogMessages: 0 }),
+      /`maxReceiveBacklogMessages`/,
+    );
+    assert.throws(() => testConfig().network({ maxReceiveBacklogBytes: 1.5 }), /`maxReceiveBacklogBytes`/);
+    assert.throws(
+      () => testConfig().setValue(ConfigKeys.networkMaxReceiveBacklogMessages, -1),
+      /kompact\.network\.max-receive-backlog-messages/,
+    );
+    const toml = '[kompact.network]\nmax-receive-backlog-messages = 5\nmax-receive-backlog-bytes = 4096\n';
+    await withSystem(
+      (system) => assert.equal(system.systemPath().transport, 'tcp'),
+      (config) => config.loadConfigString(toml, 'toml'),
+    );
   });
 });
