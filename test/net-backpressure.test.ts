@@ -222,6 +222,70 @@ describe('backpressure from a slow receiver', () => {
   });
 });
 
+/** Records the texts it gets; generation 0 blocks on its first one until `gate`, then faults. */
+class CrashingSink extends ComponentDefinition {
+  readonly texts: string[] = [];
+
+  constructor(
+    private readonly gate: Promise<void>,
+    readonly generation: number,
+  ) {
+    super();
+  }
+
+  override receiveNetwork(msg: NetMessage): HandlerReturn {
+    this.texts.push(msg.tryDeserialise(Serialisers.string));
+    if (this.generation === 0 && this.texts.length === 1) {
+      return Handled.blockOn(() =>
+        this.gate.then(() => {
+          throw new Error('the sink crashed');
+        }),
+      );
+    }
+  }
+}
+
+describe('backpressure across a fault', () => {
+  it('delivers the held messages to a replacement, in order, and acknowledges again once it handled them', async () => {
+    await withSenderAndReceiver(
+      { highWaterMarkBytes: 2000 },
+      { maxReceiveBacklogMessages: 20 },
+      async (sender, receiver) => {
+        await connect(sender, receiver);
+        const gate = deferred();
+        const sinks: CrashingSink[] = [];
+        const make = (): CrashingSink => {
+          const sink = new CrashingSink(gate.promise, sinks.length);
+          sinks.push(sink);
+          return sink;
+        };
+        const component = receiver.create(make);
+        component.setRecoveryFunction((fault) => fault.replaceWith(make));
+        await receiver.startNotify(component);
+        await receiver.registerByAlias(component, 'svc');
+        let accepted: string[];
+        try {
+          ({ accepted } = await sendUntilRefused(sender, on(receiver, '/svc'), 10));
+        } finally {
+          gate.resolve();
+        }
+        await waitUntil(() => sinks[1] !== undefined, 'the replacement');
+        const replacement = sinks[1] as CrashingSink;
+        await waitUntil(
+          () => replacement.texts.length >= accepted.length - 1,
+          () => `the replacement to handle ${accepted.length - 1} messages (has ${replacement.texts.length})`,
+        );
+        assert.deepEqual(replacement.texts, accepted.slice(1));
+        await waitUntil(() => {
+          if (replacement.texts.length === accepted.length - 1) on(receiver, '/svc').tell('after', sender);
+          return replacement.texts.length >= accepted.length;
+        }, 'a message sent after the replacement caught up');
+        assert.equal(receiver.deadLetters.count, 0);
+      },
+    );
+  });
+});
+
 describe('acknowledgements during shutdown', () => {
   it('acknowledges nothing that arrives during shutdown: the sender reports it lost (unacknowledged)', async () => {
     await withSenderAndReceiver({}, {}, async (sender, receiver) => {
