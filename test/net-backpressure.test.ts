@@ -370,6 +370,63 @@ describe('TcpTransport receive backlog', () => {
   });
 });
 
+describe('TcpTransport against a peer that ignores withheld acknowledgements', () => {
+  it('stops reading from it until the backlog drains, then delivers everything it accepted', async () => {
+    const held: { backlog: ReceiveBacklog; length: number }[] = [];
+    let delivered = 0;
+    let isHolding = true;
+    const b = await TcpTransport.listen({
+      maxReceiveBacklogMessages: 10,
+      // Reading pauses past 2 × 10,000 unacknowledged payload bytes.
+      highWaterMarkBytes: 10_000,
+      logger: pino({ level: 'silent' }),
+      onData: (_serId, _sender, _receiver, _chunk, _offset, length, _from, backlog) => {
+        delivered++;
+        if (!isHolding) return;
+        backlog.add(length);
+        held.push({ backlog, length });
+      },
+    });
+    // Its high-water mark lets it send far more than the receiver acknowledges.
+    const a = await TcpTransport.listen({
+      highWaterMarkBytes: 4 * 1024 * 1024,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const from = new NamedPath(a.systemPath, ['a']);
+      const to = new NamedPath(b.systemPath, ['b']);
+      const payload = new Uint8Array(1000);
+      let accepted = 0;
+      let isRefused = false;
+      await waitUntil(
+        () => {
+          for (let i = 0; i < 50 && !isRefused; i++) {
+            if (a.send(dataFrame(serId(40), from, to, payload)).kind === 'accepted') accepted++;
+            else isRefused = true;
+          }
+          return isRefused;
+        },
+        () => `the sender's high-water mark (${accepted} accepted)`,
+        30_000,
+      );
+      await sleep(100);
+      // 10 held, 20 past the pause threshold, and the rest of the chunk being read when it paused.
+      assert.ok(delivered <= 10 + 20 + 70, `${delivered} of ${accepted} frames delivered while paused`);
+      assert.ok(accepted > 1000, `${accepted} accepted`);
+      isHolding = false;
+      for (const message of held.splice(0)) message.backlog.remove(message.length);
+      await waitUntil(
+        () => delivered === accepted,
+        () => `${accepted} frames (${delivered} delivered)`,
+        30_000,
+      );
+      assert.equal(a.stats().lostFrames, 0);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
 describe('receive backlog options', () => {
   it('takes the receive backlog limits from network() and kompact.network keys, and refuses invalid ones', async () => {
     assert.throws(

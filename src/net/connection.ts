@@ -97,6 +97,11 @@ export interface ConnectionSettings {
   /** The receive backlog's limits, past which acknowledgements are withheld. */
   readonly maxReceiveBacklogMessages: number;
   readonly maxReceiveBacklogBytes: number;
+  /**
+   * Payload bytes received without an acknowledgement, while the backlog is full, past which reading
+   * pauses: more than a peer that waits for acknowledgements would send.
+   */
+  readonly readPauseBytes: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly flusher: FlushScheduler;
@@ -133,7 +138,9 @@ type Phase = 'connecting' | 'await-hello' | 'await-hello-ack' | 'done';
  * connection withholds its acknowledgements (it keeps reading, so replies and the peer's own
  * acknowledgements still arrive), so the peer's unacknowledged bytes reach its high-water mark and its
  * `send` refuses with `backpressure`; the due acknowledgement goes out as soon as the backlog is under
- * its limits again. After {@link Connection.stopAcknowledging} (system shutdown) nothing more is
+ * its limits again. A peer that keeps sending regardless (more than `readPauseBytes` of payload since
+ * the last acknowledgement, while the backlog is full) is not read from until the backlog drains or
+ * the connection closes. After {@link Connection.stopAcknowledging} (system shutdown) nothing more is
  * acknowledged: the peer reports what it sent since as unacknowledged instead of this side discarding
  * acknowledged messages.
  */
@@ -174,6 +181,9 @@ export class Connection {
   private isDying = false;
   /** Shutdown: acknowledge nothing more. */
   private isAckStopped = false;
+  /** Payload bytes of the data frames received since the last `ack` written. */
+  private unackedReceivedBytes = 0;
+  private isReadPaused = false;
   private error: Error | undefined;
   private timer: ClockTimer | undefined;
 
@@ -316,6 +326,7 @@ export class Connection {
       }
       if (isAckNow) {
         this.isAckDue = false;
+        this.unackedReceivedBytes = 0;
         at = encodeFrame({ kind: 'ack', count: this.received }, out, at, ACK_FRAME_BYTES);
       }
       if (bye !== undefined) {
@@ -422,8 +433,29 @@ export class Connection {
         if (!this.isSocketFull) this.settings.flusher.request(this);
       }
       this.host.data(this, serId, sender, receiver, chunk, offset, length);
+      this.unackedReceivedBytes += length;
+      if (
+        this.backlog.isFull &&
+        this.unackedReceivedBytes > this.settings.readPauseBytes &&
+        !this.isReadPaused &&
+        !this.isByeRequested
+      ) {
+        // The peer ignores the withheld acknowledgements: let TCP hold it back instead.
+        this.isReadPaused = true;
+        this.socket.pause();
+        this.settings.logger.warn(
+          { ...this.fields(), unacknowledgedBytes: this.unackedReceivedBytes },
+          'The peer keeps sending while its acknowledgements are withheld; reading pauses until the backlog drains',
+        );
+      }
     },
   };
+
+  private resumeReading(): void {
+    if (!this.isReadPaused) return;
+    this.isReadPaused = false;
+    this.socket.resume();
+  }
 
   private handshakeFrame(frame: Frame): void {
     const { secret, localSystem } = this.settings;
@@ -542,6 +574,8 @@ export class Connection {
     if (this.isByeRequested) return;
     this.isByeRequested = true;
     this.currentState = 'closing';
+    // The peer's bye must be read.
+    this.resumeReading();
     this.clearTimer();
     this.timer = this.settings.clock.setTimer(this.onCloseTimeout, this.settings.closeTimeoutMs);
     this.settings.flusher.request(this);
@@ -583,9 +617,9 @@ export class Connection {
   }
 
   private readonly onBacklogDrained = (): void => {
-    if (this.isAckDue && !this.isAckStopped && !this.isSocketFull && this.currentState !== 'closed') {
-      this.settings.flusher.request(this);
-    }
+    if (this.currentState === 'closed') return;
+    this.resumeReading();
+    if (this.isAckDue && !this.isAckStopped && !this.isSocketFull) this.settings.flusher.request(this);
   };
 
   private readonly onDrain = (): void => {

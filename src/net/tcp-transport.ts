@@ -192,6 +192,8 @@ export class TcpTransport {
       maxWriteBatchBytes: options.maxWriteBatchBytes,
       maxReceiveBacklogMessages: options.maxReceiveBacklogMessages,
       maxReceiveBacklogBytes: options.maxReceiveBacklogBytes,
+      // A peer with this system's high-water mark never has more than that unacknowledged.
+      readPauseBytes: 2 * options.highWaterMarkBytes,
       clock: options.clock,
       logger: options.logger,
       flusher: this.flusher,
