@@ -119,6 +119,18 @@ async function sendUntilRefused(
 }
 
 /**
+ * Tells `text` to `path` from `from` until the sender accepts it (a refusal is a dead letter at once),
+ * every few milliseconds while acknowledgements have not yet come back.
+ */
+async function tellUntilAccepted(from: KompactSystem, path: ActorPath, text: string): Promise<void> {
+  await waitUntil(() => {
+    const before = from.deadLetters.count;
+    path.tell(text, from);
+    return from.deadLetters.count === before;
+  }, `the sender to accept ${text}`);
+}
+
+/**
  * Opens the connection from `sender` to `receiver` with a round of one message, so that what a test
  * sends next is refused for what the receiver does, not for frames queued while connecting.
  */
@@ -181,10 +193,11 @@ describe('backpressure from a slow receiver', () => {
         );
         assert.deepEqual(sink.texts, accepted);
         // Acknowledgements flow again: the sender accepts, and the receiver gets what follows.
-        await waitUntil(() => {
-          if (sink.texts.length === accepted.length) on(receiver, '/slow').tell('after', sender);
-          return sink.texts.length > accepted.length;
-        }, 'a message sent after the backlog drained');
+        await tellUntilAccepted(sender, on(receiver, '/slow'), 'after');
+        await waitUntil(
+          () => sink.texts.length > accepted.length,
+          'a message sent after the backlog drained',
+        );
         assert.deepEqual(sink.texts.slice(accepted.length), ['after']);
         assert.equal(receiver.deadLetters.count, 0);
       },
@@ -213,10 +226,8 @@ describe('backpressure from a slow receiver', () => {
           `${accepted.length} dead letters at the receiver`,
         );
         assert.deepEqual(held, accepted);
-        await waitUntil(() => {
-          if (other.probe.received.length === 0) on(receiver, '/other').tell('after', sender);
-          return other.probe.received.length > 0;
-        }, 'a message to another component after the kill');
+        await tellUntilAccepted(sender, on(receiver, '/other'), 'after');
+        await within(other.probe.waitFor(1), 'a message to another component after the kill');
       },
     );
   });
@@ -276,10 +287,12 @@ describe('backpressure across a fault', () => {
           () => `the replacement to handle ${accepted.length - 1} messages (has ${replacement.texts.length})`,
         );
         assert.deepEqual(replacement.texts, accepted.slice(1));
-        await waitUntil(() => {
-          if (replacement.texts.length === accepted.length - 1) on(receiver, '/svc').tell('after', sender);
-          return replacement.texts.length >= accepted.length;
-        }, 'a message sent after the replacement caught up');
+        await tellUntilAccepted(sender, on(receiver, '/svc'), 'after');
+        await waitUntil(
+          () => replacement.texts.length >= accepted.length,
+          'a message sent after the replacement caught up',
+        );
+        assert.equal(replacement.texts.at(-1), 'after');
         assert.equal(receiver.deadLetters.count, 0);
       },
     );
