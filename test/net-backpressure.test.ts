@@ -204,6 +204,36 @@ describe('backpressure from a slow receiver', () => {
     );
   });
 
+  it('acknowledges what it holds when the sender closes, so the sender reports nothing lost', async () => {
+    await withSenderAndReceiver(
+      { highWaterMarkBytes: 2000 },
+      { maxReceiveBacklogMessages: 20 },
+      async (sender, receiver) => {
+        await connect(sender, receiver);
+        const gate = deferred();
+        const sink = await startSlowSink(receiver, 'slow', gate.promise);
+        const lost: DeadLetter[] = [];
+        sender.deadLetters.subscribe((letter) => {
+          if (letter.reason !== 'refused') lost.push(letter);
+        });
+        let accepted: string[];
+        try {
+          ({ accepted } = await sendUntilRefused(sender, on(receiver, '/slow'), 10));
+          // The goodbye exchange carries the withheld acknowledgement: the receiver will handle them.
+          await within(sender.shutdown(), 'the sender to shut down');
+        } finally {
+          gate.resolve();
+        }
+        assert.deepEqual(lost, []);
+        await waitUntil(
+          () => sink.texts.length >= accepted.length,
+          `${accepted.length} accepted messages at the receiver`,
+        );
+        assert.deepEqual(sink.texts, accepted);
+      },
+    );
+  });
+
   it('resumes acknowledging when a component holding received messages is killed', async () => {
     await withSenderAndReceiver(
       { highWaterMarkBytes: 2000 },
