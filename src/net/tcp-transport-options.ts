@@ -110,7 +110,9 @@ export interface TcpTransportOptions {
   /**
    * Receives every data frame, in order per connection, with the system it came from, in place (no
    * frame object, no view of the payload): the payload is `length` bytes at `offset` in `chunk`,
-   * never written again.
+   * never written again. Its last argument is the connection's receive backlog: a receiver that
+   * queues the frame's message counts it there (`add`) until it is handled (`remove`), and the
+   * connection withholds acknowledgements while the backlog is full.
    */
   readonly onData?: DataHandler;
   /** Receives every accepted frame that will not be delivered, with the reason. */

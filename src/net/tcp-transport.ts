@@ -89,7 +89,11 @@ export interface TransportStats {
  *
  * Backpressure: per system, the bytes of waiting plus unacknowledged frames are bounded by
  * `highWaterMarkBytes`; past it `send` refuses with `backpressure` (counted in
- * {@link TcpTransport.stats}) until acknowledgements bring them under.
+ * {@link TcpTransport.stats}) until acknowledgements bring them under. On the receiving side, each
+ * connection withholds its acknowledgements while its receive backlog (what `onData` counted in it and
+ * has not removed yet) is at `maxReceiveBacklogMessages` or `maxReceiveBacklogBytes`, and stops reading
+ * from a peer that sends more than twice `highWaterMarkBytes` of payload regardless, until the backlog
+ * drains; {@link TcpTransport.stopAcknowledging} stops acknowledgements for good (shutdown).
  *
  * Security: frames above `maxFrameBytes`, malformed frames and failed handshakes close only the
  * connection concerned, with a logged error. With `sharedSecret`, peers must prove the secret in the
