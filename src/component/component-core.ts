@@ -586,8 +586,11 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
             );
             // Held from now until answered: if this component ends first, the asker is told.
             holdAsk(this, AskCarrier.promiseOf(message));
-          } else if (message instanceof NetMessage) result = definition.receiveNetwork(message);
-          else result = definition.receiveLocal(message as never);
+          } else if (message instanceof NetMessage) {
+            // Taken: it no longer holds back its connection's acknowledgements.
+            message.release();
+            result = definition.receiveNetwork(message);
+          } else result = definition.receiveLocal(message as never);
         } catch (error) {
           // Held as well: a benign HandlerError thrown after keeping the ask carries on.
           if (message instanceof AskCarrier) holdAsk(this, AskCarrier.promiseOf(message));

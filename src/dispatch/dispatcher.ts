@@ -10,6 +10,7 @@ import { describeValue } from '../system/kompact-error.js';
 import { type ActorPath, NamedPath, UniquePath } from './actor-path.js';
 import { localNetMessage, remoteNetMessage } from './net-message.js';
 import { PathTrie } from './path-trie.js';
+import type { ReceiveBacklog } from './receive-backlog.js';
 import {
   BroadcastRouting,
   RoundRobinRouting,
@@ -249,7 +250,8 @@ export class Dispatcher {
   /**
    * Delivers a message that arrived from another system: its value is the `length` bytes at `offset` in
    * `chunk`, read in place (never written again). Bytes under a serId no registered serialiser handles
-   * are never handed to a component.
+   * are never handed to a component. Each message told to a component counts in `backlog` (the
+   * connection's) until the component takes it.
    */
   receive(
     sender: ActorPath,
@@ -258,6 +260,7 @@ export class Dispatcher {
     chunk: Uint8Array,
     offset: number,
     length: number,
+    backlog?: ReceiveBacklog,
   ): void {
     // A peer may only address this system: a path of a third system is never delivered here, even if
     // a component here has the same id or alias.
@@ -290,10 +293,16 @@ export class Dispatcher {
       return;
     }
     if (!isGroup(targets)) {
-      targets.tell(remoteNetMessage(sender, receiver, serId, chunk, offset, length));
+      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length);
+      if (backlog !== undefined) message.countIn(backlog);
+      targets.tell(message);
       return;
     }
-    for (const core of targets) core.tell(remoteNetMessage(sender, receiver, serId, chunk, offset, length));
+    for (const core of targets) {
+      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length);
+      if (backlog !== undefined) message.countIn(backlog);
+      core.tell(message);
+    }
   }
 
   /**

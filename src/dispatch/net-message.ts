@@ -2,6 +2,7 @@ import type { SerId } from '../serialisation/ser-id.js';
 import { SerialisationError } from '../serialisation/serialisation-error.js';
 import { deserialiseRange, type Serialiser, serialiseToBytes } from '../serialisation/serialiser.js';
 import type { ActorPath } from './actor-path.js';
+import type { ReceiveBacklog } from './receive-backlog.js';
 
 /** The cases of {@link NetMessage.match}: for each value type, a serialiser and a handler of that type. */
 export type NetMatchCases<Ts extends readonly unknown[], R> = {
@@ -42,6 +43,8 @@ export class NetMessage {
   private readonly offset: number;
   private readonly length: number;
   private view: Uint8Array | undefined;
+  // The receive backlog of the connection it came over, while it waits in a mailbox.
+  private backlog: ReceiveBacklog | undefined;
 
   /** @internal Made by the dispatcher. */
   constructor(
@@ -63,6 +66,26 @@ export class NetMessage {
     this.offset = offset;
     this.length = length;
     this.view = undefined;
+    this.backlog = undefined;
+  }
+
+  /** @internal Counts this message in `backlog` until it leaves the mailbox it is about to be told to. */
+  countIn(backlog: ReceiveBacklog): void {
+    this.backlog = backlog;
+    backlog.add(this.length);
+  }
+
+  /**
+   * @internal This message left its mailbox (a turn took it, or it became a dead letter): it no longer
+   * counts in its connection's receive backlog. Only the first call counts (a forwarded message
+   * reaches a mailbox again).
+   */
+  release(): void {
+    const backlog = this.backlog;
+    if (backlog !== undefined) {
+      this.backlog = undefined;
+      backlog.remove(this.length);
+    }
   }
 
   /** Whether the message came from this very system (its value was never serialised). */

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ActorPath } from '../dispatch/actor-path.js';
+import { ReceiveBacklog } from '../dispatch/receive-backlog.js';
 import type { SystemPath } from '../dispatch/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import { KompactError } from '../system/kompact-error.js';
@@ -99,6 +100,14 @@ export interface ConnectionSettings {
   readonly closeTimeoutMs: number;
   /** The most bytes of data frames put into one `socket.write`. */
   readonly maxWriteBatchBytes: number;
+  /** The receive backlog's limits, past which acknowledgements are withheld. */
+  readonly maxReceiveBacklogMessages: number;
+  readonly maxReceiveBacklogBytes: number;
+  /**
+   * Payload bytes received without an acknowledgement, while the backlog is full, past which reading
+   * pauses: more than a peer that waits for acknowledgements would send.
+   */
+  readonly readPauseBytes: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly flusher: FlushScheduler;
@@ -134,6 +143,17 @@ type Phase = 'connecting' | 'await-hello' | 'await-hello-ack' | 'done';
  * unacknowledged queue until then. {@link Connection.bufferedBytes} counts queued plus unacknowledged
  * bytes: that is what the transport compares with its high-water mark, and it bounds the memory a slow
  * or stopped peer can pin.
+ *
+ * Backpressure from the receiving components: the messages this connection delivered and their
+ * components have not taken yet count in its {@link Connection.backlog}. While that is full the
+ * connection withholds its acknowledgements (it keeps reading, so replies and the peer's own
+ * acknowledgements still arrive), so the peer's unacknowledged bytes reach its high-water mark and its
+ * `send` refuses with `backpressure`; the due acknowledgement goes out as soon as the backlog is under
+ * its limits again. A peer that keeps sending regardless (more than `readPauseBytes` of payload since
+ * the last acknowledgement, while the backlog is full) is not read from until the backlog drains or
+ * the connection closes. After {@link Connection.stopAcknowledging} (system shutdown) nothing more is
+ * acknowledged: the peer reports what it sent since as unacknowledged instead of this side discarding
+ * acknowledged messages.
  */
 export class Connection {
   /** Distinguishes connections in events and logs; unique within a transport. */
@@ -147,6 +167,8 @@ export class Connection {
   system: SystemPath | undefined;
   /** The peer's canonical IP address, once connected. */
   remoteAddress: string | undefined;
+  /** The messages this connection delivered that their components have not taken yet. */
+  readonly backlog: ReceiveBacklog;
 
   private readonly socket: Socket;
   private readonly settings: ConnectionSettings;
@@ -168,6 +190,11 @@ export class Connection {
   private hasPeerBye = false;
   private isSocketFull = false;
   private isDying = false;
+  /** Shutdown: acknowledge nothing more. */
+  private isAckStopped = false;
+  /** Payload bytes of the data frames received since the last `ack` written. */
+  private unackedReceivedBytes = 0;
+  private isReadPaused = false;
   private error: Error | undefined;
   private timer: ClockTimer | undefined;
 
@@ -192,6 +219,11 @@ export class Connection {
     // A peer that has not proved who it is gets only handshake-sized frames.
     this.decoder = new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES);
     this.decoder.setMaxFrameBytes(MAX_HANDSHAKE_FRAME_BYTES, 'the handshake frame limit');
+    this.backlog = new ReceiveBacklog(
+      settings.maxReceiveBacklogMessages,
+      settings.maxReceiveBacklogBytes,
+      this.onBacklogDrained,
+    );
     this.phase = role === 'dialer' ? 'connecting' : 'await-hello';
   }
 
@@ -247,6 +279,14 @@ export class Connection {
     this.requestBye();
   }
 
+  /**
+   * Acknowledges no more data frames, from now on (system shutdown): what the peer sends from here is
+   * reported on its side (lost, `unacknowledged`) rather than acknowledged and discarded here.
+   */
+  stopAcknowledging(): void {
+    this.isAckStopped = true;
+  }
+
   /** Destroys the socket now; the outcome (with `error`) is reported when it has closed. */
   destroy(error?: Error): void {
     if (this.currentState === 'closed') return;
@@ -283,7 +323,11 @@ export class Connection {
     }
     const isByeNow = this.isByeRequested && !this.isByeSent && count === unsent.size;
     const bye: Frame | undefined = isByeNow ? GRACEFUL_BYE : undefined;
-    const total = dataBytes + (this.isAckDue ? ACK_FRAME_BYTES : 0) + (bye === undefined ? 0 : byeSize);
+    // A full backlog withholds the ack (the peer feels it at its high-water mark), except when the
+    // connection is closing: nothing more can pile up, and the frames held here will be handled.
+    const isAckNow =
+      this.isAckDue && !this.isAckStopped && (!this.backlog.isFull || isByeNow || this.hasPeerBye);
+    const total = dataBytes + (isAckNow ? ACK_FRAME_BYTES : 0) + (bye === undefined ? 0 : byeSize);
     if (total > 0) {
       const out = Buffer.allocUnsafe(total);
       let at = 0;
@@ -293,8 +337,9 @@ export class Connection {
         at = encodeFrame(frame, out, at, size, this.paths);
         this.unacked.push(frame, size);
       }
-      if (this.isAckDue) {
+      if (isAckNow) {
         this.isAckDue = false;
+        this.unackedReceivedBytes = 0;
         at = encodeFrame({ kind: 'ack', count: this.received }, out, at, ACK_FRAME_BYTES);
       }
       if (bye !== undefined) {
@@ -401,8 +446,29 @@ export class Connection {
         if (!this.isSocketFull) this.settings.flusher.request(this);
       }
       this.host.data(this, serId, sender, receiver, chunk, offset, length);
+      this.unackedReceivedBytes += length;
+      if (
+        this.backlog.isFull &&
+        this.unackedReceivedBytes > this.settings.readPauseBytes &&
+        !this.isReadPaused &&
+        !this.isByeRequested
+      ) {
+        // The peer ignores the withheld acknowledgements: let TCP hold it back instead.
+        this.isReadPaused = true;
+        this.socket.pause();
+        this.settings.logger.warn(
+          { ...this.fields(), unacknowledgedBytes: this.unackedReceivedBytes },
+          'The peer keeps sending while its acknowledgements are withheld; reading pauses until the backlog drains',
+        );
+      }
     },
   };
+
+  private resumeReading(): void {
+    if (!this.isReadPaused) return;
+    this.isReadPaused = false;
+    this.socket.resume();
+  }
 
   private handshakeFrame(frame: Frame): void {
     if (frame.kind === 'bye') {
@@ -543,6 +609,8 @@ export class Connection {
     if (this.isByeRequested) return;
     this.isByeRequested = true;
     this.currentState = 'closing';
+    // The peer's bye must be read.
+    this.resumeReading();
     this.clearTimer();
     this.timer = this.settings.clock.setTimer(this.onCloseTimeout, this.settings.closeTimeoutMs);
     this.settings.flusher.request(this);
@@ -590,6 +658,12 @@ export class Connection {
       socket.destroy();
     }
   }
+
+  private readonly onBacklogDrained = (): void => {
+    if (this.currentState === 'closed') return;
+    this.resumeReading();
+    if (this.isAckDue && !this.isAckStopped && !this.isSocketFull) this.settings.flusher.request(this);
+  };
 
   private readonly onDrain = (): void => {
     this.isSocketFull = false;

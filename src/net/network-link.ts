@@ -3,6 +3,7 @@ import { ComponentDefinition } from '../component/component-definition.js';
 import type { ActorPath } from '../dispatch/actor-path.js';
 import type { Dispatcher, DispatchHost, RemoteLink } from '../dispatch/dispatcher.js';
 import { remoteNetMessage } from '../dispatch/net-message.js';
+import type { ReceiveBacklog } from '../dispatch/receive-backlog.js';
 import type { SystemPath } from '../dispatch/system-path.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import type { ProvidedPort } from '../ports/port-ends.js';
@@ -150,8 +151,8 @@ export class NetworkLink implements RemoteLink {
       ...options,
       clock,
       logger,
-      onData: (serId, sender, receiver, chunk, offset, length) =>
-        link.received(serId, sender, receiver, chunk, offset, length),
+      onData: (serId, sender, receiver, chunk, offset, length, _from, backlog) =>
+        link.received(serId, sender, receiver, chunk, offset, length, backlog),
       onLost: (frame, reason) => link.lost(frame, reason),
       onEvent: (event) => link.event(event),
     });
@@ -195,6 +196,14 @@ export class NetworkLink implements RemoteLink {
     if (result.kind === 'refused') this.host.deadLetterToPath(receiver, value, 'refused', result.reason);
   }
 
+  /**
+   * Acknowledges no more incoming frames (the system is shutting down): their senders report them as
+   * lost (`unacknowledged`) instead of this system acknowledging messages its shutdown discards.
+   */
+  stopAcknowledging(): void {
+    this.transport?.stopAcknowledging();
+  }
+
   /** Closes the transport gracefully; resolves when every socket is released. */
   close(): Promise<void> {
     return this.transport?.close() ?? Promise.resolve();
@@ -207,6 +216,7 @@ export class NetworkLink implements RemoteLink {
     chunk: Uint8Array,
     offset: number,
     length: number,
+    backlog: ReceiveBacklog,
   ): void {
     const dispatcher = this.dispatcher;
     if (dispatcher === undefined) {
@@ -218,7 +228,7 @@ export class NetworkLink implements RemoteLink {
       );
       return;
     }
-    dispatcher.receive(sender, receiver, serId, chunk, offset, length);
+    dispatcher.receive(sender, receiver, serId, chunk, offset, length, backlog);
   }
 
   private lost(frame: DataFrame, reason: LostReason): void {

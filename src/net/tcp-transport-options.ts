@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { ActorPath } from '../dispatch/actor-path.js';
+import type { ReceiveBacklog } from '../dispatch/receive-backlog.js';
 import { SystemPath } from '../dispatch/system-path.js';
 import { closestName } from '../internal/closest-name.js';
 import type { SerId } from '../serialisation/ser-id.js';
@@ -12,7 +13,10 @@ import type { HandshakeRole } from './handshake-proof.js';
 import { canonicalIp } from './ip-address.js';
 import type { LostReason, TransportEvent } from './transport-events.js';
 
-/** @internal Receives a data frame's fields, its payload in place, and the system it came from. */
+/**
+ * @internal Receives a data frame's fields, its payload in place, the system it came from, and the
+ * receive backlog of its connection (to count the messages made from it until components take them).
+ */
 export type DataHandler = (
   serId: SerId,
   sender: ActorPath,
@@ -21,6 +25,7 @@ export type DataHandler = (
   offset: number,
   length: number,
   from: SystemPath,
+  backlog: ReceiveBacklog,
 ) => void;
 
 /** Key material for TLS; strings or buffers in PEM, as `node:tls` takes them. */
@@ -67,6 +72,17 @@ export interface TcpTransportOptions {
    * refuses with `backpressure` until acknowledgements bring them under. Default 16 MiB.
    */
   readonly highWaterMarkBytes?: number;
+  /**
+   * Per connection: once this many messages it delivered wait in components' mailboxes, not yet
+   * handled, the connection withholds its acknowledgements, so the sending system reaches its
+   * high-water mark and refuses with `backpressure`; they resume when the backlog is back under.
+   * Default 65536.
+   */
+  readonly maxReceiveBacklogMessages?: number;
+  /**
+   * Like `maxReceiveBacklogMessages`, for the payload bytes of those messages. Default 16 MiB.
+   */
+  readonly maxReceiveBacklogBytes?: number;
   /** Most bytes of data frames in one `socket.write`. Default 1 MiB. */
   readonly maxWriteBatchBytes?: number;
   /** Failed connection attempts retried before the queue is dropped. Default 10 (Kompact's). */
@@ -122,7 +138,9 @@ export interface TcpTransportOptions {
   /**
    * Receives every data frame, in order per connection, with the system it came from, in place (no
    * frame object, no view of the payload): the payload is `length` bytes at `offset` in `chunk`,
-   * never written again.
+   * never written again. Its last argument is the connection's receive backlog: a receiver that
+   * queues the frame's message counts it there (`add`) until it is handled (`remove`), and the
+   * connection withholds acknowledgements while the backlog is full.
    */
   readonly onData?: DataHandler;
   /** Receives every accepted frame that will not be delivered, with the reason. */
@@ -141,6 +159,8 @@ export interface ResolvedTransportOptions {
   readonly advertisedPort: number | undefined;
   readonly maxFrameBytes: number;
   readonly highWaterMarkBytes: number;
+  readonly maxReceiveBacklogMessages: number;
+  readonly maxReceiveBacklogBytes: number;
   readonly maxWriteBatchBytes: number;
   readonly maxConnectionRetryAttempts: number;
   readonly connectionRetryIntervalMs: number;
@@ -184,6 +204,8 @@ const TRANSPORT_OPTION_NAMES = Object.keys({
   maxHandshakeFailures: true,
   handshakeFailureWindowMs: true,
   handshakeBackoffMs: true,
+  maxReceiveBacklogMessages: true,
+  maxReceiveBacklogBytes: true,
   sharedSecret: true,
   tls: true,
   noDelay: true,
@@ -317,6 +339,22 @@ export function resolveTransportOptions(
       fail,
       'highWaterMarkBytes',
       options.highWaterMarkBytes,
+      16 * 1024 * 1024,
+      1,
+      2 ** 52,
+    ),
+    maxReceiveBacklogMessages: integer(
+      fail,
+      'maxReceiveBacklogMessages',
+      options.maxReceiveBacklogMessages,
+      65_536,
+      1,
+      2 ** 31 - 1,
+    ),
+    maxReceiveBacklogBytes: integer(
+      fail,
+      'maxReceiveBacklogBytes',
+      options.maxReceiveBacklogBytes,
       16 * 1024 * 1024,
       1,
       2 ** 52,

@@ -75,6 +75,10 @@ export interface TransportStats {
   readonly failedHandshakes: number;
   /** Times an address started being refused after too many failed proofs. */
   readonly throttledAddresses: number;
+  /** Messages delivered over open connections that their components have not taken yet. */
+  readonly receiveBacklogMessages: number;
+  /** Payload bytes of those messages. */
+  readonly receiveBacklogBytes: number;
 }
 
 /** Why the transport turned away an incoming connection before its handshake completed. */
@@ -113,7 +117,11 @@ const TURNED_AWAY_LOG_ADDRESSES = 5;
  *
  * Backpressure: per system, the bytes of waiting plus unacknowledged frames are bounded by
  * `highWaterMarkBytes`; past it `send` refuses with `backpressure` (counted in
- * {@link TcpTransport.stats}) until acknowledgements bring them under.
+ * {@link TcpTransport.stats}) until acknowledgements bring them under. On the receiving side, each
+ * connection withholds its acknowledgements while its receive backlog (what `onData` counted in it and
+ * has not removed yet) is at `maxReceiveBacklogMessages` or `maxReceiveBacklogBytes`, and stops reading
+ * from a peer that sends more than twice `highWaterMarkBytes` of payload regardless, until the backlog
+ * drains; {@link TcpTransport.stopAcknowledging} stops acknowledgements for good (shutdown).
  *
  * Security: frames above `maxFrameBytes`, malformed frames and failed handshakes close only the
  * connection concerned. With `sharedSecret`, peers must prove the secret in the handshake (the dialer
@@ -188,6 +196,7 @@ export class TcpTransport {
   private lostFrames = 0;
   private receivedFrames = 0;
   private isCloseCalled = false;
+  private isAckStopped = false;
   private closing: Promise<void> | undefined;
   private onAllClosed: (() => void) | undefined;
 
@@ -253,6 +262,10 @@ export class TcpTransport {
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs,
       maxWriteBatchBytes: options.maxWriteBatchBytes,
+      maxReceiveBacklogMessages: options.maxReceiveBacklogMessages,
+      maxReceiveBacklogBytes: options.maxReceiveBacklogBytes,
+      // A peer with this system's high-water mark never has more than that unacknowledged.
+      readPauseBytes: 2 * options.highWaterMarkBytes,
       clock: options.clock,
       logger: options.logger,
       flusher: this.flusher,
@@ -284,6 +297,12 @@ export class TcpTransport {
 
   /** Frame and connection counters. */
   stats(): TransportStats {
+    let receiveBacklogMessages = 0;
+    let receiveBacklogBytes = 0;
+    for (const connection of this.connections) {
+      receiveBacklogMessages += connection.backlog.messages;
+      receiveBacklogBytes += connection.backlog.bytes;
+    }
     return {
       refusedFrames: this.refusedFrames,
       lostFrames: this.lostFrames,
@@ -293,7 +312,19 @@ export class TcpTransport {
       evictedHandshakes: this.evictedHandshakes,
       failedHandshakes: this.failedHandshakes,
       throttledAddresses: this.throttledAddresses,
+      receiveBacklogMessages,
+      receiveBacklogBytes,
     };
+  }
+
+  /**
+   * Acknowledges no more incoming data frames, on every connection, open or future (the system is
+   * shutting down): their senders keep them as unacknowledged and report them lost on their side,
+   * instead of this side acknowledging messages it is about to discard. Sending is not affected.
+   */
+  stopAcknowledging(): void {
+    this.isAckStopped = true;
+    for (const connection of this.connections) connection.stopAcknowledging();
   }
 
   /** Where the transport is with `system`. */
@@ -472,7 +503,16 @@ export class TcpTransport {
     data: (connection, serId, sender, receiver, chunk, offset, length) => {
       this.receivedFrames++;
       try {
-        this.options.onData(serId, sender, receiver, chunk, offset, length, connection.system as SystemPath);
+        this.options.onData(
+          serId,
+          sender,
+          receiver,
+          chunk,
+          offset,
+          length,
+          connection.system as SystemPath,
+          connection.backlog,
+        );
       } catch (error) {
         this.options.logger.error({ err: error }, 'The onData handler threw; the frame is dropped');
       }
@@ -635,6 +675,7 @@ export class TcpTransport {
     socket.setNoDelay(this.options.noDelay);
     this.options.onSocket?.(socket, role);
     const connection = new Connection(socket, role, this.nextSession++, this.settings, this.host, dialled);
+    if (this.isAckStopped) connection.stopAcknowledging();
     this.connections.add(connection);
     connection.start(
       role === 'acceptor' ? undefined : this.options.tls === undefined ? 'connect' : 'secureConnect',

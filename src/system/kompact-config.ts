@@ -48,6 +48,10 @@ export const ConfigKeys = {
   networkMaxFrameBytes: 'kompact.network.max-frame-bytes',
   /** Bytes queued or unacknowledged per remote system before sends are refused. Default 16 MiB. */
   networkHighWaterMarkBytes: 'kompact.network.high-water-mark-bytes',
+  /** Messages received per connection and not yet handled before acks are withheld. Default 65536. */
+  networkMaxReceiveBacklogMessages: 'kompact.network.max-receive-backlog-messages',
+  /** Payload bytes of those messages before acks are withheld. Default 16 MiB. */
+  networkMaxReceiveBacklogBytes: 'kompact.network.max-receive-backlog-bytes',
   /** Most bytes of data frames in one socket write (`maxWriteBatchBytes`). Default 1 MiB. */
   networkMaxWriteBatchBytes: 'kompact.network.max-write-batch-bytes',
   /** Failed connection attempts retried before queued messages are dropped. Default 10. */
@@ -197,6 +201,8 @@ const NETWORK_OPTION_OF_KEY: Readonly<Record<string, string>> = {
   [ConfigKeys.networkSharedSecret]: 'sharedSecret',
   [ConfigKeys.networkMaxFrameBytes]: 'maxFrameBytes',
   [ConfigKeys.networkHighWaterMarkBytes]: 'highWaterMarkBytes',
+  [ConfigKeys.networkMaxReceiveBacklogMessages]: 'maxReceiveBacklogMessages',
+  [ConfigKeys.networkMaxReceiveBacklogBytes]: 'maxReceiveBacklogBytes',
   [ConfigKeys.networkMaxWriteBatchBytes]: 'maxWriteBatchBytes',
   [ConfigKeys.networkMaxConnectionRetryAttempts]: 'maxConnectionRetryAttempts',
   [ConfigKeys.networkConnectionRetryIntervalMs]: 'connectionRetryIntervalMs',

@@ -7,6 +7,7 @@ import { constructFor } from '../component/creation.js';
 import type { ActorPath, NamedPath, UniquePath } from '../dispatch/actor-path.js';
 import { parseAlias } from '../dispatch/alias.js';
 import { type AliasResult, Dispatcher } from '../dispatch/dispatcher.js';
+import { NetMessage } from '../dispatch/net-message.js';
 import { type TellSource, tellSourceOf } from '../dispatch/path-tell.js';
 import type { RoutingPolicy } from '../dispatch/routing-policy.js';
 import { SystemPath } from '../dispatch/system-path.js';
@@ -111,6 +112,8 @@ class SystemRuntime implements ComponentHost {
   }
 
   deadLetter(recipient: ComponentCore, message: unknown, reason: DeadLetterReason): void {
+    // A network message leaves its mailbox here too: it must not hold back its connection's acks.
+    if (message instanceof NetMessage) message.release();
     this.deadLetters.publish(recipient.id, recipient.typeName, message, reason);
   }
 
@@ -510,6 +513,8 @@ export class KompactSystem implements SystemHandle {
     this.#state = 'shutting-down';
     const runtime = this.#runtime;
     runtime.logger.debug('Shutting down');
+    // Frames arriving from now on would reach components that are ending: their senders report them.
+    runtime.link?.stopAcknowledging();
     await runtime.endAll();
     await runtime.scheduler.whenIdle();
     const link = runtime.link;
