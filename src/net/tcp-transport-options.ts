@@ -12,7 +12,10 @@ import type { HandshakeRole } from './handshake-proof.js';
 import { canonicalIp } from './ip-address.js';
 import type { LostReason, TransportEvent } from './transport-events.js';
 
-/** @internal Receives a data frame's fields, its payload in place, and the system it came from. */
+/**
+ * Receives a data frame's fields, its payload in place, and the system it came from: the type of
+ * {@link TcpTransportOptions.onData}.
+ */
 export type DataHandler = (
   serId: SerId,
   sender: ActorPath,
