@@ -77,6 +77,7 @@ export class UniquePath {
    * ```
    */
   tell<T extends BuiltInSerialisable>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void;
+  /** Sends `value`, of a type without a built-in serialiser, serialised with `serialiser` (as above). */
   tell<T>(value: T, from: MessageSource, serialiser: Serialiser<T>): void;
   tell<T>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void {
     tellPath(this, value, from, serialiser as Serialiser<unknown> | undefined);
@@ -166,6 +167,7 @@ export class NamedPath {
    * ```
    */
   tell<T extends BuiltInSerialisable>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void;
+  /** Sends `value`, of a type without a built-in serialiser, serialised with `serialiser` (as above). */
   tell<T>(value: T, from: MessageSource, serialiser: Serialiser<T>): void;
   tell<T>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void {
     tellPath(this, value, from, serialiser as Serialiser<unknown> | undefined);
