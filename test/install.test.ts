@@ -249,7 +249,7 @@ console.log(JSON.stringify({ answer, state, now: clock.now(), internal }));
     });
   });
 
-  it('type-checks an app using every entry point, strict, nodenext, with skipLibCheck off and every shipped .d.ts included', async () => {
+  it('type-checks an app using every entry point, strict, with nodenext and bundler resolution, skipLibCheck off and every shipped .d.ts included', async () => {
     const { app, exports } = got();
     assert.deepEqual(
       exports.filter((specifier) => typeUses[specifier] === undefined),
@@ -279,7 +279,15 @@ console.log(JSON.stringify({ answer, state, now: clock.now(), internal }));
       include: ['src/**/*.ts', 'node_modules/kompact-ts/dist/**/*.d.ts'],
     };
     await writeFile(join(app, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+    // Bundlers resolve through `exports` too, with their own conditions: the getting-started chapter
+    // promises both resolutions.
+    const bundler = {
+      extends: './tsconfig.json',
+      compilerOptions: { module: 'esnext', moduleResolution: 'bundler' },
+    };
+    await writeFile(join(app, 'tsconfig.bundler.json'), JSON.stringify(bundler, null, 2));
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     await run(process.execPath, [tsc, '-p', 'tsconfig.json'], app, STEP_TIMEOUT_MS);
+    await run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], app, STEP_TIMEOUT_MS);
   });
 });
