@@ -213,7 +213,7 @@ describe('Installing kompact-ts from a git clone (slow: one npm install, up to a
     assert.deepEqual(missing, [], 'maps point at sources that are not shipped');
   });
 
-  it('runs every entry point from plain ESM JavaScript: a system starts, answers an ask and shuts down', async () => {
+  it('runs every entry point from plain ESM JavaScript (a system starts, answers an ask and shuts down), and nothing else is importable', async () => {
     const { app, exports } = got();
     assert.ok(exports.includes('kompact-ts') && exports.includes('kompact-ts/testing'));
     const script = `
@@ -235,9 +235,12 @@ await system.shutdown();
 const clock = new SimulatedClock();
 const state = await withSystem(async (testSystem) => { await clock.advance(1000); return testSystem.state; },
   (config) => config.clock(clock));
-let internal = 'reachable';
-await import('kompact-ts/internal/closest-name.js').catch((error) => { internal = error.code; });
-console.log(JSON.stringify({ answer, state, now: clock.now(), internal }));
+// Shipping src/ for the maps must not widen the API: only the entry points can be imported.
+const deep = [];
+for (const path of ['internal/closest-name.js', 'dist/index.js', 'src/index.ts', 'dist/internal/closest-name.js']) {
+  await import('kompact-ts/' + path).then(() => deep.push('reachable'), (error) => deep.push(error.code));
+}
+console.log(JSON.stringify({ answer, state, now: clock.now(), deep }));
 `;
     await writeFile(join(app, 'main.mjs'), script);
     const output = await run(process.execPath, ['main.mjs'], app, STEP_TIMEOUT_MS);
@@ -245,7 +248,7 @@ console.log(JSON.stringify({ answer, state, now: clock.now(), internal }));
       answer: 'hello app',
       state: 'active',
       now: 1000,
-      internal: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      deep: Array(4).fill('ERR_PACKAGE_PATH_NOT_EXPORTED'),
     });
   });
 
