@@ -20,7 +20,7 @@ export {
 export { ActorPath, NamedPath, type PathMarker, UniquePath } from './dispatch/actor-path.js';
 export { type NetMatchCases, NetMessage } from './dispatch/net-message.js';
 export { PathParseError, type PathParseReason } from './dispatch/path-parse-error.js';
-export type { MessageSource } from './dispatch/path-tell.js';
+export type { BuiltInSerialisable, MessageSource } from './dispatch/path-tell.js';
 export {
   BroadcastRouting,
   RoundRobinRouting,

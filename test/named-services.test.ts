@@ -426,6 +426,7 @@ describe('delivery to paths', () => {
   it('refuses a value without a built-in serialiser, and a bad `from`, with a TypeError', async () => {
     await withSystem(async (system) => {
       const path = pathOn(system, '/x');
+      // @ts-expect-error the types refuse it too; this checks the run-time refusal a cast gets to
       assert.throws(() => path.tell({ a: 1 }, system), /Expected a serialiser/);
       assert.throws(() => path.tell('x', {} as never), /Expected `from` to be the sending component/);
       assert.throws(() => path.tell('x', system, {} as never), /Expected `serialiser` to be a Serialiser/);

@@ -126,6 +126,38 @@ export function connectChecks(
   provided.disconnect(provided2);
 }
 
+/** Keeps its port end in a private field, where the types cannot see it. */
+class HiddenPonger extends ComponentDefinition {
+  readonly #ping = this.providePort(PingPort, () => {
+    this.#ping.trigger(pong);
+  });
+}
+
+/** Compile-time checks of biconnectComponents. Never called. */
+export function biconnectChecks(
+  ponger: Component<Ponger>,
+  pinger: Component<Pinger>,
+  otherUser: Component<OtherUser>,
+  hidden: Component<HiddenPonger>,
+  plain: Component<ComponentDefinition<never>>,
+): void {
+  // What is allowed: the provider first, a component on both sides of a port type it has both ends
+  // of, and components whose types do not show their ports (checked at run time only).
+  biconnectComponents(PingPort, ponger, pinger);
+  biconnectComponents(OtherPort, otherUser, otherUser);
+  biconnectComponents(PingPort, hidden, pinger);
+  biconnectComponents(PingPort, plain, plain);
+
+  // @ts-expect-error the requirer first: Pinger only requires PingPort, Ponger only provides it
+  biconnectComponents(PingPort, pinger, ponger);
+  // @ts-expect-error the provider only requires PingPort
+  biconnectComponents(PingPort, pinger, pinger);
+  // @ts-expect-error the requirer only provides PingPort
+  biconnectComponents(PingPort, ponger, ponger);
+  // @ts-expect-error the requirer only provides PingPort, whatever the provider's type shows
+  biconnectComponents(PingPort, hidden, ponger);
+}
+
 /** Compile-time checks of declaring ports and their handlers. Never called. */
 export function declarationChecks(): void {
   class WrongHandlers extends ComponentDefinition {
@@ -253,6 +285,35 @@ describe('Port types', () => {
       );
       assert.equal(provided.connectionCount, 0);
       assert.equal(otherRequired.connectionCount, 0);
+    });
+  });
+
+  it('names both component types and the fix when biconnectComponents gets them the wrong way round', async () => {
+    await withSystem(async (system) => {
+      const ponger = system.create(() => new Ponger());
+      const pinger = system.create(() => new Pinger());
+      // Casts get past the compile-time check, as code with less precise types does.
+      const untyped = (component: Component<ComponentDefinition<never>>) => component;
+      assert.throws(
+        () => biconnectComponents(PingPort, untyped(pinger), untyped(ponger)),
+        (error: unknown) =>
+          error instanceof TypeError &&
+          error.message.startsWith('Expected `provider` to provide PingPort, got Pinger (component ') &&
+          error.message.includes(pinger.id) &&
+          error.message.includes('Pinger requires it and Ponger provides it, so pass Ponger as the provider'),
+      );
+      const none = system.create(() => new OtherUser());
+      assert.throws(
+        () => biconnectComponents(PingPort, ponger, none),
+        (error: unknown) =>
+          error instanceof TypeError &&
+          error.message ===
+            `Expected \`requirer\` to require PingPort, got OtherUser (component ${none.id}), which does not require PingPort`,
+      );
+      assert.equal(
+        ponger.onDefinition((d) => d.ping.connectionCount),
+        0,
+      );
     });
   });
 

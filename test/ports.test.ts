@@ -504,6 +504,7 @@ describe('Ports', () => {
       assert.throws(() => biconnectComponents(PortA, none, requirer), missing('provide'));
       assert.throws(() => biconnectComponents(PortA, provider, none), missing('require'));
       // The wrong way round: the requirer does not provide PortA, the provider does not require it.
+      // @ts-expect-error the swap is a compile error too; this checks the run-time refusal behind it
       assert.throws(() => biconnectComponents(PortA, requirer, provider), missing('provide'));
       assert.equal(read(requirer, (d) => d.a).connectionCount, 0);
       assert.equal(read(provider, (d) => d.a).connectionCount, 0);

@@ -3,7 +3,7 @@ import type { Serialiser } from '../serialisation/serialiser.js';
 import { describeValue } from '../system/kompact-error.js';
 import { PathParseError } from './path-parse-error.js';
 import { BROADCAST_MARKER, canonicalId, checkSegment, SELECT_MARKER } from './path-syntax.js';
-import { type MessageSource, tellPath } from './path-tell.js';
+import { type BuiltInSerialisable, type MessageSource, tellPath } from './path-tell.js';
 import { parseSystemPrefix, SystemPath } from './system-path.js';
 
 /**
@@ -67,7 +67,8 @@ export class UniquePath {
    * delivered (no such path, a refused or lost frame, a value that fails to serialise) becomes a dead
    * letter of the sending system, never an exception.
    * @throws TypeError when `from` is not a component or system, or no serialiser is given for a value
-   * without a built-in one.
+   * without a built-in one (a compile error where the value's type shows it is not a
+   * {@link BuiltInSerialisable}).
    *
    * @example
    * ```ts
@@ -75,6 +76,9 @@ export class UniquePath {
    * msg.sender.tell(count, this, msgpackSerialiser(serId(100)));
    * ```
    */
+  tell<T extends BuiltInSerialisable>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void;
+  /** Sends `value`, of a type without a built-in serialiser, serialised with `serialiser` (as above). */
+  tell<T>(value: T, from: MessageSource, serialiser: Serialiser<T>): void;
   tell<T>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void {
     tellPath(this, value, from, serialiser as Serialiser<unknown> | undefined);
   }
@@ -153,7 +157,8 @@ export class NamedPath {
    * delivered (no such path, a refused or lost frame, a value that fails to serialise) becomes a dead
    * letter of the sending system, never an exception.
    * @throws TypeError when `from` is not a component or system, or no serialiser is given for a value
-   * without a built-in one.
+   * without a built-in one (a compile error where the value's type shows it is not a
+   * {@link BuiltInSerialisable}).
    *
    * @example
    * ```ts
@@ -161,6 +166,9 @@ export class NamedPath {
    * msg.sender.tell(count, this, msgpackSerialiser(serId(100)));
    * ```
    */
+  tell<T extends BuiltInSerialisable>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void;
+  /** Sends `value`, of a type without a built-in serialiser, serialised with `serialiser` (as above). */
+  tell<T>(value: T, from: MessageSource, serialiser: Serialiser<T>): void;
   tell<T>(value: T, from: MessageSource, serialiser?: Serialiser<T>): void {
     tellPath(this, value, from, serialiser as Serialiser<unknown> | undefined);
   }

@@ -22,6 +22,14 @@ export type MessageSource =
   | Component<ComponentDefinition<unknown>>
   | SystemHandle;
 
+/**
+ * The value types `path.tell` serialises without being given a serialiser: strings, numbers, bigints,
+ * `Uint8Array`s (and so `Buffer`s) and actor paths. Any other value needs one as the third argument.
+ *
+ * Kompact: the built-in `Serialisable` implementations of primitive types and `ActorPath`.
+ */
+export type BuiltInSerialisable = string | number | bigint | Uint8Array | ActorPath;
+
 /** @internal Where a source's messages go, and the sender path they carry. */
 export interface TellSource {
   readonly dispatcher: Dispatcher;

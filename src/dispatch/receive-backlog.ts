@@ -9,7 +9,7 @@
  * refuses with `backpressure`; {@link ReceiveBacklog.remove} calls `onDrained` when it is no longer
  * full, and acknowledgements resume.
  *
- * @internal
+ * Not exported from the package, but kept in the declarations because {@link DataHandler} names it.
  */
 export class ReceiveBacklog {
   /** Messages told to components and not yet taken. */

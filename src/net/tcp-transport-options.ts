@@ -14,8 +14,9 @@ import { canonicalIp } from './ip-address.js';
 import type { LostReason, TransportEvent } from './transport-events.js';
 
 /**
- * @internal Receives a data frame's fields, its payload in place, the system it came from, and the
- * receive backlog of its connection (to count the messages made from it until components take them).
+ * Receives a data frame's fields, its payload in place, the system it came from, and the receive
+ * backlog of its connection (to count the messages made from it until components take them): the type
+ * of {@link TcpTransportOptions.onData}.
  */
 export type DataHandler = (
   serId: SerId,

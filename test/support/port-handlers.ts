@@ -1,6 +1,6 @@
 // Port-handler components shared by test/port-handlers.test.ts and the child process it starts with
 // code generation from strings disallowed, so both check the very same components.
-import { biconnectComponents, ComponentDefinition, port } from '../../src/index.js';
+import { biconnectComponents, type Component, ComponentDefinition, port } from '../../src/index.js';
 import { withSystem } from '../../src/testing/index.js';
 
 export const Echo = port<number, number>('Echo');
@@ -44,7 +44,8 @@ export async function roundTrip<D extends { seen: unknown[]; echo: { trigger(req
   await withSystem(async (system) => {
     const provider = system.create(() => new MethodProvider());
     const requirer = system.create(make);
-    biconnectComponents(Echo, provider, requirer);
+    // `D` is a type parameter, so the compile-time provider/requirer check cannot be decided for it.
+    biconnectComponents(Echo, provider, requirer as Component<ComponentDefinition<never>>);
     await system.startNotify(provider);
     await system.startNotify(requirer);
     requirer.onDefinition((d) => d.echo.trigger(21));
