@@ -6,11 +6,11 @@ import {
   biconnectComponents,
   type Clock,
   ComponentDefinition,
+  defaultLogger,
   KompactConfig,
   type ScheduledTimer,
 } from '../src/index.js';
 import { Batch, Batching, BatchPrinter, Ping } from './batching.js';
-import { exampleLogger } from './support/example-logger.js';
 import { pauseOn } from './support/pause.js';
 import { runIfMain } from './support/run-if-main.js';
 
@@ -73,7 +73,7 @@ export class Buncher extends ComponentDefinition {
 
 /** Runs the example; returns the batch sizes seen at 1 ping/ms and then at 1 ping/2 ms. */
 export async function main(
-  logger: Logger = exampleLogger(),
+  logger: Logger = defaultLogger(),
   clock?: Clock,
 ): Promise<{ fast: number[]; slow: number[] }> {
   const config = KompactConfig.default().logger(logger);

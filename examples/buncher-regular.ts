@@ -5,11 +5,11 @@ import {
   biconnectComponents,
   type Clock,
   ComponentDefinition,
+  defaultLogger,
   KompactConfig,
   type ScheduledTimer,
 } from '../src/index.js';
 import { Batch, Batching, BatchPrinter, Ping } from './batching.js';
-import { exampleLogger } from './support/example-logger.js';
 import { pauseOn } from './support/pause.js';
 import { runIfMain } from './support/run-if-main.js';
 
@@ -71,7 +71,7 @@ export class Buncher extends ComponentDefinition {
 
 // #region main
 /** Runs the example; returns the sizes of the batches the printer received. */
-export async function main(logger: Logger = exampleLogger(), clock?: Clock): Promise<number[]> {
+export async function main(logger: Logger = defaultLogger(), clock?: Clock): Promise<number[]> {
   const config = KompactConfig.default().logger(logger);
   if (clock !== undefined) config.clock(clock);
   const system = await config.build();

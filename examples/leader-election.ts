@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import {
   ActorPath,
   ComponentDefinition,
+  defaultLogger,
   KompactConfig,
   type KompactSystem,
   msgpackSerialiser,
@@ -22,7 +23,6 @@ import {
   serId,
   type UniquePath,
 } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
 import { runIfMain } from './support/run-if-main.js';
 import { untilSignal } from './support/until-signal.js';
 
@@ -292,7 +292,7 @@ export interface ElectionResult {
  * node trusts the same leader, the lowest of their paths; then shuts them all down.
  */
 export async function main(
-  logger: Logger = exampleLogger(),
+  logger: Logger = defaultLogger(),
   nodeCount = 2,
   timing = DEFAULT_TIMING,
 ): Promise<ElectionResult> {
@@ -333,7 +333,8 @@ export async function main(
  */
 export async function cli(
   args: readonly string[] = process.argv.slice(2),
-  logger: Logger = exampleLogger(),
+  // Run as one process among several, its log is what it shows: on stdout, readable at a terminal.
+  logger: Logger = defaultLogger({ destination: process.stdout }),
 ): Promise<void> {
   const [role, address] = args;
   if (role === undefined) {

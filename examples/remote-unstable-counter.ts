@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import {
   ActorPath,
   ComponentDefinition,
+  defaultLogger,
   KompactConfig,
   type KompactSystem,
   msgpackSerialiser,
@@ -22,7 +23,6 @@ import {
   Serialisers,
   serId,
 } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
 import { runIfMain } from './support/run-if-main.js';
 import { untilSignal } from './support/until-signal.js';
 
@@ -238,7 +238,7 @@ export async function startClient(
  * `answersAfterCrash` answers from recovered counters; returns every answer it had.
  */
 export async function main(
-  logger: Logger = exampleLogger(),
+  logger: Logger = defaultLogger(),
   answersAfterCrash = 3,
   timing = QUICK_TIMING,
 ): Promise<CountAnswer[]> {
@@ -268,7 +268,8 @@ export async function main(
  */
 export async function cli(
   args: readonly string[] = process.argv.slice(2),
-  logger: Logger = exampleLogger(),
+  // Run as one process among several, its log is what it shows: on stdout, readable at a terminal.
+  logger: Logger = defaultLogger({ destination: process.stdout }),
 ): Promise<void> {
   const [role, address] = args;
   if (role === undefined) {

@@ -2,8 +2,13 @@
 // overflows and crashes its component; the recovery function, re-set every second, snapshots the
 // count so that the replacement starts from the last snapshot instead of from zero.
 import type { Logger } from 'pino';
-import { type Clock, ComponentDefinition, KompactConfig, type ScheduledTimer } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
+import {
+  type Clock,
+  ComponentDefinition,
+  defaultLogger,
+  KompactConfig,
+  type ScheduledTimer,
+} from '../src/index.js';
 import { pauseOn } from './support/pause.js';
 import { runIfMain } from './support/run-if-main.js';
 
@@ -83,7 +88,7 @@ export class UnstableCounter extends ComponentDefinition {
 }
 
 // #region main
-export async function main(logger: Logger = exampleLogger(), clock?: Clock, runMs = 5000): Promise<void> {
+export async function main(logger: Logger = defaultLogger(), clock?: Clock, runMs = 5000): Promise<void> {
   const config = KompactConfig.default().logger(logger);
   if (clock !== undefined) config.clock(clock);
   const system = await config.build();

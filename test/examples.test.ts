@@ -14,6 +14,17 @@ import { main as unstableCounter } from '../examples/unstable-counter.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
 import { ExampleProcess, lastMatch, whenOutput } from './support/processes.js';
 
+/** The messages an example process logged: its stdout is piped, so each line is pino's JSON. */
+function messagesOf(example: ExampleProcess): string[] {
+  return example.lines.map((line) => {
+    try {
+      return String((JSON.parse(line) as { msg?: unknown }).msg);
+    } catch {
+      return line;
+    }
+  });
+}
+
 describe('examples', () => {
   it('hello-world greets from its component when started, then terminates', async () => {
     const { logger, lines } = captureLogs('info');
@@ -155,7 +166,7 @@ describe('examples', () => {
       processes.push(bootstrap);
       const address = await whenOutput(
         [bootstrap],
-        () => lastMatch(bootstrap.lines, /Bootstrap server at tcp:\/\/(\S+)\/bootstrap/),
+        () => lastMatch(messagesOf(bootstrap), /Bootstrap server at tcp:\/\/(\S+)\/bootstrap/),
         30_000,
       );
       const nodes = [1, 2, 3].map(
@@ -165,8 +176,8 @@ describe('examples', () => {
       const leader = await whenOutput(
         processes,
         () => {
-          const selves = nodes.map((node) => lastMatch(node.lines, / as (tcp:\/\/\S+#[0-9a-f-]{36})/));
-          const leaders = nodes.map((node) => lastMatch(node.lines, /Leader is now (tcp:\/\/\S+)/));
+          const selves = nodes.map((node) => lastMatch(messagesOf(node), / as (tcp:\/\/\S+#[0-9a-f-]{36})/));
+          const leaders = nodes.map((node) => lastMatch(messagesOf(node), /Leader is now (tcp:\/\/\S+)/));
           const lowest = [...selves].sort()[0];
           const agreed = !selves.includes(undefined) && leaders.every((leader) => leader === lowest);
           return agreed ? lowest : undefined;
@@ -181,10 +192,7 @@ describe('examples', () => {
         'every process shut its system down and exited by itself',
       );
       for (const example of processes) {
-        assert.ok(
-          example.lines.some((line) => line.includes('Got SIGTERM, shutting down')),
-          example.output(),
-        );
+        assert.ok(messagesOf(example).includes('Got SIGTERM, shutting down'), example.output());
       }
     } finally {
       for (const example of processes) example.kill();

@@ -30,7 +30,7 @@ export const ConfigKeys = {
   throughput: 'kompact.runtime.throughput',
   /** Share of a turn for actor messages before port events; 0 < p < 1. Default 0.5. */
   messagePriority: 'kompact.runtime.message-priority',
-  /** The log level of the system's own logger. Default `info`. */
+  /** The level of the system's default logger; the `KOMPACT_LOG_LEVEL` environment variable wins. Default `info`. */
   logLevel: 'kompact.log.level',
   /** Clock milliseconds shutdown waits for blocked components before abandoning them. Default 10000. */
   shutdownGraceMs: 'kompact.runtime.shutdown-grace-ms',
@@ -325,7 +325,7 @@ export class KompactConfig {
     return this;
   }
 
-  /** The level of the system's default logger (`'silent'` for none). */
+  /** The level of the system's default logger (`'silent'` for none); `KOMPACT_LOG_LEVEL` wins when set. */
   logLevel(level: LevelWithSilent): this {
     return this.#set(ConfigKeys.logLevel, level, 'logLevel()');
   }

@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { Component, coreOf } from '../component/component.js';
 import { ComponentCore } from '../component/component-core.js';
 import { ComponentDefinition } from '../component/component-definition.js';
@@ -24,6 +24,7 @@ import { ScheduledTimer } from '../timer/scheduled-timer.js';
 import { TimerFacility } from '../timer/timer-facility.js';
 import { Config } from './config.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
+import { defaultLogger } from './default-logger.js';
 import type { RuntimeSettings } from './kompact-config.js';
 import { KompactError } from './kompact-error.js';
 import type { SystemHandle } from './system-handle.js';
@@ -107,7 +108,7 @@ class SystemRuntime implements ComponentHost {
     if (isSchedulerAware(this.clock)) this.clock[bindScheduler](this.scheduler);
     this.timers = new TimerFacility(this.clock);
     this.config = new Config(settings.tree);
-    this.logger = (settings.logger ?? pino({ level: settings.logLevel }, pino.destination(2))).child({
+    this.logger = (settings.logger ?? defaultLogger({ level: settings.logLevel })).child({
       system: settings.label,
     });
     this.throughput = settings.throughput;
