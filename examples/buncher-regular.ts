@@ -9,8 +9,8 @@ import {
   KompactConfig,
   type ScheduledTimer,
 } from '../src/index.js';
+import { pauseOn } from '../src/testing/index.js';
 import { Batch, Batching, BatchPrinter, Ping } from './batching.js';
-import { pauseOn } from './support/pause.js';
 import { runIfMain } from './support/run-if-main.js';
 
 // #region state

@@ -10,7 +10,7 @@ import {
   KompactConfig,
   port,
 } from '../src/index.js';
-import { pauseOn } from './support/pause.js';
+import { pauseOn } from '../src/testing/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 // #region state

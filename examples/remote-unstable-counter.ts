@@ -49,7 +49,7 @@ export const CountAnswer = msgpackSerialiser(
 );
 
 /** Both systems prove this secret when they connect; systems without it are refused. */
-const SHARED_SECRET = process.env.KOMPACT_SECRET ?? 'remote-unstable-counter';
+export const SHARED_SECRET = process.env.KOMPACT_SECRET ?? 'remote-unstable-counter';
 // #endregion messages
 
 /** How often the counter counts and takes its snapshot. */

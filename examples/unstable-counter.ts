@@ -9,7 +9,7 @@ import {
   KompactConfig,
   type ScheduledTimer,
 } from '../src/index.js';
-import { pauseOn } from './support/pause.js';
+import { pauseOn } from '../src/testing/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 const COUNT_TIMEOUT_MS = 10;
