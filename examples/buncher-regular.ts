@@ -94,6 +94,11 @@ export async function main(logger: Logger = defaultLogger(), clock?: Clock): Pro
   }
   const sizes = printer.onDefinition((definition) => [...definition.sizes]);
   await system.shutdown();
+  const full = sizes.filter((size) => size === 100).length;
+  logger.info(
+    `${sizes.reduce((sum, size) => sum + size, 0)} of 1000 pings in ${sizes.length} batches: ` +
+      `${full} full, ${sizes.length - full} emitted by the timer`,
+  );
   return sizes;
 }
 // #endregion main

@@ -257,6 +257,8 @@ export async function main(
   const result = await enough;
   await client.system.shutdown();
   await server.system.shutdown();
+  const incarnations = new Set(result.map(({ incarnation }) => incarnation)).size;
+  logger.info(`${result.length} answers at one named path from ${incarnations} incarnations of the counter`);
   return result;
 }
 // #endregion main

@@ -55,7 +55,8 @@ export class UnstableCounter extends ComponentDefinition {
 
   // #region timeouts
   private handleCountTimeout(): void {
-    this.ctx.log.info(`Incrementing count of ${this.count}`);
+    // At debug (KOMPACT_LOG_LEVEL=debug shows it): one line every 10 ms would bury the recoveries.
+    this.ctx.log.debug(`Incrementing count of ${this.count}`);
     if (this.count === U8_MAX) throw new Error('Count overflowed!');
     this.count += 1;
   }
@@ -88,7 +89,11 @@ export class UnstableCounter extends ComponentDefinition {
 }
 
 // #region main
-export async function main(logger: Logger = defaultLogger(), clock?: Clock, runMs = 5000): Promise<void> {
+export async function main(
+  logger: Logger = defaultLogger(),
+  clock?: Clock,
+  runMs = 5000,
+): Promise<{ crashes: number; recoveries: number }> {
   const config = KompactConfig.default().logger(logger);
   if (clock !== undefined) config.clock(clock);
   const system = await config.build();
@@ -97,6 +102,9 @@ export async function main(logger: Logger = defaultLogger(), clock?: Clock, runM
   await pauseOn(clock)(runMs);
   logger.info('Shutting down system');
   await system.shutdown();
+  const { faults: crashes, recoveries } = system.supervision.stats;
+  logger.info(`${crashes} crashes in ${runMs} ms, ${recoveries} recoveries from the last snapshot`);
+  return { crashes, recoveries };
 }
 // #endregion main
 
