@@ -71,6 +71,23 @@ function contextImports(file: string, names: readonly string[], from: string): s
 }
 
 describe('the snippets of the README and the book', () => {
+  it('name their language on every opening fence, so no TypeScript escapes the type check', () => {
+    const untagged: string[] = [];
+    for (const page of pages) {
+      let inside = false;
+      for (const [index, line] of readFileSync(join(root, page), 'utf8').split('\n').entries()) {
+        if (!line.trimStart().startsWith('```')) continue;
+        if (!inside && line.trim() === '```') untagged.push(`${page}:${index + 1}`);
+        inside = !inside;
+      }
+    }
+    assert.deepEqual(
+      untagged,
+      [],
+      'fence these as ```ts, or ```text, ```sh, ```toml … for what is not TypeScript',
+    );
+  });
+
   it('compile as copied, with the project’s compiler flags, or are marked as part of a file that compiles', {
     timeout: 120_000,
   }, async () => {
