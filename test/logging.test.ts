@@ -74,6 +74,8 @@ describe('defaultLogger', () => {
     const [first, ...stack] = (out.text[0] ?? '').split('\n');
     assert.match(first ?? '', /^\d\d:\d\d:\d\d\.\d{3} WARN {2}\[app\] Counter\(c1\): Went wrong count=3$/);
     assert.match(stack[0] ?? '', /^ {4}Error: boom$/);
+    logger.error({ err: 'a thrown string' }, 'Threw');
+    assert.match(out.text[1] ?? '', /Counter\(c1\): Threw err="a thrown string"\n$/);
   });
 
   it('takes its level from KOMPACT_LOG_LEVEL over the level option, and refuses a level or format that is none with CONFIG_INVALID', () => {

@@ -6,6 +6,7 @@ export type LogFormat = 'pretty' | 'json';
 
 /** Where the default logger writes: anything with `write` (a stream), and whether it is a terminal. */
 export interface LogDestination {
+  /** Writes one log line (with its newline); a `Writable` stream's `write` fits. */
   write(text: string): unknown;
   /** `true` for a terminal: pretty lines unless `NODE_ENV=production`. */
   readonly isTTY?: boolean | undefined;
@@ -29,6 +30,8 @@ const FORMATS: readonly LogFormat[] = ['pretty', 'json'];
 /**
  * The logger a system uses when it is given none: pino, writing to stderr, readable at a terminal and
  * JSON where machines read it.
+ *
+ * Kompact: the default slog logger, an asynchronous terminal drain.
  *
  * @remarks What decides, first match wins: the environment variable `KOMPACT_LOG_FORMAT` (`pretty` or
  * `json`); then `options.format`; then JSON when `NODE_ENV` is `production`; then pretty when the
@@ -128,6 +131,7 @@ function prettyLine(line: string, colour: boolean): string {
   }
   const err = fields.err as { stack?: unknown } | undefined;
   if (typeof err?.stack === 'string') text += `\n    ${err.stack.split('\n').join('\n    ')}`;
+  else if (err !== undefined) text += ` err=${JSON.stringify(err)}`; // a thrown non-Error, as it was
   return `${text}\n`;
 }
 
