@@ -345,7 +345,7 @@ export async function main(
   // Stop every sender, let what is in flight arrive, then shut down: no message finds its receiver gone.
   bootstrap.server.actorRef().tell('retire');
   for (const { elector } of nodes) elector.actorRef().tell('retire');
-  await setTimeout(2 * Math.max(timing.heartbeatMs, timing.broadcastMs, timing.checkInMs));
+  await setTimeout(5 * Math.max(timing.heartbeatMs, timing.broadcastMs, timing.checkInMs));
   await Promise.all(nodes.map(({ system }) => system.shutdown()));
   await bootstrap.system.shutdown();
   const deadLetters = [bootstrap.system, ...nodes.map(({ system }) => system)].reduce(
