@@ -316,7 +316,10 @@ export class KompactConfig {
     return this.#set(ConfigKeys.implicitRoutes, enabled, 'implicitRoutes()');
   }
 
-  /** Uses `logger` (a pino logger) as the system's root logger. */
+  /**
+   * Uses `logger` (a pino logger) as the system's root logger instead of `defaultLogger()`; its level
+   * and destination are then the caller's: `KOMPACT_LOG_LEVEL` and `KOMPACT_LOG_FORMAT` do not apply.
+   */
   logger(logger: Logger): this {
     if (typeof logger !== 'object' || logger === null || typeof logger.child !== 'function') {
       throw new TypeError(`Expected \`logger\` to be a pino logger, got ${describeValue(logger)}`);
