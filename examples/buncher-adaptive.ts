@@ -6,12 +6,12 @@ import {
   biconnectComponents,
   type Clock,
   ComponentDefinition,
+  defaultLogger,
   KompactConfig,
   type ScheduledTimer,
 } from '../src/index.js';
+import { pauseOn } from '../src/testing/index.js';
 import { Batch, Batching, BatchPrinter, Ping } from './batching.js';
-import { exampleLogger } from './support/example-logger.js';
-import { pauseOn } from './support/pause.js';
 import { runIfMain } from './support/run-if-main.js';
 
 export class Buncher extends ComponentDefinition {
@@ -73,7 +73,7 @@ export class Buncher extends ComponentDefinition {
 
 /** Runs the example; returns the batch sizes seen at 1 ping/ms and then at 1 ping/2 ms. */
 export async function main(
-  logger: Logger = exampleLogger(),
+  logger: Logger = defaultLogger(),
   clock?: Clock,
 ): Promise<{ fast: number[]; slow: number[] }> {
   const config = KompactConfig.default().logger(logger);
@@ -98,7 +98,12 @@ export async function main(
   }
   const sizes = printer.onDefinition((definition) => [...definition.sizes]);
   await system.shutdown();
-  return { fast: sizes.slice(0, fastCount), slow: sizes.slice(fastCount) };
+  const fast = sizes.slice(0, fastCount);
+  const slow = sizes.slice(fastCount);
+  logger.info(
+    `${fast.length} batches at 1 ping/ms, all by size; ${slow.length} at 1 ping/2 ms, by the timer`,
+  );
+  return { fast, slow };
 }
 
 runIfMain(import.meta.url, main);

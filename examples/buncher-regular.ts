@@ -5,12 +5,12 @@ import {
   biconnectComponents,
   type Clock,
   ComponentDefinition,
+  defaultLogger,
   KompactConfig,
   type ScheduledTimer,
 } from '../src/index.js';
+import { pauseOn } from '../src/testing/index.js';
 import { Batch, Batching, BatchPrinter, Ping } from './batching.js';
-import { exampleLogger } from './support/example-logger.js';
-import { pauseOn } from './support/pause.js';
 import { runIfMain } from './support/run-if-main.js';
 
 // #region state
@@ -71,7 +71,7 @@ export class Buncher extends ComponentDefinition {
 
 // #region main
 /** Runs the example; returns the sizes of the batches the printer received. */
-export async function main(logger: Logger = exampleLogger(), clock?: Clock): Promise<number[]> {
+export async function main(logger: Logger = defaultLogger(), clock?: Clock): Promise<number[]> {
   const config = KompactConfig.default().logger(logger);
   if (clock !== undefined) config.clock(clock);
   const system = await config.build();
@@ -94,6 +94,11 @@ export async function main(logger: Logger = exampleLogger(), clock?: Clock): Pro
   }
   const sizes = printer.onDefinition((definition) => [...definition.sizes]);
   await system.shutdown();
+  const full = sizes.filter((size) => size === 100).length;
+  logger.info(
+    `${sizes.reduce((sum, size) => sum + size, 0)} of 1000 pings in ${sizes.length} batches: ` +
+      `${full} full, ${sizes.length - full} emitted by the timer`,
+  );
   return sizes;
 }
 // #endregion main

@@ -1,8 +1,7 @@
 // Configuring a system: Kompact's keys from TOML (or JSON) sources and chained setters, merged in
 // order with later sources winning, read back by components through `ctx.config`.
 import type { Logger } from 'pino';
-import { ComponentDefinition, KompactConfig } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
+import { ComponentDefinition, defaultLogger, KompactConfig } from '../src/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 // #region component
@@ -19,7 +18,7 @@ export class Greeter extends ComponentDefinition {
 
 // #region main
 export async function main(
-  logger: Logger = exampleLogger(),
+  logger: Logger = defaultLogger(),
 ): Promise<{ throughput: number; maxMessages: number; greeting: string }> {
   const system = await KompactConfig.default()
     .loadConfigString(

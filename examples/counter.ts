@@ -2,9 +2,15 @@
 // actor messages it is asked with and the events it gets (lifecycle events and port requests), and
 // answers both ways: an ask reply, and a CurrentCount indication on its port.
 import type { Logger } from 'pino';
-import { type Ask, type Clock, ComponentDefinition, KompactConfig, port } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
-import { pauseOn } from './support/pause.js';
+import {
+  type Ask,
+  type Clock,
+  ComponentDefinition,
+  defaultLogger,
+  KompactConfig,
+  port,
+} from '../src/index.js';
+import { pauseOn } from '../src/testing/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 // #region state
@@ -63,7 +69,7 @@ export class Counter extends ComponentDefinition<Ask<CountMe, CurrentCount>> {
 
 // #region main
 export async function main(
-  logger: Logger = exampleLogger(),
+  logger: Logger = defaultLogger(),
   asks = 100,
   clock?: Clock,
 ): Promise<CurrentCount> {

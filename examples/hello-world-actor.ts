@@ -2,8 +2,7 @@
 // Kompact's book: "Hello World" for actors (actor_helloworld.rs).
 // #region actor
 import type { Logger } from 'pino';
-import { type ActorRef, ComponentDefinition, KompactConfig } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
+import { type ActorRef, ComponentDefinition, defaultLogger, KompactConfig } from '../src/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 /** The actor's message type: it only needs to be poked. */
@@ -18,7 +17,7 @@ export class HelloWorldActor extends ComponentDefinition<Greet> {
 // #endregion actor
 
 // #region main
-export async function main(logger: Logger = exampleLogger()): Promise<void> {
+export async function main(logger: Logger = defaultLogger()): Promise<void> {
   const system = await KompactConfig.default().logger(logger).build();
   const actor = system.create(() => new HelloWorldActor());
   system.start(actor);

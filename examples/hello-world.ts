@@ -3,8 +3,7 @@
 // #region component
 
 import type { Logger } from 'pino';
-import { ComponentDefinition, KompactConfig } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
+import { ComponentDefinition, defaultLogger, KompactConfig } from '../src/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 export class HelloWorldComponent extends ComponentDefinition {
@@ -17,7 +16,7 @@ export class HelloWorldComponent extends ComponentDefinition {
 // #endregion component
 
 // #region main
-export async function main(logger: Logger = exampleLogger()): Promise<void> {
+export async function main(logger: Logger = defaultLogger()): Promise<void> {
   const system = await KompactConfig.default().logger(logger).build();
   const component = system.create(() => new HelloWorldComponent());
   system.start(component);

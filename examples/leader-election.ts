@@ -8,10 +8,13 @@
 // One role per process, each until Ctrl-C:
 //   node .build/examples/leader-election.js bootstrap 127.0.0.1:4000
 //   node .build/examples/leader-election.js node 127.0.0.1:4000        (as many as you like)
+import { setTimeout } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import {
   ActorPath,
+  type Component,
   ComponentDefinition,
+  defaultLogger,
   KompactConfig,
   type KompactSystem,
   msgpackSerialiser,
@@ -22,7 +25,6 @@ import {
   serId,
   type UniquePath,
 } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
 import { runIfMain } from './support/run-if-main.js';
 import { untilSignal } from './support/until-signal.js';
 
@@ -94,9 +96,18 @@ export const DEFAULT_TIMING: ElectionTiming = {
   suspectAfterMs: 200,
 };
 
+/**
+ * Tells a component of the election to stop sending. Shutting a system down while the others still
+ * send to it makes their messages dead letters, so `main` retires every sender first.
+ */
+export type Retire = 'retire';
+
 // #region bootstrap-server
-/** Collects the nodes that check in, and keeps telling all of them who the others are. */
-export class BootstrapServer extends ComponentDefinition {
+/**
+ * Collects the nodes that check in, and keeps telling all of them who the others are, until it is
+ * told to `retire`.
+ */
+export class BootstrapServer extends ComponentDefinition<Retire> {
   /** The nodes, by the string form of their path, and when each last checked in. */
   private readonly processes = new Map<string, { readonly path: ActorPath; lastSeenMs: number }>();
   private broadcastTimer: ScheduledTimer | undefined;
@@ -116,6 +127,11 @@ export class BootstrapServer extends ComponentDefinition {
   }
 
   override onKill(): void {
+    this.onStop();
+  }
+
+  /** The run is over: stop broadcasting, but keep receiving, so that nothing in flight is lost. */
+  override receiveLocal(_msg: Retire): void {
     this.onStop();
   }
 
@@ -161,7 +177,7 @@ export class BootstrapServer extends ComponentDefinition {
  * lowest path among the members it heard from within `suspectAfterMs` (an eventual leader detector,
  * Kompact's "Omega", in its simplest deterministic form).
  */
-export class LeaderElector extends ComponentDefinition {
+export class LeaderElector extends ComponentDefinition<Retire> {
   private processes: readonly ActorPath[] = [];
   /** When each member was last heard from, by the string form of its path. */
   private readonly lastHeard = new Map<string, number>();
@@ -192,6 +208,11 @@ export class LeaderElector extends ComponentDefinition {
   }
 
   override onKill(): void {
+    this.onStop();
+  }
+
+  /** The run is over: stop checking in and heartbeating, but keep receiving what is in flight. */
+  override receiveLocal(_msg: Retire): void {
     this.onStop();
   }
 
@@ -244,7 +265,7 @@ export async function startBootstrap(
   host = '127.0.0.1',
   port = 0,
   timing = DEFAULT_TIMING,
-): Promise<{ system: KompactSystem; path: NamedPath }> {
+): Promise<{ system: KompactSystem; path: NamedPath; server: Component<BootstrapServer> }> {
   const system = await KompactConfig.default()
     .label('bootstrap')
     .logger(logger)
@@ -254,7 +275,7 @@ export async function startBootstrap(
   const server = system.create(() => new BootstrapServer(timing));
   const path = await system.registerByAlias(server, BOOTSTRAP_ALIAS);
   await system.startNotify(server);
-  return { system, path };
+  return { system, path, server };
 }
 
 /** A node: a system on a free loopback port whose elector checks in at `bootstrap`. */
@@ -264,7 +285,7 @@ export async function startNode(
   bootstrap: ActorPath,
   timing = DEFAULT_TIMING,
   onTrust?: (leader: string) => void,
-): Promise<{ system: KompactSystem; path: UniquePath }> {
+): Promise<{ system: KompactSystem; path: UniquePath; elector: Component<LeaderElector> }> {
   const system = await KompactConfig.default()
     .label(label)
     .logger(logger)
@@ -274,7 +295,7 @@ export async function startNode(
   const elector = system.create(() => new LeaderElector(bootstrap, timing, onTrust));
   const path = await system.register(elector);
   await system.startNotify(elector);
-  return { system, path };
+  return { system, path, elector };
 }
 // #endregion systems
 
@@ -284,6 +305,8 @@ export interface ElectionResult {
   readonly leader: string;
   /** Every node's path, sorted: the leader is the first. */
   readonly nodes: readonly string[];
+  /** Messages that were not delivered, on all the systems together. */
+  readonly deadLetters: number;
 }
 
 // #region main
@@ -292,12 +315,12 @@ export interface ElectionResult {
  * node trusts the same leader, the lowest of their paths; then shuts them all down.
  */
 export async function main(
-  logger: Logger = exampleLogger(),
+  logger: Logger = defaultLogger(),
   nodeCount = 2,
   timing = DEFAULT_TIMING,
 ): Promise<ElectionResult> {
   const bootstrap = await startBootstrap(logger, '127.0.0.1', 0, timing);
-  const nodes: { system: KompactSystem; path: UniquePath }[] = [];
+  const nodes: { system: KompactSystem; path: UniquePath; elector: Component<LeaderElector> }[] = [];
   const trusted = new Map<number, string>();
   let agreed!: (leader: string) => void;
   const agreement = new Promise<string>((resolve) => {
@@ -319,10 +342,20 @@ export async function main(
   }
   checkAgreement();
   const leader = await agreement;
-  logger.info(`All ${nodeCount} nodes trust ${leader}`);
+  // Stop every sender, let what is in flight arrive, then shut down: no message finds its receiver gone.
+  bootstrap.server.actorRef().tell('retire');
+  for (const { elector } of nodes) elector.actorRef().tell('retire');
+  await setTimeout(5 * Math.max(timing.heartbeatMs, timing.broadcastMs, timing.checkInMs));
   await Promise.all(nodes.map(({ system }) => system.shutdown()));
   await bootstrap.system.shutdown();
-  return { leader, nodes: nodes.map(({ path }) => path.toString()).sort() };
+  const deadLetters = [bootstrap.system, ...nodes.map(({ system }) => system)].reduce(
+    (sum, system) => sum + system.deadLetters.count,
+    0,
+  );
+  logger.info(
+    `Leader elected: all ${nodeCount} nodes trust ${leader}, the lowest path; ${deadLetters} dead letters`,
+  );
+  return { leader, nodes: nodes.map(({ path }) => path.toString()).sort(), deadLetters };
 }
 // #endregion main
 
@@ -333,7 +366,8 @@ export async function main(
  */
 export async function cli(
   args: readonly string[] = process.argv.slice(2),
-  logger: Logger = exampleLogger(),
+  // Run as one process among several, its log is what it shows: on stdout, readable at a terminal.
+  logger: Logger = defaultLogger({ destination: process.stdout }),
 ): Promise<void> {
   const [role, address] = args;
   if (role === undefined) {

@@ -1,8 +1,13 @@
 // Ping-pong over a port: the Kompics half of Kompact. The Pinger requires PingPongPort and triggers
 // pings; the Ponger provides it and answers each ping with a pong indication.
 import type { Logger } from 'pino';
-import { biconnectComponents, ComponentDefinition, KompactConfig, port } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
+import {
+  biconnectComponents,
+  ComponentDefinition,
+  defaultLogger,
+  KompactConfig,
+  port,
+} from '../src/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 // #region port
@@ -55,7 +60,7 @@ export class Pinger extends ComponentDefinition {
 // #endregion components
 
 // #region main
-export async function main(logger: Logger = exampleLogger(), rounds = 10_000): Promise<number> {
+export async function main(logger: Logger = defaultLogger(), rounds = 10_000): Promise<number> {
   const system = await KompactConfig.default().logger(logger).build();
   let finished!: (pongs: number) => void;
   const allPongs = new Promise<number>((resolve) => {

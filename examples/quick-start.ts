@@ -2,8 +2,13 @@
 // recovery function, and is replaced in place — the same ActorRef reaches the replacement.
 // #region quick-start
 import type { Logger } from 'pino';
-import { type Ask, ComponentDefinition, KompactConfig, type KompactError } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
+import {
+  type Ask,
+  ComponentDefinition,
+  defaultLogger,
+  KompactConfig,
+  type KompactError,
+} from '../src/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 /** Adds what it is asked with and answers the new count; a u8, so it overflows past 255. */
@@ -21,7 +26,7 @@ class Counter extends ComponentDefinition<Ask<number, number>> {
   }
 }
 
-export async function main(logger: Logger = exampleLogger()): Promise<(number | string)[]> {
+export async function main(logger: Logger = defaultLogger()): Promise<(number | string)[]> {
   const system = await KompactConfig.default().logger(logger).build();
   const counter = system.create(() => new Counter());
   await system.startNotify(counter);

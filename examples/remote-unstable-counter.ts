@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import {
   ActorPath,
   ComponentDefinition,
+  defaultLogger,
   KompactConfig,
   type KompactSystem,
   msgpackSerialiser,
@@ -22,7 +23,6 @@ import {
   Serialisers,
   serId,
 } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
 import { runIfMain } from './support/run-if-main.js';
 import { untilSignal } from './support/until-signal.js';
 
@@ -49,7 +49,7 @@ export const CountAnswer = msgpackSerialiser(
 );
 
 /** Both systems prove this secret when they connect; systems without it are refused. */
-const SHARED_SECRET = process.env.KOMPACT_SECRET ?? 'remote-unstable-counter';
+export const SHARED_SECRET = process.env.KOMPACT_SECRET ?? 'remote-unstable-counter';
 // #endregion messages
 
 /** How often the counter counts and takes its snapshot. */
@@ -238,7 +238,7 @@ export async function startClient(
  * `answersAfterCrash` answers from recovered counters; returns every answer it had.
  */
 export async function main(
-  logger: Logger = exampleLogger(),
+  logger: Logger = defaultLogger(),
   answersAfterCrash = 3,
   timing = QUICK_TIMING,
 ): Promise<CountAnswer[]> {
@@ -257,6 +257,8 @@ export async function main(
   const result = await enough;
   await client.system.shutdown();
   await server.system.shutdown();
+  const incarnations = new Set(result.map(({ incarnation }) => incarnation)).size;
+  logger.info(`${result.length} answers at one named path from ${incarnations} incarnations of the counter`);
   return result;
 }
 // #endregion main
@@ -268,7 +270,8 @@ export async function main(
  */
 export async function cli(
   args: readonly string[] = process.argv.slice(2),
-  logger: Logger = exampleLogger(),
+  // Run as one process among several, its log is what it shows: on stdout, readable at a terminal.
+  logger: Logger = defaultLogger({ destination: process.stdout }),
 ): Promise<void> {
   const [role, address] = args;
   if (role === undefined) {

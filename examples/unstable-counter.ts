@@ -2,9 +2,14 @@
 // overflows and crashes its component; the recovery function, re-set every second, snapshots the
 // count so that the replacement starts from the last snapshot instead of from zero.
 import type { Logger } from 'pino';
-import { type Clock, ComponentDefinition, KompactConfig, type ScheduledTimer } from '../src/index.js';
-import { exampleLogger } from './support/example-logger.js';
-import { pauseOn } from './support/pause.js';
+import {
+  type Clock,
+  ComponentDefinition,
+  defaultLogger,
+  KompactConfig,
+  type ScheduledTimer,
+} from '../src/index.js';
+import { pauseOn } from '../src/testing/index.js';
 import { runIfMain } from './support/run-if-main.js';
 
 const COUNT_TIMEOUT_MS = 10;
@@ -50,7 +55,8 @@ export class UnstableCounter extends ComponentDefinition {
 
   // #region timeouts
   private handleCountTimeout(): void {
-    this.ctx.log.info(`Incrementing count of ${this.count}`);
+    // At debug (KOMPACT_LOG_LEVEL=debug shows it): one line every 10 ms would bury the recoveries.
+    this.ctx.log.debug(`Incrementing count of ${this.count}`);
     if (this.count === U8_MAX) throw new Error('Count overflowed!');
     this.count += 1;
   }
@@ -83,7 +89,11 @@ export class UnstableCounter extends ComponentDefinition {
 }
 
 // #region main
-export async function main(logger: Logger = exampleLogger(), clock?: Clock, runMs = 5000): Promise<void> {
+export async function main(
+  logger: Logger = defaultLogger(),
+  clock?: Clock,
+  runMs = 5000,
+): Promise<{ crashes: number; recoveries: number }> {
   const config = KompactConfig.default().logger(logger);
   if (clock !== undefined) config.clock(clock);
   const system = await config.build();
@@ -92,6 +102,9 @@ export async function main(logger: Logger = exampleLogger(), clock?: Clock, runM
   await pauseOn(clock)(runMs);
   logger.info('Shutting down system');
   await system.shutdown();
+  const { faults: crashes, recoveries } = system.supervision.stats;
+  logger.info(`${crashes} crashes in ${runMs} ms, ${recoveries} recoveries from the last snapshot`);
+  return { crashes, recoveries };
 }
 // #endregion main
 

@@ -66,6 +66,12 @@ export {
 } from './supervision/supervision-events.js';
 export { Config, type ConfigTree } from './system/config.js';
 export type { DeadLetter, DeadLetterListener, DeadLetterReason, DeadLetters } from './system/dead-letters.js';
+export {
+  type DefaultLoggerOptions,
+  defaultLogger,
+  type LogDestination,
+  type LogFormat,
+} from './system/default-logger.js';
 export { type ConfigFormat, ConfigKeys, KompactConfig } from './system/kompact-config.js';
 export { KompactError, type KompactErrorCode } from './system/kompact-error.js';
 export { KompactSystem, type SystemState } from './system/kompact-system.js';

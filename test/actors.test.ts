@@ -229,7 +229,7 @@ describe('ActorRef.ask', () => {
     });
   });
 
-  it('rejects with ASK_TIMEOUT once timeoutMs has passed on the system clock, and not before', async () => {
+  it('rejects with ASK_TIMEOUT naming the component and its type once timeoutMs has passed on the system clock, and not before', async () => {
     await withGatedClock(async (system, clock) => {
       const sink = await started(system, () => new Sink());
       const answer = track(sink.actorRef().ask(1, { timeoutMs: 100 }));
@@ -238,6 +238,11 @@ describe('ActorRef.ask', () => {
       await clock.advance(1);
       assert.equal(answer.settled, true);
       isKompactError('ASK_TIMEOUT')(answer.error);
+      assert.match(
+        (answer.error as Error).message,
+        /^no reply from component \S+ \(Sink\) within 100 ms$/,
+        'names the component and its type, as PROMISE_DROPPED does',
+      );
       const late = sink.onDefinition((s) => s.held[0]);
       assert.ok(late !== undefined);
       assert.equal(late.reply(5), false, 'a reply after the timeout is refused');

@@ -297,6 +297,41 @@ describe('KompactConfig validation', () => {
     );
   });
 
+  it('names the setter that was given a bad value, not setValue', () => {
+    assert.throws(
+      () => KompactConfig.default().throughput(-1),
+      isKompactError('CONFIG_INVALID', 'kompact.runtime.throughput (from throughput())', '`-1`'),
+    );
+    assert.throws(
+      () => KompactConfig.default().shutdownGraceMs(-5),
+      isKompactError('CONFIG_INVALID', '(from shutdownGraceMs())'),
+    );
+    assert.throws(
+      () => KompactConfig.default().setValue(ConfigKeys.throughput, -1),
+      isKompactError('CONFIG_INVALID', '(from setValue(kompact.runtime.throughput))'),
+    );
+  });
+
+  it('refuses a config file whose extension is neither .toml nor .json with CONFIG_INVALID naming the supported ones, before reading it', () => {
+    const yaml = file('app.yaml', 'kompact:\n  runtime:\n    throughput: 10\n');
+    assert.throws(
+      () => KompactConfig.default().loadConfigFile(yaml),
+      isKompactError('CONFIG_INVALID', yaml, '`.yaml` is not a supported extension', '.toml and .json'),
+    );
+    assert.throws(
+      () => KompactConfig.default().loadConfigFile(join(dir, 'missing.yml')),
+      isKompactError('CONFIG_INVALID', '`.yml`'),
+    );
+    assert.throws(
+      () => KompactConfig.default().loadConfigFile(join(dir, 'settings')),
+      isKompactError('CONFIG_INVALID', 'it has no extension', '.toml and .json'),
+    );
+    assert.throws(
+      () => KompactConfig.default().loadConfigFile(join(dir, 'x.constructor')),
+      isKompactError('CONFIG_INVALID', '`.constructor`'),
+    );
+  });
+
   it('refuses a malformed setValue key, a logger that is not pino and a clock that is not a Clock with a TypeError', () => {
     assert.throws(() => KompactConfig.default().setValue('', 1), TypeError);
     assert.throws(() => KompactConfig.default().setValue('a..b', 1), TypeError);

@@ -14,6 +14,17 @@ import { main as unstableCounter } from '../examples/unstable-counter.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
 import { ExampleProcess, lastMatch, whenOutput } from './support/processes.js';
 
+/** The messages an example process logged: its stdout is piped, so each line is pino's JSON. */
+function messagesOf(example: ExampleProcess): string[] {
+  return example.lines.map((line) => {
+    try {
+      return String((JSON.parse(line) as { msg?: unknown }).msg);
+    } catch {
+      return line;
+    }
+  });
+}
+
 describe('examples', () => {
   it('hello-world greets from its component when started, then terminates', async () => {
     const { logger, lines } = captureLogs('info');
@@ -46,7 +57,7 @@ describe('examples', () => {
   });
 
   it('buncher-regular batches by size at 1 ping/ms and by its periodic timer at 1 ping/2 ms', async () => {
-    const { logger } = captureLogs('info');
+    const { logger, lines } = captureLogs('info');
     const sizes = await buncherRegular(logger, new SimulatedClock());
     const batched = sizes.reduce((a, b) => a + b, 0);
     assert.ok(
@@ -59,34 +70,46 @@ describe('examples', () => {
       sizes.some((size) => size > 0 && size < 100),
       'some batches are emitted by the timer',
     );
+    assert.equal(
+      lines.at(-1)?.msg,
+      `${batched} of 1000 pings in ${sizes.length} batches: ${full} full, ${sizes.length - full} emitted by the timer`,
+    );
   });
 
   it('buncher-adaptive emits full batches under load and timed batches when traffic is slow', async () => {
-    const { logger } = captureLogs('info');
+    const { logger, lines } = captureLogs('info');
     const { fast, slow } = await buncherAdaptive(logger, new SimulatedClock());
     assert.deepEqual(fast, [100, 100, 100, 100, 100], 'at 1 ping/ms every batch is full');
     assert.ok(slow.length >= 5, `at 1 ping/2 ms batches come by timeout (sizes ${slow.join(', ')})`);
     for (const size of slow)
       assert.ok(size <= 76, `a timed batch holds at most 150/2 + 1 pings, got ${size}`);
+    assert.equal(
+      lines.at(-1)?.msg,
+      `5 batches at 1 ping/ms, all by size; ${slow.length} at 1 ping/2 ms, by the timer`,
+    );
   });
 
   // #region unstable-counter-test
   it('unstable-counter restarts from its last snapshot, not from 0, and crashes sooner the second time', async () => {
     const { logger, lines } = captureLogs('info');
-    await unstableCounter(logger, new SimulatedClock(), 5000);
-    const recoveries = lines.filter((line) => line.msg.startsWith('Recovering UnstableCounter'));
-    assert.ok(recoveries.length >= 2, 'it crashed and recovered at least twice in 5 s');
-    const [first, second] = recoveries as [(typeof recoveries)[0], (typeof recoveries)[0]];
+    const { crashes, recoveries } = await unstableCounter(logger, new SimulatedClock(), 5000);
+    const recovered = lines.filter((line) => line.msg.startsWith('Recovering UnstableCounter'));
+    assert.equal(recovered.length, 5, 'five crashes in 5 s, each recovered');
+    const [first, second] = recovered as [(typeof recovered)[0], (typeof recovered)[0]];
     const firstAt = first.atMs as number;
     assert.ok(
       Math.abs(firstAt - 2560) <= 20,
       `first crash after about 2.56 s of virtual time, was ${firstAt}`,
     );
-    const count = first.count as number;
-    assert.ok(count > 0 && count <= 255, `restarted from a snapshot in (0, 255], got ${count}`);
+    assert.deepEqual(
+      recovered.map((line) => line.count),
+      [199, 199, 199, 199, 199],
+      'each replacement starts from the snapshot taken at 2 s, not from 0',
+    );
     assert.ok((second.atMs as number) - firstAt < firstAt, 'the second crash comes sooner than the first');
     assert.ok(lines.some((line) => line.msg === 'Component panicked with: Error: Count overflowed!'));
-    assert.equal(lines.at(-1)?.msg, 'Shutting down system');
+    assert.deepEqual([crashes, recoveries], [5, 5]);
+    assert.equal(lines.at(-1)?.msg, '5 crashes in 5000 ms, 5 recoveries from the last snapshot');
   });
   // #endregion unstable-counter-test
 
@@ -103,8 +126,18 @@ describe('examples', () => {
 
   it('leader-election: three nodes check in with the bootstrap server and all trust the lowest path', async () => {
     const { logger, lines } = captureLogs('info');
-    const { leader, nodes } = await leaderElection(logger, 3);
+    const { leader, nodes, deadLetters } = await leaderElection(logger, 3);
     assert.equal(nodes.length, 3);
+    assert.equal(deadLetters, 0, 'every sender retired before the systems shut down');
+    assert.ok(
+      !lines.some((line) => line.msg.startsWith('Dead letter')),
+      'no dead-letter warning that looks like a failure',
+    );
+    assert.equal(
+      lines.at(-1)?.msg,
+      `Leader elected: all 3 nodes trust ${leader}, the lowest path; 0 dead letters`,
+      'it ends with a one-line summary',
+    );
     assert.equal(leader, nodes[0], 'the lowest path wins');
     for (const node of nodes) {
       assert.ok(
@@ -144,6 +177,11 @@ describe('examples', () => {
     const snapshot = recovery?.count as number;
     assert.ok(snapshot > 0 && snapshot <= 255, `recovered from a snapshot in (0, 255], got ${snapshot}`);
     assert.ok(first.count >= snapshot, 'the recovered counter counts on from the snapshot, not from 0');
+    const incarnations = new Set(answers.map(({ incarnation }) => incarnation)).size;
+    assert.equal(
+      lines.at(-1)?.msg,
+      `${answers.length} answers at one named path from ${incarnations} incarnations of the counter`,
+    );
   });
 
   it('leader-election as separate processes: a bootstrap and three nodes agree on one leader and exit cleanly', {
@@ -155,7 +193,7 @@ describe('examples', () => {
       processes.push(bootstrap);
       const address = await whenOutput(
         [bootstrap],
-        () => lastMatch(bootstrap.lines, /Bootstrap server at tcp:\/\/(\S+)\/bootstrap/),
+        () => lastMatch(messagesOf(bootstrap), /Bootstrap server at tcp:\/\/(\S+)\/bootstrap/),
         30_000,
       );
       const nodes = [1, 2, 3].map(
@@ -165,8 +203,8 @@ describe('examples', () => {
       const leader = await whenOutput(
         processes,
         () => {
-          const selves = nodes.map((node) => lastMatch(node.lines, / as (tcp:\/\/\S+#[0-9a-f-]{36})/));
-          const leaders = nodes.map((node) => lastMatch(node.lines, /Leader is now (tcp:\/\/\S+)/));
+          const selves = nodes.map((node) => lastMatch(messagesOf(node), / as (tcp:\/\/\S+#[0-9a-f-]{36})/));
+          const leaders = nodes.map((node) => lastMatch(messagesOf(node), /Leader is now (tcp:\/\/\S+)/));
           const lowest = [...selves].sort()[0];
           const agreed = !selves.includes(undefined) && leaders.every((leader) => leader === lowest);
           return agreed ? lowest : undefined;
@@ -181,10 +219,7 @@ describe('examples', () => {
         'every process shut its system down and exited by itself',
       );
       for (const example of processes) {
-        assert.ok(
-          example.lines.some((line) => line.includes('Got SIGTERM, shutting down')),
-          example.output(),
-        );
+        assert.ok(messagesOf(example).includes('Got SIGTERM, shutting down'), example.output());
       }
     } finally {
       for (const example of processes) example.kill();

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  ActorPath,
   type Ask,
   type Component,
   ComponentDefinition,
   type DeadLetter,
   Handled,
   type HandlerReturn,
+  KompactConfig,
   type KompactSystem,
 } from '../src/index.js';
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+import { withDeadline } from './support/deadline.js';
 import { isKompactError } from './support/errors.js';
 import { gatedDeferred, openGates, track } from './support/promises.js';
 
@@ -346,6 +349,30 @@ describe('DeadLetters', () => {
       assert.equal(second.suppressed, 4);
       assert.match(second.msg, /4 more/);
     });
+  });
+
+  it('reports the dead letters the rate limit kept out of the log when the system shuts down, by reason', async () => {
+    const clock = new SimulatedClock();
+    const { logger, lines } = captureLogs();
+    const system = await KompactConfig.default().clock(clock).logger(logger).build();
+    const dead = await deadComponent(system);
+    const nobody = ActorPath.parse(`${system.systemPath().toString()}/nobody`);
+    nobody.tell('lost', system); // unresolved: nothing registered there
+    for (let i = 0; i < 3; i++) dead.actorRef().tell(`m${i}`);
+    nobody.tell('lost again', system);
+    const warnings = () => lines.filter((line) => line.level === WARN).map((line) => line.msg);
+    assert.equal(warnings().length, 1, 'only the first is logged before the second is up');
+    await withDeadline(system.shutdown(), 10_000, 'shutdown');
+    assert.equal(warnings().length, 2, warnings().join('\n'));
+    assert.equal(warnings()[1], '4 more dead letters were not logged: 3 destroyed, 1 unresolved');
+  });
+
+  it('says nothing more at shutdown when every dead letter was logged', async () => {
+    const { logger, lines } = captureLogs();
+    const system = await KompactConfig.default().logger(logger).build();
+    (await deadComponent(system)).actorRef().tell('once');
+    await withDeadline(system.shutdown(), 10_000, 'shutdown');
+    assert.equal(lines.filter((line) => line.level === WARN).length, 1);
   });
 
   it('keeps delivering to other subscribers when one throws', async () => {

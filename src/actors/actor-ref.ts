@@ -107,7 +107,10 @@ export class ActorRef<M> {
       const clock = core.clock;
       const timer = clock.setTimer(() => {
         promise.reject(
-          new KompactError('ASK_TIMEOUT', `no reply from component ${core.id} within ${timeoutMs} ms`),
+          new KompactError(
+            'ASK_TIMEOUT',
+            `no reply from component ${core.id} (${core.typeName}) within ${timeoutMs} ms`,
+          ),
         );
       }, timeoutMs);
       setOnSettle(() => clock.clearTimer(timer));

@@ -56,7 +56,8 @@ const LOG_INTERVAL_MS = 1000;
 
 /**
  * The system's dead-letter office: counts every undelivered message, logs them at warn (at most once
- * a second, with the number left unlogged), and hands each one to subscribers.
+ * a second, with the number left unlogged, and a summary of those still unlogged at shutdown), and
+ * hands each one to subscribers.
  *
  * Kompact: the `DeadletterBox` (which Kompact only uses for network messages).
  */
@@ -66,6 +67,8 @@ export class DeadLetters {
   readonly #listeners = new Set<DeadLetterListener>();
   #count = 0;
   #unlogged = 0;
+  /** The reasons of the dead letters not logged since the last report, for the summary at shutdown. */
+  readonly #unloggedReasons = new Map<DeadLetterReason, number>();
   #lastLogAt = Number.NEGATIVE_INFINITY;
 
   /** @internal Made by the system. */
@@ -113,12 +116,30 @@ export class DeadLetters {
     );
   }
 
+  /**
+   * @internal At shutdown: reports the dead letters the rate limit kept out of the log since the last
+   * report, by reason, so a program that ends within a second of them still says they happened.
+   */
+  flushUnlogged(): void {
+    const unlogged = this.#unlogged;
+    if (unlogged === 0) return;
+    const reasons = [...this.#unloggedReasons].sort((a, b) => b[1] - a[1]);
+    this.#unlogged = 0;
+    this.#unloggedReasons.clear();
+    this.#logger.warn(
+      { suppressed: unlogged, reasons: Object.fromEntries(reasons) },
+      `${unlogged} more dead letter${unlogged === 1 ? ' was' : 's were'} not logged: ` +
+        reasons.map(([reason, count]) => `${count} ${reason}`).join(', '),
+    );
+  }
+
   #record(letter: DeadLetter, description: string): void {
     this.#count++;
     const now = this.#clock.now();
     if (now - this.#lastLogAt >= LOG_INTERVAL_MS) {
       const suppressed = this.#unlogged;
       this.#unlogged = 0;
+      this.#unloggedReasons.clear();
       this.#lastLogAt = now;
       this.#logger.warn(
         {
@@ -132,6 +153,7 @@ export class DeadLetters {
       );
     } else {
       this.#unlogged++;
+      this.#unloggedReasons.set(letter.reason, (this.#unloggedReasons.get(letter.reason) ?? 0) + 1);
     }
     for (const listener of this.#listeners) {
       try {

@@ -16,6 +16,12 @@ import { buildSystem, type KompactSystem } from './kompact-system.js';
 /** The format of a configuration text: Kompact's TOML, or JSON with the same keys. */
 export type ConfigFormat = 'toml' | 'json';
 
+/** The config file extensions `loadConfigFile` reads, and the format of each. */
+const CONFIG_FILE_FORMATS: ReadonlyMap<string, ConfigFormat> = new Map([
+  ['.toml', 'toml'],
+  ['.json', 'json'],
+]);
+
 /** The configuration keys kompact-ts reads, with their defaults. */
 export const ConfigKeys = {
   /** The system's label in logs. Default `kompact-runtime-<n>`. */
@@ -24,7 +30,7 @@ export const ConfigKeys = {
   throughput: 'kompact.runtime.throughput',
   /** Share of a turn for actor messages before port events; 0 < p < 1. Default 0.5. */
   messagePriority: 'kompact.runtime.message-priority',
-  /** The log level of the system's own logger. Default `info`. */
+  /** The level of the system's default logger; the `KOMPACT_LOG_LEVEL` environment variable wins. Default `info`. */
   logLevel: 'kompact.log.level',
   /** Clock milliseconds shutdown waits for blocked components before abandoning them. Default 10000. */
   shutdownGraceMs: 'kompact.runtime.shutdown-grace-ms',
@@ -290,17 +296,17 @@ export class KompactConfig {
 
   /** Handler calls a component makes per turn before others get a go: an integer > 0. */
   throughput(n: number): this {
-    return this.setValue(ConfigKeys.throughput, n);
+    return this.#set(ConfigKeys.throughput, n, 'throughput()');
   }
 
   /** The share of a turn given to actor messages before port events: 0 < p < 1. */
   messagePriority(p: number): this {
-    return this.setValue(ConfigKeys.messagePriority, p);
+    return this.#set(ConfigKeys.messagePriority, p, 'messagePriority()');
   }
 
   /** The system's label in logs. */
   label(label: string): this {
-    return this.setValue(ConfigKeys.label, label);
+    return this.#set(ConfigKeys.label, label, 'label()');
   }
 
   /**
@@ -308,7 +314,7 @@ export class KompactConfig {
    * with a warning and a `recovery-slow` event: the seed's "do not block" rule, made visible.
    */
   recoveryBudgetMs(ms: number): this {
-    return this.setValue(ConfigKeys.recoveryBudgetMs, ms);
+    return this.#set(ConfigKeys.recoveryBudgetMs, ms, 'recoveryBudgetMs()');
   }
 
   /**
@@ -316,7 +322,7 @@ export class KompactConfig {
    * them without waiting further.
    */
   shutdownGraceMs(ms: number): this {
-    return this.setValue(ConfigKeys.shutdownGraceMs, ms);
+    return this.#set(ConfigKeys.shutdownGraceMs, ms, 'shutdownGraceMs()');
   }
 
   /**
@@ -328,10 +334,13 @@ export class KompactConfig {
    * Kompact: the `implicit_routes` feature.
    */
   implicitRoutes(enabled: boolean): this {
-    return this.setValue(ConfigKeys.implicitRoutes, enabled);
+    return this.#set(ConfigKeys.implicitRoutes, enabled, 'implicitRoutes()');
   }
 
-  /** Uses `logger` (a pino logger) as the system's root logger. */
+  /**
+   * Uses `logger` (a pino logger) as the system's root logger instead of `defaultLogger()`; its level
+   * and destination are then the caller's: `KOMPACT_LOG_LEVEL` and `KOMPACT_LOG_FORMAT` do not apply.
+   */
   logger(logger: Logger): this {
     if (typeof logger !== 'object' || logger === null || typeof logger.child !== 'function') {
       throw new TypeError(`Expected \`logger\` to be a pino logger, got ${describeValue(logger)}`);
@@ -340,9 +349,9 @@ export class KompactConfig {
     return this;
   }
 
-  /** The level of the system's default logger (`'silent'` for none). */
+  /** The level of the system's default logger (`'silent'` for none); `KOMPACT_LOG_LEVEL` wins when set. */
   logLevel(level: LevelWithSilent): this {
-    return this.setValue(ConfigKeys.logLevel, level);
+    return this.#set(ConfigKeys.logLevel, level, 'logLevel()');
   }
 
   /** The clock the system's timers and timeouts run on (a `SimulatedClock` in tests). */
@@ -406,7 +415,11 @@ export class KompactConfig {
     if (typeof key !== 'string' || key === '' || key.split('.').includes('')) {
       throw new TypeError(`Expected \`key\` to be a dotted config key, got ${describeValue(key)}`);
     }
-    const origin = `setValue(${key})`;
+    return this.#set(key, value, `setValue(${key})`);
+  }
+
+  /** Adds one value as a source; `origin` names the call that set it in errors (the setter, or setValue). */
+  #set(key: string, value: unknown, origin: string): this {
     const tree = expandDottedKeys({ [key]: value });
     checkKompactKeys(tree, origin, this.#warnings);
     this.#checkKnown(key, value, origin);
@@ -424,9 +437,25 @@ export class KompactConfig {
     return this;
   }
 
-  /** Adds the settings in a `.toml` or `.json` file (format by extension). Kompact: `load_config_file`. */
+  /**
+   * Adds the settings in a `.toml` or `.json` file (format by extension). Kompact: `load_config_file`.
+   *
+   * @throws {@link KompactError} `CONFIG_INVALID` for any other extension (a `.yaml` file is not read
+   * as TOML), naming the supported ones; `CONFIG_LOAD_FAILED` when the file cannot be read or parsed.
+   */
   loadConfigFile(path: string): this {
-    const format: ConfigFormat = extname(path).toLowerCase() === '.json' ? 'json' : 'toml';
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError(`Expected \`path\` to be a file path, got ${describeValue(path)}`);
+    }
+    const extension = extname(path).toLowerCase();
+    const format = CONFIG_FILE_FORMATS.get(extension);
+    if (format === undefined) {
+      throw new KompactError(
+        'CONFIG_INVALID',
+        `Cannot load config file ${path}: ${extension === '' ? 'it has no extension' : `\`${extension}\` is not a supported extension`}; ` +
+          `the supported ones are ${[...CONFIG_FILE_FORMATS.keys()].join(' and ')} (for another format, parse it yourself and pass the text as JSON to loadConfigString)`,
+      );
+    }
     let text: string;
     try {
       text = readFileSync(path, 'utf8');

@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { Component, coreOf } from '../component/component.js';
 import { ComponentCore } from '../component/component-core.js';
 import { ComponentDefinition } from '../component/component-definition.js';
@@ -25,9 +25,42 @@ import { ScheduledTimer } from '../timer/scheduled-timer.js';
 import { TimerFacility } from '../timer/timer-facility.js';
 import { Config } from './config.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
+import { defaultLogger } from './default-logger.js';
 import type { RuntimeSettings } from './kompact-config.js';
 import { KompactError } from './kompact-error.js';
 import type { SystemHandle } from './system-handle.js';
+
+/**
+ * A rejected promise that notices whether anyone looked at it: `await`, `catch`, `finally` and
+ * `Promise.all` all go through `then`. It never counts as an unhandled rejection.
+ */
+class ObservedRejection<T> extends Promise<T> {
+  // Promises derived from this one (by then/catch) are plain ones.
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  #observed = false;
+
+  constructor(error: unknown) {
+    super((_resolve, reject) => reject(error));
+    Promise.prototype.then.call(this, undefined, () => {});
+  }
+
+  /** Whether `then` (or anything built on it) was called. */
+  get isObserved(): boolean {
+    return this.#observed;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a Promise subclass overrides then to see who awaits it
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.#observed = true;
+    return super.then(onFulfilled, onRejected);
+  }
+}
 
 /** The path of a system without a network: its paths are only reachable from inside it. */
 const LOCAL_SYSTEM_PATH = new SystemPath('local', '127.0.0.1', 0);
@@ -76,7 +109,7 @@ class SystemRuntime implements ComponentHost {
     if (isSchedulerAware(this.clock)) this.clock[bindScheduler](this.scheduler);
     this.timers = new TimerFacility(this.clock);
     this.config = new Config(settings.tree);
-    this.logger = (settings.logger ?? pino({ level: settings.logLevel }, pino.destination(2))).child({
+    this.logger = (settings.logger ?? defaultLogger({ level: settings.logLevel })).child({
       system: settings.label,
     });
     this.throughput = settings.throughput;
@@ -496,15 +529,23 @@ export class KompactSystem implements SystemHandle {
     return result.path;
   }
 
-  /** Runs a registration now; the promise reports it. A failure is logged too, so ignoring it is safe. */
+  /**
+   * Runs a registration now; the promise reports it. A failure the caller looks at (awaits, catches,
+   * passes to `Promise.all`) is theirs to report and is logged at debug only; one whose promise nobody
+   * has looked at by the next macrotask is logged as a warning, so ignoring the promise hides nothing.
+   */
   #registration<T>(action: string, run: () => T): Promise<T> {
     try {
       this.#assertAccepting(action);
       return Promise.resolve(run());
     } catch (error) {
-      this.#runtime.logger.warn({ err: error }, `Could not ${action}: ${describeThrown(error)}`);
-      const rejected = Promise.reject(error);
-      rejected.catch(() => {});
+      const rejected = new ObservedRejection<T>(error);
+      const logger = this.#runtime.logger;
+      const message = `Could not ${action}: ${describeThrown(error)}`;
+      setImmediate(() => {
+        if (rejected.isObserved) logger.debug({ err: error }, message);
+        else logger.warn(`${message} (the promise was ignored)`);
+      });
       return rejected;
     }
   }
@@ -523,6 +564,7 @@ export class KompactSystem implements SystemHandle {
       await link.close();
     }
     runtime.timers.close();
+    runtime.deadLetters.flushUnlogged();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');
     this.#markTerminated();
