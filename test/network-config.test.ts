@@ -1,7 +1,6 @@
 // Network settings: the advertised host and port in the system path, the warning for a wildcard bind,
 // and the `kompact.network` keys of TOML and JSON configuration with their precedence.
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { before, describe, it } from 'node:test';
 import {
   ActorPath,
@@ -16,6 +15,7 @@ import {
 import { captureLogs, testConfig, withSystem } from '../src/testing/index.js';
 import { selfSignedCertificate } from './support/certificates.js';
 import { linesAt, WARN } from './support/logs.js';
+import { CLOSED_HOST, closedPort } from './support/ports.js';
 import { startNamedProbe, startProbe } from './support/probes.js';
 
 function isKompactError(code: KompactErrorCode, ...mentions: string[]): (error: unknown) => boolean {
@@ -37,16 +37,6 @@ function on(system: KompactSystem, rest: string): ActorPath {
 function firstDeadLetter(system: KompactSystem): Promise<DeadLetter> {
   return new Promise((resolve) => {
     system.deadLetters.subscribe(resolve);
-  });
-}
-
-/** A loopback port with nothing listening: a free one, taken and closed again. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -171,7 +161,7 @@ describe('kompact.network config', () => {
         );
         // No retries: a system that is not there is given up on after the first attempt.
         const dropped = firstDeadLetter(a);
-        ActorPath.parse(`tcp://127.0.0.1:${nowhere}/svc`).tell('anyone?', a);
+        ActorPath.parse(`tcp://${CLOSED_HOST}:${nowhere}/svc`).tell('anyone?', a);
         const letter = await dropped;
         assert.deepEqual([letter.reason, letter.detail], ['lost', 'dropped']);
       },
