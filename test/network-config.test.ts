@@ -17,6 +17,7 @@ import { selfSignedCertificate } from './support/certificates.js';
 import { linesAt, WARN } from './support/logs.js';
 import { CLOSED_HOST, closedPort } from './support/ports.js';
 import { startNamedProbe, startProbe } from './support/probes.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 function isKompactError(code: KompactErrorCode, ...mentions: string[]): (error: unknown) => boolean {
   return (error) => {
@@ -154,7 +155,7 @@ describe('kompact.network config', () => {
             // The frame limit: a larger message is refused at once.
             const tooLarge = firstDeadLetter(a);
             on(b, '/sink').tell('x'.repeat(2000), a);
-            const refused = await tooLarge;
+            const refused = await within(tooLarge, DEADLINE_MS, 'the refused dead letter');
             assert.deepEqual([refused.reason, refused.detail], ['refused', 'too-large']);
           },
           (config) => config.network({ sharedSecret: 'swordfish' }),
@@ -162,7 +163,7 @@ describe('kompact.network config', () => {
         // No retries: a system that is not there is given up on after the first attempt.
         const dropped = firstDeadLetter(a);
         ActorPath.parse(`tcp://${CLOSED_HOST}:${nowhere}/svc`).tell('anyone?', a);
-        const letter = await dropped;
+        const letter = await within(dropped, DEADLINE_MS, 'the dropped dead letter');
         assert.deepEqual([letter.reason, letter.detail], ['lost', 'dropped']);
       },
       (config) => config.loadConfigString(toml, 'toml'),

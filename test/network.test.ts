@@ -22,6 +22,7 @@ import {
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
 import { Probe, settle, startNamedProbe, startProbe } from './support/probes.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 type Point = { readonly x: number; readonly y: number };
 const isPoint = (v: unknown): v is Point =>
@@ -154,7 +155,7 @@ describe('sending between systems', () => {
       const Unregistered = msgpackSerialiser<Point>(serId(555));
       const { letters, done } = deadLettersOf(b, 1);
       on(b, '/sink').tell({ x: 1, y: 1 }, a, Unregistered);
-      await done;
+      await within(done, DEADLINE_MS, 'the dead letters');
       assert.equal(letters[0]?.reason, 'unknown-ser-id');
       assert.equal(server.probe.received.length, 0);
     });
@@ -173,7 +174,7 @@ describe('sending between systems', () => {
         deserialise: () => undefined,
       };
       on(b, '/sink').tell(cyclic, a, Throwing);
-      await done;
+      await within(done, DEADLINE_MS, 'the dead letters');
       assert.equal(letters[0]?.reason, 'serialisation-failed');
       assert.match(letters[0]?.detail ?? '', /cannot write this/);
       assert.equal(letters[0]?.message, cyclic);
@@ -184,7 +185,7 @@ describe('sending between systems', () => {
     await withTwoSystems(async (a, b) => {
       const { letters, done } = deadLettersOf(b, 1);
       on(b, '/nobody').tell('lost', a);
-      await done;
+      await within(done, DEADLINE_MS, 'the dead letters');
       assert.equal(letters[0]?.reason, 'unresolved');
       assert.equal(
         (letters[0]?.message as NetMessage | undefined)?.tryDeserialise(Serialisers.string),
@@ -241,7 +242,7 @@ describe('connections', () => {
         const nowhere = ActorPath.parse(`tcp://127.0.0.1:${port}/svc`);
         nowhere.tell('one', system);
         nowhere.tell('two', system);
-        await done;
+        await within(done, DEADLINE_MS, 'the dead letters');
         assert.deepEqual(
           letters.map((l) => [l.path?.toString(), l.reason, l.detail]),
           [
@@ -276,14 +277,18 @@ describe('connections', () => {
       await a.startNotify(watcher);
       a.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
       const next = (kind: NetworkStatus['kind']) =>
-        new Promise<NetworkStatus>((resolve) => {
-          const check = () => {
-            const found = events.find((e) => e.kind === kind);
-            if (found !== undefined) resolve(found);
-          };
-          notify = check;
-          check();
-        });
+        within(
+          new Promise<NetworkStatus>((resolve) => {
+            const check = () => {
+              const found = events.find((e) => e.kind === kind);
+              if (found !== undefined) resolve(found);
+            };
+            notify = check;
+            check();
+          }),
+          DEADLINE_MS,
+          kind,
+        );
       const port = watcher.onDefinition((d) => d.status);
       port.trigger({ kind: 'connect-system', system: b.systemPath() });
       const established = await next('connection-established');
@@ -294,7 +299,7 @@ describe('connections', () => {
       await next('blocked-system');
       const { letters, done } = deadLettersOf(a, 1);
       on(b, '/x').tell('refused', a);
-      await done;
+      await within(done, DEADLINE_MS, 'the dead letters');
       assert.deepEqual([letters[0]?.reason, letters[0]?.detail], ['refused', 'blocked']);
       port.trigger({ kind: 'allow-system', system: b.systemPath() });
       await next('allowed-system');
@@ -431,7 +436,7 @@ describe('connections', () => {
         try {
           const { letters, done } = deadLettersOf(stranger, 1);
           on(b, '/sink').tell('stranger', stranger);
-          await done;
+          await within(done, DEADLINE_MS, 'the dead letters');
           assert.deepEqual([letters[0]?.reason, letters[0]?.detail], ['lost', 'dropped']);
         } finally {
           await stranger.shutdown();

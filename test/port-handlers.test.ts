@@ -13,6 +13,7 @@ import {
   OverridingRequirer,
   roundTrip,
 } from './support/port-handlers.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 class FunctionRequirer extends ComponentDefinition {
   seen: number[] = [];
@@ -78,7 +79,7 @@ describe('port handlers', () => {
         d.echo.trigger(-1);
         d.echo.trigger(2);
       });
-      await replaced;
+      await within(replaced, DEADLINE_MS, 'the replacement');
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(
         requirer.onDefinition((d) => d.seen),

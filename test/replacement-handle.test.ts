@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Component, ComponentDefinition, type SupervisionEvent } from '../src/index.js';
 import { withSystem } from '../src/testing/index.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 class Fragile extends ComponentDefinition<'crash' | 'ping'> {
   pings = 0;
@@ -21,7 +22,7 @@ describe('the recovered event', () => {
       });
       await system.startNotify(original);
       original.actorRef().tell('crash');
-      const event = await recovered;
+      const event = await within(recovered, DEADLINE_MS, 'the recovered event');
       const replacement = event.replacement as Component<Fragile>;
       assert.ok(replacement, 'replaceWith reports the component that took over');
       assert.equal(replacement.id, event.replacementId);
@@ -47,7 +48,7 @@ describe('the recovered event', () => {
       });
       await system.startNotify(original);
       original.actorRef().tell('crash');
-      const event = await recovered;
+      const event = await within(recovered, DEADLINE_MS, 'the recovered event');
       assert.equal(event.replacement, undefined);
       assert.equal(event.recovery, 'recover-with');
     });

@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { withSystem } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
-import { gatedDeferred } from './support/promises.js';
+import { DEADLINE_MS, gatedDeferred, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ async function startedRecorder(
   log: string[],
 ): Promise<Component<Recorder>> {
   const recorder = system.create(() => new Recorder(name, log));
-  await system.startNotify(recorder);
+  await within(system.startNotify(recorder), DEADLINE_MS, `recorder ${name} to start`);
   return recorder;
 }
 

@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
-import { gatedDeferred, openGates, track } from './support/promises.js';
+import { DEADLINE_MS, gatedDeferred, openGates, track, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -157,7 +157,10 @@ describe('KompactSystem.shutdown', () => {
       const echo = system.create(() => new Echo());
       await system.startNotify(echo);
       await system.shutdown();
-      await assert.rejects(echo.actorRef().ask(1), isKompactError('PROMISE_DROPPED'));
+      await assert.rejects(
+        within(echo.actorRef().ask(1), DEADLINE_MS, 'the ask to fail'),
+        isKompactError('PROMISE_DROPPED'),
+      );
       assert.equal(system.deadLetters.count, 1);
     });
   });
@@ -265,7 +268,7 @@ describe('KompactSystem.shutdown', () => {
       const idle = system.create(() => new Idle());
       const answer = idle.actorRef().ask(1);
       await system.shutdown();
-      await assert.rejects(answer, isKompactError('PROMISE_DROPPED'));
+      await assert.rejects(within(answer, DEADLINE_MS, 'the ask to fail'), isKompactError('PROMISE_DROPPED'));
       assert.equal(system.deadLetters.count, 1);
     });
   });

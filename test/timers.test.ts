@@ -16,7 +16,7 @@ import {
 import { captureLogs, withSystem } from '../src/testing/index.js';
 import { withClock } from './support/clock.js';
 import { read } from './support/definitions.js';
-import { deferred } from './support/promises.js';
+import { DEADLINE_MS, deferred, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -45,7 +45,7 @@ class Host extends ComponentDefinition<string> {
 
 async function startedHost(system: KompactSystem): Promise<Component<Host>> {
   const host = system.create(() => new Host());
-  await system.startNotify(host);
+  await within(system.startNotify(host), DEADLINE_MS, 'the host to start');
   return host;
 }
 
