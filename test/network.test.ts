@@ -21,6 +21,7 @@ import {
 } from '../src/index.js';
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
+import { CLOSED_HOST, closedPort } from './support/ports.js';
 import { Probe, settle, startNamedProbe, startProbe } from './support/probes.js';
 import { DEADLINE_MS, within } from './support/promises.js';
 
@@ -220,13 +221,7 @@ describe('sending between systems', () => {
 
 describe('connections', () => {
   it('drops what was queued for a system that never answers, with events and dead letters', async () => {
-    // A port with nothing listening: take a free one and close it again.
-    const port = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const port = await closedPort();
     await withSystem(
       async (system) => {
         const events: NetworkStatus[] = [];
@@ -239,7 +234,7 @@ describe('connections', () => {
         await system.startNotify(watcher);
         system.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
         const { letters, done } = deadLettersOf(system, 2);
-        const nowhere = ActorPath.parse(`tcp://127.0.0.1:${port}/svc`);
+        const nowhere = ActorPath.parse(`tcp://${CLOSED_HOST}:${port}/svc`);
         nowhere.tell('one', system);
         nowhere.tell('two', system);
         await within(done, DEADLINE_MS, 'the dead letters');
@@ -256,7 +251,7 @@ describe('connections', () => {
         );
         await settle();
         assert.deepEqual(events, [
-          { kind: 'connection-dropped', system: new SystemPath('tcp', '127.0.0.1', port) },
+          { kind: 'connection-dropped', system: new SystemPath('tcp', CLOSED_HOST, port) },
         ]);
       },
       (config) => config.network({ maxConnectionRetryAttempts: 2, connectionRetryIntervalMs: 5 }),
