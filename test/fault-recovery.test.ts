@@ -20,7 +20,7 @@ import type { CapturedLog } from '../src/testing/index.js';
 import { CountPort, PortUser } from './support/definitions.js';
 import { isKompactError } from './support/errors.js';
 import { ERROR, INFO, linesAt, WARN } from './support/logs.js';
-import { deferred, track } from './support/promises.js';
+import { DEADLINE_MS, deferred, track, within } from './support/promises.js';
 import { withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -392,7 +392,7 @@ describe('Fault recovery', () => {
       crashy.actorRef().tell('crash');
       await clock.settle();
       assert.ok(shutdown);
-      await shutdown;
+      await within(shutdown, DEADLINE_MS, 'the shutdown');
       assert.equal(system.state, 'terminated');
     });
   });
@@ -656,7 +656,7 @@ describe('Fault recovery', () => {
       const done = system.shutdown();
       assert.throws(() => system.start(never), isKompactError('SYSTEM_SHUTTING_DOWN'));
       assert.throws(() => system.create(() => new Lifecycle()), isKompactError('SYSTEM_SHUTTING_DOWN'));
-      await done;
+      await within(done, DEADLINE_MS, 'the shutdown');
       assert.deepEqual(log, ['start', 'kill']);
       assert.equal(late.isDestroyed(), true);
       assert.equal(never.isDestroyed(), true);

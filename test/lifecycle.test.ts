@@ -4,7 +4,7 @@ import { type Component, ComponentDefinition, Handled, type HandlerReturn } from
 import { withSystem } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
 import { isKompactError } from './support/errors.js';
-import { gatedDeferred, track } from './support/promises.js';
+import { DEADLINE_MS, gatedDeferred, track, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ describe('Component lifecycle', () => {
 
       const stopped = system.stopNotify(counter);
       counter.actorRef().tell('inc');
-      await stopped;
+      await within(stopped, DEADLINE_MS, 'the stop');
       await clock.settle();
       assert.equal(counter.isActive(), false);
       assert.equal(

@@ -387,7 +387,7 @@ describe('connections', () => {
       }
       const during = client.probe.received.length - before;
       isRunning = false;
-      await pumping;
+      await within(pumping, DEADLINE_MS, 'the pump to stop');
       assert.ok(during > 0, 'the good connection kept answering during the fuzz run');
       assert.deepEqual(
         client.probe.texts,

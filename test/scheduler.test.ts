@@ -275,7 +275,7 @@ describe('Component turns', () => {
       assert.deepEqual(log, ['start slow']);
 
       gate.resolve();
-      await stopped;
+      await within(stopped, DEADLINE_MS, 'the stop');
       await clock.settle();
       assert.deepEqual(log, ['start slow', 'end slow', 'stop'], 'the queued message waits for a restart');
 

@@ -126,7 +126,7 @@ describe('KompactSystem.shutdown', () => {
       );
       assert.throws(() => system.start(created), isKompactError('SYSTEM_SHUTTING_DOWN'));
       await assert.rejects(system.startNotify(created), isKompactError('SYSTEM_SHUTTING_DOWN'));
-      await done;
+      await within(done, DEADLINE_MS, 'the shutdown');
       assert.deepEqual(log, []);
     });
   });

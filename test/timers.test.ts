@@ -280,7 +280,7 @@ describe('Timers', () => {
       const stopped = system.stopNotify(host);
       await clock.advance(10);
       gate.resolve();
-      await stopped;
+      await within(stopped, DEADLINE_MS, 'the stop');
       await clock.settle();
       assert.equal(host.isActive(), false);
       assert.equal(fired, 0, 'the stop comes first and the expiry waits');
