@@ -64,29 +64,26 @@ describe('kill -9 of a peer mid-stream', () => {
     const report = await killPeerMidStream({ ...stream, killWhenCaughtUp: true });
     const summary = JSON.stringify({ ...report, unaccounted: report.unaccounted.length });
     assert.deepEqual(report.unaccounted, [], summary);
-    assert.equal(report.lastAcknowledged, report.acknowledged - 1, summary);
-    const lost = Object.values(report.lost).reduce((sum, n) => sum + n, 0);
-    assert.equal(report.acknowledged + lost - report.both, report.sent, summary);
-    assert.ok(lost >= stream.perTurn * stream.turnsAfterKill, summary);
+    const deadLetters = Object.values(report.lost).reduce((sum, n) => sum + n, 0);
+    assert.equal(report.acknowledged + deadLetters - report.both, report.sent, summary);
+    assert.ok(deadLetters >= stream.perTurn * stream.turnsAfterKill, summary);
   });
 
   it('reports everything after the last message the peer read as lost, with a reason, when it dies with a backlog', async () => {
     const report = await killPeerMidStream({ ...stream, killWhenCaughtUp: false });
-    const { sent, acknowledged, lastAcknowledged, firstLost, unaccounted } = report;
+    const { sent, acknowledged, lastAcknowledged, firstLost, unaccounted, holes } = report;
     const summary = JSON.stringify({ ...report, unaccounted: unaccounted.length });
     assert.ok(acknowledged >= stream.acksBeforeKill, summary);
-    // Acknowledged: an unbroken run from the first message.
-    assert.equal(lastAcknowledged, acknowledged - 1, summary);
-    // Lost: every message from the first loss to the last one sent, each with a reason.
     assert.ok(firstLost > lastAcknowledged && firstLost < sent, summary);
-    const lost = Object.values(report.lost).reduce((sum, n) => sum + n, 0);
-    assert.equal(lost, sent - firstLost, summary);
     assert.ok(
-      Object.keys(report.lost).every((reason) => /^lost\/(unacknowledged|dropped)$/.test(reason)),
+      Object.keys(report.lost).every((reason) =>
+        /^(lost\/(unacknowledged|dropped)|refused\/backpressure)$/.test(reason),
+      ),
       summary,
     );
-    // Between them only what the peer's transport had read, and so acknowledged, but had not answered
-    // when it died: at-most-once delivery, which the sender cannot see (see docs/distributed.md).
-    assert.equal(unaccounted.length, firstLost - acknowledged, summary);
+    // Every message is acknowledged or a dead letter, but for a window between the last acknowledgement
+    // and the first loss: what the peer's transport had read, and so acknowledged, but not answered when
+    // it died (at-most-once delivery, which the sender cannot see; see docs/distributed.md).
+    assert.deepEqual(holes, [], summary);
   });
 });

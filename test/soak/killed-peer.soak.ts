@@ -31,9 +31,8 @@ describe('kill -9 of a peer mid-stream (soak)', () => {
       const report = await killPeerMidStream({ ...stream, killWhenCaughtUp: false });
       const lost = Object.values(report.lost).reduce((sum, n) => sum + n, 0);
       const summary = `run ${run}: ${JSON.stringify({ ...report, unaccounted: report.unaccounted.length })}`;
-      assert.equal(report.lastAcknowledged, report.acknowledged - 1, summary);
-      assert.equal(lost, report.sent - report.firstLost, summary);
-      assert.equal(report.unaccounted.length, report.firstLost - report.acknowledged, summary);
+      assert.ok(report.firstLost > report.lastAcknowledged && report.firstLost < report.sent, summary);
+      assert.deepEqual(report.holes, [], summary);
       totals.sent += report.sent;
       totals.acknowledged += report.acknowledged;
       totals.lost += lost;

@@ -28,7 +28,7 @@ export interface KilledPeerOptions {
 export interface KilledPeerReport {
   readonly sent: number;
   readonly acknowledged: number;
-  /** Dead letters of the stream, by `reason/detail`. */
+  /** Dead letters of the stream, by `reason/detail` (`refused/backpressure` ones were never sent). */
   readonly lost: Readonly<Record<string, number>>;
   /** Messages both acknowledged and reported lost (an unacknowledged frame may still have been handled). */
   readonly both: number;
@@ -39,7 +39,12 @@ export interface KilledPeerReport {
    * acknowledgement and the first loss.
    */
   readonly unaccounted: readonly number[];
-  /** The lowest sequence number reported lost. */
+  /**
+   * Unaccounted messages outside that window: before the last acknowledgement (the peer answered
+   * later ones) or after the first loss (the sender lost track of one). Must be empty.
+   */
+  readonly holes: readonly number[];
+  /** The lowest sequence number reported `lost` (refusals at send time aside); `sent` for none. */
   readonly firstLost: number;
   /** The highest sequence number the peer acknowledged (-1 for none). */
   readonly lastAcknowledged: number;
@@ -98,36 +103,49 @@ export async function killPeerMidStream(options: KilledPeerOptions): Promise<Kil
         }
         peer.kill();
         for (let i = 0; i < options.turnsAfterKill; i++) await turn();
+        // The first message lost on the way (refusals at send time aside), or `sent` for none yet.
+        const firstLostSeq = (): number => {
+          let first = sent;
+          for (const [seq, reason] of lost) if (seq < first && reason.startsWith('lost/')) first = seq;
+          return first;
+        };
         // Acknowledgements come in order, and so do losses once the connection is gone: done when
-        // the lost ones form an unbroken run up to the last message sent.
+        // the dead letters form an unbroken run from the first loss to the last message sent.
         const settled = (): boolean => {
           ackCount();
-          if (lost.size === 0) return false;
-          const firstLost = Math.min(...lost.keys());
-          for (let seq = sent - 1; seq > firstLost; seq--) if (!lost.has(seq)) return false;
+          const first = firstLostSeq();
+          if (first === sent) return false;
+          for (let seq = sent - 1; seq > first; seq--) if (!lost.has(seq)) return false;
           return true;
         };
         const accountDeadline = performance.now() + options.accountDeadlineMs;
         while (!settled() && performance.now() < accountDeadline) await new Promise((r) => setTimeout(r, 20));
         await within(peer.exited, DEADLINE_MS, 'the killed peer to exit');
+        let lastAcknowledged = -1;
+        for (const seq of acked) if (seq > lastAcknowledged) lastAcknowledged = seq;
+        const firstLost = firstLostSeq();
         const unaccounted: number[] = [];
+        const holes: number[] = [];
         let both = 0;
         const reasons: Record<string, number> = {};
         for (let seq = 0; seq < sent; seq++) {
           const reason = lost.get(seq);
           if (reason !== undefined) reasons[reason] = (reasons[reason] ?? 0) + 1;
           if (acked.has(seq) && reason !== undefined) both++;
-          if (!acked.has(seq) && reason === undefined) unaccounted.push(seq);
+          if (!acked.has(seq) && reason === undefined) {
+            unaccounted.push(seq);
+            if (seq < lastAcknowledged || seq > firstLost) holes.push(seq);
+          }
         }
-        const firstLost = Math.min(...lost.keys());
         return {
           sent,
           acknowledged: acked.size,
           lost: reasons,
           both,
           unaccounted,
+          holes,
           firstLost,
-          lastAcknowledged: Math.max(-1, ...acked),
+          lastAcknowledged,
           elapsedMs: performance.now() - started,
         };
       },
