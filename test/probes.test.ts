@@ -61,7 +61,7 @@ describe('kill -9 of a peer mid-stream', () => {
   const stream = { acksBeforeKill: 200, perTurn: 50, turnsAfterKill: 20, accountDeadlineMs: DEADLINE_MS };
 
   it('accounts for every message as acknowledged or lost with a reason when the peer dies caught up', async () => {
-    const report = await killPeerMidStream({ ...stream, killWhenCaughtUp: true });
+    const report = await killPeerMidStream({ ...stream, turnsAfterKill: 100, killWhenCaughtUp: true });
     const summary = JSON.stringify({ ...report, unaccounted: report.unaccounted.length });
     assert.deepEqual(report.unaccounted, [], summary);
     const deadLetters = Object.values(report.lost).reduce((sum, n) => sum + n, 0);
