@@ -31,7 +31,7 @@ describe('fault storm', () => {
 const HELD_ASKS = 'held asks stay pending after shutdown until collected (the asks slice of issue 11)';
 
 describe('shutdown under load', () => {
-  const load = { spinners: 50, holders: 20, asksPerHolder: 10, blocked: 5, graceMs: 300 };
+  const load = { spinners: 50, holders: 20, asksPerHolder: 10, blocked: 5, graceMs: 200 };
 
   it('completes within its grace period every time, and settles every ask still queued', async () => {
     for (let round = 0; round < 3; round++) {

@@ -99,12 +99,16 @@ export async function shutdownUnderLoad(options: ShutdownLoadOptions): Promise<S
     ...askAll(holders.slice(0, options.blocked)),
     ...spinners.map((s) => track(s.actorRef().ask(0))),
   ];
-  // Let the load run until the blocked holders are blocked, so the shutdown meets all of it mid-flight.
-  const blocked = holders.slice(0, options.blocked);
-  const blockDeadline = performance.now() + DEADLINE_MS;
-  while (!blocked.every((holder) => holder.onDefinition((d) => d.isBlocked))) {
-    if (performance.now() > blockDeadline)
-      throw new Error(`the holders were not blocked within ${DEADLINE_MS} ms`);
+  // Let the load run until the blocked holders are blocked and the others hold their asks, so the
+  // shutdown meets all of it mid-flight.
+  const isLoaded = (holder: (typeof holders)[number], index: number): boolean =>
+    holder.onDefinition((d) =>
+      index < options.blocked ? d.isBlocked : d.held.length === options.asksPerHolder,
+    );
+  const loadDeadline = performance.now() + DEADLINE_MS;
+  while (!holders.every(isLoaded)) {
+    if (performance.now() > loadDeadline)
+      throw new Error(`the holders were not loaded within ${DEADLINE_MS} ms`);
     await new Promise((resolve) => setImmediate(resolve));
   }
   const spins = spinners.reduce((sum, spinner) => sum + spinner.onDefinition((d) => d.spins), 0);
