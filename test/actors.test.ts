@@ -161,7 +161,7 @@ describe('ActorRef.ask', () => {
   it('rejects at once with PROMISE_DROPPED when the target is destroyed', async () => {
     await withGatedClock(async (system, clock) => {
       const adder = await started(system, () => new Adder());
-      await system.killNotify(adder);
+      await within(system.killNotify(adder), DEADLINE_MS, 'adder to be killed');
       await assert.rejects(
         within(adder.actorRef().ask(1), DEADLINE_MS, 'the ask to fail'),
         isKompactError('PROMISE_DROPPED'),
@@ -239,7 +239,7 @@ describe('ActorRef.ask', () => {
     await withGatedClock(async (system) => {
       const sink = system.create(() => new Sink());
       const pending = sink.actorRef().ask(1);
-      await system.killNotify(sink);
+      await within(system.killNotify(sink), DEADLINE_MS, 'sink to be killed');
       await assert.rejects(
         within(pending, DEADLINE_MS, 'the ask to fail'),
         isKompactError('PROMISE_DROPPED'),
@@ -379,7 +379,7 @@ describe('ActorRef.tell', () => {
       await clock.settle();
       assert.equal(crashy.isFaulty(), true);
       const killed = await started(system, () => new Crashy());
-      await system.killNotify(killed);
+      await within(system.killNotify(killed), DEADLINE_MS, 'killed to be killed');
 
       assert.doesNotThrow(() => crashy.actorRef().tell('more'));
       assert.doesNotThrow(() => killed.actorRef().tell('more'));

@@ -1132,7 +1132,7 @@ describe('Faulted component', () => {
       await clock.settle();
       crashy.actorRef().tell('hello');
       system.kill(crashy);
-      await system.killNotify(crashy);
+      await within(system.killNotify(crashy), DEADLINE_MS, 'crashy to be killed');
       await clock.advance(10_000);
       assert.equal(crashy.isFaulty(), true);
       assert.equal(crashy.isDestroyed(), false);

@@ -137,7 +137,7 @@ describe('Component lifecycle', () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
-      await system.killNotify(counter);
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       assert.equal(counter.isDestroyed(), true);
       assert.equal(counter.isActive(), false);
       assert.equal(
@@ -349,7 +349,7 @@ describe('Component lifecycle', () => {
   it('runs onStop and resolves stopNotify for a component that was never started', async () => {
     await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
-      await system.stopNotify(counter);
+      await within(system.stopNotify(counter), DEADLINE_MS, 'counter to stop');
       assert.equal(
         read(counter, (c) => c.stops),
         1,
@@ -365,7 +365,7 @@ describe('Component lifecycle', () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       counter.actorRef().tell('inc');
-      await system.killNotify(counter);
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       await clock.settle();
       assert.equal(
         read(counter, (c) => c.kills),
@@ -423,9 +423,9 @@ describe('Component lifecycle requests', () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
-      await system.killNotify(counter);
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       system.kill(counter);
-      await system.killNotify(counter);
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       await clock.settle();
       assert.equal(
         read(counter, (c) => c.kills),
@@ -449,7 +449,7 @@ describe('Component lifecycle requests', () => {
       assert.equal(crasher.isFaulty(), true);
 
       system.kill(crasher);
-      await system.killNotify(crasher);
+      await within(system.killNotify(crasher), DEADLINE_MS, 'crasher to be killed');
       await clock.settle();
       assert.equal(crasher.isFaulty(), true);
       assert.equal(
@@ -463,7 +463,7 @@ describe('Component lifecycle requests', () => {
     await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
       await system.startNotify(counter);
-      await system.killNotify(counter);
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       assert.throws(() => system.start(counter), isKompactError('COMPONENT_DESTROYED'));
       assert.throws(() => system.stop(counter), isKompactError('COMPONENT_DESTROYED'));
       await assert.rejects(system.startNotify(counter), isKompactError('COMPONENT_DESTROYED'));

@@ -29,12 +29,12 @@ describe('the recovered event', () => {
       assert.equal(original.actorRef().id, replacement.id, 'the old reference reaches it');
       original.actorRef().tell('ping');
       await new Promise((resolve) => setImmediate(resolve)); // let the ping be handled before the stop
-      await system.stopNotify(replacement);
+      await within(system.stopNotify(replacement), DEADLINE_MS, 'replacement to stop');
       assert.equal(
         replacement.onDefinition((d) => d.pings),
         1,
       );
-      await system.killNotify(replacement);
+      await within(system.killNotify(replacement), DEADLINE_MS, 'replacement to be killed');
       assert.ok(replacement.isDestroyed());
     });
   });

@@ -178,7 +178,7 @@ describe('Scheduler', () => {
       await readFile(fileURLToPath(import.meta.url));
       const afterIo = spinner.onDefinition((s) => s.spins);
 
-      await system.killNotify(spinner);
+      await within(system.killNotify(spinner), DEADLINE_MS, 'spinner to be killed');
       assert.ok(afterImmediate > 0, 'the spinner ran before the setImmediate callback');
       assert.ok(afterIo > afterImmediate, 'the spinner kept running while timers and I/O were served');
       assert.equal(spinner.isDestroyed(), true);
@@ -211,8 +211,8 @@ describe('Scheduler', () => {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => setTimeout(resolve, 1));
       assert.ok(bounces > 0);
-      await system.killNotify(ping);
-      await system.killNotify(pong);
+      await within(system.killNotify(ping), DEADLINE_MS, 'ping to be killed');
+      await within(system.killNotify(pong), DEADLINE_MS, 'pong to be killed');
     });
   });
 });

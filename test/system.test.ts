@@ -88,7 +88,7 @@ describe('KompactSystem.shutdown', () => {
       await system.startNotify(a);
       await system.startNotify(b);
       await system.startNotify(paused);
-      await system.stopNotify(paused);
+      await within(system.stopNotify(paused), DEADLINE_MS, 'paused to stop');
 
       await system.shutdown();
       assert.deepEqual(log.filter((entry) => entry.endsWith(':kill')).sort(), [
@@ -280,7 +280,7 @@ describe('DeadLetters', () => {
   async function deadComponent(system: KompactSystem): Promise<Component<Named>> {
     const component = system.create(() => new Named('dead', []));
     await system.startNotify(component);
-    await system.killNotify(component);
+    await within(system.killNotify(component), DEADLINE_MS, 'component to be killed');
     return component;
   }
 
