@@ -360,7 +360,7 @@ describe('ActorRef.tell', () => {
       const recorder = system.create(() => new Recorder());
       const expected = Array.from({ length: 1000 }, (_, i) => i);
       for (const n of expected.slice(0, 300)) recorder.actorRef().tell(n);
-      await system.startNotify(recorder);
+      await within(system.startNotify(recorder), DEADLINE_MS, 'recorder to start');
       for (const n of expected.slice(300)) recorder.actorRef().tell(n);
       await clock.settle();
       assert.deepEqual(received, expected);

@@ -67,7 +67,7 @@ describe('Component lifecycle', () => {
         0,
       );
 
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await clock.settle();
       assert.equal(counter.isActive(), true);
       assert.equal(
@@ -84,7 +84,7 @@ describe('Component lifecycle', () => {
   it('pauses message handling while stopped and resumes it after a restart', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       counter.actorRef().tell('inc');
       await clock.settle();
       assert.equal(
@@ -106,7 +106,7 @@ describe('Component lifecycle', () => {
         1,
       );
 
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await clock.settle();
       assert.equal(
         read(counter, (c) => c.count),
@@ -124,7 +124,7 @@ describe('Component lifecycle', () => {
       const counter = system.create(() => new Counter());
       counter.actorRef().tell('inc');
       counter.actorRef().tell('inc');
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await clock.settle();
       assert.deepEqual(
         read(counter, (c) => c.events),
@@ -136,7 +136,7 @@ describe('Component lifecycle', () => {
   it('resolves killNotify, destroys the component and never handles a later message', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       assert.equal(counter.isDestroyed(), true);
       assert.equal(counter.isActive(), false);
@@ -158,7 +158,7 @@ describe('Component lifecycle', () => {
   it('resolves startNotify only after onStart has run', async () => {
     await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       assert.equal(
         read(counter, (c) => c.starts),
         1,
@@ -214,7 +214,7 @@ describe('Component lifecycle', () => {
       quitter.onDefinition((d) => {
         d.self = quitter;
       });
-      await system.startNotify(quitter);
+      await within(system.startNotify(quitter), DEADLINE_MS, 'quitter to start');
 
       quitter.actorRef().tell('quit');
       quitter.actorRef().tell('inc');
@@ -258,7 +258,7 @@ describe('Component lifecycle', () => {
         }
       }
       const slow = system.create(() => new SlowKiller());
-      await system.startNotify(slow);
+      await within(system.startNotify(slow), DEADLINE_MS, 'slow to start');
       const killed = track(system.killNotify(slow));
       await clock.settle();
       assert.equal(killed.settled, false);
@@ -289,7 +289,7 @@ describe('Component lifecycle', () => {
         }
       }
       const blocker = system.create(() => new Blocker());
-      await system.startNotify(blocker);
+      await within(system.startNotify(blocker), DEADLINE_MS, 'blocker to start');
       blocker.actorRef().tell('block');
       await clock.settle();
 
@@ -326,7 +326,7 @@ describe('Component lifecycle', () => {
         }
       }
       const blocker = system.create(() => new Blocker());
-      await system.startNotify(blocker);
+      await within(system.startNotify(blocker), DEADLINE_MS, 'blocker to start');
       blocker.actorRef().tell('block');
       blocker.actorRef().tell('inc');
       blocker.actorRef().tell('block');
@@ -356,7 +356,7 @@ describe('Component lifecycle', () => {
       );
       assert.equal(counter.isActive(), false);
       assert.equal(counter.isDestroyed(), false);
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       assert.equal(counter.isActive(), true);
     });
   });
@@ -391,8 +391,8 @@ describe('Component lifecycle requests', () => {
   it('ignores a start of an already active component without running onStart again', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       system.start(counter);
       await clock.settle();
       assert.equal(
@@ -406,7 +406,7 @@ describe('Component lifecycle requests', () => {
   it('kills a component lazily with ctx.suicide, after the rest of the turn', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       counter.actorRef().tell('die');
       counter.actorRef().tell('inc');
       counter.actorRef().tell('inc');
@@ -422,7 +422,7 @@ describe('Component lifecycle requests', () => {
   it('treats kill and killNotify of a destroyed component as no-ops that resolve at once', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       system.kill(counter);
       await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
@@ -443,7 +443,7 @@ describe('Component lifecycle requests', () => {
         }
       }
       const crasher = system.create(() => new Crasher());
-      await system.startNotify(crasher);
+      await within(system.startNotify(crasher), DEADLINE_MS, 'crasher to start');
       crasher.actorRef().tell('die');
       await clock.settle();
       assert.equal(crasher.isFaulty(), true);
@@ -462,7 +462,7 @@ describe('Component lifecycle requests', () => {
   it('rejects start and stop of a destroyed component with COMPONENT_DESTROYED', async () => {
     await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       assert.throws(() => system.start(counter), isKompactError('COMPONENT_DESTROYED'));
       assert.throws(() => system.stop(counter), isKompactError('COMPONENT_DESTROYED'));
@@ -483,7 +483,7 @@ describe('Component lifecycle requests', () => {
         }
       }
       const crasher = system.create(() => new Crasher());
-      await system.startNotify(crasher);
+      await within(system.startNotify(crasher), DEADLINE_MS, 'crasher to start');
       crasher.actorRef().tell('inc');
       await clock.settle();
       assert.throws(() => system.start(crasher), isKompactError('COMPONENT_FAULTY'));

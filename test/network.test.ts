@@ -231,7 +231,7 @@ describe('connections', () => {
           });
         }
         const watcher = system.create(() => new Watcher());
-        await system.startNotify(watcher);
+        await within(system.startNotify(watcher), DEADLINE_MS, 'watcher to start');
         system.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
         const { letters, done } = deadLettersOf(system, 2);
         const nowhere = ActorPath.parse(`tcp://${CLOSED_HOST}:${port}/svc`);

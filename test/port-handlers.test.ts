@@ -66,8 +66,8 @@ describe('port handlers', () => {
       provider.setRecoveryFunction((fault: FaultContext) => fault.replaceWith(() => new FragileProvider(2)));
       const requirer = system.create(() => new FunctionRequirer());
       biconnectComponents(Echo, provider, requirer);
-      await system.startNotify(provider);
-      await system.startNotify(requirer);
+      await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');
+      await within(system.startNotify(requirer), DEADLINE_MS, 'requirer to start');
       const replaced = new Promise<void>((resolve) => {
         const off = system.supervision.on('recovered', () => {
           off();
@@ -108,8 +108,8 @@ describe('port handlers', () => {
       const provider = system.create(() => new MethodProvider());
       const requirer = system.create(() => new FunctionRequirer());
       biconnectComponents(Echo, provider, requirer);
-      await system.startNotify(provider);
-      await system.startNotify(requirer);
+      await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');
+      await within(system.startNotify(requirer), DEADLINE_MS, 'requirer to start');
       requirer.onDefinition((d) => d.echo.trigger(21));
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(

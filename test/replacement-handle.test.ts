@@ -20,7 +20,7 @@ describe('the recovered event', () => {
       const recovered = new Promise<Extract<SupervisionEvent, { kind: 'recovered' }>>((resolve) => {
         system.supervision.on('recovered', resolve);
       });
-      await system.startNotify(original);
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       original.actorRef().tell('crash');
       const event = await within(recovered, DEADLINE_MS, 'the recovered event');
       const replacement = event.replacement as Component<Fragile>;
@@ -46,7 +46,7 @@ describe('the recovered event', () => {
       const recovered = new Promise<Extract<SupervisionEvent, { kind: 'recovered' }>>((resolve) => {
         system.supervision.on('recovered', resolve);
       });
-      await system.startNotify(original);
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       original.actorRef().tell('crash');
       const event = await within(recovered, DEADLINE_MS, 'the recovered event');
       assert.equal(event.replacement, undefined);

@@ -138,7 +138,7 @@ describe('Scheduler', () => {
         }
       }
       const tally = system.create(() => new Tally());
-      await system.startNotify(tally);
+      await within(system.startNotify(tally), DEADLINE_MS, 'tally to start');
       const realSetImmediate = globalThis.setImmediate;
       let yields = 0;
       globalThis.setImmediate = ((...args: Parameters<typeof setImmediate>) => {
@@ -169,7 +169,7 @@ describe('Scheduler', () => {
         }
       }
       const spinner = system.create(() => new Spinner());
-      await system.startNotify(spinner);
+      await within(system.startNotify(spinner), DEADLINE_MS, 'spinner to start');
       spinner.actorRef().tell('spin');
 
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -205,8 +205,8 @@ describe('Scheduler', () => {
       pong.onDefinition((d) => {
         d.peer = ping;
       });
-      await system.startNotify(ping);
-      await system.startNotify(pong);
+      await within(system.startNotify(ping), DEADLINE_MS, 'ping to start');
+      await within(system.startNotify(pong), DEADLINE_MS, 'pong to start');
       ping.actorRef().tell('ball');
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => setTimeout(resolve, 1));
@@ -232,7 +232,7 @@ describe('Component turns', () => {
         }
       }
       const sequential = system.create(() => new Sequential());
-      await system.startNotify(sequential);
+      await within(system.startNotify(sequential), DEADLINE_MS, 'sequential to start');
       for (const n of [0, 1, 2]) sequential.actorRef().tell(n);
       await clock.settle();
       assert.deepEqual(log, ['start 0']);
@@ -266,7 +266,7 @@ describe('Component turns', () => {
         }
       }
       const worker = system.create(() => new Worker());
-      await system.startNotify(worker);
+      await within(system.startNotify(worker), DEADLINE_MS, 'worker to start');
       worker.actorRef().tell('slow');
       worker.actorRef().tell('next');
       await clock.settle();
@@ -279,7 +279,7 @@ describe('Component turns', () => {
       await clock.settle();
       assert.deepEqual(log, ['start slow', 'end slow', 'stop'], 'the queued message waits for a restart');
 
-      await system.startNotify(worker);
+      await within(system.startNotify(worker), DEADLINE_MS, 'worker to start');
       await clock.settle();
       assert.deepEqual(log, ['start slow', 'end slow', 'stop', 'start next', 'end next']);
     });

@@ -85,9 +85,9 @@ describe('KompactSystem.shutdown', () => {
       const b = system.create(() => new Named('b', log));
       const paused = system.create(() => new Named('paused', log));
       const idle = system.create(() => new Named('idle', log));
-      await system.startNotify(a);
-      await system.startNotify(b);
-      await system.startNotify(paused);
+      await within(system.startNotify(a), DEADLINE_MS, 'a to start');
+      await within(system.startNotify(b), DEADLINE_MS, 'b to start');
+      await within(system.startNotify(paused), DEADLINE_MS, 'paused to start');
       await within(system.stopNotify(paused), DEADLINE_MS, 'paused to stop');
 
       await system.shutdown();
@@ -155,7 +155,7 @@ describe('KompactSystem.shutdown', () => {
         }
       }
       const echo = system.create(() => new Echo());
-      await system.startNotify(echo);
+      await within(system.startNotify(echo), DEADLINE_MS, 'echo to start');
       await system.shutdown();
       await assert.rejects(
         within(echo.actorRef().ask(1), DEADLINE_MS, 'the ask to fail'),
@@ -200,7 +200,7 @@ describe('KompactSystem.shutdown', () => {
         }
       }
       const busy = system.create(() => new Busy('busy', log));
-      await system.startNotify(busy);
+      await within(system.startNotify(busy), DEADLINE_MS, 'busy to start');
       busy.actorRef().tell('work');
       await clock.settle();
       const done = track(system.shutdown());
@@ -250,7 +250,7 @@ describe('KompactSystem.shutdown', () => {
         recoveries++;
         return fault.ignore();
       });
-      await system.startNotify(bad);
+      await within(system.startNotify(bad), DEADLINE_MS, 'bad to start');
       await system.shutdown();
       assert.equal(recoveries, 0);
       assert.equal(bad.isFaulty(), true);
@@ -279,7 +279,7 @@ describe('KompactSystem.shutdown', () => {
 describe('DeadLetters', () => {
   async function deadComponent(system: KompactSystem): Promise<Component<Named>> {
     const component = system.create(() => new Named('dead', []));
-    await system.startNotify(component);
+    await within(system.startNotify(component), DEADLINE_MS, 'component to start');
     await within(system.killNotify(component), DEADLINE_MS, 'component to be killed');
     return component;
   }
@@ -318,7 +318,7 @@ describe('DeadLetters', () => {
         }
       }
       const crashy = system.create(() => new Crashy());
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
       const letters: DeadLetter[] = [];
@@ -385,7 +385,7 @@ describe('System logging', () => {
           }
         }
         const greeter = system.create(() => new Greeter());
-        await system.startNotify(greeter);
+        await within(system.startNotify(greeter), DEADLINE_MS, 'greeter to start');
         const hello = lines.find((line) => line.msg === 'Hello World!');
         assert.ok(hello !== undefined, JSON.stringify(lines));
         assert.equal(hello.cid, greeter.id);
