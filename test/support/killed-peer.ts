@@ -73,8 +73,12 @@ export async function killPeerMidStream(options: KilledPeerOptions): Promise<Kil
         });
         const { probe } = await startProbe(system, 'sender');
         const acked = new Set<number>();
+        let read = 0;
         const ackCount = (): number => {
-          for (const text of probe.texts.slice(acked.size)) acked.add(Number(text.slice(4)));
+          for (; read < probe.received.length; read++) {
+            const text = probe.received[read]?.tryDeserialise(Serialisers.string) ?? '';
+            acked.add(Number(text.slice(4)));
+          }
           return acked.size;
         };
         const sink = ActorPath.parse(`tcp://127.0.0.1:${port}/sink`);
