@@ -14,7 +14,7 @@ import {
 } from '../src/index.js';
 import { withGatedClock } from './support/clock.js';
 import { isKompactError } from './support/errors.js';
-import { addGate, gatedDeferred } from './support/promises.js';
+import { addGate, DEADLINE_MS, gatedDeferred, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -59,7 +59,7 @@ async function started<D extends ComponentDefinition<unknown>>(
   factory: () => D,
 ): Promise<Component<D>> {
   const component = system.create(factory);
-  await system.startNotify(component);
+  await within(system.startNotify(component), DEADLINE_MS, 'the component to start');
   return component;
 }
 
@@ -69,7 +69,7 @@ describe('ActorRef.ask', () => {
   it('resolves with the reply, and askWith with an Ask built around the promise does the same', async () => {
     await withGatedClock(async (system) => {
       const adder = await started(system, () => new Adder());
-      assert.equal(await adder.actorRef().ask(42), 42);
+      assert.equal(await within(adder.actorRef().ask(42), DEADLINE_MS, 'the reply'), 42);
       assert.equal(
         adder.onDefinition((a) => a.counter),
         42,
@@ -91,7 +91,7 @@ describe('ActorRef.ask', () => {
         }
       }
       const doubler = await started(system, () => new Doubler());
-      assert.equal(await doubler.actorRef().ask(21), 42);
+      assert.equal(await within(doubler.actorRef().ask(21), DEADLINE_MS, 'the reply'), 42);
     });
   });
 
@@ -124,12 +124,12 @@ describe('ActorRef.ask', () => {
           }
         }
         const proxy = await started(system, () => new Forwarder());
-        assert.equal(await proxy.actorRef().ask(42), 42);
+        assert.equal(await within(proxy.actorRef().ask(42), DEADLINE_MS, 'the reply'), 42);
         assert.equal(
           adder.onDefinition((a) => a.counter),
           42,
         );
-        assert.equal(await proxy.actorRef().ask(1), 43);
+        assert.equal(await within(proxy.actorRef().ask(1), DEADLINE_MS, 'the reply'), 43);
         assert.equal(
           adder.onDefinition((a) => a.counter),
           43,
@@ -150,7 +150,10 @@ describe('ActorRef.ask', () => {
         }
       }
       const failing = await started(system, () => new Failing());
-      await assert.rejects(failing.actorRef().ask(1), /lookup failed/);
+      await assert.rejects(
+        within(failing.actorRef().ask(1), DEADLINE_MS, 'the ask to fail'),
+        /lookup failed/,
+      );
       assert.equal(failing.isActive(), true);
     });
   });
@@ -158,9 +161,15 @@ describe('ActorRef.ask', () => {
   it('rejects at once with PROMISE_DROPPED when the target is destroyed', async () => {
     await withGatedClock(async (system, clock) => {
       const adder = await started(system, () => new Adder());
-      await system.killNotify(adder);
-      await assert.rejects(adder.actorRef().ask(1), isKompactError('PROMISE_DROPPED'));
-      await assert.rejects(adder.actorRef().ask(1, { timeoutMs: 100 }), isKompactError('PROMISE_DROPPED'));
+      await within(system.killNotify(adder), DEADLINE_MS, 'adder to be killed');
+      await assert.rejects(
+        within(adder.actorRef().ask(1), DEADLINE_MS, 'the ask to fail'),
+        isKompactError('PROMISE_DROPPED'),
+      );
+      await assert.rejects(
+        within(adder.actorRef().ask(1, { timeoutMs: 100 }), DEADLINE_MS, 'the ask to fail'),
+        isKompactError('PROMISE_DROPPED'),
+      );
       assert.equal(clock.pendingTimers, 0, 'the timeout of a dropped ask is disarmed');
       await assert.rejects(
         adder.actorRef().askWith<number>((promise) => new Ask(promise, 1)),
@@ -178,10 +187,16 @@ describe('ActorRef.ask', () => {
         }
       }
       const crashy = await started(system, () => new Crashy());
-      await assert.rejects(crashy.actorRef().ask(-1), isKompactError('PROMISE_DROPPED'));
+      await assert.rejects(
+        within(crashy.actorRef().ask(-1), DEADLINE_MS, 'the ask to fail'),
+        isKompactError('PROMISE_DROPPED'),
+      );
       await clock.settle();
       assert.equal(crashy.isFaulty(), true);
-      await assert.rejects(crashy.actorRef().ask(1), isKompactError('PROMISE_DROPPED'));
+      await assert.rejects(
+        within(crashy.actorRef().ask(1), DEADLINE_MS, 'the ask to fail'),
+        isKompactError('PROMISE_DROPPED'),
+      );
     });
   });
 
@@ -224,8 +239,11 @@ describe('ActorRef.ask', () => {
     await withGatedClock(async (system) => {
       const sink = system.create(() => new Sink());
       const pending = sink.actorRef().ask(1);
-      await system.killNotify(sink);
-      await assert.rejects(pending, isKompactError('PROMISE_DROPPED'));
+      await within(system.killNotify(sink), DEADLINE_MS, 'sink to be killed');
+      await assert.rejects(
+        within(pending, DEADLINE_MS, 'the ask to fail'),
+        isKompactError('PROMISE_DROPPED'),
+      );
     });
   });
 
@@ -252,7 +270,7 @@ describe('ActorRef.ask', () => {
   it('resolves a timed ask answered in time and disarms its timer', async () => {
     await withGatedClock(async (system, clock) => {
       const adder = await started(system, () => new Adder());
-      assert.equal(await adder.actorRef().ask(7, { timeoutMs: 100 }), 7);
+      assert.equal(await within(adder.actorRef().ask(7, { timeoutMs: 100 }), DEADLINE_MS, 'the reply'), 7);
       assert.equal(clock.pendingTimers, 0);
       await clock.advance(200);
     });
@@ -347,7 +365,7 @@ describe('ActorRef.tell', () => {
       const recorder = system.create(() => new Recorder());
       const expected = Array.from({ length: 1000 }, (_, i) => i);
       for (const n of expected.slice(0, 300)) recorder.actorRef().tell(n);
-      await system.startNotify(recorder);
+      await within(system.startNotify(recorder), DEADLINE_MS, 'recorder to start');
       for (const n of expected.slice(300)) recorder.actorRef().tell(n);
       await clock.settle();
       assert.deepEqual(received, expected);
@@ -366,7 +384,7 @@ describe('ActorRef.tell', () => {
       await clock.settle();
       assert.equal(crashy.isFaulty(), true);
       const killed = await started(system, () => new Crashy());
-      await system.killNotify(killed);
+      await within(system.killNotify(killed), DEADLINE_MS, 'killed to be killed');
 
       assert.doesNotThrow(() => crashy.actorRef().tell('more'));
       assert.doesNotThrow(() => killed.actorRef().tell('more'));

@@ -16,6 +16,7 @@ import {
   type ScheduledTimer,
 } from '../src/index.js';
 import { SimulatedClock, withSystem } from '../src/testing/index.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 const SLOTS = 3;
 
@@ -286,7 +287,7 @@ async function runScenario(options: ReplaceOptions, ops: readonly Op[]): Promise
         const original = system.create(() => new Worker(world, index, 0));
         originals.push(original);
         refs.push(original.actorRef());
-        await system.startNotify(original);
+        await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       }
 
       for (const op of ops) {

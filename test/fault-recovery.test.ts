@@ -20,7 +20,7 @@ import type { CapturedLog } from '../src/testing/index.js';
 import { CountPort, PortUser } from './support/definitions.js';
 import { isKompactError } from './support/errors.js';
 import { ERROR, INFO, linesAt, WARN } from './support/logs.js';
-import { deferred, track } from './support/promises.js';
+import { DEADLINE_MS, deferred, track, within } from './support/promises.js';
 import { withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ describe('Fault recovery', () => {
           handedOut.resolve(replacement);
         }),
       );
-      await system.startNotify(original);
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       original.actorRef().tell('crash');
       const replacement = await handedOut.promise;
       assert.equal(original.isFaulty(), true);
@@ -120,7 +120,7 @@ describe('Fault recovery', () => {
     await withEnv(async ({ system, clock }) => {
       const provider = system.create(() => new PortCrasher());
       const seen = watchRecovery(provider);
-      await system.startNotify(provider);
+      await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');
       const provided = provider.getProvidedPort(CountPort);
       assert.ok(provided);
       system.triggerR(-1, provided);
@@ -154,8 +154,8 @@ describe('Fault recovery', () => {
       const registry: Crasher[] = [];
       const crashy = system.create(() => new Crasher('default', registry));
       const other = system.create(() => new Crasher());
-      await system.startNotify(crashy);
-      await system.startNotify(other);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
+      await within(system.startNotify(other), DEADLINE_MS, 'other to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
 
@@ -185,7 +185,7 @@ describe('Fault recovery', () => {
       const registry: Crasher[] = [];
       const original = system.create(() => new Crasher('default', registry));
       original.setRecoveryFunction((fault) => fault.restartDefault(() => new Crasher('default', registry)));
-      await system.startNotify(original);
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       original.actorRef().tell('put:changed');
       original.actorRef().tell('crash');
       await clock.settle();
@@ -230,7 +230,7 @@ describe('Fault recovery', () => {
         }
       }
       const original = system.create(() => new Snapshotter());
-      await system.startNotify(original);
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       original.actorRef().tell('put:first');
       original.actorRef().tell('put:MsgTest');
       original.actorRef().tell('crash');
@@ -244,7 +244,7 @@ describe('Fault recovery', () => {
     await withEnv(async ({ system, clock }) => {
       const crashy = system.create(() => new Crasher());
       const seen = watchRecovery(crashy);
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
       assert.equal(seen.contexts.length, 1);
@@ -268,7 +268,7 @@ describe('Fault recovery', () => {
       }
       const reporter = system.create(() => new Reporter());
       const seen = watchRecovery(reporter);
-      await system.startNotify(reporter);
+      await within(system.startNotify(reporter), DEADLINE_MS, 'reporter to start');
       reporter.actorRef().tell('go');
       await clock.settle();
       const context = seen.contexts[0] as FaultContext;
@@ -293,8 +293,8 @@ describe('Fault recovery', () => {
           order.push('recovery handler');
         });
       });
-      await system.startNotify(crashy);
-      await system.startNotify(recorder);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
+      await within(system.startNotify(recorder), DEADLINE_MS, 'recorder to start');
       // Both are queued for a turn before the crash: the function runs in the crashing turn, before the
       // recorder's turn; the handler runs on the supervisor's turn, after it.
       crashy.actorRef().tell('crash');
@@ -309,7 +309,7 @@ describe('Fault recovery', () => {
     await withEnv(async ({ system }) => {
       const crashy = system.create(() => new Crasher());
       const seen = watchRecovery(crashy);
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       await new Promise<void>((resolve) => setImmediate(resolve));
       assert.equal(seen.handlerRuns, 1);
@@ -332,7 +332,8 @@ describe('Fault recovery', () => {
       const toStop = system.create(() => new Crasher());
       const toKill = system.create(() => new Crasher());
       const ticker = system.create(() => new Ticker());
-      for (const component of [crashy, toStop, toKill, ticker]) await system.startNotify(component);
+      for (const component of [crashy, toStop, toKill, ticker])
+        await within(system.startNotify(component), DEADLINE_MS, 'component to start');
       const results: Record<string, unknown> = {};
       let created: Component<Crasher> | undefined;
       let notified: Component<Crasher> | undefined;
@@ -388,11 +389,11 @@ describe('Fault recovery', () => {
           shutdown = handle.shutdown();
         }),
       );
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
       assert.ok(shutdown);
-      await shutdown;
+      await within(shutdown, DEADLINE_MS, 'the shutdown');
       assert.equal(system.state, 'terminated');
     });
   });
@@ -413,7 +414,7 @@ describe('Fault recovery', () => {
         }
       }
       const busy = system.create(() => new Busy());
-      await system.startNotify(busy);
+      await within(system.startNotify(busy), DEADLINE_MS, 'busy to start');
       await clock.advance(35);
       assert.equal(
         busy.onDefinition((d) => d.ticks),
@@ -450,7 +451,7 @@ describe('Fault recovery', () => {
           queuedSettledWhenHandlerRan = queued?.settled;
         }),
       );
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       const ref = crashy.actorRef();
       const inFlight = track(ref.askWith<string>((promise) => new Ask(promise, 'crash')));
       queued = track(ref.askWith<string>((promise) => new Ask(promise, 'later')));
@@ -477,7 +478,7 @@ describe('Fault recovery', () => {
       }
       const holder = system.create(() => new Holder());
       const seen = watchRecovery(holder);
-      await system.startNotify(holder);
+      await within(system.startNotify(holder), DEADLINE_MS, 'holder to start');
       holder.actorRef().tell('hold');
       await clock.settle();
       const stopped = track(system.stopNotify(holder));
@@ -514,7 +515,7 @@ describe('Fault recovery', () => {
         }
       }
       const ticker = system.create(() => new Ticker());
-      await system.startNotify(ticker);
+      await within(system.startNotify(ticker), DEADLINE_MS, 'ticker to start');
       const [periodic, once] = ticker.onDefinition((d) => [d.periodic, d.once] as const);
       const statesAtFault: string[] = [];
       ticker.setRecoveryFunction((fault) => {
@@ -550,8 +551,8 @@ describe('Fault recovery', () => {
           handle.start(replacement);
         }),
       );
-      await system.startNotify(user);
-      await system.startNotify(original);
+      await within(system.startNotify(user), DEADLINE_MS, 'user to start');
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       user.actorRef().tell([-1]);
       await clock.settle();
       assert.equal(original.isFaulty(), true);
@@ -595,7 +596,7 @@ describe('Fault recovery', () => {
           throw new Error('must not run');
         });
       });
-      await system.startNotify(bad);
+      await within(system.startNotify(bad), DEADLINE_MS, 'bad to start');
       await system.shutdown();
       await clock.settle();
       assert.equal(system.state, 'terminated');
@@ -626,8 +627,8 @@ describe('Fault recovery', () => {
           handlerRuns++;
         });
       });
-      await system.startNotify(crashy);
-      await system.startNotify(stopper);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
+      await within(system.startNotify(stopper), DEADLINE_MS, 'stopper to start');
       crashy.actorRef().tell('crash');
       stopper.actorRef().tell('shut down');
       await system.awaitTermination();
@@ -656,7 +657,7 @@ describe('Fault recovery', () => {
       const done = system.shutdown();
       assert.throws(() => system.start(never), isKompactError('SYSTEM_SHUTTING_DOWN'));
       assert.throws(() => system.create(() => new Lifecycle()), isKompactError('SYSTEM_SHUTTING_DOWN'));
-      await done;
+      await within(done, DEADLINE_MS, 'the shutdown');
       assert.deepEqual(log, ['start', 'kill']);
       assert.equal(late.isDestroyed(), true);
       assert.equal(never.isDestroyed(), true);
@@ -672,8 +673,8 @@ describe('Fault recovery', () => {
           throw new Error('handler exploded');
         }),
       );
-      await system.startNotify(crashy);
-      await system.startNotify(other);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
+      await within(system.startNotify(other), DEADLINE_MS, 'other to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
 
@@ -689,7 +690,7 @@ describe('Fault recovery', () => {
       assert.equal(system.state, 'active');
       other.actorRef().tell('still here');
       const fresh = system.create(() => new Crasher());
-      await system.startNotify(fresh);
+      await within(system.startNotify(fresh), DEADLINE_MS, 'fresh to start');
       fresh.actorRef().tell('new');
       await clock.settle();
       assert.deepEqual(
@@ -711,7 +712,7 @@ describe('Fault recovery', () => {
       crashy.setRecoveryFunction(() => {
         throw new Error('function exploded');
       });
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       crashy.actorRef().tell('queued');
       await clock.settle();
@@ -755,7 +756,7 @@ describe('Fault recovery', () => {
         }
       }
       const counter = system.create(() => new Overflowing());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await clock.advance(600);
 
       assert.deepEqual(starts.slice(0, 3), [
@@ -789,12 +790,12 @@ describe('Recovery function', () => {
         used.push('outside, overwritten');
         return fault.ignore();
       });
-      await system.startNotify(outsideFirst);
+      await within(system.startNotify(outsideFirst), DEADLINE_MS, 'outsideFirst to start');
       outsideFirst.actorRef().tell('crash');
       await clock.settle();
 
       const insideFirst = system.create(() => new SetsOnStart());
-      await system.startNotify(insideFirst);
+      await within(system.startNotify(insideFirst), DEADLINE_MS, 'insideFirst to start');
       insideFirst.setRecoveryFunction((fault) => {
         used.push('outside, last');
         return fault.ignore();
@@ -809,7 +810,7 @@ describe('Recovery function', () => {
     await withEnv(async ({ system, clock }) => {
       const crashy = system.create(() => new Crasher());
       const seen = watchRecovery(crashy);
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       crashy.actorRef().tell('crash');
       await clock.advance(100);
@@ -847,7 +848,7 @@ describe('Recovery function', () => {
         }
         return fault.ignore();
       });
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
       assert.equal(errors.length, 3);
@@ -1014,7 +1015,7 @@ describe('Fault sources', () => {
         }
         const thrower = system.create(() => new Thrower());
         const seen = watchRecovery(thrower);
-        await system.startNotify(thrower);
+        await within(system.startNotify(thrower), DEADLINE_MS, 'thrower to start');
         thrower.actorRef().tell('go');
         await clock.settle();
         assert.equal(thrower.isFaulty(), true);
@@ -1038,7 +1039,7 @@ describe('Fault sources', () => {
       }
       const rejecter = system.create(() => new Rejecter());
       const seen = watchRecovery(rejecter);
-      await system.startNotify(rejecter);
+      await within(system.startNotify(rejecter), DEADLINE_MS, 'rejecter to start');
       rejecter.actorRef().tell('go');
       await clock.settle();
       assert.equal(rejecter.isFaulty(), true);
@@ -1072,8 +1073,8 @@ describe('Faulted component', () => {
           lettersWhenHandlerRan = letters.length;
         });
       });
-      await system.startNotify(crashy);
-      await system.startNotify(relay);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
+      await within(system.startNotify(relay), DEADLINE_MS, 'relay to start');
       const ref = crashy.actorRef();
       ref.tell('crash');
       ref.tell('queued 1');
@@ -1107,8 +1108,8 @@ describe('Faulted component', () => {
       const user = system.create(() => new PortUser());
       const provider = system.create(() => new PortCrasher());
       biconnectComponents(CountPort, provider, user);
-      await system.startNotify(user);
-      await system.startNotify(provider);
+      await within(system.startNotify(user), DEADLINE_MS, 'user to start');
+      await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');
       const letters: DeadLetter[] = [];
       system.deadLetters.subscribe((letter) => letters.push(letter));
       user.actorRef().tell([-1, 1, 2]);
@@ -1127,12 +1128,12 @@ describe('Faulted component', () => {
   it('stays faulty for good: later time, messages and kills do not change it', async () => {
     await withEnv(async ({ system, clock }) => {
       const crashy = system.create(() => new Crasher());
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
       crashy.actorRef().tell('hello');
       system.kill(crashy);
-      await system.killNotify(crashy);
+      await within(system.killNotify(crashy), DEADLINE_MS, 'crashy to be killed');
       await clock.advance(10_000);
       assert.equal(crashy.isFaulty(), true);
       assert.equal(crashy.isDestroyed(), false);
@@ -1161,7 +1162,8 @@ describe('ComponentSupervisor', () => {
         );
         return component;
       });
-      for (const component of components) await system.startNotify(component);
+      for (const component of components)
+        await within(system.startNotify(component), DEADLINE_MS, 'component to start');
       for (const component of components) component.actorRef().tell('crash');
       await clock.settle();
       assert.deepEqual(order, ['begin a', 'end a', 'begin b', 'end b', 'begin c', 'end c']);
@@ -1171,7 +1173,7 @@ describe('ComponentSupervisor', () => {
   it('logs that the component was marked faulty, naming it', async () => {
     await withEnv(async ({ system, clock, lines }) => {
       const crashy = system.create(() => new Crasher());
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
       assert.ok(
@@ -1190,7 +1192,7 @@ describe('ComponentSupervisor', () => {
       const restarted = system.create(() => new Crasher());
       restarted.setRecoveryFunction((fault) => fault.restartDefault(() => new Crasher()));
       for (const component of [ignored, replaced, restarted]) {
-        await system.startNotify(component);
+        await within(system.startNotify(component), DEADLINE_MS, 'component to start');
         component.actorRef().tell('crash');
       }
       await clock.settle();

@@ -13,6 +13,7 @@ import {
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
 import { ERROR, linesAt, WARN } from './support/logs.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -330,7 +331,7 @@ class HookProbe extends ComponentDefinition<'ping'> {
 /** Starts the probe (unless the hook under test is onStart) and triggers the hook; returns its notify promise. */
 async function triggerHook(system: KompactSystem, probe: Component<HookProbe>, hook: Hook): Promise<void> {
   if (hook === 'onStart') return system.startNotify(probe);
-  await system.startNotify(probe);
+  await within(system.startNotify(probe), DEADLINE_MS, 'probe to start');
   return hook === 'onStop' ? system.stopNotify(probe) : system.killNotify(probe);
 }
 

@@ -4,7 +4,7 @@ import { type Component, ComponentDefinition, Handled, type HandlerReturn } from
 import { withSystem } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
 import { isKompactError } from './support/errors.js';
-import { gatedDeferred, track } from './support/promises.js';
+import { DEADLINE_MS, gatedDeferred, track, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ describe('Component lifecycle', () => {
         0,
       );
 
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await clock.settle();
       assert.equal(counter.isActive(), true);
       assert.equal(
@@ -84,7 +84,7 @@ describe('Component lifecycle', () => {
   it('pauses message handling while stopped and resumes it after a restart', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       counter.actorRef().tell('inc');
       await clock.settle();
       assert.equal(
@@ -94,7 +94,7 @@ describe('Component lifecycle', () => {
 
       const stopped = system.stopNotify(counter);
       counter.actorRef().tell('inc');
-      await stopped;
+      await within(stopped, DEADLINE_MS, 'the stop');
       await clock.settle();
       assert.equal(counter.isActive(), false);
       assert.equal(
@@ -106,7 +106,7 @@ describe('Component lifecycle', () => {
         1,
       );
 
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await clock.settle();
       assert.equal(
         read(counter, (c) => c.count),
@@ -124,7 +124,7 @@ describe('Component lifecycle', () => {
       const counter = system.create(() => new Counter());
       counter.actorRef().tell('inc');
       counter.actorRef().tell('inc');
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       await clock.settle();
       assert.deepEqual(
         read(counter, (c) => c.events),
@@ -136,8 +136,8 @@ describe('Component lifecycle', () => {
   it('resolves killNotify, destroys the component and never handles a later message', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
-      await system.killNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       assert.equal(counter.isDestroyed(), true);
       assert.equal(counter.isActive(), false);
       assert.equal(
@@ -158,7 +158,7 @@ describe('Component lifecycle', () => {
   it('resolves startNotify only after onStart has run', async () => {
     await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       assert.equal(
         read(counter, (c) => c.starts),
         1,
@@ -214,7 +214,7 @@ describe('Component lifecycle', () => {
       quitter.onDefinition((d) => {
         d.self = quitter;
       });
-      await system.startNotify(quitter);
+      await within(system.startNotify(quitter), DEADLINE_MS, 'quitter to start');
 
       quitter.actorRef().tell('quit');
       quitter.actorRef().tell('inc');
@@ -258,7 +258,7 @@ describe('Component lifecycle', () => {
         }
       }
       const slow = system.create(() => new SlowKiller());
-      await system.startNotify(slow);
+      await within(system.startNotify(slow), DEADLINE_MS, 'slow to start');
       const killed = track(system.killNotify(slow));
       await clock.settle();
       assert.equal(killed.settled, false);
@@ -289,7 +289,7 @@ describe('Component lifecycle', () => {
         }
       }
       const blocker = system.create(() => new Blocker());
-      await system.startNotify(blocker);
+      await within(system.startNotify(blocker), DEADLINE_MS, 'blocker to start');
       blocker.actorRef().tell('block');
       await clock.settle();
 
@@ -326,7 +326,7 @@ describe('Component lifecycle', () => {
         }
       }
       const blocker = system.create(() => new Blocker());
-      await system.startNotify(blocker);
+      await within(system.startNotify(blocker), DEADLINE_MS, 'blocker to start');
       blocker.actorRef().tell('block');
       blocker.actorRef().tell('inc');
       blocker.actorRef().tell('block');
@@ -349,14 +349,14 @@ describe('Component lifecycle', () => {
   it('runs onStop and resolves stopNotify for a component that was never started', async () => {
     await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
-      await system.stopNotify(counter);
+      await within(system.stopNotify(counter), DEADLINE_MS, 'counter to stop');
       assert.equal(
         read(counter, (c) => c.stops),
         1,
       );
       assert.equal(counter.isActive(), false);
       assert.equal(counter.isDestroyed(), false);
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       assert.equal(counter.isActive(), true);
     });
   });
@@ -365,7 +365,7 @@ describe('Component lifecycle', () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
       counter.actorRef().tell('inc');
-      await system.killNotify(counter);
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       await clock.settle();
       assert.equal(
         read(counter, (c) => c.kills),
@@ -391,8 +391,8 @@ describe('Component lifecycle requests', () => {
   it('ignores a start of an already active component without running onStart again', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       system.start(counter);
       await clock.settle();
       assert.equal(
@@ -406,7 +406,7 @@ describe('Component lifecycle requests', () => {
   it('kills a component lazily with ctx.suicide, after the rest of the turn', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
       counter.actorRef().tell('die');
       counter.actorRef().tell('inc');
       counter.actorRef().tell('inc');
@@ -422,10 +422,10 @@ describe('Component lifecycle requests', () => {
   it('treats kill and killNotify of a destroyed component as no-ops that resolve at once', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
-      await system.killNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       system.kill(counter);
-      await system.killNotify(counter);
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       await clock.settle();
       assert.equal(
         read(counter, (c) => c.kills),
@@ -443,13 +443,13 @@ describe('Component lifecycle requests', () => {
         }
       }
       const crasher = system.create(() => new Crasher());
-      await system.startNotify(crasher);
+      await within(system.startNotify(crasher), DEADLINE_MS, 'crasher to start');
       crasher.actorRef().tell('die');
       await clock.settle();
       assert.equal(crasher.isFaulty(), true);
 
       system.kill(crasher);
-      await system.killNotify(crasher);
+      await within(system.killNotify(crasher), DEADLINE_MS, 'crasher to be killed');
       await clock.settle();
       assert.equal(crasher.isFaulty(), true);
       assert.equal(
@@ -462,8 +462,8 @@ describe('Component lifecycle requests', () => {
   it('rejects start and stop of a destroyed component with COMPONENT_DESTROYED', async () => {
     await withGatedClock(async (system) => {
       const counter = system.create(() => new Counter());
-      await system.startNotify(counter);
-      await system.killNotify(counter);
+      await within(system.startNotify(counter), DEADLINE_MS, 'counter to start');
+      await within(system.killNotify(counter), DEADLINE_MS, 'counter to be killed');
       assert.throws(() => system.start(counter), isKompactError('COMPONENT_DESTROYED'));
       assert.throws(() => system.stop(counter), isKompactError('COMPONENT_DESTROYED'));
       await assert.rejects(system.startNotify(counter), isKompactError('COMPONENT_DESTROYED'));
@@ -483,7 +483,7 @@ describe('Component lifecycle requests', () => {
         }
       }
       const crasher = system.create(() => new Crasher());
-      await system.startNotify(crasher);
+      await within(system.startNotify(crasher), DEADLINE_MS, 'crasher to start');
       crasher.actorRef().tell('inc');
       await clock.settle();
       assert.throws(() => system.start(crasher), isKompactError('COMPONENT_FAULTY'));

@@ -20,6 +20,7 @@ import {
 import { serId } from '../src/serialisation/ser-id.js';
 import { KompactError } from '../src/system/kompact-error.js';
 import { selfSignedCertificate } from './support/certificates.js';
+import { CLOSED_HOST, closedPort } from './support/ports.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -108,15 +109,6 @@ async function closeAll(): Promise<void> {
   await Promise.all(open.splice(0).map((transport) => transport.close()));
   for (const socket of rawSockets.splice(0)) socket.destroy();
   await Promise.all(rawServers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-}
-
-/** A port that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A raw server; `onSocket` decides what each accepted socket does. */
@@ -381,7 +373,7 @@ describe('TcpTransport', () => {
     try {
       const port = await closedPort();
       const a = await node();
-      const target = new NamedPath(new SystemPath('tcp', '127.0.0.1', port), ['x']);
+      const target = new NamedPath(new SystemPath('tcp', CLOSED_HOST, port), ['x']);
       send(a, target, 7);
       await waitFor(
         () => a.events.some((event) => event.kind === 'connection-dropped'),
@@ -643,7 +635,7 @@ describe('TcpTransport', () => {
   it('reports frames still waiting when closed, and refuses frames afterwards', async () => {
     const port = await closedPort();
     const a = await node({ connectionRetryIntervalMs: 10_000 });
-    const target = new NamedPath(new SystemPath('tcp', '127.0.0.1', port), ['x']);
+    const target = new NamedPath(new SystemPath('tcp', CLOSED_HOST, port), ['x']);
     send(a, target, 1);
     await waitFor(() => a.transport.status(target.system) === 'retrying', 'the retry wait');
     await a.transport.close();

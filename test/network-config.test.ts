@@ -1,7 +1,6 @@
 // Network settings: the advertised host and port in the system path, the warning for a wildcard bind,
 // and the `kompact.network` keys of TOML and JSON configuration with their precedence.
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { before, describe, it } from 'node:test';
 import {
   ActorPath,
@@ -16,7 +15,9 @@ import {
 import { captureLogs, testConfig, withSystem } from '../src/testing/index.js';
 import { selfSignedCertificate } from './support/certificates.js';
 import { linesAt, WARN } from './support/logs.js';
+import { CLOSED_HOST, closedPort } from './support/ports.js';
 import { startNamedProbe, startProbe } from './support/probes.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 function isKompactError(code: KompactErrorCode, ...mentions: string[]): (error: unknown) => boolean {
   return (error) => {
@@ -37,16 +38,6 @@ function on(system: KompactSystem, rest: string): ActorPath {
 function firstDeadLetter(system: KompactSystem): Promise<DeadLetter> {
   return new Promise((resolve) => {
     system.deadLetters.subscribe(resolve);
-  });
-}
-
-/** A loopback port with nothing listening: a free one, taken and closed again. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -164,15 +155,15 @@ describe('kompact.network config', () => {
             // The frame limit: a larger message is refused at once.
             const tooLarge = firstDeadLetter(a);
             on(b, '/sink').tell('x'.repeat(2000), a);
-            const refused = await tooLarge;
+            const refused = await within(tooLarge, DEADLINE_MS, 'the refused dead letter');
             assert.deepEqual([refused.reason, refused.detail], ['refused', 'too-large']);
           },
           (config) => config.network({ sharedSecret: 'swordfish-swordfish' }),
         );
         // No retries: a system that is not there is given up on after the first attempt.
         const dropped = firstDeadLetter(a);
-        ActorPath.parse(`tcp://127.0.0.1:${nowhere}/svc`).tell('anyone?', a);
-        const letter = await dropped;
+        ActorPath.parse(`tcp://${CLOSED_HOST}:${nowhere}/svc`).tell('anyone?', a);
+        const letter = await within(dropped, DEADLINE_MS, 'the dropped dead letter');
         assert.deepEqual([letter.reason, letter.detail], ['lost', 'dropped']);
       },
       (config) => config.loadConfigString(toml, 'toml'),

@@ -21,7 +21,9 @@ import {
 } from '../src/index.js';
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
+import { CLOSED_HOST, closedPort } from './support/ports.js';
 import { Probe, settle, startNamedProbe, startProbe } from './support/probes.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 type Point = { readonly x: number; readonly y: number };
 const isPoint = (v: unknown): v is Point =>
@@ -154,7 +156,7 @@ describe('sending between systems', () => {
       const Unregistered = msgpackSerialiser<Point>(serId(555));
       const { letters, done } = deadLettersOf(b, 1);
       on(b, '/sink').tell({ x: 1, y: 1 }, a, Unregistered);
-      await done;
+      await within(done, DEADLINE_MS, 'the dead letters');
       assert.equal(letters[0]?.reason, 'unknown-ser-id');
       assert.equal(server.probe.received.length, 0);
     });
@@ -173,7 +175,7 @@ describe('sending between systems', () => {
         deserialise: () => undefined,
       };
       on(b, '/sink').tell(cyclic, a, Throwing);
-      await done;
+      await within(done, DEADLINE_MS, 'the dead letters');
       assert.equal(letters[0]?.reason, 'serialisation-failed');
       assert.match(letters[0]?.detail ?? '', /cannot write this/);
       assert.equal(letters[0]?.message, cyclic);
@@ -184,7 +186,7 @@ describe('sending between systems', () => {
     await withTwoSystems(async (a, b) => {
       const { letters, done } = deadLettersOf(b, 1);
       on(b, '/nobody').tell('lost', a);
-      await done;
+      await within(done, DEADLINE_MS, 'the dead letters');
       assert.equal(letters[0]?.reason, 'unresolved');
       assert.equal(
         (letters[0]?.message as NetMessage | undefined)?.tryDeserialise(Serialisers.string),
@@ -219,13 +221,7 @@ describe('sending between systems', () => {
 
 describe('connections', () => {
   it('drops what was queued for a system that never answers, with events and dead letters', async () => {
-    // A port with nothing listening: take a free one and close it again.
-    const port = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const port = await closedPort();
     await withSystem(
       async (system) => {
         const events: NetworkStatus[] = [];
@@ -235,13 +231,13 @@ describe('connections', () => {
           });
         }
         const watcher = system.create(() => new Watcher());
-        await system.startNotify(watcher);
+        await within(system.startNotify(watcher), DEADLINE_MS, 'watcher to start');
         system.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
         const { letters, done } = deadLettersOf(system, 2);
-        const nowhere = ActorPath.parse(`tcp://127.0.0.1:${port}/svc`);
+        const nowhere = ActorPath.parse(`tcp://${CLOSED_HOST}:${port}/svc`);
         nowhere.tell('one', system);
         nowhere.tell('two', system);
-        await done;
+        await within(done, DEADLINE_MS, 'the dead letters');
         assert.deepEqual(
           letters.map((l) => [l.path?.toString(), l.reason, l.detail]),
           [
@@ -255,7 +251,7 @@ describe('connections', () => {
         );
         await settle();
         assert.deepEqual(events, [
-          { kind: 'connection-dropped', system: new SystemPath('tcp', '127.0.0.1', port) },
+          { kind: 'connection-dropped', system: new SystemPath('tcp', CLOSED_HOST, port) },
         ]);
       },
       (config) => config.network({ maxConnectionRetryAttempts: 2, connectionRetryIntervalMs: 5 }),
@@ -276,14 +272,18 @@ describe('connections', () => {
       await a.startNotify(watcher);
       a.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
       const next = (kind: NetworkStatus['kind']) =>
-        new Promise<NetworkStatus>((resolve) => {
-          const check = () => {
-            const found = events.find((e) => e.kind === kind);
-            if (found !== undefined) resolve(found);
-          };
-          notify = check;
-          check();
-        });
+        within(
+          new Promise<NetworkStatus>((resolve) => {
+            const check = () => {
+              const found = events.find((e) => e.kind === kind);
+              if (found !== undefined) resolve(found);
+            };
+            notify = check;
+            check();
+          }),
+          DEADLINE_MS,
+          kind,
+        );
       const port = watcher.onDefinition((d) => d.status);
       port.trigger({ kind: 'connect-system', system: b.systemPath() });
       const established = await next('connection-established');
@@ -294,7 +294,7 @@ describe('connections', () => {
       await next('blocked-system');
       const { letters, done } = deadLettersOf(a, 1);
       on(b, '/x').tell('refused', a);
-      await done;
+      await within(done, DEADLINE_MS, 'the dead letters');
       assert.deepEqual([letters[0]?.reason, letters[0]?.detail], ['refused', 'blocked']);
       port.trigger({ kind: 'allow-system', system: b.systemPath() });
       await next('allowed-system');
@@ -387,7 +387,7 @@ describe('connections', () => {
       }
       const during = client.probe.received.length - before;
       isRunning = false;
-      await pumping;
+      await within(pumping, DEADLINE_MS, 'the pump to stop');
       assert.ok(during > 0, 'the good connection kept answering during the fuzz run');
       assert.deepEqual(
         client.probe.texts,
@@ -435,7 +435,7 @@ describe('connections', () => {
         try {
           const { letters, done } = deadLettersOf(stranger, 1);
           on(b, '/sink').tell('stranger', stranger);
-          await done;
+          await within(done, DEADLINE_MS, 'the dead letters');
           assert.deepEqual([letters[0]?.reason, letters[0]?.detail], ['lost', 'dropped']);
         } finally {
           await stranger.shutdown();

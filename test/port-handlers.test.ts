@@ -13,6 +13,7 @@ import {
   OverridingRequirer,
   roundTrip,
 } from './support/port-handlers.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 class FunctionRequirer extends ComponentDefinition {
   seen: number[] = [];
@@ -65,8 +66,8 @@ describe('port handlers', () => {
       provider.setRecoveryFunction((fault: FaultContext) => fault.replaceWith(() => new FragileProvider(2)));
       const requirer = system.create(() => new FunctionRequirer());
       biconnectComponents(Echo, provider, requirer);
-      await system.startNotify(provider);
-      await system.startNotify(requirer);
+      await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');
+      await within(system.startNotify(requirer), DEADLINE_MS, 'requirer to start');
       const replaced = new Promise<void>((resolve) => {
         const off = system.supervision.on('recovered', () => {
           off();
@@ -78,7 +79,7 @@ describe('port handlers', () => {
         d.echo.trigger(-1);
         d.echo.trigger(2);
       });
-      await replaced;
+      await within(replaced, DEADLINE_MS, 'the replacement');
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(
         requirer.onDefinition((d) => d.seen),
@@ -107,8 +108,8 @@ describe('port handlers', () => {
       const provider = system.create(() => new MethodProvider());
       const requirer = system.create(() => new FunctionRequirer());
       biconnectComponents(Echo, provider, requirer);
-      await system.startNotify(provider);
-      await system.startNotify(requirer);
+      await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');
+      await within(system.startNotify(requirer), DEADLINE_MS, 'requirer to start');
       requirer.onDefinition((d) => d.echo.trigger(21));
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Component, ComponentDefinition, type SupervisionEvent } from '../src/index.js';
 import { withSystem } from '../src/testing/index.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 class Fragile extends ComponentDefinition<'crash' | 'ping'> {
   pings = 0;
@@ -19,21 +20,21 @@ describe('the recovered event', () => {
       const recovered = new Promise<Extract<SupervisionEvent, { kind: 'recovered' }>>((resolve) => {
         system.supervision.on('recovered', resolve);
       });
-      await system.startNotify(original);
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       original.actorRef().tell('crash');
-      const event = await recovered;
+      const event = await within(recovered, DEADLINE_MS, 'the recovered event');
       const replacement = event.replacement as Component<Fragile>;
       assert.ok(replacement, 'replaceWith reports the component that took over');
       assert.equal(replacement.id, event.replacementId);
       assert.equal(original.actorRef().id, replacement.id, 'the old reference reaches it');
       original.actorRef().tell('ping');
       await new Promise((resolve) => setImmediate(resolve)); // let the ping be handled before the stop
-      await system.stopNotify(replacement);
+      await within(system.stopNotify(replacement), DEADLINE_MS, 'replacement to stop');
       assert.equal(
         replacement.onDefinition((d) => d.pings),
         1,
       );
-      await system.killNotify(replacement);
+      await within(system.killNotify(replacement), DEADLINE_MS, 'replacement to be killed');
       assert.ok(replacement.isDestroyed());
     });
   });
@@ -45,9 +46,9 @@ describe('the recovered event', () => {
       const recovered = new Promise<Extract<SupervisionEvent, { kind: 'recovered' }>>((resolve) => {
         system.supervision.on('recovered', resolve);
       });
-      await system.startNotify(original);
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
       original.actorRef().tell('crash');
-      const event = await recovered;
+      const event = await within(recovered, DEADLINE_MS, 'the recovered event');
       assert.equal(event.replacement, undefined);
       assert.equal(event.recovery, 'recover-with');
     });

@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { withSystem } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
-import { gatedDeferred } from './support/promises.js';
+import { DEADLINE_MS, gatedDeferred, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ async function startedRecorder(
   log: string[],
 ): Promise<Component<Recorder>> {
   const recorder = system.create(() => new Recorder(name, log));
-  await system.startNotify(recorder);
+  await within(system.startNotify(recorder), DEADLINE_MS, `recorder ${name} to start`);
   return recorder;
 }
 
@@ -138,7 +138,7 @@ describe('Scheduler', () => {
         }
       }
       const tally = system.create(() => new Tally());
-      await system.startNotify(tally);
+      await within(system.startNotify(tally), DEADLINE_MS, 'tally to start');
       const realSetImmediate = globalThis.setImmediate;
       let yields = 0;
       globalThis.setImmediate = ((...args: Parameters<typeof setImmediate>) => {
@@ -169,7 +169,7 @@ describe('Scheduler', () => {
         }
       }
       const spinner = system.create(() => new Spinner());
-      await system.startNotify(spinner);
+      await within(system.startNotify(spinner), DEADLINE_MS, 'spinner to start');
       spinner.actorRef().tell('spin');
 
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -178,7 +178,7 @@ describe('Scheduler', () => {
       await readFile(fileURLToPath(import.meta.url));
       const afterIo = spinner.onDefinition((s) => s.spins);
 
-      await system.killNotify(spinner);
+      await within(system.killNotify(spinner), DEADLINE_MS, 'spinner to be killed');
       assert.ok(afterImmediate > 0, 'the spinner ran before the setImmediate callback');
       assert.ok(afterIo > afterImmediate, 'the spinner kept running while timers and I/O were served');
       assert.equal(spinner.isDestroyed(), true);
@@ -205,14 +205,14 @@ describe('Scheduler', () => {
       pong.onDefinition((d) => {
         d.peer = ping;
       });
-      await system.startNotify(ping);
-      await system.startNotify(pong);
+      await within(system.startNotify(ping), DEADLINE_MS, 'ping to start');
+      await within(system.startNotify(pong), DEADLINE_MS, 'pong to start');
       ping.actorRef().tell('ball');
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => setTimeout(resolve, 1));
       assert.ok(bounces > 0);
-      await system.killNotify(ping);
-      await system.killNotify(pong);
+      await within(system.killNotify(ping), DEADLINE_MS, 'ping to be killed');
+      await within(system.killNotify(pong), DEADLINE_MS, 'pong to be killed');
     });
   });
 });
@@ -232,7 +232,7 @@ describe('Component turns', () => {
         }
       }
       const sequential = system.create(() => new Sequential());
-      await system.startNotify(sequential);
+      await within(system.startNotify(sequential), DEADLINE_MS, 'sequential to start');
       for (const n of [0, 1, 2]) sequential.actorRef().tell(n);
       await clock.settle();
       assert.deepEqual(log, ['start 0']);
@@ -266,7 +266,7 @@ describe('Component turns', () => {
         }
       }
       const worker = system.create(() => new Worker());
-      await system.startNotify(worker);
+      await within(system.startNotify(worker), DEADLINE_MS, 'worker to start');
       worker.actorRef().tell('slow');
       worker.actorRef().tell('next');
       await clock.settle();
@@ -275,11 +275,11 @@ describe('Component turns', () => {
       assert.deepEqual(log, ['start slow']);
 
       gate.resolve();
-      await stopped;
+      await within(stopped, DEADLINE_MS, 'the stop');
       await clock.settle();
       assert.deepEqual(log, ['start slow', 'end slow', 'stop'], 'the queued message waits for a restart');
 
-      await system.startNotify(worker);
+      await within(system.startNotify(worker), DEADLINE_MS, 'worker to start');
       await clock.settle();
       assert.deepEqual(log, ['start slow', 'end slow', 'stop', 'start next', 'end next']);
     });

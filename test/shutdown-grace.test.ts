@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ComponentDefinition, KompactConfig } from '../src/index.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 
 class AwaitsItsOwnShutdown extends ComponentDefinition {
   killed = false;
@@ -35,7 +36,7 @@ describe('KompactSystem.shutdown grace period', () => {
     await clock.advance(499);
     assert.equal(done, false, 'shutdown waits for the blocked component during the grace period');
     await clock.advance(1);
-    await terminated;
+    await within(terminated, DEADLINE_MS, 'the termination');
     assert.equal(system.state, 'terminated');
     assert.ok(component.isDestroyed());
     assert.equal(
@@ -56,7 +57,7 @@ describe('KompactSystem.shutdown grace period', () => {
     await clock.settle();
     const shutdown = system.shutdown();
     await clock.advance(100);
-    await shutdown;
+    await within(shutdown, DEADLINE_MS, 'the shutdown');
     assert.ok(component.isDestroyed());
     assert.equal(system.deadLetters.count, 1, 'the message queued behind the blocked one is a dead letter');
   });

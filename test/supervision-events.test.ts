@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import type { CapturedLog } from '../src/testing/index.js';
 import { ERROR, WARN } from './support/logs.js';
+import { DEADLINE_MS, within } from './support/promises.js';
 import { ofKind, withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -51,7 +52,7 @@ async function startedCrasher(
 ): Promise<Component<Crasher>> {
   const crasher = system.create(() => new Crasher(registry));
   if (recovery !== undefined) crasher.setRecoveryFunction(recovery);
-  await system.startNotify(crasher);
+  await within(system.startNotify(crasher), DEADLINE_MS, 'the crasher to start');
   return crasher;
 }
 

@@ -14,7 +14,7 @@ import {
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
 import { withDeadline } from './support/deadline.js';
 import { isKompactError } from './support/errors.js';
-import { gatedDeferred, openGates, track } from './support/promises.js';
+import { DEADLINE_MS, gatedDeferred, openGates, track, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -88,10 +88,10 @@ describe('KompactSystem.shutdown', () => {
       const b = system.create(() => new Named('b', log));
       const paused = system.create(() => new Named('paused', log));
       const idle = system.create(() => new Named('idle', log));
-      await system.startNotify(a);
-      await system.startNotify(b);
-      await system.startNotify(paused);
-      await system.stopNotify(paused);
+      await within(system.startNotify(a), DEADLINE_MS, 'a to start');
+      await within(system.startNotify(b), DEADLINE_MS, 'b to start');
+      await within(system.startNotify(paused), DEADLINE_MS, 'paused to start');
+      await within(system.stopNotify(paused), DEADLINE_MS, 'paused to stop');
 
       await system.shutdown();
       assert.deepEqual(log.filter((entry) => entry.endsWith(':kill')).sort(), [
@@ -129,7 +129,7 @@ describe('KompactSystem.shutdown', () => {
       );
       assert.throws(() => system.start(created), isKompactError('SYSTEM_SHUTTING_DOWN'));
       await assert.rejects(system.startNotify(created), isKompactError('SYSTEM_SHUTTING_DOWN'));
-      await done;
+      await within(done, DEADLINE_MS, 'the shutdown');
       assert.deepEqual(log, []);
     });
   });
@@ -158,9 +158,12 @@ describe('KompactSystem.shutdown', () => {
         }
       }
       const echo = system.create(() => new Echo());
-      await system.startNotify(echo);
+      await within(system.startNotify(echo), DEADLINE_MS, 'echo to start');
       await system.shutdown();
-      await assert.rejects(echo.actorRef().ask(1), isKompactError('PROMISE_DROPPED'));
+      await assert.rejects(
+        within(echo.actorRef().ask(1), DEADLINE_MS, 'the ask to fail'),
+        isKompactError('PROMISE_DROPPED'),
+      );
       assert.equal(system.deadLetters.count, 1);
     });
   });
@@ -200,7 +203,7 @@ describe('KompactSystem.shutdown', () => {
         }
       }
       const busy = system.create(() => new Busy('busy', log));
-      await system.startNotify(busy);
+      await within(system.startNotify(busy), DEADLINE_MS, 'busy to start');
       busy.actorRef().tell('work');
       await clock.settle();
       const done = track(system.shutdown());
@@ -250,7 +253,7 @@ describe('KompactSystem.shutdown', () => {
         recoveries++;
         return fault.ignore();
       });
-      await system.startNotify(bad);
+      await within(system.startNotify(bad), DEADLINE_MS, 'bad to start');
       await system.shutdown();
       assert.equal(recoveries, 0);
       assert.equal(bad.isFaulty(), true);
@@ -268,7 +271,7 @@ describe('KompactSystem.shutdown', () => {
       const idle = system.create(() => new Idle());
       const answer = idle.actorRef().ask(1);
       await system.shutdown();
-      await assert.rejects(answer, isKompactError('PROMISE_DROPPED'));
+      await assert.rejects(within(answer, DEADLINE_MS, 'the ask to fail'), isKompactError('PROMISE_DROPPED'));
       assert.equal(system.deadLetters.count, 1);
     });
   });
@@ -279,8 +282,8 @@ describe('KompactSystem.shutdown', () => {
 describe('DeadLetters', () => {
   async function deadComponent(system: KompactSystem): Promise<Component<Named>> {
     const component = system.create(() => new Named('dead', []));
-    await system.startNotify(component);
-    await system.killNotify(component);
+    await within(system.startNotify(component), DEADLINE_MS, 'component to start');
+    await within(system.killNotify(component), DEADLINE_MS, 'component to be killed');
     return component;
   }
 
@@ -318,7 +321,7 @@ describe('DeadLetters', () => {
         }
       }
       const crashy = system.create(() => new Crashy());
-      await system.startNotify(crashy);
+      await within(system.startNotify(crashy), DEADLINE_MS, 'crashy to start');
       crashy.actorRef().tell('crash');
       await clock.settle();
       const letters: DeadLetter[] = [];
@@ -409,7 +412,7 @@ describe('System logging', () => {
           }
         }
         const greeter = system.create(() => new Greeter());
-        await system.startNotify(greeter);
+        await within(system.startNotify(greeter), DEADLINE_MS, 'greeter to start');
         const hello = lines.find((line) => line.msg === 'Hello World!');
         assert.ok(hello !== undefined, JSON.stringify(lines));
         assert.equal(hello.cid, greeter.id);

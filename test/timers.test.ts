@@ -17,7 +17,7 @@ import {
 import { captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
 import { withClock } from './support/clock.js';
 import { read } from './support/definitions.js';
-import { deferred } from './support/promises.js';
+import { DEADLINE_MS, deferred, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ class Host extends ComponentDefinition<string> {
 
 async function startedHost(system: KompactSystem): Promise<Component<Host>> {
   const host = system.create(() => new Host());
-  await system.startNotify(host);
+  await within(system.startNotify(host), DEADLINE_MS, 'the host to start');
   return host;
 }
 
@@ -281,7 +281,7 @@ describe('Timers', () => {
       const stopped = system.stopNotify(host);
       await clock.advance(10);
       gate.resolve();
-      await stopped;
+      await within(stopped, DEADLINE_MS, 'the stop');
       await clock.settle();
       assert.equal(host.isActive(), false);
       assert.equal(fired, 0, 'the stop comes first and the expiry waits');

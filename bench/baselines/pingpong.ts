@@ -5,7 +5,8 @@ import { ImmediateRef, MicrotaskRef } from './per-message.js';
 import { type Behaviour, ReadyLoop, type Ref } from './ready-loop.js';
 
 // B1's message pattern, the same as the kompact-ts suite: the pinger sends one static ping carrying its
-// own ref, the ponger replies with a static pong, n times.
+// own ref, the ponger replies with a static pong, n times; the ponger counts its pings, checked with
+// the pinger's countdown.
 
 type Pong = { readonly kind: 'pong' };
 type Ping = { readonly sender: Ref<Pong> };
@@ -21,7 +22,10 @@ class Run {
 }
 
 class Ponger implements Behaviour<Ping> {
+  pings = 0;
+
   receive(msg: Ping): void {
+    this.pings++;
     msg.sender.tell(PONG);
   }
 }
@@ -71,6 +75,7 @@ export class BaselinePingPong implements Benchmark<PingPongParams> {
     throw new Error('BaselinePingPong used before setup');
   };
   #pinger: Pinger | undefined;
+  #ponger: Ponger | undefined;
   #pingerRef: Ref<Pong | Run> | undefined;
 
   constructor(delivery: PingPongDelivery) {
@@ -95,10 +100,12 @@ export class BaselinePingPong implements Benchmark<PingPongParams> {
   }
 
   prepareIteration(): void {
-    const pinger = new Pinger(this.#spawn(new Ponger()));
+    const ponger = new Ponger();
+    const pinger = new Pinger(this.#spawn(ponger));
     const pingerRef = this.#spawn(pinger);
     pinger.bind(pingerRef);
     this.#pinger = pinger;
+    this.#ponger = ponger;
     this.#pingerRef = pingerRef;
   }
 
@@ -112,7 +119,11 @@ export class BaselinePingPong implements Benchmark<PingPongParams> {
     if (this.#pinger?.remaining !== 0) {
       throw new Error(`PingPong finished with ${this.#pinger?.remaining} round trips left`);
     }
+    if (this.#ponger?.pings !== this.#roundTrips) {
+      throw new Error(`PingPong's ponger got ${this.#ponger?.pings} pings, expected ${this.#roundTrips}`);
+    }
     this.#pinger = undefined;
+    this.#ponger = undefined;
     this.#pingerRef = undefined;
   }
 

@@ -13,7 +13,8 @@ import { buildBenchSystem } from './system.js';
 // B1 in Kompact's component flavour (MPP `KOMPACTCO`): PingPongPort with request Ping and indication
 // Pong; the pinger requires it, the ponger provides it, the two are biconnected. The pinger triggers
 // the first static ping in `onStart` (started inside the timed region, as in MPP) and one more per pong,
-// n times; one message in flight. The handlers are methods, like Kompact's `Provide`/`Require` impls:
+// n times; one message in flight; the ponger counts its pings too, so a broken pinger cannot report a
+// fast run. The handlers are methods, like Kompact's `Provide`/`Require` impls:
 // the runtime then calls them by name and V8 can inline them into the turn (see docs/ports-and-channels.md).
 
 type Ping = { readonly kind: 'ping' };
@@ -26,9 +27,11 @@ const PONG: Pong = Object.freeze({ kind: 'pong' });
 export const PingPongPort = port<Ping, Pong>('PingPongPort');
 
 class Ponger extends ComponentDefinition {
+  pings = 0;
   readonly pingPort = this.providePort(PingPongPort, this.onPing);
 
   onPing(): void {
+    this.pings++;
     this.pingPort.trigger(PONG);
   }
 }
@@ -93,11 +96,16 @@ export class KompactPortsPingPong implements Benchmark<PingPongParams> {
   async cleanupIteration(): Promise<void> {
     const system = this.#system!;
     const pinger = this.#pinger!;
+    const ponger = this.#ponger!;
     const remaining = pinger.onDefinition((definition) => definition.remaining);
-    await Promise.all([system.killNotify(pinger), system.killNotify(this.#ponger!)]);
+    const pings = ponger.onDefinition((definition) => definition.pings);
+    await Promise.all([system.killNotify(pinger), system.killNotify(ponger)]);
     this.#pinger = undefined;
     this.#ponger = undefined;
     if (remaining !== 0) throw new Error(`PingPong (ports) finished with ${remaining} round trips left`);
+    if (pings !== this.#roundTrips) {
+      throw new Error(`PingPong (ports)'s ponger got ${pings} pings, expected ${this.#roundTrips}`);
+    }
   }
 
   async teardown(): Promise<void> {

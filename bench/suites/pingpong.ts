@@ -5,7 +5,8 @@ import type { PingPongParams } from '../params.js';
 import { buildBenchSystem } from './system.js';
 
 // B1 in Kompact's actor flavour (MPP `KOMPACTAC`): the pinger sends one static ping carrying its own
-// ActorRef, the ponger replies to that ref with a static pong, n times; one message in flight.
+// ActorRef, the ponger replies to that ref with a static pong, n times; one message in flight. Both
+// sides count (the pinger's countdown, the ponger's pings), so a broken pinger cannot report a fast run.
 
 type Pong = { readonly kind: 'pong' };
 type Ping = { readonly sender: ActorRef<Pong> };
@@ -18,7 +19,10 @@ class Run {
 }
 
 class Ponger extends ComponentDefinition<Ping> {
+  pings = 0;
+
   override receiveLocal(msg: Ping): void {
+    this.pings++;
     msg.sender.tell(PONG);
   }
 }
@@ -108,11 +112,16 @@ export class KompactPingPong implements Benchmark<PingPongParams> {
   async cleanupIteration(): Promise<void> {
     const system = this.#system!;
     const pinger = this.#pinger!;
+    const ponger = this.#ponger!;
     const remaining = pinger.onDefinition((definition) => definition.remaining);
-    await Promise.all([system.killNotify(pinger), system.killNotify(this.#ponger!)]);
+    const pings = ponger.onDefinition((definition) => definition.pings);
+    await Promise.all([system.killNotify(pinger), system.killNotify(ponger)]);
     this.#pinger = undefined;
     this.#ponger = undefined;
     if (remaining !== 0) throw new Error(`PingPong finished with ${remaining} round trips left`);
+    if (pings !== this.#roundTrips) {
+      throw new Error(`PingPong's ponger got ${pings} pings, expected ${this.#roundTrips}`);
+    }
   }
 
   async teardown(): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type NetMessage,
   Serialisers,
 } from '../../src/index.js';
+import { DEADLINE_MS, within } from './promises.js';
 
 /** Records every network message; `waitFor(n)` resolves once it has `n`. Replies `echo:<text>` to `echo` strings. */
 export class Probe extends ComponentDefinition {
@@ -37,10 +38,13 @@ export class Probe extends ComponentDefinition {
     }
   }
 
-  /** Resolves once `count` messages have arrived in total. */
-  waitFor(count: number): Promise<void> {
+  /** Resolves once `count` messages have arrived in total; rejects after `timeoutMs` saying how many did. */
+  waitFor(count: number, timeoutMs = DEADLINE_MS): Promise<void> {
     if (this.received.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+    const arrived = new Promise<void>((resolve) => this.waiters.push({ count, resolve }));
+    return within(arrived, timeoutMs, `${count} messages at ${this.name}`).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message} (${this.received.length} arrived)`);
+    });
   }
 }
 
@@ -51,7 +55,7 @@ export async function startProbe(system: KompactSystem, name?: string) {
     probe = new Probe(name);
     return probe;
   });
-  await system.startNotify(component);
+  await within(system.startNotify(component), DEADLINE_MS, `probe ${name ?? 'probe'} to start`);
   return { component, probe: probe as Probe };
 }
 

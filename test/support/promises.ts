@@ -46,3 +46,18 @@ export function track(promise: Promise<unknown>): { readonly settled: boolean; r
   );
   return state;
 }
+
+/** How long a test waits for something the system should do promptly before it fails instead of hanging. */
+export const DEADLINE_MS = 10_000;
+
+/**
+ * Settles as `promise` does, or rejects with "Timed out after `ms` ms waiting for `what`" if it has not
+ * settled by then: a bug that loses a reply fails the test with a message instead of hanging the suite.
+ */
+export function within<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -13,15 +13,19 @@ import { type ComedySystem, startComedy } from './system.js';
 // Comedy's in-memory actors have no mailbox: each `send` is a chain of (bluebird) promises that calls
 // the handler; nothing serialises one actor's handlers. With one message in flight that is invisible.
 
-function pongerDefinition() {
+/** Pings the ponger has handled, checked against n with the pinger's pongs. */
+type PingCount = { pings: number };
+
+function pongerDefinition(count: PingCount) {
   return {
     ping(sender: ActorRef): void {
+      count.pings++;
       void sender.send('pong');
     },
   };
 }
 
-function pingerDefinition() {
+function pingerDefinition(count: PingCount) {
   let self: Actor | undefined;
   let ponger: ActorRef | undefined;
   let remaining = 0;
@@ -30,7 +34,7 @@ function pingerDefinition() {
   return {
     async initialize(selfActor: Actor): Promise<void> {
       self = selfActor;
-      ponger = await selfActor.createChild(pongerDefinition());
+      ponger = await selfActor.createChild(pongerDefinition(count));
     },
     run(roundTrips: number, onFinish: (pongs: number) => void): void {
       remaining = roundTrips;
@@ -50,6 +54,7 @@ class ComedyPingPong implements Benchmark<PingPongParams> {
   #roundTrips = 0;
   #pinger: ActorRef | undefined;
   #pongs = 0;
+  #count: PingCount = { pings: 0 };
 
   async setup(params: PingPongParams): Promise<void> {
     this.#roundTrips = params.n;
@@ -57,7 +62,8 @@ class ComedyPingPong implements Benchmark<PingPongParams> {
   }
 
   async prepareIteration(): Promise<void> {
-    this.#pinger = await this.#comedy!.root.createChild(pingerDefinition());
+    this.#count = { pings: 0 };
+    this.#pinger = await this.#comedy!.root.createChild(pingerDefinition(this.#count));
     this.#pongs = 0;
   }
 
@@ -74,8 +80,10 @@ class ComedyPingPong implements Benchmark<PingPongParams> {
   async cleanupIteration(): Promise<void> {
     await this.#pinger!.destroy();
     this.#pinger = undefined;
-    if (this.#pongs !== this.#roundTrips) {
-      throw new Error(`comedy PingPong got ${this.#pongs} pongs, expected ${this.#roundTrips}`);
+    if (this.#pongs !== this.#roundTrips || this.#count.pings !== this.#roundTrips) {
+      throw new Error(
+        `comedy PingPong got ${this.#pongs} pongs and ${this.#count.pings} pings, expected ${this.#roundTrips}`,
+      );
     }
   }
 

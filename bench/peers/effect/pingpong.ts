@@ -15,9 +15,15 @@ type Ping = { readonly sender: Queue.Enqueue<PingerMsg> };
 
 const PONG: Pong = Object.freeze({ kind: 'pong' });
 
-function ponger(inbox: Queue.Dequeue<Ping>): Effect.Effect<never> {
+/** Pings the ponger has handled, checked against n with the pinger's pongs. */
+type PingCount = { pings: number };
+
+function ponger(inbox: Queue.Dequeue<Ping>, count: PingCount): Effect.Effect<never> {
   return Queue.take(inbox).pipe(
-    Effect.flatMap((ping) => Queue.offer(ping.sender, PONG)),
+    Effect.flatMap((ping) => {
+      count.pings++;
+      return Queue.offer(ping.sender, PONG);
+    }),
     Effect.forever,
   );
 }
@@ -48,6 +54,7 @@ class EffectPingPong implements Benchmark<PingPongParams> {
   #pingerInbox: Queue.Queue<PingerMsg> | undefined;
   #fibers: Fiber.Fiber<never>[] = [];
   #pongs = 0;
+  #count: PingCount = { pings: 0 };
 
   setup(params: PingPongParams): void {
     this.#roundTrips = params.n;
@@ -57,7 +64,11 @@ class EffectPingPong implements Benchmark<PingPongParams> {
     const pongerInbox = Effect.runSync(Queue.unbounded<Ping>());
     const pingerInbox = Effect.runSync(Queue.unbounded<PingerMsg>());
     this.#pingerInbox = pingerInbox;
-    this.#fibers = [Effect.runFork(ponger(pongerInbox)), Effect.runFork(pinger(pingerInbox, pongerInbox))];
+    this.#count = { pings: 0 };
+    this.#fibers = [
+      Effect.runFork(ponger(pongerInbox, this.#count)),
+      Effect.runFork(pinger(pingerInbox, pongerInbox)),
+    ];
     this.#pongs = 0;
   }
 
@@ -75,8 +86,10 @@ class EffectPingPong implements Benchmark<PingPongParams> {
     await Effect.runPromise(Fiber.interruptAll(this.#fibers));
     this.#fibers = [];
     this.#pingerInbox = undefined;
-    if (this.#pongs !== this.#roundTrips) {
-      throw new Error(`effect PingPong got ${this.#pongs} pongs, expected ${this.#roundTrips}`);
+    if (this.#pongs !== this.#roundTrips || this.#count.pings !== this.#roundTrips) {
+      throw new Error(
+        `effect PingPong got ${this.#pongs} pongs and ${this.#count.pings} pings, expected ${this.#roundTrips}`,
+      );
     }
   }
 

@@ -23,8 +23,14 @@ type PingerState = {
 const PONG: Pong = Object.freeze({ kind: 'pong' });
 const IDLE: PingerState = Object.freeze({ ping: undefined, remaining: 0, pongs: 0, finish: undefined });
 
-function ponger(msg: Ping): void {
-  dispatch(msg.sender, PONG);
+/** Pings the ponger has handled, checked against n with the pinger's pongs. */
+type PingCount = { pings: number };
+
+function pongerOf(count: PingCount) {
+  return (msg: Ping): void => {
+    count.pings++;
+    dispatch(msg.sender, PONG);
+  };
 }
 
 function pingerOf(ponger: Ref<Ping>) {
@@ -47,6 +53,7 @@ class NactPingPong implements Benchmark<PingPongParams> {
   #ponger: Ref<Ping> | undefined;
   #pinger: Ref<PingerMsg> | undefined;
   #pongs = 0;
+  #count: PingCount = { pings: 0 };
 
   setup(params: PingPongParams): void {
     this.#roundTrips = params.n;
@@ -55,7 +62,8 @@ class NactPingPong implements Benchmark<PingPongParams> {
 
   prepareIteration(): void {
     const system = this.#system!;
-    const pongerRef = spawnStateless(system, ponger);
+    this.#count = { pings: 0 };
+    const pongerRef = spawnStateless(system, pongerOf(this.#count));
     this.#ponger = pongerRef;
     this.#pinger = spawn(system, pingerOf(pongerRef), undefined, { initialState: IDLE });
     this.#pongs = 0;
@@ -76,8 +84,10 @@ class NactPingPong implements Benchmark<PingPongParams> {
     stop(this.#ponger!);
     this.#pinger = undefined;
     this.#ponger = undefined;
-    if (this.#pongs !== this.#roundTrips) {
-      throw new Error(`nact PingPong got ${this.#pongs} pongs, expected ${this.#roundTrips}`);
+    if (this.#pongs !== this.#roundTrips || this.#count.pings !== this.#roundTrips) {
+      throw new Error(
+        `nact PingPong got ${this.#pongs} pongs and ${this.#count.pings} pings, expected ${this.#roundTrips}`,
+      );
     }
   }
 

@@ -26,11 +26,20 @@ type PingerContext = {
 
 const PONG: PongEvent = Object.freeze({ type: 'pong' });
 
+/** Pings the ponger has handled, checked against n with the pinger's pongs. */
+type PingCount = { pings: number };
+
 const pongerMachine = setup({
-  types: { events: {} as PingEvent },
+  types: { context: {} as { readonly count: PingCount }, events: {} as PingEvent, input: {} as PingCount },
+  actions: {
+    count: ({ context }) => {
+      context.count.pings++;
+    },
+  },
 }).createMachine({
   id: 'ponger',
-  on: { ping: { actions: sendTo(({ event }) => event.sender, PONG) } },
+  context: ({ input }) => ({ count: input }),
+  on: { ping: { actions: ['count', sendTo(({ event }) => event.sender, PONG)] } },
 });
 
 const pingerMachine = setup({
@@ -82,13 +91,15 @@ class XstateMachinePingPong implements Benchmark<PingPongParams> {
   #ponger: Actor<typeof pongerMachine> | undefined;
   #pinger: Actor<typeof pingerMachine> | undefined;
   #pongs = 0;
+  #count: PingCount = { pings: 0 };
 
   setup(params: PingPongParams): void {
     this.#roundTrips = params.n;
   }
 
   prepareIteration(): void {
-    const ponger = createActor(pongerMachine).start();
+    this.#count = { pings: 0 };
+    const ponger = createActor(pongerMachine, { input: this.#count }).start();
     this.#ponger = ponger;
     this.#pinger = createActor(pingerMachine, { input: { ponger } }).start();
   }
@@ -109,8 +120,11 @@ class XstateMachinePingPong implements Benchmark<PingPongParams> {
     this.#ponger!.stop();
     this.#pinger = undefined;
     this.#ponger = undefined;
-    if (this.#pongs !== this.#roundTrips || pongs !== this.#roundTrips) {
-      throw new Error(`xstate machine PingPong got ${this.#pongs} pongs, expected ${this.#roundTrips}`);
+    const { pings } = this.#count;
+    if (this.#pongs !== this.#roundTrips || pongs !== this.#roundTrips || pings !== this.#roundTrips) {
+      throw new Error(
+        `xstate machine PingPong got ${this.#pongs} pongs and ${pings} pings, expected ${this.#roundTrips}`,
+      );
     }
   }
 

@@ -30,9 +30,11 @@ const PONG: PongEvent = Object.freeze({ type: 'pong' });
 
 // A transition function also sees xstate's own events (`xstate.stop` on stop), so each one matches on
 // the event type and returns the state unchanged for anything else, as xstate's docs do.
-const pongerLogic = fromTransition((state: number, event: PingEvent) => {
-  if (event.type === 'ping') event.sender.send(PONG);
-  return state;
+// The ponger's state counts its pings, checked against n with the pinger's pongs.
+const pongerLogic = fromTransition((pings: number, event: PingEvent) => {
+  if (event.type !== 'ping') return pings;
+  event.sender.send(PONG);
+  return pings + 1;
 }, 0);
 
 const pingerLogic = fromTransition(
@@ -91,13 +93,14 @@ class XstateTransitionPingPong implements Benchmark<PingPongParams> {
   }
 
   cleanupIteration(): void {
+    const pings = this.#ponger!.getSnapshot().context;
     this.#pinger!.stop();
     this.#ponger!.stop();
     this.#pinger = undefined;
     this.#ponger = undefined;
-    if (this.#pongs !== this.#roundTrips) {
+    if (this.#pongs !== this.#roundTrips || pings !== this.#roundTrips) {
       throw new Error(
-        `xstate fromTransition PingPong got ${this.#pongs} pongs, expected ${this.#roundTrips}`,
+        `xstate fromTransition PingPong got ${this.#pongs} pongs and ${pings} pings, expected ${this.#roundTrips}`,
       );
     }
   }
