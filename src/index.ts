@@ -30,6 +30,7 @@ export {
   SenderHashRouting,
 } from './dispatch/routing-policy.js';
 export { SystemPath, type Transport } from './dispatch/system-path.js';
+export { KompactError, type KompactErrorCode } from './internal/kompact-error.js';
 export type { NetworkOptions } from './net/network-link.js';
 export {
   type NetworkStatus,
@@ -73,7 +74,6 @@ export {
   type LogFormat,
 } from './system/default-logger.js';
 export { type ConfigFormat, ConfigKeys, KompactConfig } from './system/kompact-config.js';
-export { KompactError, type KompactErrorCode } from './system/kompact-error.js';
 export { KompactSystem, type SystemState } from './system/kompact-system.js';
 export type { SystemHandle } from './system/system-handle.js';
 export { type Clock, type ClockTimer, SystemClock } from './timer/clock.js';

@@ -5,7 +5,7 @@ import { ActorPath, NamedPath, type PathMarker, UniquePath } from '../src/dispat
 import { parseAlias } from '../src/dispatch/alias.js';
 import { PathParseError, type PathParseReason } from '../src/dispatch/path-parse-error.js';
 import { SystemPath, type Transport } from '../src/dispatch/system-path.js';
-import { KompactError } from '../src/system/kompact-error.js';
+import { KompactError } from '../src/internal/kompact-error.js';
 
 const ID = '0f8c2a4e-9b1d-4c3a-8e2f-6a5b4c3d2e1f';
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type ActorPath, NamedPath, UniquePath } from '../src/dispatch/actor-path.js';
 import { SystemPath } from '../src/dispatch/system-path.js';
+import { KompactError } from '../src/internal/kompact-error.js';
 import {
   type DataFrame,
   dataFrame,
@@ -22,7 +23,6 @@ import {
 } from '../src/net/index.js';
 import { canonicalIp } from '../src/net/ip-address.js';
 import { serId } from '../src/serialisation/ser-id.js';
-import { KompactError } from '../src/system/kompact-error.js';
 
 const SYSTEM = new SystemPath('tcp', '127.0.0.1', 4000);
 const OTHER = new SystemPath('tcp', '::1', 4001);

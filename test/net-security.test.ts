@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { NamedPath } from '../src/dispatch/actor-path.js';
 import { SystemPath } from '../src/dispatch/system-path.js';
+import { KompactError } from '../src/internal/kompact-error.js';
 import { HandshakeThrottle } from '../src/net/handshake-throttle.js';
 import {
   type DataFrame,
@@ -22,7 +23,6 @@ import {
   type TransportEvent,
 } from '../src/net/index.js';
 import { serId } from '../src/serialisation/ser-id.js';
-import { KompactError } from '../src/system/kompact-error.js';
 import { selfSignedCertificate } from './support/certificates.js';
 
 const SER_ID = serId(40);

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { NamedPath } from '../src/dispatch/actor-path.js';
 import { SystemPath } from '../src/dispatch/system-path.js';
+import { KompactError } from '../src/internal/kompact-error.js';
 import {
   type DataFrame,
   dataFrame,
@@ -18,7 +19,6 @@ import {
   type TransportEvent,
 } from '../src/net/index.js';
 import { serId } from '../src/serialisation/ser-id.js';
-import { KompactError } from '../src/system/kompact-error.js';
 import { selfSignedCertificate } from './support/certificates.js';
 import { CLOSED_HOST, closedPort } from './support/ports.js';
 

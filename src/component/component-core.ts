@@ -5,6 +5,7 @@ import { type AskHolder, dropHeldAsks, type HeldAsk, holdAsk } from '../actors/k
 import type { UniquePath } from '../dispatch/actor-path.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { NetMessage } from '../dispatch/net-message.js';
+import { KompactError } from '../internal/kompact-error.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { AnyPort, Port } from '../ports/port.js';
 import { makePortEnd, type PortEnd, type ProvidedPort, type RequiredPort } from '../ports/port-ends.js';
@@ -16,7 +17,6 @@ import {
   type RecoveryFunction,
 } from '../supervision/fault.js';
 import type { Config } from '../system/config.js';
-import { KompactError } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 import type { ScheduledTimer } from '../timer/scheduled-timer.js';

@@ -1,7 +1,7 @@
 import type { NetMessage } from '../dispatch/net-message.js';
+import { describeValue } from '../internal/kompact-error.js';
 import type { Port } from '../ports/port.js';
 import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
-import { describeValue } from '../system/kompact-error.js';
 import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentCore } from './component-core.js';

@@ -1,8 +1,8 @@
 import type { ActorRef } from '../actors/actor-ref.js';
+import { describeValue } from '../internal/kompact-error.js';
 import type { Port } from '../ports/port.js';
 import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
-import { describeValue } from '../system/kompact-error.js';
 import type { ComponentCore } from './component-core.js';
 import type { ComponentDefinition, MessageOf } from './component-definition.js';
 import type { ComponentId } from './component-id.js';

@@ -1,6 +1,6 @@
 import type { ComponentId } from '../component/component-id.js';
+import { describeValue } from '../internal/kompact-error.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
-import { describeValue } from '../system/kompact-error.js';
 import { PathParseError } from './path-parse-error.js';
 import { BROADCAST_MARKER, canonicalId, checkSegment, SELECT_MARKER } from './path-syntax.js';
 import { type BuiltInSerialisable, type MessageSource, tellPath } from './path-tell.js';

@@ -1,4 +1,4 @@
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/kompact-error.js';
 import { PathParseError } from './path-parse-error.js';
 import { BROADCAST_MARKER, checkSegment, SELECT_MARKER } from './path-syntax.js';
 

@@ -1,4 +1,4 @@
-import { describeValue, KompactError } from '../system/kompact-error.js';
+import { describeValue, KompactError } from '../internal/kompact-error.js';
 import { type SerId, serId, userSerId } from './ser-id.js';
 import { SerialisationError } from './serialisation-error.js';
 import { deserialiseFromBytes, type Serialiser } from './serialiser.js';

@@ -1,5 +1,5 @@
 import { ActorPath } from '../dispatch/actor-path.js';
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/kompact-error.js';
 import type { BufferReader } from './buffer-reader.js';
 import type { BufferWriter } from './buffer-writer.js';
 import { ReservedSerIds } from './ser-id.js';

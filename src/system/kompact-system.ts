@@ -13,6 +13,7 @@ import type { RoutingPolicy } from '../dispatch/routing-policy.js';
 import { SystemPath } from '../dispatch/system-path.js';
 import { bindScheduler, isSchedulerAware } from '../internal/clock-binding.js';
 import { describeThrown } from '../internal/describe-thrown.js';
+import { KompactError } from '../internal/kompact-error.js';
 import { NetworkLink, NetworkStatusProvider } from '../net/network-link.js';
 import type { NetworkStatus, NetworkStatusRequest } from '../net/network-status-port.js';
 import { biconnectPorts } from '../ports/connect.js';
@@ -27,7 +28,6 @@ import { Config } from './config.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { defaultLogger } from './default-logger.js';
 import type { RuntimeSettings } from './kompact-config.js';
-import { KompactError } from './kompact-error.js';
 import type { SystemHandle } from './system-handle.js';
 
 /**

@@ -1,6 +1,6 @@
 import { bindScheduler, type SchedulerAwareClock } from '../internal/clock-binding.js';
+import { describeValue } from '../internal/kompact-error.js';
 import type { Scheduler } from '../runtime/scheduler.js';
-import { describeValue } from '../system/kompact-error.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 
 interface VirtualTimer {
