@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type ActorPath, NamedPath, UniquePath } from '../src/dispatch/actor-path.js';
-import { SystemPath } from '../src/dispatch/system-path.js';
 import { KompactError } from '../src/internal/kompact-error.js';
 import {
   type DataFrame,
@@ -22,6 +20,8 @@ import {
   PROTOCOL_VERSION,
 } from '../src/net/index.js';
 import { canonicalIp } from '../src/net/ip-address.js';
+import { type ActorPath, NamedPath, UniquePath } from '../src/paths/actor-path.js';
+import { SystemPath } from '../src/paths/system-path.js';
 import { serId } from '../src/serialisation/ser-id.js';
 
 const SYSTEM = new SystemPath('tcp', '127.0.0.1', 4000);

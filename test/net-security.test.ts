@@ -5,8 +5,6 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { NamedPath } from '../src/dispatch/actor-path.js';
-import { SystemPath } from '../src/dispatch/system-path.js';
 import { KompactError } from '../src/internal/kompact-error.js';
 import { HandshakeThrottle } from '../src/net/handshake-throttle.js';
 import {
@@ -22,6 +20,8 @@ import {
   type TcpTransportOptions,
   type TransportEvent,
 } from '../src/net/index.js';
+import { NamedPath } from '../src/paths/actor-path.js';
+import { SystemPath } from '../src/paths/system-path.js';
 import { serId } from '../src/serialisation/ser-id.js';
 import { selfSignedCertificate } from './support/certificates.js';
 

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { ActorPath } from '../dispatch/actor-path.js';
-import { SystemPath } from '../dispatch/system-path.js';
 import { describeValue } from '../internal/kompact-error.js';
+import { ActorPath } from '../paths/actor-path.js';
+import { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import {
   type Frame,

@@ -1,7 +1,7 @@
-import type { ActorPath } from '../dispatch/actor-path.js';
-import type { SystemPath } from '../dispatch/system-path.js';
 import { assertNever } from '../internal/assert-never.js';
 import { describeValue } from '../internal/kompact-error.js';
+import type { ActorPath } from '../paths/actor-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 
 /**
