@@ -21,7 +21,7 @@ import {
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
-import type { ScheduledTimer } from '../timer/scheduled-timer.js';
+import { type ScheduledTimer, timerOwnerBrand } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
 import type { ComponentHost } from './component-host.js';
@@ -83,6 +83,12 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     this.uuid ??= newComponentId();
     return this.uuid;
   }
+
+  /** Marks cores for `timer instanceof ScheduledTimer` (on the prototype: no field per core). */
+  get [timerOwnerBrand](): true {
+    return true;
+  }
+
   state: LifecycleState = 'passive';
   definition!: ComponentDefinition<unknown>;
   typeName = 'Component';
