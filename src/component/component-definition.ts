@@ -1,4 +1,4 @@
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { NetMessage } from '../messaging/net-message.js';
 import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { Port } from '../ports/port.js';

@@ -1,5 +1,5 @@
 import type { ActorRef } from '../actors/actor-ref.js';
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { ComponentId } from '../paths/component-id.js';
 import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { Port } from '../ports/port.js';

@@ -1,4 +1,4 @@
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import { PathParseError } from '../paths/path-parse-error.js';
 import { BROADCAST_MARKER, checkSegment, SELECT_MARKER } from '../paths/path-syntax.js';
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ComponentCore } from '../component/component-core.js';
 import { describeThrown } from '../internal/describe-thrown.js';
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import { localNetMessage, remoteNetMessage } from '../messaging/net-message.js';
 import type { ReceiveBacklog } from '../messaging/receive-backlog.js';
 import { type ActorPath, NamedPath, UniquePath } from '../paths/actor-path.js';

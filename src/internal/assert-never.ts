@@ -1,4 +1,4 @@
-import { describeValue } from './kompact-error.js';
+import { describeValue } from './describe-value.js';
 
 /**
  * Exhaustiveness check for a `switch` over a discriminated union: the compiler rejects a call with a

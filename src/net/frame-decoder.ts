@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import { ActorPath } from '../paths/actor-path.js';
 import { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';

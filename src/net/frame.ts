@@ -1,5 +1,5 @@
 import { assertNever } from '../internal/assert-never.js';
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { ActorPath } from '../paths/actor-path.js';
 import type { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';

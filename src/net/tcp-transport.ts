@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { describeValue, KompactError } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
 import { SystemPath } from '../paths/system-path.js';
 import type { ClockTimer } from '../timer/clock.js';
 import {

@@ -1,4 +1,4 @@
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import type { ComponentId } from './component-id.js';
 import { type BuiltInSerialisable, type MessageSource, tellPath } from './message-source.js';

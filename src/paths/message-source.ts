@@ -1,7 +1,7 @@
 import type { Component } from '../component/component.js';
 import type { ComponentContext } from '../component/component-context.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { ActorPath } from './actor-path.js';

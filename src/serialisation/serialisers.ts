@@ -1,4 +1,4 @@
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import { ActorPath } from '../paths/actor-path.js';
 import type { BufferReader } from './buffer-reader.js';
 import type { BufferWriter } from './buffer-writer.js';

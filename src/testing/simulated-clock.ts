@@ -1,5 +1,5 @@
 import { bindScheduler, type IdleReporter, type SchedulerAwareClock } from '../internal/clock-binding.js';
-import { describeValue } from '../internal/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 
 interface VirtualTimer {
