@@ -9,7 +9,6 @@ export { Component } from './component/component.js';
 export type { ComponentContext } from './component/component-context.js';
 export type { LifecycleState } from './component/component-core.js';
 export { ComponentDefinition, type MessageOf } from './component/component-definition.js';
-export type { ComponentId } from './component/component-id.js';
 export {
   Handled,
   HandlerError,
@@ -17,10 +16,6 @@ export {
   type HandlerResult,
   type HandlerReturn,
 } from './component/handled.js';
-export { ActorPath, NamedPath, type PathMarker, UniquePath } from './dispatch/actor-path.js';
-export { type NetMatchCases, NetMessage } from './dispatch/net-message.js';
-export { PathParseError, type PathParseReason } from './dispatch/path-parse-error.js';
-export type { BuiltInSerialisable, MessageSource } from './dispatch/path-tell.js';
 export {
   BroadcastRouting,
   RoundRobinRouting,
@@ -29,7 +24,8 @@ export {
   type RoutingPolicy,
   SenderHashRouting,
 } from './dispatch/routing-policy.js';
-export { SystemPath, type Transport } from './dispatch/system-path.js';
+export { KompactError, type KompactErrorCode } from './internal/kompact-error.js';
+export { type NetMatchCases, NetMessage } from './messaging/net-message.js';
 export type { NetworkOptions } from './net/network-link.js';
 export {
   type NetworkStatus,
@@ -37,6 +33,11 @@ export {
   type NetworkStatusRequest,
 } from './net/network-status-port.js';
 export type { TcpTransportTls as NetworkTls } from './net/tcp-transport-options.js';
+export { ActorPath, NamedPath, type PathMarker, UniquePath } from './paths/actor-path.js';
+export type { ComponentId } from './paths/component-id.js';
+export type { BuiltInSerialisable, MessageSource } from './paths/message-source.js';
+export { PathParseError, type PathParseReason } from './paths/path-parse-error.js';
+export { SystemPath, type Transport } from './paths/system-path.js';
 export { biconnectComponents, biconnectPorts } from './ports/connect.js';
 export { Port, port } from './ports/port.js';
 export { type Channel, ProvidedPort, RequiredPort } from './ports/port-ends.js';
@@ -73,7 +74,6 @@ export {
   type LogFormat,
 } from './system/default-logger.js';
 export { type ConfigFormat, ConfigKeys, KompactConfig } from './system/kompact-config.js';
-export { KompactError, type KompactErrorCode } from './system/kompact-error.js';
 export { KompactSystem, type SystemState } from './system/kompact-system.js';
 export type { SystemHandle } from './system/system-handle.js';
 export { type Clock, type ClockTimer, SystemClock } from './timer/clock.js';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ActorPath, NamedPath, type PathMarker, UniquePath } from '../src/dispatch/actor-path.js';
 import { parseAlias } from '../src/dispatch/alias.js';
-import { PathParseError, type PathParseReason } from '../src/dispatch/path-parse-error.js';
-import { SystemPath, type Transport } from '../src/dispatch/system-path.js';
-import { KompactError } from '../src/system/kompact-error.js';
+import { KompactError } from '../src/internal/kompact-error.js';
+import { ActorPath, NamedPath, type PathMarker, UniquePath } from '../src/paths/actor-path.js';
+import { PathParseError, type PathParseReason } from '../src/paths/path-parse-error.js';
+import { SystemPath, type Transport } from '../src/paths/system-path.js';
 
 const ID = '0f8c2a4e-9b1d-4c3a-8e2f-6a5b4c3d2e1f';
 

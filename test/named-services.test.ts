@@ -187,6 +187,35 @@ describe('log lines the distributed chapter promises', () => {
 });
 
 describe('delivery to paths', () => {
+  it('takes the sender from a definition, its context or its Component alike, and from a system as nobody', async () => {
+    await withSystem(async (system) => {
+      const receiver = await startProbe(system, 'receiver');
+      const path = await system.registerByAlias(receiver.component, 'receiver');
+      const sender = await startProbe(system, 'sender');
+      path.tell('definition', sender.probe);
+      path.tell('context', sender.probe.ctx);
+      path.tell('component', sender.component);
+      path.tell('system', system);
+      await receiver.probe.waitFor(4);
+      const senderPath = sender.probe.ctx.actorPath();
+      assert.deepEqual(
+        receiver.probe.received.map((msg) => [
+          msg.tryDeserialise(Serialisers.string),
+          msg.sender.equals(senderPath),
+        ]),
+        [
+          ['definition', true],
+          ['context', true],
+          ['component', true],
+          ['system', false],
+        ],
+      );
+      const nobody = receiver.probe.received[3]?.sender;
+      assert.ok(nobody instanceof UniquePath, 'a system sends from a unique path');
+      assert.ok(nobody.system.equals(system.systemPath()), 'on its own system');
+    });
+  });
+
   it('case 54: unique, alias and broadcast-group paths each deliver exactly once to each addressee', async () => {
     await withSystem(async (system) => {
       const unique = await startProbe(system, 'unique');

@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { NamedPath } from '../src/dispatch/actor-path.js';
-import type { ReceiveBacklog } from '../src/dispatch/receive-backlog.js';
 import {
   ActorPath,
   ComponentDefinition,
@@ -19,7 +17,9 @@ import {
   type NetworkOptions,
   Serialisers,
 } from '../src/index.js';
+import type { ReceiveBacklog } from '../src/messaging/receive-backlog.js';
 import { dataFrame, TcpTransport } from '../src/net/index.js';
+import { NamedPath } from '../src/paths/actor-path.js';
 import { serId } from '../src/serialisation/ser-id.js';
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { startNamedProbe } from './support/probes.js';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type ActorPath, NamedPath, UniquePath } from '../src/dispatch/actor-path.js';
-import { SystemPath } from '../src/dispatch/system-path.js';
+import { KompactError } from '../src/internal/kompact-error.js';
 import {
   type DataFrame,
   dataFrame,
@@ -21,8 +20,9 @@ import {
   PROTOCOL_VERSION,
 } from '../src/net/index.js';
 import { canonicalIp } from '../src/net/ip-address.js';
+import { type ActorPath, NamedPath, UniquePath } from '../src/paths/actor-path.js';
+import { SystemPath } from '../src/paths/system-path.js';
 import { serId } from '../src/serialisation/ser-id.js';
-import { KompactError } from '../src/system/kompact-error.js';
 
 const SYSTEM = new SystemPath('tcp', '127.0.0.1', 4000);
 const OTHER = new SystemPath('tcp', '::1', 4001);

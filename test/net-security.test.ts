@@ -5,8 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { NamedPath } from '../src/dispatch/actor-path.js';
-import { SystemPath } from '../src/dispatch/system-path.js';
+import { KompactError } from '../src/internal/kompact-error.js';
 import { HandshakeThrottle } from '../src/net/handshake-throttle.js';
 import {
   type DataFrame,
@@ -21,8 +20,9 @@ import {
   type TcpTransportOptions,
   type TransportEvent,
 } from '../src/net/index.js';
+import { NamedPath } from '../src/paths/actor-path.js';
+import { SystemPath } from '../src/paths/system-path.js';
 import { serId } from '../src/serialisation/ser-id.js';
-import { KompactError } from '../src/system/kompact-error.js';
 import { selfSignedCertificate } from './support/certificates.js';
 
 const SER_ID = serId(40);

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { NamedPath } from '../src/dispatch/actor-path.js';
-import { SystemPath } from '../src/dispatch/system-path.js';
+import { KompactError } from '../src/internal/kompact-error.js';
 import {
   type DataFrame,
   dataFrame,
@@ -17,8 +16,9 @@ import {
   type TcpTransportOptions,
   type TransportEvent,
 } from '../src/net/index.js';
+import { NamedPath } from '../src/paths/actor-path.js';
+import { SystemPath } from '../src/paths/system-path.js';
 import { serId } from '../src/serialisation/ser-id.js';
-import { KompactError } from '../src/system/kompact-error.js';
 import { selfSignedCertificate } from './support/certificates.js';
 import { CLOSED_HOST, closedPort } from './support/ports.js';
 

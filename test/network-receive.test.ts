@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { describe, it } from 'node:test';
-import { NamedPath } from '../src/dispatch/actor-path.js';
 import {
   ComponentDefinition,
   type DeadLetter,
@@ -14,6 +13,7 @@ import {
   SystemPath,
 } from '../src/index.js';
 import { dataFrame, encodeFrames, FrameDecoder, NONCE_BYTES, PROTOCOL_VERSION } from '../src/net/index.js';
+import { NamedPath } from '../src/paths/actor-path.js';
 import { serialiseToBytes } from '../src/serialisation/index.js';
 import { type CapturedLog, captureLogs, withSystem } from '../src/testing/index.js';
 import { ERROR, WARN } from './support/logs.js';

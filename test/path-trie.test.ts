@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ActorPath } from '../src/dispatch/actor-path.js';
 import { PathTrie } from '../src/dispatch/path-trie.js';
 import {
   BroadcastRouting,
@@ -10,6 +9,7 @@ import {
   SenderHashRouting,
   stableHash,
 } from '../src/dispatch/routing-policy.js';
+import { ActorPath } from '../src/paths/actor-path.js';
 
 const sender = (name: string) => ({ sender: ActorPath.parse(`tcp://127.0.0.1:5000/${name}`) });
 

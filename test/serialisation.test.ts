@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ActorPath } from '../src/dispatch/actor-path.js';
-import { PathParseError } from '../src/dispatch/path-parse-error.js';
+import { KompactError } from '../src/internal/kompact-error.js';
+import { ActorPath } from '../src/paths/actor-path.js';
+import { PathParseError } from '../src/paths/path-parse-error.js';
 import { BufferReader } from '../src/serialisation/buffer-reader.js';
 import { BufferWriter } from '../src/serialisation/buffer-writer.js';
 import { matchDeserialise } from '../src/serialisation/match-deserialise.js';
@@ -21,7 +22,6 @@ import {
 import { deserialiseFromBytes, type Serialiser, serialiseToBytes } from '../src/serialisation/serialiser.js';
 import { SerialiserRegistry } from '../src/serialisation/serialiser-registry.js';
 import { Serialisers } from '../src/serialisation/serialisers.js';
-import { KompactError } from '../src/system/kompact-error.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 

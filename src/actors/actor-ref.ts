@@ -1,6 +1,7 @@
 import type { ComponentCore } from '../component/component-core.js';
-import type { ComponentId } from '../component/component-id.js';
-import { describeValue, KompactError } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
+import type { ComponentId } from '../paths/component-id.js';
 import { Ask, AskEnvelope } from './ask.js';
 import { type KPromise, kpromise } from './kpromise.js';
 

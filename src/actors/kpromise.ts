@@ -1,4 +1,4 @@
-import { KompactError } from '../system/kompact-error.js';
+import { KompactError } from '../internal/kompact-error.js';
 
 /**
  * The asker's side of one ask, shared by its `KPromise`: how to settle the asker's promise, and, while

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { ActorRef } from '../actors/actor-ref.js';
-import type { UniquePath } from '../dispatch/actor-path.js';
+import type { UniquePath } from '../paths/actor-path.js';
+import type { ComponentId } from '../paths/component-id.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
-import type { ComponentId } from './component-id.js';
 import type { HandlerResult } from './handled.js';
 
 /**

@@ -2,10 +2,13 @@ import type { Logger } from 'pino';
 import { ActorRef, endedActorRef, repoint } from '../actors/actor-ref.js';
 import { AskCarrier, AskEnvelope, dropAskIn } from '../actors/ask.js';
 import { type AskHolder, dropHeldAsks, type HeldAsk, holdAsk } from '../actors/kpromise.js';
-import type { UniquePath } from '../dispatch/actor-path.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
-import { NetMessage } from '../dispatch/net-message.js';
+import { KompactError } from '../internal/kompact-error.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
+import { NetMessage } from '../messaging/net-message.js';
+import type { UniquePath } from '../paths/actor-path.js';
+import { type ComponentId, newComponentId } from '../paths/component-id.js';
+import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { AnyPort, Port } from '../ports/port.js';
 import { makePortEnd, type PortEnd, type ProvidedPort, type RequiredPort } from '../ports/port-ends.js';
 import type { Runnable } from '../runtime/scheduler.js';
@@ -16,14 +19,12 @@ import {
   type RecoveryFunction,
 } from '../supervision/fault.js';
 import type { Config } from '../system/config.js';
-import { KompactError } from '../system/kompact-error.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
-import type { ScheduledTimer } from '../timer/scheduled-timer.js';
+import { type ScheduledTimer, timerOwnerBrand } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
 import type { ComponentHost } from './component-host.js';
-import { type ComponentId, newComponentId } from './component-id.js';
 import { Handled, HandlerError, type HandlerResult, type HandlerReturn } from './handled.js';
 
 /**
@@ -82,6 +83,12 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     this.uuid ??= newComponentId();
     return this.uuid;
   }
+
+  /** Marks cores for `timer instanceof ScheduledTimer` (on the prototype: no field per core). */
+  get [timerOwnerBrand](): true {
+    return true;
+  }
+
   state: LifecycleState = 'passive';
   definition!: ComponentDefinition<unknown>;
   typeName = 'Component';
@@ -185,6 +192,11 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     if (this.hasEnded('ctx.actorPath()')) return this.host.dispatcher.systemSenderPath;
     this.ownPath = this.host.dispatcher.register(this);
     return this.ownPath;
+  }
+
+  /** @internal Messages told to paths from this component go through its system's dispatcher. */
+  [messageSource](): TellSource {
+    return { dispatcher: this.dispatcher, sender: this.actorPath() };
   }
 
   /**

@@ -1,7 +1,8 @@
-import type { NetMessage } from '../dispatch/net-message.js';
+import { describeValue } from '../internal/describe-value.js';
+import type { NetMessage } from '../messaging/net-message.js';
+import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { Port } from '../ports/port.js';
 import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
-import { describeValue } from '../system/kompact-error.js';
 import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentCore } from './component-core.js';
@@ -54,6 +55,11 @@ export abstract class ComponentDefinition<M = never> {
   constructor() {
     this.#core = claimCore().attach(this);
     this.ctx = this.#core as unknown as ComponentContext<M>;
+  }
+
+  /** @internal `path.tell(value, this)` sends from this component (see `ComponentCore`). */
+  [messageSource](): TellSource {
+    return this.#core[messageSource]();
   }
 
   /**

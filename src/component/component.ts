@@ -1,11 +1,12 @@
 import type { ActorRef } from '../actors/actor-ref.js';
+import { describeValue } from '../internal/describe-value.js';
+import type { ComponentId } from '../paths/component-id.js';
+import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { Port } from '../ports/port.js';
 import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
-import { describeValue } from '../system/kompact-error.js';
 import type { ComponentCore } from './component-core.js';
 import type { ComponentDefinition, MessageOf } from './component-definition.js';
-import type { ComponentId } from './component-id.js';
 
 let coreOfComponent: (component: Component<ComponentDefinition<unknown>>) => ComponentCore;
 
@@ -25,6 +26,11 @@ export class Component<D extends ComponentDefinition<unknown>> {
   /** @internal Made by `system.create`. */
   constructor(core: ComponentCore) {
     this.#core = core;
+  }
+
+  /** @internal `path.tell(value, component)` sends from this component (see `ComponentCore`). */
+  [messageSource](): TellSource {
+    return this.#core[messageSource]();
   }
 
   /** The component's id. */

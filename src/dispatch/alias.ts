@@ -1,6 +1,6 @@
-import { describeValue } from '../system/kompact-error.js';
-import { PathParseError } from './path-parse-error.js';
-import { BROADCAST_MARKER, checkSegment, SELECT_MARKER } from './path-syntax.js';
+import { describeValue } from '../internal/describe-value.js';
+import { PathParseError } from '../paths/path-parse-error.js';
+import { BROADCAST_MARKER, checkSegment, SELECT_MARKER } from '../paths/path-syntax.js';
 
 /**
  * Validates an alias such as `'my-service/instance1'` and returns its segments (frozen).

@@ -1,23 +1,25 @@
 import type { Logger } from 'pino';
 import type { ComponentCore } from '../component/component-core.js';
-import type { ComponentId } from '../component/component-id.js';
 import { describeThrown } from '../internal/describe-thrown.js';
+import { describeValue } from '../internal/describe-value.js';
+import { localNetMessage, remoteNetMessage } from '../messaging/net-message.js';
+import type { ReceiveBacklog } from '../messaging/receive-backlog.js';
+import { type ActorPath, NamedPath, UniquePath } from '../paths/actor-path.js';
+import type { ComponentId } from '../paths/component-id.js';
+import type { PathSender } from '../paths/message-source.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import type { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
+import { builtInSerialiserFor, isSerialiser } from '../serialisation/serialisers.js';
 import type { DeadLetterReason } from '../system/dead-letters.js';
-import { describeValue } from '../system/kompact-error.js';
-import { type ActorPath, NamedPath, UniquePath } from './actor-path.js';
-import { localNetMessage, remoteNetMessage } from './net-message.js';
 import { PathTrie } from './path-trie.js';
-import type { ReceiveBacklog } from './receive-backlog.js';
 import {
   BroadcastRouting,
   RoundRobinRouting,
   type RoutingPolicy,
   SenderHashRouting,
 } from './routing-policy.js';
-import type { SystemPath } from './system-path.js';
 
 /** The network side of a dispatcher: sends to other systems; made by the system when it has a network. */
 export interface RemoteLink {
@@ -103,7 +105,7 @@ const NOBODY_ID = '00000000-0000-0000-0000-000000000000';
  * `updateAliasRegistration` re-points it. A replacement made by `replaceWith` takes over every path of
  * the faulted component at once.
  */
-export class Dispatcher {
+export class Dispatcher implements PathSender {
   /** This system's own path; paths on it are delivered locally, never serialised. */
   readonly systemPath: SystemPath;
   private readonly host: DispatchHost;
@@ -220,6 +222,31 @@ export class Dispatcher {
       if (this.named.lookup(segments) === entry) this.named.remove(segments);
     }
     if (registration.aliases.length > 0) this.namedByPath.clear();
+  }
+
+  /**
+   * `path.tell(value, from, serialiser?)` from a source on this dispatcher: picks the built-in
+   * serialiser of `value` when none is given, refuses anything that is not a serialiser, then
+   * {@link send}s.
+   */
+  tellPath(
+    sender: ActorPath,
+    receiver: ActorPath,
+    value: unknown,
+    serialiser: Serialiser<unknown> | undefined,
+  ): void {
+    let chosen = serialiser;
+    if (chosen === undefined) {
+      chosen = builtInSerialiserFor(value);
+      if (chosen === undefined) {
+        throw new TypeError(
+          `Expected a serialiser for ${describeValue(value)}: only strings, numbers, bigints, Uint8Arrays and actor paths have a built-in one (pass one, e.g. msgpackSerialiser(serId(100)))`,
+        );
+      }
+    } else if (!isSerialiser(chosen)) {
+      throw new TypeError(`Expected \`serialiser\` to be a Serialiser, got ${describeValue(serialiser)}`);
+    }
+    this.send(sender, receiver, value, chosen);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 
 /** What {@link PathTrie.insert} did: stored the value, or found the path taken and changed nothing. */
 export type InsertResult<V> =

@@ -1,4 +1,4 @@
-import type { ActorPath } from './actor-path.js';
+import type { ActorPath } from '../paths/actor-path.js';
 
 /**
  * How a routing policy delivers: to every member (`broadcast`, the `*` marker) or to one (`select`, the

@@ -1,15 +1,15 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { ActorPath } from '../dispatch/actor-path.js';
-import { ReceiveBacklog } from '../dispatch/receive-backlog.js';
-import type { SystemPath } from '../dispatch/system-path.js';
+import { assertNever } from '../internal/assert-never.js';
+import { KompactError } from '../internal/kompact-error.js';
+import { ReceiveBacklog } from '../messaging/receive-backlog.js';
+import type { ActorPath } from '../paths/actor-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
-import { KompactError } from '../system/kompact-error.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import {
   ACK_FRAME_BYTES,
-  assertNever,
   type DataFrame,
   encodeFrame,
   encodeFrames,

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { ActorPath } from '../dispatch/actor-path.js';
-import { SystemPath } from '../dispatch/system-path.js';
+import { describeValue } from '../internal/describe-value.js';
+import { ActorPath } from '../paths/actor-path.js';
+import { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
-import { describeValue } from '../system/kompact-error.js';
 import {
   type Frame,
   FrameKindByte,

@@ -1,4 +1,4 @@
-import { KompactError } from '../system/kompact-error.js';
+import { KompactError } from '../internal/kompact-error.js';
 
 /**
  * Why bytes from a peer are not a valid frame; the `reason` of a {@link FrameError}.

@@ -1,7 +1,8 @@
-import type { ActorPath } from '../dispatch/actor-path.js';
-import type { SystemPath } from '../dispatch/system-path.js';
+import { assertNever } from '../internal/assert-never.js';
+import { describeValue } from '../internal/describe-value.js';
+import type { ActorPath } from '../paths/actor-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
-import { describeValue } from '../system/kompact-error.js';
 
 /**
  * The wire-protocol version this build speaks; a `hello` with another version is refused.
@@ -405,9 +406,4 @@ function checkLength(name: string, bytes: Uint8Array, length: number): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
     throw new TypeError(`Expected \`${name}\` to be ${length} bytes, got ${describeValue(bytes)}`);
   }
-}
-
-/** Exhaustiveness check for `switch` over a discriminated union. @internal */
-export function assertNever(value: never): never {
-  throw new TypeError(`Unexpected value ${describeValue(value)}`);
 }

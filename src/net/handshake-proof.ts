@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SystemPath } from '../dispatch/system-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 import { NONCE_BYTES, PROOF_BYTES } from './frame.js';
 
 /** Which side of a connection computes a proof: the side that dialled, or the side that accepted. */

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { ComponentDefinition } from '../component/component-definition.js';
-import type { ActorPath } from '../dispatch/actor-path.js';
 import type { Dispatcher, DispatchHost, RemoteLink } from '../dispatch/dispatcher.js';
-import { remoteNetMessage } from '../dispatch/net-message.js';
-import type { ReceiveBacklog } from '../dispatch/receive-backlog.js';
-import type { SystemPath } from '../dispatch/system-path.js';
 import { describeThrown } from '../internal/describe-thrown.js';
+import { remoteNetMessage } from '../messaging/net-message.js';
+import type { ReceiveBacklog } from '../messaging/receive-backlog.js';
+import type { ActorPath } from '../paths/actor-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { ProvidedPort } from '../ports/port-ends.js';
 import type { ChunkRange } from '../serialisation/buffer-writer.js';
 import type { SerId } from '../serialisation/ser-id.js';

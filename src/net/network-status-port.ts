@@ -1,4 +1,4 @@
-import type { SystemPath } from '../dispatch/system-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 import { port } from '../ports/port.js';
 
 /**

@@ -1,12 +1,13 @@
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import pino, { type Logger } from 'pino';
-import type { ActorPath } from '../dispatch/actor-path.js';
-import type { ReceiveBacklog } from '../dispatch/receive-backlog.js';
-import { SystemPath } from '../dispatch/system-path.js';
 import { closestName } from '../internal/closest-name.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
+import type { ReceiveBacklog } from '../messaging/receive-backlog.js';
+import type { ActorPath } from '../paths/actor-path.js';
+import { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
-import { describeValue, KompactError } from '../system/kompact-error.js';
 import { type Clock, SystemClock } from '../timer/clock.js';
 import type { DataFrame } from './frame.js';
 import type { HandshakeRole } from './handshake-proof.js';

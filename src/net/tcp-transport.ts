@@ -1,7 +1,8 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { SystemPath } from '../dispatch/system-path.js';
-import { describeValue, KompactError } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
+import { SystemPath } from '../paths/system-path.js';
 import type { ClockTimer } from '../timer/clock.js';
 import {
   Connection,

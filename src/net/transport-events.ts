@@ -1,4 +1,4 @@
-import type { SystemPath } from '../dispatch/system-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 
 /** What a block or allow applies to: a whole system, or every connection with one IP address. */
 export type BlockTarget =

@@ -1,6 +1,6 @@
 import { Component, coreOf } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import { Port } from './port.js';
 import { type Channel, ProvidedPort, RequiredPort } from './port-ends.js';
 

@@ -1,4 +1,4 @@
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import { SerialisationError } from './serialisation-error.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

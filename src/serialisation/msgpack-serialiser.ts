@@ -1,6 +1,6 @@
 import { Packr } from 'msgpackr';
 import { describeThrown } from '../internal/describe-thrown.js';
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { BufferReader } from './buffer-reader.js';
 import type { BufferWriter } from './buffer-writer.js';
 import { checkPlainMsgpack } from './msgpack-check.js';

@@ -1,4 +1,4 @@
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 
 /**
  * A serialiser id: the number sent with serialised bytes that says which {@link Serialiser} reads them.

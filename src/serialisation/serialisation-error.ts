@@ -1,4 +1,4 @@
-import { KompactError } from '../system/kompact-error.js';
+import { KompactError } from '../internal/kompact-error.js';
 import type { SerId } from './ser-id.js';
 
 /**

@@ -1,4 +1,5 @@
-import { describeValue, KompactError } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
 import { type SerId, serId, userSerId } from './ser-id.js';
 import { SerialisationError } from './serialisation-error.js';
 import { deserialiseFromBytes, type Serialiser } from './serialiser.js';

@@ -1,5 +1,5 @@
-import { ActorPath } from '../dispatch/actor-path.js';
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
+import { ActorPath } from '../paths/actor-path.js';
 import type { BufferReader } from './buffer-reader.js';
 import type { BufferWriter } from './buffer-writer.js';
 import { ReservedSerIds } from './ser-id.js';
@@ -123,3 +123,35 @@ export const Serialisers: {
   bytes: bytesSerialiser,
   actorPath: actorPathSerialiser,
 });
+
+/**
+ * The built-in serialiser of `value`'s type (see {@link BuiltInSerialisable}), or `undefined` when it
+ * has none: what `path.tell` uses when it is given no serialiser.
+ */
+export function builtInSerialiserFor(value: unknown): Serialiser<unknown> | undefined {
+  switch (typeof value) {
+    case 'string':
+      return Serialisers.string as Serialiser<unknown>;
+    case 'number':
+      return Serialisers.number as Serialiser<unknown>;
+    case 'bigint':
+      return Serialisers.bigint as Serialiser<unknown>;
+    case 'object':
+      if (value instanceof Uint8Array) return Serialisers.bytes as Serialiser<unknown>;
+      if (ActorPath.isActorPath(value)) return Serialisers.actorPath as Serialiser<unknown>;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `value` has a serialiser's shape: a safe-integer `serId` and the two methods. */
+export function isSerialiser(value: unknown): value is Serialiser<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Serialiser<unknown>).serialise === 'function' &&
+    typeof (value as Serialiser<unknown>).deserialise === 'function' &&
+    Number.isSafeInteger((value as Serialiser<unknown>).serId)
+  );
+}

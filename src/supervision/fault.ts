@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { ComponentDefinition } from '../component/component-definition.js';
-import type { ComponentId } from '../component/component-id.js';
 import { closestName } from '../internal/closest-name.js';
 import { describeThrown } from '../internal/describe-thrown.js';
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
+import type { ComponentId } from '../paths/component-id.js';
 import type { SystemHandle } from '../system/system-handle.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
-import type { ComponentId } from '../component/component-id.js';
+import type { ComponentId } from '../paths/component-id.js';
 import type { Fault, FaultContext } from './fault.js';
 
 /** What a recovery handler did: the plan it was made with. */

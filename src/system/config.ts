@@ -1,4 +1,5 @@
-import { describeValue, KompactError } from './kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
 
 /** A configuration tree: what a TOML or JSON source parses to. */
 export type ConfigTree = { readonly [key: string]: unknown };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AskEnvelope, dropAskIn } from '../actors/ask.js';
-import type { ComponentId } from '../component/component-id.js';
-import type { ActorPath } from '../dispatch/actor-path.js';
+import type { ActorPath } from '../paths/actor-path.js';
+import type { ComponentId } from '../paths/component-id.js';
 import type { Clock } from '../timer/clock.js';
 
 /**

@@ -1,5 +1,6 @@
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
-import { describeValue, KompactError } from './kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
 
 /** How the default logger writes its lines: one JSON object each, or one readable line each. */
 export type LogFormat = 'pretty' | 'json';

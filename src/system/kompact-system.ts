@@ -4,17 +4,18 @@ import { ComponentCore } from '../component/component-core.js';
 import { ComponentDefinition } from '../component/component-definition.js';
 import type { ComponentHost } from '../component/component-host.js';
 import { constructFor } from '../component/creation.js';
-import type { ActorPath, NamedPath, UniquePath } from '../dispatch/actor-path.js';
 import { parseAlias } from '../dispatch/alias.js';
 import { type AliasResult, Dispatcher } from '../dispatch/dispatcher.js';
-import { NetMessage } from '../dispatch/net-message.js';
-import { type TellSource, tellSourceOf } from '../dispatch/path-tell.js';
 import type { RoutingPolicy } from '../dispatch/routing-policy.js';
-import { SystemPath } from '../dispatch/system-path.js';
 import { bindScheduler, isSchedulerAware } from '../internal/clock-binding.js';
 import { describeThrown } from '../internal/describe-thrown.js';
+import { KompactError } from '../internal/kompact-error.js';
+import { NetMessage } from '../messaging/net-message.js';
 import { NetworkLink, NetworkStatusProvider } from '../net/network-link.js';
 import type { NetworkStatus, NetworkStatusRequest } from '../net/network-status-port.js';
+import type { ActorPath, NamedPath, UniquePath } from '../paths/actor-path.js';
+import { messageSource, type TellSource } from '../paths/message-source.js';
+import { SystemPath } from '../paths/system-path.js';
 import { biconnectPorts } from '../ports/connect.js';
 import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import { Scheduler } from '../runtime/scheduler.js';
@@ -27,7 +28,6 @@ import { Config } from './config.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { defaultLogger } from './default-logger.js';
 import type { RuntimeSettings } from './kompact-config.js';
-import { KompactError } from './kompact-error.js';
 import type { SystemHandle } from './system-handle.js';
 
 /**
@@ -514,7 +514,7 @@ export class KompactSystem implements SystemHandle {
   #statusProvider: ProvidedPort<NetworkStatusRequest, NetworkStatus> | undefined;
 
   /** @internal Where messages told by the system itself go, and their (unanswerable) sender. */
-  [tellSourceOf](): TellSource {
+  [messageSource](): TellSource {
     const dispatcher = this.#runtime.dispatcher;
     return { dispatcher, sender: dispatcher.systemSenderPath };
   }

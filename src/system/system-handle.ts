@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
-import type { NamedPath, UniquePath } from '../dispatch/actor-path.js';
-import type { SystemPath } from '../dispatch/system-path.js';
+import type { NamedPath, UniquePath } from '../paths/actor-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { Config } from './config.js';
 

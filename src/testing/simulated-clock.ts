@@ -1,6 +1,5 @@
-import { bindScheduler, type SchedulerAwareClock } from '../internal/clock-binding.js';
-import type { Scheduler } from '../runtime/scheduler.js';
-import { describeValue } from '../system/kompact-error.js';
+import { bindScheduler, type IdleReporter, type SchedulerAwareClock } from '../internal/clock-binding.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 
 interface VirtualTimer {
@@ -31,7 +30,7 @@ export class SimulatedClock implements Clock, SchedulerAwareClock {
   #now: number;
   #seq = 0;
   readonly #timers: VirtualTimer[] = [];
-  readonly #schedulers = new Set<Scheduler>();
+  readonly #schedulers = new Set<IdleReporter>();
 
   /** Starts virtual time at `startMs` (default 0). */
   constructor(startMs = 0) {
@@ -108,7 +107,7 @@ export class SimulatedClock implements Clock, SchedulerAwareClock {
     await this.#settle();
   }
 
-  [bindScheduler](scheduler: Scheduler): void {
+  [bindScheduler](scheduler: IdleReporter): void {
     this.#schedulers.add(scheduler);
   }
 

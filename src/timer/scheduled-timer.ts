@@ -1,4 +1,4 @@
-import { ComponentCore } from '../component/component-core.js';
+import type { ComponentCore } from '../component/component-core.js';
 import type { HandlerReturn } from '../component/handled.js';
 
 /** Where a timer is: waiting for its deadline, cancelled, or (a once-timer) fired. */
@@ -37,6 +37,13 @@ export function setTimerState(timer: ScheduledTimer, state: TimerState): void {
 }
 
 /**
+ * Component cores answer `true` under this symbol (a getter on their prototype, so no field per
+ * core): the brand {@link ScheduledTimer}'s `instanceof` looks for, which lets this layer check a
+ * handle's `core` without importing the core's class.
+ */
+export const timerOwnerBrand: unique symbol = Symbol('kompact.timerOwner');
+
+/**
  * Tells handles of scheduled timers from anything else, with `instanceof`: an object with the
  * handle's fields whose `core` is a component's. (Handles carry no brand field of their own: every
  * field costs each pending timer 8 bytes and the garbage collector a slot to trace.)
@@ -46,7 +53,7 @@ export const ScheduledTimer: { readonly [Symbol.hasInstance]: (value: unknown) =
     [Symbol.hasInstance]: (value: unknown): value is ScheduledTimer =>
       typeof value === 'object' &&
       value !== null &&
-      (value as { readonly core?: unknown }).core instanceof ComponentCore &&
+      isTimerOwner((value as { readonly core?: unknown }).core) &&
       typeof (value as { readonly id?: unknown }).id === 'number' &&
       typeof (value as { readonly handler?: unknown }).handler === 'function',
   });
@@ -62,4 +69,12 @@ export function createScheduledTimer(
   handler: (timer: ScheduledTimer) => HandlerReturn,
 ): ScheduledTimer {
   return { state: 'pending', core, handler, periodMs, id };
+}
+
+function isTimerOwner(core: unknown): boolean {
+  return (
+    typeof core === 'object' &&
+    core !== null &&
+    (core as { readonly [timerOwnerBrand]?: unknown })[timerOwnerBrand] === true
+  );
 }

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { it } from 'node:test';
 import pino from 'pino';
-import { NamedPath } from '../../src/dispatch/actor-path.js';
 import { dataFrame, TcpTransport } from '../../src/net/index.js';
+import { NamedPath } from '../../src/paths/actor-path.js';
 import { serId } from '../../src/serialisation/ser-id.js';
 
 const IDLE_CONNECTIONS = 1500;

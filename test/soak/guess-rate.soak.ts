@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { it } from 'node:test';
 import pino from 'pino';
-import { SystemPath } from '../../src/dispatch/system-path.js';
 import {
   encodeFrames,
   type Frame,
@@ -16,6 +15,7 @@ import {
   PROTOCOL_VERSION,
   TcpTransport,
 } from '../../src/net/index.js';
+import { SystemPath } from '../../src/paths/system-path.js';
 
 const SECONDS = 5;
 

@@ -1,4 +1,4 @@
-import { KompactError } from '../system/kompact-error.js';
+import { KompactError } from '../internal/kompact-error.js';
 
 /**
  * What is wrong with a malformed actor path, system path or alias; the `reason` of a {@link PathParseError}.

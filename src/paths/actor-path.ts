@@ -1,9 +1,9 @@
-import type { ComponentId } from '../component/component-id.js';
+import { describeValue } from '../internal/describe-value.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
-import { describeValue } from '../system/kompact-error.js';
+import type { ComponentId } from './component-id.js';
+import { type BuiltInSerialisable, type MessageSource, tellPath } from './message-source.js';
 import { PathParseError } from './path-parse-error.js';
 import { BROADCAST_MARKER, canonicalId, checkSegment, SELECT_MARKER } from './path-syntax.js';
-import { type BuiltInSerialisable, type MessageSource, tellPath } from './path-tell.js';
 import { parseSystemPrefix, SystemPath } from './system-path.js';
 
 /**

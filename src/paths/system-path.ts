@@ -1,4 +1,4 @@
-import { describeValue } from '../system/kompact-error.js';
+import { describeValue } from '../internal/describe-value.js';
 import { PathParseError } from './path-parse-error.js';
 import { canonicalHost, hostForPath, parsePort } from './path-syntax.js';
 

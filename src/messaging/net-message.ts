@@ -1,7 +1,7 @@
+import type { ActorPath } from '../paths/actor-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import { SerialisationError } from '../serialisation/serialisation-error.js';
 import { deserialiseRange, type Serialiser, serialiseToBytes } from '../serialisation/serialiser.js';
-import type { ActorPath } from './actor-path.js';
 import type { ReceiveBacklog } from './receive-backlog.js';
 
 /** The cases of {@link NetMessage.match}: for each value type, a serialiser and a handler of that type. */
