@@ -552,7 +552,14 @@ describe('TcpTransport', () => {
       const a = await node();
       const b = await node();
       a.transport.connect(b.transport.systemPath);
-      await waitFor(() => kinds(b.events).includes('connection-established'), 'established');
+      // The acceptor is established first (it checks the dialer's proof, then sends its own), the
+      // dialer once that proof arrives: wait for both.
+      await waitFor(
+        () =>
+          kinds(a.events).includes('connection-established') &&
+          kinds(b.events).includes('connection-established'),
+        'established on both sides',
+      );
       const established = a.events[0];
       assert.ok(established?.kind === 'connection-established');
       assert.ok(established.system.equals(b.transport.systemPath));
