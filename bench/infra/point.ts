@@ -1,4 +1,4 @@
-import { CATALOGUE } from './catalogue.js';
+import { CATALOGUE } from '../benchmarks/index.js';
 import { type PointOutcome, parsePointRequest, RESULT_PREFIX } from './protocol.js';
 
 // Measures one data point in this (fresh) process and reports it on stdout; started by run.ts as

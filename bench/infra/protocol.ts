@@ -1,6 +1,6 @@
-import { IMPLEMENTATIONS, type Implementation, type Mode, type Point } from './catalogue.js';
 import type { Measurement } from './harness.js';
 import type { Params } from './params.js';
+import { IMPLEMENTATIONS, type Implementation, type Mode, type Point } from './spec.js';
 
 /** What the runner passes to a point process (as one JSON argument). */
 export interface PointRequest {

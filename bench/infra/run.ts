@@ -4,15 +4,7 @@ import { cpus, platform, release } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  type BenchmarkSpec,
-  CATALOGUE,
-  isPeer,
-  type Mode,
-  type Point,
-  type Row,
-  selectSpecs,
-} from './catalogue.js';
+import { CATALOGUE, selectSpecs } from '../benchmarks/index.js';
 import { writeCharts } from './chart.js';
 import { type IterationPolicy, pooled } from './harness.js';
 import { type PointOutcome, type PointRequest, RESULT_PREFIX } from './protocol.js';
@@ -27,6 +19,7 @@ import {
   type RunInfo,
   unitHeader,
 } from './results.js';
+import { type BenchmarkSpec, isPeer, type Mode, type Point, type Row } from './spec.js';
 
 // The benchmark runner: one fresh Node process per data point (benchmark × parameters × implementation),
 // a markdown table per benchmark with ratios to its baseline (and reference) and to the best of the JS
