@@ -1,8 +1,8 @@
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { ChameneosParams } from '../../infra/params.js';
 import { type Behaviour, ReadyLoop, type Ref } from '../shared/ready-loop.js';
 import { type Colour, colourFor, complement } from './colour.js';
+import type { ChameneosParams } from './params.js';
 
 // B4 Chameneos on the plain-Node ready-queue loop: the same mall, the same messages (allocated the same
 // way), the same pairing; a chameneo "suicides" by dropping out (the loop has no lifecycle).

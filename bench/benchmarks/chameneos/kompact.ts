@@ -6,9 +6,9 @@ import {
 } from '../../../src/index.js';
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { ChameneosParams } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
 import { type Colour, colourFor, complement } from './colour.js';
+import type { ChameneosParams } from './params.js';
 
 // B4 Chameneos in Kompact's actor flavour (MPP `KOMPACTAC`): one mall; every chameneo sends
 // `Meet{colour, self}` to it; the mall pairs the waiting chameneo with the next arrival by forwarding

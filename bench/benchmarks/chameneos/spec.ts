@@ -1,5 +1,5 @@
-import { type ChameneosParams, parseChameneosParams } from '../../infra/params.js';
 import { define, type Implementation, perSecond } from '../../infra/spec.js';
+import { type ChameneosParams, parseChameneosParams } from './params.js';
 
 /** B4 Chameneos: many-to-one contention on a hot mall actor. */
 export const chameneosSpec = define<ChameneosParams>({

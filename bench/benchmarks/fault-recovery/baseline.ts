@@ -1,9 +1,9 @@
 import type { Benchmark, Observations } from '../../infra/harness.js';
 import { settledMemoryUsed } from '../../infra/heap.js';
-import type { CrashLoopParams, FaultHeapParams } from '../../infra/params.js';
 import { TURN_BUDGET, YIELD_EVERY } from '../shared/ready-loop.js';
 import { RingQueue } from '../shared/ring-queue.js';
 import { CrashLoopDriver, type CrashLoopMsg, crashLoopObservations, InjectedCrash } from './crash-loop.js';
+import type { CrashLoopParams, FaultHeapParams } from './params.js';
 
 // B6's floor: the crash loop on the plain ready-queue loop with the least supervision there is: the
 // dispatch is wrapped in try/catch, and a throw replaces the behaviour with a new object built from the

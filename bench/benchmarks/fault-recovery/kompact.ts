@@ -6,9 +6,9 @@ import {
 } from '../../../src/index.js';
 import type { Benchmark, Observations } from '../../infra/harness.js';
 import { settledMemoryUsed } from '../../infra/heap.js';
-import type { CrashLoopParams, FaultHeapParams } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
 import { CrashLoopDriver, type CrashLoopMsg, crashLoopObservations, InjectedCrash } from './crash-loop.js';
+import type { CrashLoopParams, FaultHeapParams } from './params.js';
 
 // B6 fault recovery on kompact-ts. The crash-loop component throws on `crash` and counts `next`; its
 // recovery function, set from its constructor and so always closing over the current instance,

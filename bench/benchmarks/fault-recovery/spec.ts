@@ -1,13 +1,5 @@
 import { SMOKE_POLICY } from '../../infra/harness.js';
 import {
-  type CrashLoopParams,
-  type FaultHeapParams,
-  type PingPongParams,
-  parseCrashLoopParams,
-  parseFaultHeapParams,
-  parsePingPongParams,
-} from '../../infra/params.js';
-import {
   define,
   type Metric,
   msgsPerSecond,
@@ -19,7 +11,14 @@ import {
   WITH_RECOVERY_FUNCTION,
   withAndWithoutRecoveryFunction,
 } from '../../infra/spec.js';
+import { type PingPongParams, parsePingPongParams } from '../pingpong/params.js';
 import { peerLoaders } from '../shared/peers/index.js';
+import {
+  type CrashLoopParams,
+  type FaultHeapParams,
+  parseCrashLoopParams,
+  parseFaultHeapParams,
+} from './params.js';
 
 /** Crash-loop metrics shared by kompact-ts and its baseline. */
 function crashLoopMetrics(faults: number, row: RowView): Metric[] {

@@ -1,7 +1,7 @@
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import { type FibonacciParams, fibonacci, fibonacciActorCount } from '../../infra/params.js';
 import { type Behaviour, ReadyLoop, type Ref } from '../shared/ready-loop.js';
+import { type FibonacciParams, fibonacci, fibonacciActorCount } from './params.js';
 
 // B3's floors in plain Node. `raw-loop`: the same actor algorithm on the ready-queue loop, each actor
 // the "closure actor" of benchmarks.md §5: an object with a ring-buffer mailbox, registered in a `Map`

@@ -1,8 +1,8 @@
 import { type ActorRef, ComponentDefinition, type KompactSystem } from '../../../src/index.js';
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import { type FibonacciParams, fibonacci, fibonacciActorCount } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
+import { type FibonacciParams, fibonacci, fibonacciActorCount } from './params.js';
 
 // B3 Fibonacci in Kompact's actor flavour (MPP `KOMPACTAC`): a FibonacciActor gets `Request{n}`; for
 // n ≤ 2 it replies `Response{1}` to its parent, else it creates and starts two children through

@@ -1,4 +1,3 @@
-import { type FibonacciParams, fibonacciActorCount, parseFibonacciParams } from '../../infra/params.js';
 import {
   define,
   type Metric,
@@ -9,6 +8,7 @@ import {
   withAndWithoutRecoveryFunction,
 } from '../../infra/spec.js';
 import { type PeerName, peerLoaders } from '../shared/peers/index.js';
+import { type FibonacciParams, fibonacciActorCount, parseFibonacciParams } from './params.js';
 
 /** The largest B3 `n` a peer runs in full runs, where it is below 25 (see the B3 notes). */
 const PEER_FIBONACCI_MAX_N: Readonly<Partial<Record<PeerName, number>>> = {

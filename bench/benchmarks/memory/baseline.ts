@@ -1,7 +1,7 @@
 import type { Benchmark, Observations } from '../../infra/harness.js';
 import { settledMemoryUsed } from '../../infra/heap.js';
-import type { MemoryParams } from '../../infra/params.js';
 import { type Behaviour, type Cell, ReadyLoop } from '../shared/ready-loop.js';
+import type { MemoryParams } from './params.js';
 
 // Bytes per idle actor on the plain ready-queue loop: a cell (ring-buffer mailbox + ready flag) with
 // the same small stateful behaviour as the kompact-ts suite; `started` makes no difference here (the

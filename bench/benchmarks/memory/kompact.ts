@@ -2,8 +2,8 @@ import { type Component, ComponentDefinition, type KompactSystem } from '../../.
 import type { Benchmark, Observations } from '../../infra/harness.js';
 import { settledMemoryUsed } from '../../infra/heap.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { MemoryParams } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
+import type { MemoryParams } from './params.js';
 
 // Bytes per idle component on kompact-ts: create `components` components of a small stateful actor
 // (the shape of B1's pinger: a counter and a message handler), optionally start them, and take the heap

@@ -1,6 +1,6 @@
-import { type MemoryParams, parseMemoryParams } from '../../infra/params.js';
 import { define, peerLoadersOf, perSecond, policyFor } from '../../infra/spec.js';
 import { PEER_NAMES } from '../shared/peers/index.js';
+import { type MemoryParams, parseMemoryParams } from './params.js';
 
 /** Memory: bytes per idle component. */
 export const memorySpec = define<MemoryParams>({

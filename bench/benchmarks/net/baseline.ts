@@ -1,7 +1,8 @@
 import * as net from 'node:net';
 import type { Benchmark, Observations } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { NetThroughputPingPongParams, PingPongParams } from '../../infra/params.js';
+import type { PingPongParams } from '../pingpong/params.js';
+import type { NetThroughputPingPongParams } from './params.js';
 import { RemoteProcess } from './remote-process.js';
 import { rewarmCount, rttObservations } from './round-trip-times.js';
 

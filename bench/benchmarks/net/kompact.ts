@@ -8,8 +8,9 @@ import {
 } from '../../../src/index.js';
 import type { Benchmark, Observations } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { NetThroughputPingPongParams, PingPongParams } from '../../infra/params.js';
+import type { PingPongParams } from '../pingpong/params.js';
 import { buildNetworkBenchSystem } from '../shared/kompact-system.js';
+import type { NetThroughputPingPongParams } from './params.js';
 import { RemoteProcess } from './remote-process.js';
 import { rewarmCount, rttObservations } from './round-trip-times.js';
 

@@ -1,10 +1,6 @@
-import {
-  type NetThroughputPingPongParams,
-  type PingPongParams,
-  parseNetThroughputPingPongParams,
-  parsePingPongParams,
-} from '../../infra/params.js';
 import { define, type Implementation, msgsPerSecond, perSecond, policyFor } from '../../infra/spec.js';
+import { type PingPongParams, parsePingPongParams } from '../pingpong/params.js';
+import { type NetThroughputPingPongParams, parseNetThroughputPingPongParams } from './params.js';
 
 /** B5's implementations: the raw `node:net` baselines first, then kompact-ts. */
 const NET_IMPLEMENTATIONS = ['raw-net-per-message', 'raw-net-coalesced', 'kompact-ts'] as const;

@@ -1,7 +1,7 @@
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { PingPongParams } from '../../infra/params.js';
 import { type Behaviour, ReadyLoop, type Ref } from '../shared/ready-loop.js';
+import type { PingPongParams } from './params.js';
 import { ImmediateRef, MicrotaskRef } from './per-message.js';
 
 // B1's message pattern, the same as the kompact-ts suite: the pinger sends one static ping carrying its

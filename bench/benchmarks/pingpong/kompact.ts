@@ -6,8 +6,8 @@ import {
 } from '../../../src/index.js';
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { PingPongParams } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
+import type { PingPongParams } from './params.js';
 
 // B1 in Kompact's actor flavour (MPP `KOMPACTAC`): the pinger sends one static ping carrying its own
 // ActorRef, the ponger replies to that ref with a static pong, n times; one message in flight. Both

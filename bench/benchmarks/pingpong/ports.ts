@@ -7,8 +7,8 @@ import {
 } from '../../../src/index.js';
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { PingPongParams } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
+import type { PingPongParams } from './params.js';
 
 // B1 in Kompact's component flavour (MPP `KOMPACTCO`): PingPongPort with request Ping and indication
 // Pong; the pinger requires it, the ponger provides it, the two are biconnected. The pinger triggers

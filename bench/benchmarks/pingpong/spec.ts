@@ -1,6 +1,6 @@
-import { type PingPongParams, parsePingPongParams } from '../../infra/params.js';
 import { define, type Mode, msgsPerSecond, peersIn } from '../../infra/spec.js';
 import { type PeerName, peerLoaders } from '../shared/peers/index.js';
+import { type PingPongParams, parsePingPongParams } from './params.js';
 
 /**
  * B1 round trips per peer in full runs: the peers at 0.2–0.5 M msgs/s get n = 200,000 (n = 1M would

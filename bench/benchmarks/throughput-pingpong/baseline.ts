@@ -1,7 +1,7 @@
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { ThroughputPingPongParams } from '../../infra/params.js';
 import { type Behaviour, ReadyLoop, type Ref } from '../shared/ready-loop.js';
+import type { ThroughputPingPongParams } from './params.js';
 
 // B2's message pattern, the same as the kompact-ts suite: on Run each pinger sends up to `pipeline`
 // pings, then one new ping per pong until it has sent and received `count`. With `staticOnly` the

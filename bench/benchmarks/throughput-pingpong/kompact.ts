@@ -6,8 +6,8 @@ import {
 } from '../../../src/index.js';
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { ThroughputPingPongParams } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
+import type { ThroughputPingPongParams } from './params.js';
 
 // B2 in Kompact's actor flavour (MPP `KOMPACTAC`): on Run each pinger sends up to `pipeline` pings, then
 // one new ping per pong until it has sent and received `count`. With `staticOnly` the pinger reuses one

@@ -7,8 +7,8 @@ import {
 } from '../../../src/index.js';
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { ThroughputPingPongParams } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
+import type { ThroughputPingPongParams } from './params.js';
 
 // B2 in Kompact's component flavour (MPP `KOMPACTCO`): each pair is a pinger requiring and a ponger
 // providing a PingPongPort, biconnected. Started inside the timed region, each pinger triggers up to

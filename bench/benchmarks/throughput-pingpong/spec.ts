@@ -1,6 +1,6 @@
-import { parseThroughputPingPongParams, type ThroughputPingPongParams } from '../../infra/params.js';
 import { define, type Implementation, isPeer, msgsPerSecond, peersIn, policyFor } from '../../infra/spec.js';
 import { peerLoaders } from '../shared/peers/index.js';
+import { parseThroughputPingPongParams, type ThroughputPingPongParams } from './params.js';
 
 /** B2 messages per pair of a peer in full runs (see the B2 notes). */
 function peerMsgsPerPair(pairs: number): number {

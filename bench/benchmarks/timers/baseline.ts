@@ -1,8 +1,8 @@
 import type { Benchmark, Observations } from '../../infra/harness.js';
 import { settledMemoryUsed } from '../../infra/heap.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { TimerParams } from '../../infra/params.js';
 import { sleep, timerDelays, timersLeft } from './delays.js';
+import type { TimerParams } from './params.js';
 
 // The timer benchmark on raw host timers: `setTimeout` for every timer, `clearTimeout` for every second
 // one, the same delays and the same counting as the kompact-ts suite.

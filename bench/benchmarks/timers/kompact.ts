@@ -7,9 +7,9 @@ import {
 import type { Benchmark, Observations } from '../../infra/harness.js';
 import { settledMemoryUsed } from '../../infra/heap.js';
 import { CountdownLatch } from '../../infra/latch.js';
-import type { TimerParams } from '../../infra/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
 import { sleep, timerDelays, timersLeft } from './delays.js';
+import type { TimerParams } from './params.js';
 
 // Timers on kompact-ts: one component schedules `timers` once-timers (delays spread over
 // 1–maxDelayMs ms) from a handler, cancels every second one, and counts the others as their handlers

@@ -1,6 +1,6 @@
-import { parseTimerParams, type TimerParams } from '../../infra/params.js';
 import { define, isPeer, type Mode, peerLoadersOf, peersIn, perSecond, policyFor } from '../../infra/spec.js';
 import { peerTimers } from '../shared/peers/index.js';
+import { parseTimerParams, type TimerParams } from './params.js';
 
 /**
  * The peers' Timers points: as many delayed messages as this, with delays over 10–1000 s

@@ -1,8 +1,8 @@
 import type { Actor, ActorRef } from 'comedy';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { PingPongParams } from '../../../infra/params.js';
 import { type ComedySystem, startComedy } from '../../shared/peers/comedy-system.js';
+import type { PingPongParams } from '../params.js';
 
 // B1 on comedy, in-memory. Actors are plain-object definitions (one handler per message topic); the
 // pinger creates its ponger as a child in `initialize` (comedy 2 lets only an actor create its own

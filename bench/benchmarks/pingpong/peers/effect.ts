@@ -1,7 +1,7 @@
 import { Effect, Fiber, Queue } from 'effect';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { PingPongParams } from '../../../infra/params.js';
+import type { PingPongParams } from '../params.js';
 
 // B1 on effect: an actor is a fiber looping over its own unbounded `Queue` (`Queue.take` →
 // handler → `Effect.forever`), forked with `Effect.runFork` on the default runtime and scheduler; the

@@ -1,7 +1,7 @@
 import { type ActorContext, dispatch, type Ref, spawn, spawnStateless, start, stop } from 'nact';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { PingPongParams } from '../../../infra/params.js';
+import type { PingPongParams } from '../params.js';
 
 // B1 on nact, the way its docs write actors: a stateless ponger (`spawnStateless`) and a stateful
 // pinger (`spawn` with an initial state; the function returns the next state). The ping carries the

@@ -1,7 +1,7 @@
 import { type Actor, type ActorRef, assign, createActor, type Snapshot, sendTo, setup } from 'xstate';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { PingPongParams } from '../../../infra/params.js';
+import type { PingPongParams } from '../params.js';
 
 // B1 on xstate v5 state machines, written as xstate's docs write them: `setup({ types })` then
 // `createMachine`, context updated with `assign`, messages sent with the `sendTo` action, guards

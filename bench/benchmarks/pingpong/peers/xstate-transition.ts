@@ -1,7 +1,7 @@
 import { type Actor, type ActorRef, createActor, fromTransition, type Snapshot } from 'xstate';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { PingPongParams } from '../../../infra/params.js';
+import type { PingPongParams } from '../params.js';
 
 // B1 on xstate v5 transition actors (`fromTransition`): a reducer per actor, started with
 // `createActor(logic, { input }).start()`. xstate's docs allow a transition actor to send to actors it

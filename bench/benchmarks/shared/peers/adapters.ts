@@ -1,7 +1,9 @@
 import type { Benchmark, Observations } from '../../../infra/harness.js';
-import type { CrashLoopParams, MemoryParams, TimerParams } from '../../../infra/params.js';
 import { crashLoopObservations } from '../../fault-recovery/crash-loop.js';
+import type { CrashLoopParams } from '../../fault-recovery/params.js';
+import type { MemoryParams } from '../../memory/params.js';
 import { timerDelays } from '../../timers/delays.js';
+import type { TimerParams } from '../../timers/params.js';
 import { type PeerName, peerMemory, peerTimers } from './index.js';
 import { type CrashLoopBenchmark, lastCreationMs } from './support.js';
 

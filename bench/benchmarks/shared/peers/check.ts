@@ -1,5 +1,6 @@
 import { type Benchmark, type Measurement, measure, SMOKE_POLICY } from '../../../infra/harness.js';
-import type { PingPongParams, ThroughputPingPongParams } from '../../../infra/params.js';
+import type { PingPongParams } from '../../pingpong/params.js';
+import type { ThroughputPingPongParams } from '../../throughput-pingpong/params.js';
 import { PEER_NAMES, type PeerName, peerLoaders, peerMemory, peerNotes } from './index.js';
 import { CRASH_LOOP_FAULTS, FIBONACCI_N, fibonacciActorCount, IDLE_ACTORS } from './params.js';
 import { type CrashLoopBenchmark, percentile } from './support.js';

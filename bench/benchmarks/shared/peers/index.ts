@@ -1,5 +1,6 @@
 import type { Benchmark } from '../../../infra/harness.js';
-import type { PingPongParams, ThroughputPingPongParams } from '../../../infra/params.js';
+import type { PingPongParams } from '../../pingpong/params.js';
+import type { ThroughputPingPongParams } from '../../throughput-pingpong/params.js';
 import type { FibonacciParams } from './params.js';
 import type { CrashLoopBenchmark } from './support.js';
 

@@ -1,8 +1,8 @@
 import type { Actor, ActorRef } from 'comedy';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { ThroughputPingPongParams } from '../../../infra/params.js';
 import { type ComedySystem, startComedy } from '../../shared/peers/comedy-system.js';
+import type { ThroughputPingPongParams } from '../params.js';
 
 // B2 on comedy, in-memory, written like pingpong.ts: `pairs` pingers, each creating its ponger child in
 // `initialize`. On Run a pinger sends up to `pipeline` pings (`send('ping', self, index)`), then one

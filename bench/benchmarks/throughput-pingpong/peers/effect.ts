@@ -1,7 +1,7 @@
 import { Effect, Fiber, Queue } from 'effect';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { ThroughputPingPongParams } from '../../../infra/params.js';
+import type { ThroughputPingPongParams } from '../params.js';
 
 // B2 on effect fibers over queues (one `Queue` and one forked fiber per actor, as in pingpong.ts):
 // `pairs` pinger/ponger pairs. On Run a pinger offers up to `pipeline` pings, then one new ping per pong

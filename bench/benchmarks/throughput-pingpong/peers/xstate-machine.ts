@@ -10,7 +10,7 @@ import {
 } from 'xstate';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { ThroughputPingPongParams } from '../../../infra/params.js';
+import type { ThroughputPingPongParams } from '../params.js';
 
 // B2 on xstate machines with `sendTo`: `pairs` pinger/ponger pairs. On Run a pinger sends up to
 // `pipeline` pings (one `sendTo` action per ping, enqueued with `enqueueActions`), then one new ping

@@ -1,7 +1,7 @@
 import { type Actor, type ActorRef, createActor, fromTransition, type Snapshot } from 'xstate';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { ThroughputPingPongParams } from '../../../infra/params.js';
+import type { ThroughputPingPongParams } from '../params.js';
 
 // B2 on xstate `fromTransition` actors: `pairs` pinger/ponger pairs. On Run a pinger sends up to
 // `pipeline` pings, then one new ping per pong until it has sent and received `msgsPerPair`. With
