@@ -1,5 +1,4 @@
 import { Effect, Fiber, Queue, Ref, Schedule } from 'effect';
-import type { CrashLoopParams } from '../../shared/peers/params.js';
 import {
   type CrashLoopBenchmark,
   CrashLoopDriver,
@@ -7,6 +6,7 @@ import {
   type CrashLoopState,
   crashLoopStep,
 } from '../../shared/peers/support.js';
+import type { CrashLoopParams } from '../params.js';
 
 // B6 crash loop on effect. The actor is a fiber over its `Queue`; its handler throws on `crash`, and
 // `Effect.try` turns the throw into a typed failure. Supervision is effect's own: `Effect.retry` with

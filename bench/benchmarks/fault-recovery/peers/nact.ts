@@ -1,5 +1,4 @@
 import { dispatch, type Ref, spawn, start, stop } from 'nact';
-import type { CrashLoopParams } from '../../shared/peers/params.js';
 import {
   type CrashLoopBenchmark,
   CrashLoopDriver,
@@ -7,6 +6,7 @@ import {
   type CrashLoopState,
   crashLoopStep,
 } from '../../shared/peers/support.js';
+import type { CrashLoopParams } from '../params.js';
 
 // B6 crash loop on nact. nact's supervision is the actor's `onCrash` policy; returning `ctx.reset`
 // restarts the actor: nact stops its children, re-runs `initialStateFunc` and resumes with the mailbox

@@ -1,11 +1,11 @@
 import { type Actor, type AnyActorLogic, assign, createActor, setup } from 'xstate';
-import type { CrashLoopParams } from '../../shared/peers/params.js';
 import {
   type CrashLoopBenchmark,
   CrashLoopDriver,
   type CrashLoopMsg,
   type CrashLoopState,
 } from '../../shared/peers/support.js';
+import type { CrashLoopParams } from '../params.js';
 
 // The B6 crash loop on xstate, shared by the machine and the `fromTransition` worker. xstate has no
 // supervisor strategies; what its docs give is the statechart way: a parent machine `invoke`s the

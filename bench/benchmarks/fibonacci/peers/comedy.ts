@@ -2,7 +2,7 @@ import type { Actor, ActorRef } from 'comedy';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
 import { type ComedySystem, startComedy } from '../../shared/peers/comedy-system.js';
-import { type FibonacciParams, fibonacci } from '../../shared/peers/params.js';
+import { type FibonacciParams, fibonacci } from '../params.js';
 
 // B3 on comedy, in-memory: a FibonacciActor on `request(n, replyTo)` replies 1 when n ≤ 2; otherwise it
 // creates two child actors (`createChild`, asynchronous in comedy: it resolves once the child is

@@ -1,6 +1,6 @@
 import { Effect, Fiber, Queue } from 'effect';
 import type { Benchmark } from '../../../infra/harness.js';
-import { type FibonacciParams, fibonacci } from '../../shared/peers/params.js';
+import { type FibonacciParams, fibonacci } from '../params.js';
 
 // B3 on effect: a FibonacciActor is a fiber over its own `Queue`. On Request{n} it replies 1 when
 // n ≤ 2; otherwise it makes two child actors (a queue each, the fiber forked with `Effect.forkChild`

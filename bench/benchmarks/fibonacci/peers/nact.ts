@@ -1,7 +1,7 @@
 import { type ActorContext, dispatch, type Ref, spawn, spawnStateless, start, stop } from 'nact';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import { type FibonacciParams, fibonacci } from '../../shared/peers/params.js';
+import { type FibonacciParams, fibonacci } from '../params.js';
 
 // B3 on nact: a FibonacciActor on Request{n} replies 1 when n ≤ 2; otherwise it spawns two children
 // (`spawn(ctx.self, ...)`), sends them n − 1 and n − 2, sums their two responses, replies to whoever

@@ -10,7 +10,7 @@ import {
 } from 'xstate';
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import { type FibonacciParams, fibonacci } from '../../shared/peers/params.js';
+import { type FibonacciParams, fibonacci } from '../params.js';
 
 // B3 on xstate machines: a FibonacciActor on Request{n} replies 1 when n ≤ 2; otherwise it spawns two
 // children (`spawn` in `assign`, refs kept in context), sends them n − 1 and n − 2 (`sendTo`), sums their two responses,

@@ -1,8 +1,9 @@
 import { type Benchmark, type Measurement, measure, SMOKE_POLICY } from '../../../infra/harness.js';
+import { fibonacciActorCount } from '../../fibonacci/params.js';
 import type { PingPongParams } from '../../pingpong/params.js';
 import type { ThroughputPingPongParams } from '../../throughput-pingpong/params.js';
 import { PEER_NAMES, type PeerName, peerLoaders, peerMemory, peerNotes } from './index.js';
-import { CRASH_LOOP_FAULTS, FIBONACCI_N, fibonacciActorCount, IDLE_ACTORS } from './params.js';
+import { CRASH_LOOP_FAULTS, FIBONACCI_N, IDLE_ACTORS } from './params.js';
 import { type CrashLoopBenchmark, percentile } from './support.js';
 
 // Runs every peer implementation once at smoke size through `measure()` with SMOKE_POLICY and prints

@@ -1,6 +1,6 @@
 import type { Benchmark } from '../../../infra/harness.js';
 import { CountdownLatch } from '../../../infra/latch.js';
-import type { CrashLoopParams } from './params.js';
+import type { CrashLoopParams } from '../../fault-recovery/params.js';
 
 // What the peer implementations share: the B6 crash-loop driver and its latency record, and the
 // heap measurement behind `bytesPerIdleActor`. Nothing here is peer-specific.
