@@ -98,7 +98,7 @@ export const crashLoop = define<CrashLoopParams>({
     'raw-loop': async () => new (await import('./baseline.js')).RawLoopCrashLoop(),
     'kompact-ts': async () => new (await import('./kompact.js')).KompactCrashLoop(),
     ...peerLoadersOf(peersIn(peerLoaders.B6), (peer) => async () => {
-      const { PeerCrashLoop } = await import('../shared/peers/adapters.js');
+      const { PeerCrashLoop } = await import('./peers/adapter.js');
       return new PeerCrashLoop(await peerLoaders.B6[peer]!());
     }),
   },

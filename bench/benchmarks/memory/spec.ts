@@ -38,7 +38,7 @@ export const memorySpec = define<MemoryParams>({
   loaders: {
     ...peerLoadersOf(
       PEER_NAMES,
-      (peer) => async () => new (await import('../shared/peers/adapters.js')).PeerMemory(peer),
+      (peer) => async () => new (await import('./peers/adapter.js')).PeerMemory(peer),
     ),
     'raw-loop': async () => new (await import('./baseline.js')).RawLoopMemory(),
     'kompact-ts': async () => new (await import('./kompact.js')).KompactMemory(),

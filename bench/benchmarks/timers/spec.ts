@@ -4,7 +4,7 @@ import { parseTimerParams, type TimerParams } from './params.js';
 
 /**
  * The peers' Timers points: as many delayed messages as this, with delays over 10–1000 s
- * (bench/benchmarks/shared/peers/adapters.ts `PeerTimers`), so that none fires while the heap is measured (the peers' schedule + cancel speed is not measured).
+ * (peers/adapter.ts `PeerTimers`), so that none fires while the heap is measured (the peers' schedule + cancel speed is not measured).
  */
 const PEER_TIMER_PARAMS: Readonly<Record<Mode, TimerParams>> = {
   full: { timers: 100_000, maxDelayMs: 1_000_000 },
@@ -57,7 +57,7 @@ export const timersSpec = define<TimerParams>({
     'kompact-ts': async () => new (await import('./kompact.js')).KompactTimers(),
     ...peerLoadersOf(
       peersIn(peerTimers),
-      (peer) => async () => new (await import('../shared/peers/adapters.js')).PeerTimers(peer),
+      (peer) => async () => new (await import('./peers/adapter.js')).PeerTimers(peer),
     ),
   },
 });

@@ -6,7 +6,7 @@ import * as throughputPingPong from '../../throughput-pingpong/peers/index.js';
 import * as timers from '../../timers/peers/index.js';
 
 // The JS peers of the suite by benchmark, gathered from each benchmark's peers/index.ts (where the
-// implementations, the notes and the remarks live) for the specs' `peerKey`, the adapters and check.ts.
+// implementations, the notes and the remarks live) for the specs' `peerKey` and check.ts.
 
 export { PEER_NAMES, type PeerLoaders, type PeerName } from './names.js';
 
