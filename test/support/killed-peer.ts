@@ -107,10 +107,14 @@ export async function killPeerMidStream(options: KilledPeerOptions): Promise<Kil
         }
         peer.kill();
         for (let i = 0; i < options.turnsAfterKill; i++) await turn();
-        // The first message lost on the way (refusals at send time aside), or `sent` for none yet.
+        // The first message lost on the way (refusals at send time aside), or `sent` for none yet. A
+        // message the peer answered is not lost, even when its frame is reported `unacknowledged`: the
+        // peer may answer before its acknowledgement leaves (it withholds acknowledgements while its
+        // receive backlog is full), and the kill can come in between.
         const firstLostSeq = (): number => {
           let first = sent;
-          for (const [seq, reason] of lost) if (seq < first && reason.startsWith('lost/')) first = seq;
+          for (const [seq, reason] of lost)
+            if (seq < first && reason.startsWith('lost/') && !acked.has(seq)) first = seq;
           return first;
         };
         // Acknowledgements come in order, and so do losses once the connection is gone: done when
