@@ -128,13 +128,14 @@ export function isHandshakeOver(state: HandshakeState): boolean {
  *
  * Kompact: the handshake of `network/src/net/network_channel.rs`.
  *
- * @remarks The dialer sends `hello` (its path and a nonce); the acceptor checks whether the system is
- * blocked and answers `hello` (its path and a nonce, no proof); the dialer checks that the acceptor
- * names the system it dialled and answers `hello-ack` (with a shared secret, its proof over both nonces
- * and both paths); the acceptor checks that proof and only then answers `hello-ack` with its own proof,
- * and is established; the dialer is established when that proof checks. A side with a secret refuses a
- * peer without one, and the other way round; a `hello` carrying a proof is refused (version 1 did that).
- * A `bye` during the handshake is the peer's refusal. Every other frame is unexpected and refused.
+ * @remarks The dialer sends `hello` (its path and a nonce; the frame decoder has already refused
+ * another protocol version); the acceptor checks whether the system is blocked and answers `hello`
+ * (its path and a nonce, no proof); the dialer checks that the acceptor names the system it dialled
+ * and answers `hello-ack` (with a shared secret, its proof over both nonces and both paths); the
+ * acceptor checks that proof and only then answers `hello-ack` with its own proof, and is established;
+ * the dialer is established when that proof checks. A side with a secret refuses a peer without one,
+ * and the other way round; a `hello` carrying a proof is refused (version 1 did that). A `bye` during
+ * the handshake is the peer's refusal. Every other frame is unexpected and refused.
  */
 export function step(state: HandshakeState, input: HandshakeInput, env: HandshakeEnvironment): HandshakeStep {
   if (isHandshakeOver(state)) return { state, actions: [] };
