@@ -15,15 +15,23 @@ import {
   encodeFrames,
   type Frame,
   frameSize,
-  type HelloFrame,
   MAX_HANDSHAKE_FRAME_BYTES,
   PathTable,
-  PROTOCOL_VERSION,
 } from './frame.js';
 import { type DataSink, FrameDecoder } from './frame-decoder.js';
 import { FrameError } from './frame-error.js';
 import { FrameQueue } from './frame-queue.js';
-import { type HandshakeRole, handshakeProof, makeNonce, proofMatches } from './handshake-proof.js';
+import {
+  acceptorHandshake,
+  dialerHandshake,
+  type HandshakeEnvironment,
+  type HandshakeInput,
+  type HandshakeLogLevel,
+  type HandshakeState,
+  NODE_HANDSHAKE_CRYPTO,
+  step,
+} from './handshake.js';
+import type { HandshakeRole } from './handshake-proof.js';
 import { canonicalIp } from './ip-address.js';
 
 /**
@@ -113,22 +121,15 @@ export interface ConnectionSettings {
   readonly flusher: FlushScheduler;
 }
 
-/** Handshake steps. */
-type Phase = 'connecting' | 'await-hello' | 'await-hello-ack' | 'done';
-
 /**
  * One TCP (or TLS) connection speaking the kompact-ts frame protocol: handshake, coalesced writes,
  * acknowledgements, backpressure accounting and the `bye` exchange.
  *
  * Kompact: a channel of the network thread (`network/src/net/network_channel.rs`).
  *
- * @remarks Handshake (protocol version 2): the dialer sends `hello` (its path and a nonce); the
- * acceptor checks the version and whether the system is blocked and answers `hello` (its path and a
- * nonce, no proof); the dialer checks that the acceptor names the system it dialled and answers
- * `hello-ack` (with a shared secret, its proof over both nonces and both paths); the acceptor checks
- * that proof and only then answers `hello-ack` with its own proof, and is established; the dialer is
- * established when that proof checks. A side with a secret refuses a peer without one, and the other
- * way round. Every failure closes this connection only, with a best-effort `bye` that names the reason;
+ * @remarks Handshake (protocol version 2): the pure {@link step} function of `handshake.ts` decides
+ * it; this class feeds it the socket's connection, the frames and the timeout, and performs what it
+ * returns. Every failure closes this connection only, with a best-effort `bye` that names the reason;
  * a dialer logs it (at warn when the acceptor names another system, at error otherwise), an acceptor
  * logs it at debug and its transport counts it into one summary line per interval, so a flood of bad
  * connections cannot flood the log. Until the handshake completes, frames above
@@ -174,11 +175,10 @@ export class Connection {
   private readonly settings: ConnectionSettings;
   private readonly host: ConnectionHost;
   private readonly decoder: FrameDecoder;
-  private readonly nonce = makeNonce();
-  private peerNonce: Uint8Array | undefined;
+  private readonly handshakeEnv: HandshakeEnvironment;
+  /** The handshake's state; only read while {@link Connection.state} is `handshaking`. */
+  private handshake: HandshakeState;
   private currentState: ConnectionState = 'handshaking';
-  private phase: Phase;
-  private wasEstablished = false;
   private readonly paths = new PathTable();
   private readonly unsent = new FrameQueue();
   private readonly unacked = new FrameQueue();
@@ -224,7 +224,16 @@ export class Connection {
       settings.maxReceiveBacklogBytes,
       this.onBacklogDrained,
     );
-    this.phase = role === 'dialer' ? 'connecting' : 'await-hello';
+    this.handshakeEnv = {
+      localSystem: settings.localSystem,
+      secret: settings.secret,
+      crypto: NODE_HANDSHAKE_CRYPTO,
+      isSystemBlocked: (system) => host.isSystemBlocked(system),
+    };
+    this.handshake =
+      role === 'dialer'
+        ? dialerHandshake(NODE_HANDSHAKE_CRYPTO, dialled as SystemPath)
+        : acceptorHandshake(NODE_HANDSHAKE_CRYPTO);
   }
 
   /** The connection's state. */
@@ -298,7 +307,14 @@ export class Connection {
 
   /** Writes what is queued: data frames (up to one batch), the due `ack`, the `bye`. Never throws. */
   flush(): void {
-    if (this.currentState === 'closed' || this.isDying || this.phase !== 'done' || this.isSocketFull) return;
+    if (
+      this.currentState === 'closed' ||
+      this.currentState === 'handshaking' ||
+      this.isDying ||
+      this.isSocketFull
+    ) {
+      return;
+    }
     try {
       this.write();
     } catch (error) {
@@ -360,12 +376,11 @@ export class Connection {
     this.noteAddress();
     if (this.currentState !== 'handshaking' || this.isDying) return;
     const address = this.remoteAddress;
-    if (address !== undefined && this.host.isIpBlocked(address)) {
-      this.destroy(new KompactError('HANDSHAKE_FAILED', `Address ${address} is blocked`));
-      return;
-    }
-    this.phase = 'await-hello';
-    this.sendNow(this.hello());
+    this.handshakeStep({
+      kind: 'connected',
+      address,
+      isAddressBlocked: address !== undefined && this.host.isIpBlocked(address),
+    });
   };
 
   private noteAddress(): void {
@@ -375,7 +390,11 @@ export class Connection {
 
   private readonly onData = (chunk: Buffer): void => {
     try {
-      const error = this.decoder.push(chunk, this.onFrame, this.phase === 'done' ? this.dataSink : undefined);
+      const error = this.decoder.push(
+        chunk,
+        this.onFrame,
+        this.currentState === 'handshaking' ? undefined : this.dataSink,
+      );
       if (error !== undefined) this.fail(error);
     } catch (error) {
       // A bug here or in the host must not escape into the socket's event emitter.
@@ -385,8 +404,8 @@ export class Connection {
 
   private readonly onFrame = (frame: Frame): void => {
     if (this.isDying) return;
-    if (this.phase !== 'done') {
-      this.handshakeFrame(frame);
+    if (this.currentState === 'handshaking') {
+      this.handshakeStep({ kind: 'frame', frame });
       return;
     }
     switch (frame.kind) {
@@ -470,135 +489,41 @@ export class Connection {
     this.socket.resume();
   }
 
-  private handshakeFrame(frame: Frame): void {
-    if (frame.kind === 'bye') {
-      this.hasPeerBye = true;
-      this.fail(
-        new KompactError('HANDSHAKE_FAILED', `The peer refused the connection: ${frame.reason}`),
-        false,
-      );
-      return;
-    }
-    if (frame.kind === 'hello' && frame.proof !== undefined) {
-      this.refuse('the peer sent a proof in its hello');
-      return;
-    }
-    if (this.role === 'acceptor') {
-      this.acceptorStep(frame);
-    } else {
-      this.dialerStep(frame);
-    }
-  }
-
-  private acceptorStep(frame: Frame): void {
-    const { secret, localSystem } = this.settings;
-    if (this.phase === 'await-hello' && frame.kind === 'hello') {
-      this.system = frame.system;
-      if (this.host.isSystemBlocked(frame.system)) {
-        this.refuse(`system ${frame.system.toString()} is blocked`);
-        return;
+  /** Feeds `input` to the handshake and performs what it decides, in order. */
+  private handshakeStep(input: HandshakeInput): void {
+    const { state, actions } = step(this.handshake, input, this.handshakeEnv);
+    this.handshake = state;
+    for (const action of actions) {
+      switch (action.kind) {
+        case 'send':
+          this.sendNow(action.frame);
+          break;
+        case 'identify':
+          this.system = action.system;
+          break;
+        case 'authentication-failed':
+          this.host.authenticationFailed(this);
+          break;
+        case 'establish':
+          this.establish();
+          break;
+        case 'fail':
+          this.fail(action.error, action.isByeUseful, action.level);
+          break;
+        case 'destroy':
+          this.destroy(action.error);
+          break;
+        default:
+          assertNever(action);
       }
-      this.peerNonce = frame.nonce;
-      this.phase = 'await-hello-ack';
-      // No proof here: the dialer proves first, so a stranger gets nothing to test guesses against.
-      this.sendNow(this.hello());
-      return;
     }
-    if (this.phase === 'await-hello-ack' && frame.kind === 'hello-ack') {
-      const dialer = this.system as SystemPath;
-      const dialerNonce = this.peerNonce as Uint8Array;
-      let proof: Uint8Array | undefined;
-      if (secret === undefined) {
-        if (frame.proof !== undefined) {
-          this.refuseAuthentication('the dialer has a shared secret and none is configured here');
-          return;
-        }
-      } else {
-        if (frame.proof === undefined) {
-          this.refuseAuthentication('the dialer sent no shared-secret proof');
-          return;
-        }
-        const expected = handshakeProof(secret, 'dialer', dialerNonce, this.nonce, dialer, localSystem);
-        if (!proofMatches(frame.proof, expected)) {
-          this.refuseAuthentication('the dialer does not know the shared secret');
-          return;
-        }
-        proof = handshakeProof(secret, 'acceptor', dialerNonce, this.nonce, dialer, localSystem);
-      }
-      this.sendNow({ kind: 'hello-ack', proof });
-      this.establish();
-      return;
-    }
-    this.refuse(`unexpected ${frame.kind} frame during the handshake`);
-  }
-
-  private dialerStep(frame: Frame): void {
-    const { secret, localSystem } = this.settings;
-    const dialled = this.system as SystemPath;
-    if (this.phase === 'await-hello' && frame.kind === 'hello') {
-      if (!frame.system.equals(dialled)) {
-        // Whoever answers is not the system the frames are for (a relay, or a stale address): proving
-        // the secret to it, or sending it those frames, would be wrong either way.
-        this.refuse(
-          `dialled ${dialled.toString()}, but the acceptor names itself ${frame.system.toString()}`,
-          'warn',
-        );
-        return;
-      }
-      this.peerNonce = frame.nonce;
-      this.phase = 'await-hello-ack';
-      this.sendNow({
-        kind: 'hello-ack',
-        proof:
-          secret === undefined
-            ? undefined
-            : handshakeProof(secret, 'dialer', this.nonce, frame.nonce, localSystem, dialled),
-      });
-      return;
-    }
-    if (this.phase === 'await-hello-ack' && frame.kind === 'hello-ack') {
-      if (secret === undefined) {
-        if (frame.proof !== undefined) {
-          this.refuse('the peer requires a shared secret and none is configured here');
-          return;
-        }
-      } else if (
-        frame.proof === undefined ||
-        !proofMatches(
-          frame.proof,
-          handshakeProof(secret, 'acceptor', this.nonce, this.peerNonce as Uint8Array, localSystem, dialled),
-        )
-      ) {
-        this.refuse(
-          frame.proof === undefined
-            ? 'the peer sent no shared-secret proof'
-            : 'the peer does not know the shared secret',
-        );
-        return;
-      }
-      this.establish();
-      return;
-    }
-    this.refuse(`unexpected ${frame.kind} frame during the handshake`);
   }
 
   private establish(): void {
-    this.phase = 'done';
     this.currentState = 'established';
-    this.wasEstablished = true;
     this.decoder.setMaxFrameBytes(this.settings.maxFrameBytes);
     this.clearTimer();
     this.host.established(this);
-  }
-
-  private hello(): HelloFrame {
-    return {
-      kind: 'hello',
-      version: PROTOCOL_VERSION,
-      system: this.settings.localSystem,
-      nonce: this.nonce,
-      proof: undefined,
-    };
   }
 
   private sendNow(frame: Frame): void {
@@ -616,28 +541,17 @@ export class Connection {
     this.settings.flusher.request(this);
   }
 
-  /** Refuses the handshake: a logged error, a `bye` naming the reason, and the socket closes. */
-  private refuse(reason: string, level: FailLevel = 'error'): void {
-    this.fail(new KompactError('HANDSHAKE_FAILED', `Handshake refused: ${reason}`), true, level);
-  }
-
-  /** Refuses a dialer that did not prove the shared secret, and tells the host (which slows guessing). */
-  private refuseAuthentication(reason: string): void {
-    this.host.authenticationFailed(this);
-    this.refuse(reason);
-  }
-
   /**
    * Closes this connection because of `error`: logs it, tells the peer why in a `bye` (unless the peer
    * already said bye or the bye cannot be written), and ends the socket (destroyed after
    * `closeTimeoutMs` if the peer does not close its side).
    */
-  private fail(error: Error, isByeUseful = true, level: FailLevel = 'error'): void {
+  private fail(error: Error, isByeUseful = true, level: HandshakeLogLevel = 'error'): void {
     if (this.currentState === 'closed' || this.isDying) return;
     this.isDying = true;
     this.error = error;
     this.decoder.stop();
-    const handshake = this.phase !== 'done';
+    const handshake = this.currentState === 'handshaking';
     // Anyone can open connections to an acceptor: its handshake failures are counted by the transport
     // and summarised, never logged one line each above debug.
     this.settings.logger[handshake && this.role === 'acceptor' ? 'debug' : level](
@@ -677,12 +591,7 @@ export class Connection {
 
   private readonly onHandshakeTimeout = (): void => {
     this.timer = undefined;
-    this.fail(
-      new KompactError(
-        'HANDSHAKE_FAILED',
-        `Handshake did not complete within ${this.settings.handshakeTimeoutMs} ms`,
-      ),
-    );
+    this.handshakeStep({ kind: 'timeout', timeoutMs: this.settings.handshakeTimeoutMs });
   };
 
   private readonly onCloseTimeout = (): void => {
@@ -692,6 +601,7 @@ export class Connection {
 
   private readonly onClose = (): void => {
     if (this.currentState === 'closed') return;
+    const wasEstablished = this.currentState !== 'handshaking';
     this.currentState = 'closed';
     this.clearTimer();
     this.decoder.stop();
@@ -700,7 +610,7 @@ export class Connection {
     socket.off('drain', this.onDrain);
     // The error listener stays: a late 'error' must never be unhandled.
     let outcome: ConnectionOutcome;
-    if (!this.wasEstablished) {
+    if (!wasEstablished) {
       const address = this.remoteAddress;
       outcome = {
         kind: 'failed',
@@ -734,9 +644,6 @@ export class Connection {
     };
   }
 }
-
-/** The level a connection logs its failure at (acceptors in their handshake always use debug). */
-type FailLevel = 'error' | 'warn';
 
 const GRACEFUL_BYE: Frame = Object.freeze({ kind: 'bye', isError: false, reason: 'closing' });
 const byeSize = frameSize(GRACEFUL_BYE);

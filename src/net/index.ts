@@ -33,6 +33,20 @@ export {
 export { FrameDecoder } from './frame-decoder.js';
 export { FrameError, type FrameErrorReason } from './frame-error.js';
 export { FrameQueue } from './frame-queue.js';
+export {
+  acceptorHandshake,
+  dialerHandshake,
+  type HandshakeAction,
+  type HandshakeCrypto,
+  type HandshakeEnvironment,
+  type HandshakeInput,
+  type HandshakeLogLevel,
+  type HandshakeState,
+  type HandshakeStep,
+  isHandshakeOver,
+  NODE_HANDSHAKE_CRYPTO,
+  step as handshakeStep,
+} from './handshake.js';
 export { type HandshakeRole, handshakeProof, makeNonce, proofMatches } from './handshake-proof.js';
 export { canonicalIp } from './ip-address.js';
 export { TcpTransport, type TransportStats } from './tcp-transport.js';

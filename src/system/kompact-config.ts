@@ -6,8 +6,16 @@ import { closestName } from '../internal/closest-name.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
+import {
+  checkNetworkSource,
+  isNetworkKey,
+  NETWORK_CONFIG_KEYS,
+  NETWORK_TABLE,
+  NetworkSettings,
+  networkCallOptions,
+  networkKeys,
+} from '../net/network-config.js';
 import type { NetworkOptions } from '../net/network-link.js';
-import { checkOptionNames, resolveTransportOptions, userOptionNames } from '../net/tcp-transport-options.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { Clock } from '../timer/clock.js';
@@ -39,64 +47,9 @@ export const ConfigKeys = {
   recoveryBudgetMs: 'kompact.supervision.recovery-budget-ms',
   /** Whether `group/*` and `group/?` reach a group without a routing policy. Default `false`. */
   implicitRoutes: 'kompact.dispatch.implicit-routes',
-  // Any key under `kompact.network`, even an empty `[kompact.network]` table, gives the system a
-  // network, as `KompactConfig.network()` does; each key sets the `NetworkOptions` field named alike.
-  /** The address the network listens on. Default `127.0.0.1`. */
-  networkHost: 'kompact.network.host',
-  /** The port the network listens on; 0 for any free one. Default 0. */
-  networkPort: 'kompact.network.port',
-  /** The host in this system's path instead of the bound one (`advertisedHost`). */
-  networkAdvertisedHost: 'kompact.network.advertised-host',
-  /** The port in this system's path instead of the bound one (`advertisedPort`). */
-  networkAdvertisedPort: 'kompact.network.advertised-port',
-  /** The secret every system of the deployment shares, as a string (`sharedSecret`). */
-  networkSharedSecret: 'kompact.network.shared-secret',
-  /** The largest frame accepted or sent, in bytes (`maxFrameBytes`). Default 8 MiB. */
-  networkMaxFrameBytes: 'kompact.network.max-frame-bytes',
-  /** Bytes queued or unacknowledged per remote system before sends are refused. Default 16 MiB. */
-  networkHighWaterMarkBytes: 'kompact.network.high-water-mark-bytes',
-  /** Messages received per connection and not yet handled before acks are withheld. Default 65536. */
-  networkMaxReceiveBacklogMessages: 'kompact.network.max-receive-backlog-messages',
-  /** Payload bytes of those messages before acks are withheld. Default 16 MiB. */
-  networkMaxReceiveBacklogBytes: 'kompact.network.max-receive-backlog-bytes',
-  /** Most bytes of data frames in one socket write (`maxWriteBatchBytes`). Default 1 MiB. */
-  networkMaxWriteBatchBytes: 'kompact.network.max-write-batch-bytes',
-  /** Failed connection attempts retried before queued messages are dropped. Default 10. */
-  networkMaxConnectionRetryAttempts: 'kompact.network.max-connection-retry-attempts',
-  /** Milliseconds between connection attempts (`connectionRetryIntervalMs`). Default 5000. */
-  networkConnectionRetryIntervalMs: 'kompact.network.connection-retry-interval-ms',
-  /** Milliseconds for connecting plus the handshake (`handshakeTimeoutMs`). Default 5000. */
-  networkHandshakeTimeoutMs: 'kompact.network.handshake-timeout-ms',
-  /** Milliseconds a graceful close waits for the peer (`closeTimeoutMs`). Default 2000. */
-  networkCloseTimeoutMs: 'kompact.network.close-timeout-ms',
-  /** Most incoming connections open at once (`maxIncomingConnections`). Default 1100. */
-  networkMaxIncomingConnections: 'kompact.network.max-incoming-connections',
-  /** Most incoming connections in their handshake at once (`maxHandshakingConnections`). Default 64. */
-  networkMaxHandshakingConnections: 'kompact.network.max-handshaking-connections',
-  /** Most incoming handshakes at once from one address (`maxHandshakingPerAddress`). Default 8. */
-  networkMaxHandshakingPerAddress: 'kompact.network.max-handshaking-per-address',
-  /** Failed proofs from one address before it is refused (`maxHandshakeFailures`). Default 5. */
-  networkMaxHandshakeFailures: 'kompact.network.max-handshake-failures',
-  /** Milliseconds the failed proofs are counted in (`handshakeFailureWindowMs`). Default 60000. */
-  networkHandshakeFailureWindowMs: 'kompact.network.handshake-failure-window-ms',
-  /** Milliseconds an address is first refused after too many failures (`handshakeBackoffMs`). Default 5000. */
-  networkHandshakeBackoffMs: 'kompact.network.handshake-backoff-ms',
-  /** `socket.setNoDelay` (`noDelay`). Default `true`. */
-  networkNoDelay: 'kompact.network.no-delay',
-  /** This system's TLS private key, in PEM (`tls.key`). */
-  networkTlsKey: 'kompact.network.tls.key',
-  /** This system's TLS certificate chain, in PEM (`tls.cert`). */
-  networkTlsCert: 'kompact.network.tls.cert',
-  /** Trusted certificate authorities, a PEM string or an array of them (`tls.ca`). */
-  networkTlsCa: 'kompact.network.tls.ca',
-  /** Whether an accepting system asks dialers for a certificate (`tls.requestCert`). Default `true`. */
-  networkTlsRequestCert: 'kompact.network.tls.request-cert',
-  /** Whether a certificate that does not verify closes the connection. Default `true`. */
-  networkTlsRejectUnauthorized: 'kompact.network.tls.reject-unauthorized',
+  // The network's keys, `kompact.network.*`, are defined beside its options (net/network-config.ts).
+  ...NETWORK_CONFIG_KEYS,
 } as const;
-
-/** The table whose keys configure the network. */
-const NETWORK_TABLE = 'kompact.network';
 
 /** The keys under `kompact` (outside `kompact.network`) that kompact-ts reads. */
 const RUNTIME_KEYS: ReadonlySet<string> = new Set(
@@ -181,12 +134,7 @@ function checkKompactKeys(tree: ConfigTree, origin: string, warnings: string[]):
 /** The error for `key`, unknown in the table `path`, with the closest of the table's known names. */
 function unknownKey(key: string, path: string, origin: string): KompactError {
   const siblings = new Set<string>();
-  for (const known of [
-    ...RUNTIME_KEYS,
-    ...UNIMPLEMENTED_KEYS,
-    ...CONFIG_TABLES,
-    ...Object.keys(NETWORK_OPTION_OF_KEY),
-  ]) {
+  for (const known of [...RUNTIME_KEYS, ...UNIMPLEMENTED_KEYS, ...CONFIG_TABLES, ...networkKeys()]) {
     if (known.startsWith(`${path}.`)) siblings.add(known.slice(path.length + 1).split('.')[0] as string);
   }
   const names = [...siblings].sort();
@@ -199,50 +147,10 @@ function unknownKey(key: string, path: string, origin: string): KompactError {
   );
 }
 
-/** Each `kompact.network` key and the `NetworkOptions` field it sets (`tls.x` is a field of `tls`). */
-const NETWORK_OPTION_OF_KEY: Readonly<Record<string, string>> = {
-  [ConfigKeys.networkHost]: 'host',
-  [ConfigKeys.networkPort]: 'port',
-  [ConfigKeys.networkAdvertisedHost]: 'advertisedHost',
-  [ConfigKeys.networkAdvertisedPort]: 'advertisedPort',
-  [ConfigKeys.networkSharedSecret]: 'sharedSecret',
-  [ConfigKeys.networkMaxFrameBytes]: 'maxFrameBytes',
-  [ConfigKeys.networkHighWaterMarkBytes]: 'highWaterMarkBytes',
-  [ConfigKeys.networkMaxReceiveBacklogMessages]: 'maxReceiveBacklogMessages',
-  [ConfigKeys.networkMaxReceiveBacklogBytes]: 'maxReceiveBacklogBytes',
-  [ConfigKeys.networkMaxWriteBatchBytes]: 'maxWriteBatchBytes',
-  [ConfigKeys.networkMaxConnectionRetryAttempts]: 'maxConnectionRetryAttempts',
-  [ConfigKeys.networkConnectionRetryIntervalMs]: 'connectionRetryIntervalMs',
-  [ConfigKeys.networkHandshakeTimeoutMs]: 'handshakeTimeoutMs',
-  [ConfigKeys.networkCloseTimeoutMs]: 'closeTimeoutMs',
-  [ConfigKeys.networkMaxIncomingConnections]: 'maxIncomingConnections',
-  [ConfigKeys.networkMaxHandshakingConnections]: 'maxHandshakingConnections',
-  [ConfigKeys.networkMaxHandshakingPerAddress]: 'maxHandshakingPerAddress',
-  [ConfigKeys.networkMaxHandshakeFailures]: 'maxHandshakeFailures',
-  [ConfigKeys.networkHandshakeFailureWindowMs]: 'handshakeFailureWindowMs',
-  [ConfigKeys.networkHandshakeBackoffMs]: 'handshakeBackoffMs',
-  [ConfigKeys.networkNoDelay]: 'noDelay',
-  [ConfigKeys.networkTlsKey]: 'tls.key',
-  [ConfigKeys.networkTlsCert]: 'tls.cert',
-  [ConfigKeys.networkTlsCa]: 'tls.ca',
-  [ConfigKeys.networkTlsRequestCert]: 'tls.requestCert',
-  [ConfigKeys.networkTlsRejectUnauthorized]: 'tls.rejectUnauthorized',
-};
-
-/** The tables inside `kompact.network`; every other entry there must be a known key. */
-const NETWORK_SUBTABLES: readonly string[] = [`${NETWORK_TABLE}.tls`];
-
-function isNetworkKey(key: string): boolean {
-  return key === NETWORK_TABLE || key.startsWith(`${NETWORK_TABLE}.`);
-}
-
 /** One source of settings, in the order given: a tree of dotted keys, or a `network()` call. */
 type ConfigSource =
   | { readonly kind: 'tree'; readonly origin: string; readonly tree: ConfigTree }
   | { readonly kind: 'network'; readonly origin: string; readonly options: NetworkOptions };
-
-/** Where the value of one network option comes from: a config key, or a `network()` call. */
-type NetworkSetting = { readonly key: string } | { readonly key: undefined; readonly value: unknown };
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -387,14 +295,7 @@ export class KompactConfig {
    * ```
    */
   network(options: NetworkOptions = {}): this {
-    // The system sets the transport's clock, logger and callbacks itself: given here they would be
-    // ignored in silence.
-    if (typeof options === 'object' && options !== null) {
-      checkOptionNames(options, userOptionNames(), 'network option');
-    }
-    resolveTransportOptions(options);
-    const tls = options.tls === undefined ? {} : { tls: { ...options.tls } };
-    this.#sources.push({ kind: 'network', origin: 'network()', options: { ...options, ...tls } });
+    this.#sources.push({ kind: 'network', origin: 'network()', options: networkCallOptions(options) });
     return this;
   }
 
@@ -484,21 +385,15 @@ export class KompactConfig {
   settings(): RuntimeSettings {
     const tree: Record<string, unknown> = {};
     const origins: Record<string, string> = {};
-    // The source that set each network option last: a key of the merged tree, or a network() call.
-    const network = new Map<string, NetworkSetting>();
-    let hasNetworkCall = false;
+    const network = new NetworkSettings();
     for (const source of this.#sources) {
       if (source.kind === 'network') {
-        hasNetworkCall = true;
-        for (const [option, value] of networkOptionEntries(source.options)) {
-          network.set(option, { key: undefined, value });
-        }
+        network.addCall(source.options);
         continue;
       }
       mergeInto(tree, source.tree, (path) => {
         origins[path] = source.origin;
-        const option = NETWORK_OPTION_OF_KEY[path];
-        if (option !== undefined) network.set(option, { key: path });
+        network.noteKey(path);
       });
     }
     const read = (key: string): unknown => readPath(tree, key);
@@ -506,10 +401,8 @@ export class KompactConfig {
       const value = read(key);
       if (value !== undefined && !isNetworkKey(key)) this.#checkKnown(key, value, origins[key] ?? 'config');
     }
-    const networkTable = read(NETWORK_TABLE);
-    if (networkTable !== undefined) {
-      checkNetworkTable(networkTable, NETWORK_TABLE, (path) => origins[path] ?? 'config');
-    }
+    const originOf = (key: string): string => origins[key] ?? 'config';
+    const hasNetwork = network.check(read, originOf);
     const label = (read(ConfigKeys.label) as string | undefined) ?? `kompact-runtime-${++systemCounter}`;
     return {
       label,
@@ -522,10 +415,7 @@ export class KompactConfig {
       logger: this.#logger,
       clock: this.#clock,
       tree,
-      network:
-        hasNetworkCall || networkTable !== undefined
-          ? networkOptions(network, read, (key) => origins[key] ?? 'config')
-          : undefined,
+      network: hasNetwork ? network.resolve(read, originOf) : undefined,
       serialisers: new SerialiserRegistry().registerAll(this.#serialisers),
       warnings: [...this.#warnings],
     };
@@ -562,135 +452,6 @@ export class KompactConfig {
         break;
     }
   }
-}
-
-/** The options of a `network()` call by option name, a `tls` object's fields as `tls.<field>`. */
-function networkOptionEntries(options: NetworkOptions): [string, unknown][] {
-  const entries: [string, unknown][] = [];
-  for (const [option, value] of Object.entries(options)) {
-    if (value === undefined) continue;
-    if (option === 'tls') {
-      for (const [field, fieldValue] of Object.entries(value as object)) {
-        if (fieldValue !== undefined) entries.push([`tls.${field}`, fieldValue]);
-      }
-    } else {
-      entries.push([option, value]);
-    }
-  }
-  return entries;
-}
-
-/**
- * The network options from the last source of each, checked together, so that an error names the
- * key and source of a value read from configuration.
- */
-function networkOptions(
-  settings: ReadonlyMap<string, NetworkSetting>,
-  read: (key: string) => unknown,
-  originOf: (key: string) => string,
-): NetworkOptions {
-  const options: Record<string, unknown> = {};
-  const tls: Record<string, unknown> = {};
-  for (const [option, setting] of settings) {
-    const value = setting.key === undefined ? setting.value : read(setting.key);
-    if (option.startsWith('tls.')) tls[option.slice(4)] = value;
-    else options[option] = value;
-  }
-  if (Object.keys(tls).length > 0) options.tls = tls;
-  resolveTransportOptions(options, (option, value, expected) => {
-    const setting = settings.get(option);
-    const key = setting === undefined ? keyOfOption(option) : setting.key;
-    // Name the key and source like any config value; an option from network() by its own name.
-    const name =
-      setting === undefined
-        ? `${key ?? option} (not set)`
-        : setting.key === undefined
-          ? `\`${option}\` (from network())`
-          : `${setting.key} (from ${originOf(setting.key)})`;
-    return new KompactError(
-      'CONFIG_INVALID',
-      `Invalid value for ${name}: expected ${expected}, got ${describeValue(value)}`,
-    );
-  });
-  return options as NetworkOptions;
-}
-
-function keyOfOption(option: string): string | undefined {
-  return Object.keys(NETWORK_OPTION_OF_KEY).find((key) => NETWORK_OPTION_OF_KEY[key] === option);
-}
-
-/**
- * Checks a `kompact.network` table: every entry a known key (or the `tls` table), no key unknown.
- * Values are checked when the options are put together, since a later source may replace them.
- */
-function checkNetworkTable(table: unknown, path: string, originOf: (path: string) => string): void {
-  if (!isTree(table)) {
-    throw new KompactError(
-      'CONFIG_INVALID',
-      `Invalid value for ${path} (from ${originOf(path)}): expected a table of network settings, ` +
-        `got ${describeValue(table)}`,
-    );
-  }
-  for (const [name, value] of Object.entries(table)) {
-    const key = `${path}.${name}`;
-    if (NETWORK_SUBTABLES.includes(key)) {
-      checkNetworkTable(value, key, originOf);
-    } else if (NETWORK_OPTION_OF_KEY[key] === undefined) {
-      const known = Object.keys(NETWORK_OPTION_OF_KEY)
-        .filter((option) => option.startsWith(`${path}.`))
-        .map((option) => option.slice(path.length + 1));
-      const closest = closestName(name, known);
-      throw new KompactError(
-        'CONFIG_INVALID',
-        `Unknown key ${key} (from ${originOf(firstLeaf(key, value))})` +
-          `${closest === undefined ? ': the' : `; did you mean \`${path}.${closest}\`? The`} keys of ${path} are ` +
-          `${known.join(', ')}`,
-      );
-    }
-  }
-}
-
-/** The dotted path of the first value under `value` (itself unless it is a table), to name its source. */
-function firstLeaf(path: string, value: unknown): string {
-  if (!isTree(value)) return path;
-  const first = Object.entries(value)[0];
-  return first === undefined ? path : firstLeaf(`${path}.${first[0]}`, first[1]);
-}
-
-/** Checks the network keys of one `setValue` at once: known keys, and values valid on their own. */
-function checkNetworkSource(key: string, value: unknown, tree: ConfigTree, origin: string): void {
-  const table = (tree.kompact as ConfigTree | undefined)?.network;
-  if (table === undefined) return;
-  if (value instanceof Uint8Array) {
-    // expandDottedKeys would take the bytes for a table; say what to do instead.
-    throw new KompactError(
-      'CONFIG_INVALID',
-      `Invalid value for ${key} (from ${origin}): expected a string, got bytes; pass binary network ` +
-        'settings to network()',
-    );
-  }
-  checkNetworkTable(table, NETWORK_TABLE, () => origin);
-  const settings = new Map<string, NetworkSetting>();
-  // A TLS field is only valid next to a key and a certificate: stand in for those this source lacks.
-  const placeholder: NetworkSetting = { key: undefined, value: 'placeholder' };
-  const collect = (node: unknown, path: string): void => {
-    if (isTree(node)) {
-      for (const [name, child] of Object.entries(node)) collect(child, `${path}.${name}`);
-      return;
-    }
-    const option = NETWORK_OPTION_OF_KEY[path] as string;
-    if (option.startsWith('tls.')) {
-      if (!settings.has('tls.key')) settings.set('tls.key', placeholder);
-      if (!settings.has('tls.cert')) settings.set('tls.cert', placeholder);
-    }
-    settings.set(option, { key: path });
-  };
-  collect(table, NETWORK_TABLE);
-  networkOptions(
-    settings,
-    (path) => readPath(tree, path),
-    () => origin,
-  );
 }
 
 /** The value at a dotted `path` of `tree`, or `undefined`. */
