@@ -1,5 +1,8 @@
 // Fault recovery: Kompact's reference cases 16–33 and points 1–4 of the fault-recovery issue
 // (the mechanism, every fault source, the supervisor, and what happens to a faulted instance).
+// Replacement (`FaultContext.replaceWith`, restart limits and backoff) is in replace-with.test.ts,
+// supervision events and contained recovery failures in supervision-events.test.ts, what each handler
+// result does in handler-results.test.ts, and random interleavings in fault-recovery.property.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -84,6 +87,20 @@ class PortCrasher extends ComponentDefinition<Msg> {
     this.received.push(n);
     this.service.trigger(`ack ${n}`);
   });
+}
+
+/** Crashes on `crash`, counts `ping`s; any other message installs a recovery function logging it. */
+class Crashy extends ComponentDefinition<'crash' | 'ping' | string> {
+  pings = 0;
+  override receiveLocal(msg: string): HandlerReturn {
+    if (msg === 'crash') throw new Error('boom');
+    if (msg === 'ping') this.pings++;
+    else
+      this.ctx.setRecoveryFunction((fault) =>
+        fault.recoverWith((_fault, _system, logger) => logger.info({ snapshot: msg }, 'recovering')),
+      );
+    return undefined;
+  }
 }
 
 // ---- reference cases 16–33 ----------------------------------------------------------------------
@@ -774,6 +791,72 @@ describe('Fault recovery', () => {
 // ---- the mechanism ------------------------------------------------------------------------------
 
 describe('Recovery function', () => {
+  it('logs "Ignoring fault of component id=<id>" when no recovery function is set, and others keep working', async () => {
+    await withEnv(async (env) => {
+      const crashy = env.system.create(() => new Crashy());
+      const other = env.system.create(() => new Crashy());
+      await env.system.startNotify(crashy);
+      await env.system.startNotify(other);
+      crashy.actorRef().tell('crash');
+      await env.clock.settle();
+      assert.equal(crashy.isFaulty(), true);
+      const ignored = linesAt(env.lines, WARN).filter((line) =>
+        line.msg.startsWith(`Ignoring fault of component id=${crashy.id}: `),
+      );
+      assert.equal(ignored.length, 1, JSON.stringify(env.lines));
+      assert.match((ignored[0] as CapturedLog).msg, /boom/);
+
+      other.actorRef().tell('ping');
+      await env.clock.settle();
+      assert.equal(
+        other.onDefinition((c) => c.pings),
+        1,
+      );
+    });
+  });
+
+  it('uses the recovery function the component installed last through ctx.setRecoveryFunction', async () => {
+    await withEnv(async (env) => {
+      const crashy = env.system.create(() => new Crashy());
+      await env.system.startNotify(crashy);
+      crashy.actorRef().tell('first');
+      crashy.actorRef().tell('second');
+      crashy.actorRef().tell('crash');
+      await env.clock.settle();
+      const recovering = env.lines.filter((line) => line.msg === 'recovering');
+      assert.deepEqual(
+        recovering.map((line) => line.snapshot),
+        ['second'],
+      );
+    });
+  });
+
+  it('hands the recovery handler a system it can start a replacement with', async () => {
+    await withEnv(async (env) => {
+      const crashy = env.system.create(() => new Crashy());
+      let replacement: Component<Crashy> | undefined;
+      crashy.setRecoveryFunction((fault) =>
+        fault.recoverWith((_fault, system) => {
+          replacement = system.create(() => new Crashy());
+          system.start(replacement);
+        }),
+      );
+      await env.system.startNotify(crashy);
+      crashy.actorRef().tell('crash');
+      await env.clock.settle();
+      assert.ok(replacement !== undefined);
+      assert.notEqual(replacement.id, crashy.id);
+      replacement.actorRef().tell('ping');
+      await env.clock.settle();
+      assert.equal(replacement.isActive(), true);
+      assert.equal(
+        replacement.onDefinition((c) => c.pings),
+        1,
+      );
+      assert.equal(crashy.isFaulty(), true);
+    });
+  });
+
   it('uses the function set last, whether from outside or from inside the component', async () => {
     await withEnv(async ({ system, clock }) => {
       const used: string[] = [];
