@@ -20,11 +20,18 @@ import {
   Listener,
   PortA,
   PortB,
+  type Reaction,
   Reactor,
   Recorder,
   startedRecorderAndListener,
 } from './support/port-components.js';
 import { deferred } from './support/promises.js';
+
+/** Injects `requests` into the provided PortA end of `reactor`, in order, with `system.triggerR`. */
+function inject(system: KompactSystem, reactor: Component<Reactor>, ...requests: Reaction[]): void {
+  const provided = read(reactor, (d) => d.a);
+  for (const request of requests) system.triggerR(request, provided);
+}
 
 describe('Port events and the component lifecycle', () => {
   it('queues port events for a component that is not started and handles them once it starts', async () => {
@@ -193,14 +200,7 @@ describe('Port handler results', () => {
         return fault.ignore();
       });
       await system.startNotify(reactor);
-      system.triggerR(
-        'throw',
-        read(reactor, (d) => d.a),
-      );
-      system.triggerR(
-        'ok',
-        read(reactor, (d) => d.a),
-      );
+      inject(system, reactor, 'throw', 'ok');
       await clock.settle();
       assert.equal(reactor.isFaulty(), true);
       assert.equal(faults.length, 1);
@@ -223,10 +223,7 @@ describe('Port handler results', () => {
         return fault.ignore();
       });
       await system.startNotify(reactor);
-      system.triggerR(
-        'recoverable',
-        read(reactor, (d) => d.a),
-      );
+      inject(system, reactor, 'recoverable');
       await clock.settle();
       assert.equal(reactor.isFaulty(), true);
       assert.equal(faults.length, 1);
@@ -244,14 +241,7 @@ describe('Port handler results', () => {
         return fault.ignore();
       });
       await system.startNotify(reactor);
-      system.triggerR(
-        'unrecoverable',
-        read(reactor, (d) => d.a),
-      );
-      system.triggerR(
-        'ok',
-        read(reactor, (d) => d.a),
-      );
+      inject(system, reactor, 'unrecoverable', 'ok');
       await clock.settle();
       assert.equal(reactor.isDestroyed(), true);
       assert.equal(recoveries, 0);
@@ -272,14 +262,7 @@ describe('Port handler results', () => {
       async (system, clock) => {
         const reactor = system.create(() => new Reactor());
         await system.startNotify(reactor);
-        system.triggerR(
-          'benign',
-          read(reactor, (d) => d.a),
-        );
-        system.triggerR(
-          'ok',
-          read(reactor, (d) => d.a),
-        );
+        inject(system, reactor, 'benign', 'ok');
         await clock.settle();
         assert.equal(reactor.isActive(), true);
         assert.deepEqual(
@@ -299,14 +282,7 @@ describe('Port handler results', () => {
     await withClock(async (system, clock) => {
       const reactor = system.create(() => new Reactor());
       await system.startNotify(reactor);
-      system.triggerR(
-        'shutdown',
-        read(reactor, (d) => d.a),
-      );
-      system.triggerR(
-        'ok',
-        read(reactor, (d) => d.a),
-      );
+      inject(system, reactor, 'shutdown', 'ok');
       await clock.settle();
       assert.equal(reactor.isDestroyed(), true);
       assert.equal(
