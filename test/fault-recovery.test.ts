@@ -20,28 +20,13 @@ import {
   type SystemHandle,
 } from '../src/index.js';
 import type { CapturedLog } from '../src/testing/index.js';
-import { CountPort, PortUser } from './support/definitions.js';
+import { CountPort, CountProvider, PortUser } from './support/definitions.js';
 import { isKompactError } from './support/errors.js';
 import { ERROR, INFO, linesAt, WARN } from './support/logs.js';
 import { DEADLINE_MS, deferred, track, within } from './support/promises.js';
-import { withEnv } from './support/supervision.js';
+import { watchRecovery, withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-/** Records the contexts a component's recovery function sees, and how often its handler runs. */
-function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
-  readonly contexts: FaultContext[];
-  handlerRuns: number;
-} {
-  const seen = { contexts: [] as FaultContext[], handlerRuns: 0 };
-  component.setRecoveryFunction((fault) => {
-    seen.contexts.push(fault);
-    return fault.recoverWith(() => {
-      seen.handlerRuns++;
-    });
-  });
-  return seen;
-}
 
 type Msg = string | Ask<string, string>;
 
@@ -77,16 +62,6 @@ class Recorder extends ComponentDefinition<string> {
   override receiveLocal(msg: string): HandlerReturn {
     this.log.push(`recorder handled ${msg}`);
   }
-}
-
-/** Provides CountPort: a negative request panics; every other is acknowledged with an indication. */
-class PortCrasher extends ComponentDefinition<Msg> {
-  readonly received: number[] = [];
-  readonly service = this.providePort(CountPort, (n) => {
-    if (n < 0) throw new Error(`negative request ${n}`);
-    this.received.push(n);
-    this.service.trigger(`ack ${n}`);
-  });
 }
 
 /** Crashes on `crash`, counts `ping`s; any other message installs a recovery function logging it. */
@@ -135,7 +110,7 @@ describe('Fault recovery', () => {
 
   it('makes a component faulty when its port handler panics (case 17)', async () => {
     await withEnv(async ({ system, clock }) => {
-      const provider = system.create(() => new PortCrasher());
+      const provider = system.create(() => new CountProvider());
       const seen = watchRecovery(provider);
       await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');
       const provided = provider.getProvidedPort(CountPort);
@@ -417,7 +392,7 @@ describe('Fault recovery', () => {
 
   it('never runs a faulty component again: messages, port events and timer expiries are not handled, and it stays faulty (case 24)', async () => {
     await withEnv(async ({ system, clock }) => {
-      class Busy extends PortCrasher {
+      class Busy extends CountProvider {
         ticks = 0;
         override onStart(): HandlerReturn {
           this.schedulePeriodic(10, 10, () => {
@@ -559,12 +534,12 @@ describe('Fault recovery', () => {
   it('does not carry port connections over to a replacement made with recoverWith (case 28)', async () => {
     await withEnv(async ({ system, clock }) => {
       const user = system.create(() => new PortUser());
-      const original = system.create(() => new PortCrasher());
+      const original = system.create(() => new CountProvider());
       biconnectComponents(CountPort, original, user);
-      let replacement: Component<PortCrasher> | undefined;
+      let replacement: Component<CountProvider> | undefined;
       original.setRecoveryFunction((fault) =>
         fault.recoverWith((_fault, handle) => {
-          replacement = handle.create(() => new PortCrasher());
+          replacement = handle.create(() => new CountProvider());
           handle.start(replacement);
         }),
       );
@@ -1189,7 +1164,7 @@ describe('Faulted component', () => {
   it('turns port events queued behind the failed one into dead letters', async () => {
     await withEnv(async ({ system, clock }) => {
       const user = system.create(() => new PortUser());
-      const provider = system.create(() => new PortCrasher());
+      const provider = system.create(() => new CountProvider());
       biconnectComponents(CountPort, provider, user);
       await within(system.startNotify(user), DEADLINE_MS, 'user to start');
       await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');

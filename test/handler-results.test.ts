@@ -14,24 +14,9 @@ import type { CapturedLog } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
 import { ERROR, linesAt, WARN } from './support/logs.js';
 import { DEADLINE_MS, within } from './support/promises.js';
-import { type Env, withEnv } from './support/supervision.js';
+import { type Env, watchRecovery, withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-/** Records what the recovery function of a component was called with, and whether its handler ran. */
-function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
-  readonly contexts: FaultContext[];
-  readonly actions: number;
-} {
-  const seen = { contexts: [] as FaultContext[], actions: 0 };
-  component.setRecoveryFunction((fault) => {
-    seen.contexts.push(fault);
-    return fault.recoverWith(() => {
-      seen.actions++;
-    });
-  });
-  return seen;
-}
 
 type Outcome = 'ok' | 'shutdown' | 'benign' | 'recoverable' | 'unrecoverable' | 'panic';
 
@@ -195,7 +180,7 @@ describe('Handler results', () => {
         assert.equal(probe.isFaulty(), true);
         assert.equal(probe.isActive(), false);
         assert.equal(recovery.contexts.length, 1);
-        assert.equal(recovery.actions, 1);
+        assert.equal(recovery.handlerRuns, 1);
         const context = recovery.contexts[0] as FaultContext;
         assert.equal(context.componentId, probe.id);
         assert.equal(context.componentType, 'Probe');
@@ -216,7 +201,7 @@ describe('Handler results', () => {
         assert.equal(probe.isDestroyed(), true);
         assert.equal(probe.isFaulty(), false);
         assert.equal(recovery.contexts.length, 0);
-        assert.equal(recovery.actions, 0);
+        assert.equal(recovery.handlerRuns, 0);
         assert.equal(kills, 0);
         assert.equal(pings, 0);
         assert.equal(env.system.deadLetters.count, 1);
@@ -231,7 +216,7 @@ describe('Handler results', () => {
           const { probe, recovery, pings, kills, error } = await runProbe(env, source, 'panic');
           assert.equal(probe.isFaulty(), true);
           assert.equal(recovery.contexts.length, 1);
-          assert.equal(recovery.actions, 1);
+          assert.equal(recovery.handlerRuns, 1);
           const context = recovery.contexts[0] as FaultContext;
           assert.equal(context.componentId, probe.id);
           assert.equal(context.fault.kind, 'panic');
@@ -368,7 +353,7 @@ describe('Lifecycle hook results', () => {
             await env.clock.settle();
             assert.equal(probe.isFaulty(), true);
             assert.equal(recovery.contexts.length, 1);
-            assert.equal(recovery.actions, 1);
+            assert.equal(recovery.handlerRuns, 1);
             const context = recovery.contexts[0] as FaultContext;
             assert.equal(context.fault.kind, outcome === 'panic' ? 'panic' : 'handler');
             assert.equal(context.fault.error, error);
@@ -389,7 +374,7 @@ describe('Lifecycle hook results', () => {
           await env.clock.settle();
           assert.equal(probe.isDestroyed(), true);
           assert.equal(recovery.contexts.length, 0);
-          assert.equal(recovery.actions, 0);
+          assert.equal(recovery.handlerRuns, 0);
           assert.equal(
             probe.onDefinition((p) => p.kills),
             hook === 'onKill' ? 1 : 0,
