@@ -1,5 +1,8 @@
 // Fault recovery: Kompact's reference cases 16–33 and points 1–4 of the fault-recovery issue
 // (the mechanism, every fault source, the supervisor, and what happens to a faulted instance).
+// Replacement (`FaultContext.replaceWith`, restart limits and backoff) is in replace-with.test.ts,
+// supervision events and contained recovery failures in supervision-events.test.ts, what each handler
+// result does in handler-results.test.ts, and random interleavings in fault-recovery.property.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -17,28 +20,13 @@ import {
   type SystemHandle,
 } from '../src/index.js';
 import type { CapturedLog } from '../src/testing/index.js';
-import { CountPort, PortUser } from './support/definitions.js';
+import { CountPort, CountProvider, PortUser } from './support/definitions.js';
 import { isKompactError } from './support/errors.js';
 import { ERROR, INFO, linesAt, WARN } from './support/logs.js';
 import { DEADLINE_MS, deferred, track, within } from './support/promises.js';
-import { withEnv } from './support/supervision.js';
+import { watchRecovery, withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-/** Records the contexts a component's recovery function sees, and how often its handler runs. */
-function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
-  readonly contexts: FaultContext[];
-  handlerRuns: number;
-} {
-  const seen = { contexts: [] as FaultContext[], handlerRuns: 0 };
-  component.setRecoveryFunction((fault) => {
-    seen.contexts.push(fault);
-    return fault.recoverWith(() => {
-      seen.handlerRuns++;
-    });
-  });
-  return seen;
-}
 
 type Msg = string | Ask<string, string>;
 
@@ -76,14 +64,18 @@ class Recorder extends ComponentDefinition<string> {
   }
 }
 
-/** Provides CountPort: a negative request panics; every other is acknowledged with an indication. */
-class PortCrasher extends ComponentDefinition<Msg> {
-  readonly received: number[] = [];
-  readonly service = this.providePort(CountPort, (n) => {
-    if (n < 0) throw new Error(`negative request ${n}`);
-    this.received.push(n);
-    this.service.trigger(`ack ${n}`);
-  });
+/** Crashes on `crash`, counts `ping`s; any other message installs a recovery function logging it. */
+class Crashy extends ComponentDefinition<'crash' | 'ping' | string> {
+  pings = 0;
+  override receiveLocal(msg: string): HandlerReturn {
+    if (msg === 'crash') throw new Error('boom');
+    if (msg === 'ping') this.pings++;
+    else
+      this.ctx.setRecoveryFunction((fault) =>
+        fault.recoverWith((_fault, _system, logger) => logger.info({ snapshot: msg }, 'recovering')),
+      );
+    return undefined;
+  }
 }
 
 // ---- reference cases 16–33 ----------------------------------------------------------------------
@@ -118,7 +110,7 @@ describe('Fault recovery', () => {
 
   it('makes a component faulty when its port handler panics (case 17)', async () => {
     await withEnv(async ({ system, clock }) => {
-      const provider = system.create(() => new PortCrasher());
+      const provider = system.create(() => new CountProvider());
       const seen = watchRecovery(provider);
       await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');
       const provided = provider.getProvidedPort(CountPort);
@@ -400,7 +392,7 @@ describe('Fault recovery', () => {
 
   it('never runs a faulty component again: messages, port events and timer expiries are not handled, and it stays faulty (case 24)', async () => {
     await withEnv(async ({ system, clock }) => {
-      class Busy extends PortCrasher {
+      class Busy extends CountProvider {
         ticks = 0;
         override onStart(): HandlerReturn {
           this.schedulePeriodic(10, 10, () => {
@@ -542,12 +534,12 @@ describe('Fault recovery', () => {
   it('does not carry port connections over to a replacement made with recoverWith (case 28)', async () => {
     await withEnv(async ({ system, clock }) => {
       const user = system.create(() => new PortUser());
-      const original = system.create(() => new PortCrasher());
+      const original = system.create(() => new CountProvider());
       biconnectComponents(CountPort, original, user);
-      let replacement: Component<PortCrasher> | undefined;
+      let replacement: Component<CountProvider> | undefined;
       original.setRecoveryFunction((fault) =>
         fault.recoverWith((_fault, handle) => {
-          replacement = handle.create(() => new PortCrasher());
+          replacement = handle.create(() => new CountProvider());
           handle.start(replacement);
         }),
       );
@@ -774,6 +766,72 @@ describe('Fault recovery', () => {
 // ---- the mechanism ------------------------------------------------------------------------------
 
 describe('Recovery function', () => {
+  it('logs "Ignoring fault of component id=<id>" when no recovery function is set, and others keep working', async () => {
+    await withEnv(async (env) => {
+      const crashy = env.system.create(() => new Crashy());
+      const other = env.system.create(() => new Crashy());
+      await env.system.startNotify(crashy);
+      await env.system.startNotify(other);
+      crashy.actorRef().tell('crash');
+      await env.clock.settle();
+      assert.equal(crashy.isFaulty(), true);
+      const ignored = linesAt(env.lines, WARN).filter((line) =>
+        line.msg.startsWith(`Ignoring fault of component id=${crashy.id}: `),
+      );
+      assert.equal(ignored.length, 1, JSON.stringify(env.lines));
+      assert.match((ignored[0] as CapturedLog).msg, /boom/);
+
+      other.actorRef().tell('ping');
+      await env.clock.settle();
+      assert.equal(
+        other.onDefinition((c) => c.pings),
+        1,
+      );
+    });
+  });
+
+  it('uses the recovery function the component installed last through ctx.setRecoveryFunction', async () => {
+    await withEnv(async (env) => {
+      const crashy = env.system.create(() => new Crashy());
+      await env.system.startNotify(crashy);
+      crashy.actorRef().tell('first');
+      crashy.actorRef().tell('second');
+      crashy.actorRef().tell('crash');
+      await env.clock.settle();
+      const recovering = env.lines.filter((line) => line.msg === 'recovering');
+      assert.deepEqual(
+        recovering.map((line) => line.snapshot),
+        ['second'],
+      );
+    });
+  });
+
+  it('hands the recovery handler a system it can start a replacement with', async () => {
+    await withEnv(async (env) => {
+      const crashy = env.system.create(() => new Crashy());
+      let replacement: Component<Crashy> | undefined;
+      crashy.setRecoveryFunction((fault) =>
+        fault.recoverWith((_fault, system) => {
+          replacement = system.create(() => new Crashy());
+          system.start(replacement);
+        }),
+      );
+      await env.system.startNotify(crashy);
+      crashy.actorRef().tell('crash');
+      await env.clock.settle();
+      assert.ok(replacement !== undefined);
+      assert.notEqual(replacement.id, crashy.id);
+      replacement.actorRef().tell('ping');
+      await env.clock.settle();
+      assert.equal(replacement.isActive(), true);
+      assert.equal(
+        replacement.onDefinition((c) => c.pings),
+        1,
+      );
+      assert.equal(crashy.isFaulty(), true);
+    });
+  });
+
   it('uses the function set last, whether from outside or from inside the component', async () => {
     await withEnv(async ({ system, clock }) => {
       const used: string[] = [];
@@ -1106,7 +1164,7 @@ describe('Faulted component', () => {
   it('turns port events queued behind the failed one into dead letters', async () => {
     await withEnv(async ({ system, clock }) => {
       const user = system.create(() => new PortUser());
-      const provider = system.create(() => new PortCrasher());
+      const provider = system.create(() => new CountProvider());
       biconnectComponents(CountPort, provider, user);
       await within(system.startNotify(user), DEADLINE_MS, 'user to start');
       await within(system.startNotify(provider), DEADLINE_MS, 'provider to start');

@@ -10,43 +10,13 @@ import {
   type HandlerReturn,
   type KompactSystem,
 } from '../src/index.js';
-import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
+import type { CapturedLog } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
 import { ERROR, linesAt, WARN } from './support/logs.js';
 import { DEADLINE_MS, within } from './support/promises.js';
+import { type Env, watchRecovery, withEnv } from './support/supervision.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-interface Env {
-  readonly system: KompactSystem;
-  readonly clock: SimulatedClock;
-  readonly lines: CapturedLog[];
-}
-
-/** A fresh system on a simulated clock whose log lines are captured. */
-function withEnv<T>(body: (env: Env) => Promise<T>): Promise<T> {
-  const clock = new SimulatedClock();
-  const { logger, lines } = captureLogs();
-  return withSystem(
-    (system) => body({ system, clock, lines }),
-    (config) => config.clock(clock).logger(logger),
-  );
-}
-
-/** Records what the recovery function of a component was called with, and whether its handler ran. */
-function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
-  readonly contexts: FaultContext[];
-  readonly actions: number;
-} {
-  const seen = { contexts: [] as FaultContext[], actions: 0 };
-  component.setRecoveryFunction((fault) => {
-    seen.contexts.push(fault);
-    return fault.recoverWith(() => {
-      seen.actions++;
-    });
-  });
-  return seen;
-}
 
 type Outcome = 'ok' | 'shutdown' | 'benign' | 'recoverable' | 'unrecoverable' | 'panic';
 
@@ -210,7 +180,7 @@ describe('Handler results', () => {
         assert.equal(probe.isFaulty(), true);
         assert.equal(probe.isActive(), false);
         assert.equal(recovery.contexts.length, 1);
-        assert.equal(recovery.actions, 1);
+        assert.equal(recovery.handlerRuns, 1);
         const context = recovery.contexts[0] as FaultContext;
         assert.equal(context.componentId, probe.id);
         assert.equal(context.componentType, 'Probe');
@@ -231,7 +201,7 @@ describe('Handler results', () => {
         assert.equal(probe.isDestroyed(), true);
         assert.equal(probe.isFaulty(), false);
         assert.equal(recovery.contexts.length, 0);
-        assert.equal(recovery.actions, 0);
+        assert.equal(recovery.handlerRuns, 0);
         assert.equal(kills, 0);
         assert.equal(pings, 0);
         assert.equal(env.system.deadLetters.count, 1);
@@ -246,7 +216,7 @@ describe('Handler results', () => {
           const { probe, recovery, pings, kills, error } = await runProbe(env, source, 'panic');
           assert.equal(probe.isFaulty(), true);
           assert.equal(recovery.contexts.length, 1);
-          assert.equal(recovery.actions, 1);
+          assert.equal(recovery.handlerRuns, 1);
           const context = recovery.contexts[0] as FaultContext;
           assert.equal(context.componentId, probe.id);
           assert.equal(context.fault.kind, 'panic');
@@ -383,7 +353,7 @@ describe('Lifecycle hook results', () => {
             await env.clock.settle();
             assert.equal(probe.isFaulty(), true);
             assert.equal(recovery.contexts.length, 1);
-            assert.equal(recovery.actions, 1);
+            assert.equal(recovery.handlerRuns, 1);
             const context = recovery.contexts[0] as FaultContext;
             assert.equal(context.fault.kind, outcome === 'panic' ? 'panic' : 'handler');
             assert.equal(context.fault.error, error);
@@ -404,7 +374,7 @@ describe('Lifecycle hook results', () => {
           await env.clock.settle();
           assert.equal(probe.isDestroyed(), true);
           assert.equal(recovery.contexts.length, 0);
-          assert.equal(recovery.actions, 0);
+          assert.equal(recovery.handlerRuns, 0);
           assert.equal(
             probe.onDefinition((p) => p.kills),
             hook === 'onKill' ? 1 : 0,
@@ -473,89 +443,6 @@ describe('Handled', () => {
       await env.clock.settle();
       assert.deepEqual(events, ['chain', 'first', 'second', 'after']);
       assert.equal(chain.isActive(), true);
-    });
-  });
-});
-
-// ---- recovery functions ------------------------------------------------------------------------
-
-describe('Fault recovery basics', () => {
-  class Crashy extends ComponentDefinition<'crash' | 'ping' | string> {
-    pings = 0;
-    override receiveLocal(msg: string): HandlerReturn {
-      if (msg === 'crash') throw new Error('boom');
-      if (msg === 'ping') this.pings++;
-      else
-        this.ctx.setRecoveryFunction((fault) =>
-          fault.recoverWith((_fault, _system, logger) => logger.info({ snapshot: msg }, 'recovering')),
-        );
-      return undefined;
-    }
-  }
-
-  it('logs "Ignoring fault of component id=<id>" when no recovery function is set, and others keep working', async () => {
-    await withEnv(async (env) => {
-      const crashy = env.system.create(() => new Crashy());
-      const other = env.system.create(() => new Crashy());
-      await env.system.startNotify(crashy);
-      await env.system.startNotify(other);
-      crashy.actorRef().tell('crash');
-      await env.clock.settle();
-      assert.equal(crashy.isFaulty(), true);
-      const ignored = linesAt(env.lines, WARN).filter((line) =>
-        line.msg.startsWith(`Ignoring fault of component id=${crashy.id}: `),
-      );
-      assert.equal(ignored.length, 1, JSON.stringify(env.lines));
-      assert.match((ignored[0] as CapturedLog).msg, /boom/);
-
-      other.actorRef().tell('ping');
-      await env.clock.settle();
-      assert.equal(
-        other.onDefinition((c) => c.pings),
-        1,
-      );
-    });
-  });
-
-  it('uses the recovery function the component installed last through ctx.setRecoveryFunction', async () => {
-    await withEnv(async (env) => {
-      const crashy = env.system.create(() => new Crashy());
-      await env.system.startNotify(crashy);
-      crashy.actorRef().tell('first');
-      crashy.actorRef().tell('second');
-      crashy.actorRef().tell('crash');
-      await env.clock.settle();
-      const recovering = env.lines.filter((line) => line.msg === 'recovering');
-      assert.deepEqual(
-        recovering.map((line) => line.snapshot),
-        ['second'],
-      );
-    });
-  });
-
-  it('hands the recovery handler a system it can start a replacement with', async () => {
-    await withEnv(async (env) => {
-      const crashy = env.system.create(() => new Crashy());
-      let replacement: Component<Crashy> | undefined;
-      crashy.setRecoveryFunction((fault) =>
-        fault.recoverWith((_fault, system) => {
-          replacement = system.create(() => new Crashy());
-          system.start(replacement);
-        }),
-      );
-      await env.system.startNotify(crashy);
-      crashy.actorRef().tell('crash');
-      await env.clock.settle();
-      assert.ok(replacement !== undefined);
-      assert.notEqual(replacement.id, crashy.id);
-      replacement.actorRef().tell('ping');
-      await env.clock.settle();
-      assert.equal(replacement.isActive(), true);
-      assert.equal(
-        replacement.onDefinition((c) => c.pings),
-        1,
-      );
-      assert.equal(crashy.isFaulty(), true);
     });
   });
 });

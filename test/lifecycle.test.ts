@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { type Component, ComponentDefinition, Handled, type HandlerReturn } from '../src/index.js';
 import { withSystem } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
+import { read } from './support/definitions.js';
 import { isKompactError } from './support/errors.js';
 import { DEADLINE_MS, gatedDeferred, track, within } from './support/promises.js';
 
@@ -40,10 +41,6 @@ class Counter extends ComponentDefinition<CounterMsg> {
     else if (msg === 'quit') return Handled.Shutdown;
     return undefined;
   }
-}
-
-function read<T>(component: Component<Counter>, f: (c: Counter) => T): T {
-  return component.onDefinition(f);
 }
 
 // ---- reference cases 1–10 -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ import {
   type KompactSystem,
   type ReplaceOptions,
 } from '../src/index.js';
-import { CountPort, PortUser } from './support/definitions.js';
+import { CountPort, CountProvider, PortUser } from './support/definitions.js';
 import { isKompactError } from './support/errors.js';
 import { ERROR, INFO } from './support/logs.js';
 import { ofKind, withEnv } from './support/supervision.js';
@@ -61,21 +61,6 @@ function replacingWorker(
   return worker;
 }
 
-/** Provides CountPort: a negative request panics; every other is acknowledged with an indication. */
-class Provider extends ComponentDefinition<Msg> {
-  readonly received: number[] = [];
-  readonly service = this.providePort(CountPort, (n) => {
-    if (n < 0) throw new Error(`negative request ${n}`);
-    this.received.push(n);
-    this.service.trigger(`ack ${n}`);
-  });
-
-  constructor(registry?: Provider[]) {
-    super();
-    registry?.push(this);
-  }
-}
-
 // ---- in the faulted component's place -----------------------------------------------------------
 
 describe('FaultContext.replaceWith', () => {
@@ -116,11 +101,11 @@ describe('FaultContext.replaceWith', () => {
 
   it("makes the original's actorRef() reach the replacement even when no reference was taken before the fault", async () => {
     await withEnv(async ({ system, clock }) => {
-      const providers: Provider[] = [];
-      const early = system.create(() => new Provider(providers));
-      const late = system.create(() => new Provider(providers));
+      const providers: CountProvider[] = [];
+      const early = system.create(() => new CountProvider(providers));
+      const late = system.create(() => new CountProvider(providers));
       for (const component of [early, late]) {
-        component.setRecoveryFunction((fault) => fault.replaceWith(() => new Provider(providers)));
+        component.setRecoveryFunction((fault) => fault.replaceWith(() => new CountProvider(providers)));
         await system.startNotify(component);
       }
       const earlyRef = early.actorRef(); // taken before the fault; `late` never handed one out
@@ -129,7 +114,7 @@ describe('FaultContext.replaceWith', () => {
       }
       await clock.settle();
       assert.equal(providers.length, 4);
-      const [earlyReplacement, lateReplacement] = providers.slice(2) as [Provider, Provider];
+      const [earlyReplacement, lateReplacement] = providers.slice(2) as [CountProvider, CountProvider];
       assert.equal(earlyRef.id, earlyReplacement.ctx.id);
       assert.equal(early.actorRef().id, earlyReplacement.ctx.id);
       const before = system.deadLetters.count;
@@ -207,9 +192,9 @@ describe('FaultContext.replaceWith', () => {
 
   it('delivers queued port events to the replacement in order and rewires its port connections both ways', async () => {
     await withEnv(async ({ system, clock }) => {
-      const providers: Provider[] = [];
-      const original = system.create(() => new Provider(providers));
-      original.setRecoveryFunction((fault) => fault.replaceWith(() => new Provider(providers)));
+      const providers: CountProvider[] = [];
+      const original = system.create(() => new CountProvider(providers));
+      original.setRecoveryFunction((fault) => fault.replaceWith(() => new CountProvider(providers)));
       const requirer = system.create(() => new PortUser());
       biconnectComponents(CountPort, original, requirer);
       await system.startNotify(original);
@@ -218,7 +203,7 @@ describe('FaultContext.replaceWith', () => {
       requirer.actorRef().tell([-1, 1, 2]);
       await clock.settle();
       assert.equal(original.isFaulty(), true);
-      const replacement = providers[1] as Provider;
+      const replacement = providers[1] as CountProvider;
       assert.deepEqual(replacement.received, [1, 2]);
       assert.deepEqual(
         requirer.onDefinition((d) => d.acks),
@@ -238,9 +223,9 @@ describe('FaultContext.replaceWith', () => {
 
   it('rewires one-sided connections on the side they were made', async () => {
     await withEnv(async ({ system, clock }) => {
-      const providers: Provider[] = [];
-      const original = system.create(() => new Provider(providers));
-      original.setRecoveryFunction((fault) => fault.replaceWith(() => new Provider(providers)));
+      const providers: CountProvider[] = [];
+      const original = system.create(() => new CountProvider(providers));
+      original.setRecoveryFunction((fault) => fault.replaceWith(() => new CountProvider(providers)));
       const listener = system.create(() => new PortUser());
       const sender = system.create(() => new PortUser());
       const provided = original.getProvidedPort(CountPort);
@@ -254,7 +239,7 @@ describe('FaultContext.replaceWith', () => {
       sender.actorRef().tell([-1]);
       await clock.settle();
       assert.equal(original.isFaulty(), true);
-      const replacement = providers[1] as Provider;
+      const replacement = providers[1] as CountProvider;
 
       sender.actorRef().tell([5]);
       await clock.settle();
@@ -276,7 +261,7 @@ describe('FaultContext.replaceWith', () => {
   it('turns port events queued for a port the replacement lacks into dead letters', async () => {
     await withEnv(async ({ system, clock }) => {
       const workers: Worker[] = [];
-      const original = system.create(() => new Provider());
+      const original = system.create(() => new CountProvider());
       original.setRecoveryFunction((fault) => fault.replaceWith(() => new Worker(workers)));
       const requirer = system.create(() => new PortUser());
       biconnectComponents(CountPort, original, requirer);

@@ -1,5 +1,6 @@
 // Supervision events and counters (`system.supervision`), contained recovery failures
-// (`recovery-failed`) and the recovery budget (`recovery-slow`).
+// (`recovery-failed`), the recovery budget (`recovery-slow`) and the replacement a `recovered` event
+// hands over.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -11,8 +12,9 @@ import {
   KompactConfig,
   type KompactSystem,
   type RecoveryHandler,
+  type SupervisionEvent,
 } from '../src/index.js';
-import type { CapturedLog } from '../src/testing/index.js';
+import { type CapturedLog, withSystem } from '../src/testing/index.js';
 import { ERROR, WARN } from './support/logs.js';
 import { DEADLINE_MS, within } from './support/promises.js';
 import { ofKind, withEnv } from './support/supervision.js';
@@ -54,6 +56,15 @@ async function startedCrasher(
   if (recovery !== undefined) crasher.setRecoveryFunction(recovery);
   await within(system.startNotify(crasher), DEADLINE_MS, 'the crasher to start');
   return crasher;
+}
+
+/** Crashes on `crash`, counts `ping`s: a component whose replacement a test drives after the event. */
+class Fragile extends ComponentDefinition<'crash' | 'ping'> {
+  pings = 0;
+  override receiveLocal(message: 'crash' | 'ping'): void {
+    if (message === 'crash') throw new Error('boom');
+    this.pings += 1;
+  }
 }
 
 // ---- events and counters ------------------------------------------------------------------------
@@ -448,5 +459,50 @@ describe('recovery-slow', () => {
       () => KompactConfig.default().recoveryBudgetMs(Number.POSITIVE_INFINITY),
       /recovery-budget-ms/,
     );
+  });
+});
+
+// ---- the recovered event's replacement ---------------------------------------------------------
+
+describe('The recovered event', () => {
+  it('hands over the replacement component, so it can be driven like any other', async () => {
+    await withSystem(async (system) => {
+      const original = system.create(() => new Fragile());
+      original.setRecoveryFunction((fault) => fault.replaceWith(() => new Fragile()));
+      const recovered = new Promise<Extract<SupervisionEvent, { kind: 'recovered' }>>((resolve) => {
+        system.supervision.on('recovered', resolve);
+      });
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
+      original.actorRef().tell('crash');
+      const event = await within(recovered, DEADLINE_MS, 'the recovered event');
+      const replacement = event.replacement as Component<Fragile>;
+      assert.ok(replacement, 'replaceWith reports the component that took over');
+      assert.equal(replacement.id, event.replacementId);
+      assert.equal(original.actorRef().id, replacement.id, 'the old reference reaches it');
+      original.actorRef().tell('ping');
+      await new Promise((resolve) => setImmediate(resolve)); // let the ping be handled before the stop
+      await within(system.stopNotify(replacement), DEADLINE_MS, 'replacement to stop');
+      assert.equal(
+        replacement.onDefinition((d) => d.pings),
+        1,
+      );
+      await within(system.killNotify(replacement), DEADLINE_MS, 'replacement to be killed');
+      assert.ok(replacement.isDestroyed());
+    });
+  });
+
+  it('carries no replacement for a plain recoverWith', async () => {
+    await withSystem(async (system) => {
+      const original = system.create(() => new Fragile());
+      original.setRecoveryFunction((fault) => fault.recoverWith(() => {}));
+      const recovered = new Promise<Extract<SupervisionEvent, { kind: 'recovered' }>>((resolve) => {
+        system.supervision.on('recovered', resolve);
+      });
+      await within(system.startNotify(original), DEADLINE_MS, 'original to start');
+      original.actorRef().tell('crash');
+      const event = await within(recovered, DEADLINE_MS, 'the recovered event');
+      assert.equal(event.replacement, undefined);
+      assert.equal(event.recovery, 'recover-with');
+    });
   });
 });

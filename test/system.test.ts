@@ -14,11 +14,10 @@ import {
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
 import { withDeadline } from './support/deadline.js';
 import { isKompactError } from './support/errors.js';
+import { WARN } from './support/logs.js';
 import { DEADLINE_MS, gatedDeferred, openGates, track, within } from './support/promises.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-const WARN = 40;
 
 interface Env {
   readonly system: KompactSystem;

@@ -20,3 +20,21 @@ export class PortUser extends ComponentDefinition<number[]> {
     for (const n of requests) this.service.trigger(n);
   }
 }
+
+/**
+ * Provides CountPort: a negative request panics; every other is recorded and acknowledged with an
+ * indication. Registers itself in `registry` when given one.
+ */
+export class CountProvider extends ComponentDefinition<string> {
+  readonly received: number[] = [];
+  readonly service = this.providePort(CountPort, (n) => {
+    if (n < 0) throw new Error(`negative request ${n}`);
+    this.received.push(n);
+    this.service.trigger(`ack ${n}`);
+  });
+
+  constructor(registry?: CountProvider[]) {
+    super();
+    registry?.push(this);
+  }
+}

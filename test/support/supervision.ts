@@ -1,5 +1,13 @@
-// A test environment that records supervision events, and filtering those events by kind.
-import type { KompactConfig, KompactSystem, SupervisionEvent } from '../../src/index.js';
+// A test environment that records supervision events, filtering those events by kind, and watching what a
+// component's recovery function is called with.
+import type {
+  Component,
+  ComponentDefinition,
+  FaultContext,
+  KompactConfig,
+  KompactSystem,
+  SupervisionEvent,
+} from '../../src/index.js';
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../../src/testing/index.js';
 
 /** What `withEnv` hands a test body. */
@@ -36,4 +44,19 @@ export function ofKind<K extends SupervisionEvent['kind']>(
   kind: K,
 ): Extract<SupervisionEvent, { kind: K }>[] {
   return events.filter((event): event is Extract<SupervisionEvent, { kind: K }> => event.kind === kind);
+}
+
+/** Records the contexts a component's recovery function sees, and how often its handler runs. */
+export function watchRecovery(component: Component<ComponentDefinition<unknown>>): {
+  readonly contexts: FaultContext[];
+  readonly handlerRuns: number;
+} {
+  const seen = { contexts: [] as FaultContext[], handlerRuns: 0 };
+  component.setRecoveryFunction((fault) => {
+    seen.contexts.push(fault);
+    return fault.recoverWith(() => {
+      seen.handlerRuns++;
+    });
+  });
+  return seen;
 }
