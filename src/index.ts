@@ -24,6 +24,7 @@ export {
   type RoutingPolicy,
   SenderHashRouting,
 } from './dispatch/routing-policy.js';
+export type { ConfigTree } from './internal/config-tree.js';
 export { KompactError, type KompactErrorCode } from './internal/kompact-error.js';
 export { type NetMatchCases, NetMessage } from './messaging/net-message.js';
 export type { NetworkOptions } from './net/network-link.js';
@@ -65,7 +66,7 @@ export {
   type SupervisionEventKind,
   type SupervisionStats,
 } from './supervision/supervision-events.js';
-export { Config, type ConfigTree } from './system/config.js';
+export { Config } from './system/config.js';
 export type { DeadLetter, DeadLetterListener, DeadLetterReason, DeadLetters } from './system/dead-letters.js';
 export {
   type DefaultLoggerOptions,

@@ -13,8 +13,8 @@ import {
 } from '../src/index.js';
 import type { SimulatedClock } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
-import { withDeadline } from './support/deadline.js';
 import { isKompactError } from './support/errors.js';
+import { within } from './support/promises.js';
 
 const GRACE_MS = 100;
 /** Wall-clock bound on every wait (the machine is loaded; nothing here should take more than a blink). */
@@ -78,7 +78,7 @@ async function end(
     case 'kill': {
       const killed = system.killNotify(component);
       await clock.advance(GRACE_MS);
-      await withDeadline(killed, DEADLINE_MS, 'killNotify');
+      await within(killed, DEADLINE_MS, 'killNotify');
       assert.ok(component.isDestroyed());
       return;
     }
@@ -100,7 +100,7 @@ async function end(
     case 'system shutdown': {
       const shutdown = system.shutdown();
       await clock.advance(GRACE_MS);
-      await withDeadline(shutdown, DEADLINE_MS, 'shutdown');
+      await within(shutdown, DEADLINE_MS, 'shutdown');
       return;
     }
   }
@@ -118,13 +118,13 @@ describe('Asks a component keeps', () => {
             const component = system.create<Stasher | Blocker>(() =>
               keeping === 'stashed in a field' ? new Stasher() : new Blocker(gate),
             );
-            await withDeadline(system.startNotify(component), DEADLINE_MS, 'startNotify');
+            await within(system.startNotify(component), DEADLINE_MS, 'startNotify');
             const answer = component.actorRef().ask(1);
             answer.catch(() => {});
             await clock.settle();
             await end(ending, system, clock, component, keeping, fail);
             await assert.rejects(
-              withDeadline(answer, DEADLINE_MS, 'the ask settling'),
+              within(answer, DEADLINE_MS, 'the ask settling'),
               isKompactError('PROMISE_DROPPED'),
             );
             // Still referenced here, so nothing but the ending itself settled it.
@@ -146,13 +146,13 @@ describe('Asks a component keeps', () => {
     }
     await withGatedClock(async (system, clock) => {
       const keeper = system.create(() => new Keeper());
-      await withDeadline(system.startNotify(keeper), DEADLINE_MS, 'startNotify');
+      await within(system.startNotify(keeper), DEADLINE_MS, 'startNotify');
       const answer = keeper.actorRef().askWith<number>((reply) => ({ kind: 'get', reply }));
       answer.catch(() => {});
       await clock.settle();
-      await withDeadline(system.killNotify(keeper), DEADLINE_MS, 'killNotify');
+      await within(system.killNotify(keeper), DEADLINE_MS, 'killNotify');
       await assert.rejects(
-        withDeadline(answer, DEADLINE_MS, 'the ask settling'),
+        within(answer, DEADLINE_MS, 'the ask settling'),
         isKompactError('PROMISE_DROPPED'),
       );
     });
@@ -170,8 +170,8 @@ describe('Asks a component keeps', () => {
     await withGatedClock(async (system, clock) => {
       const stasher = system.create(() => new Stasher());
       const forwarder = system.create(() => new Forwarder(stasher));
-      await withDeadline(system.startNotify(stasher), DEADLINE_MS, 'startNotify');
-      await withDeadline(system.startNotify(forwarder), DEADLINE_MS, 'startNotify');
+      await within(system.startNotify(stasher), DEADLINE_MS, 'startNotify');
+      await within(system.startNotify(forwarder), DEADLINE_MS, 'startNotify');
       let settled = false;
       const answer = forwarder.actorRef().ask(3);
       answer.then(
@@ -181,14 +181,14 @@ describe('Asks a component keeps', () => {
         },
       );
       await clock.settle();
-      await withDeadline(system.killNotify(forwarder), DEADLINE_MS, 'killNotify');
+      await within(system.killNotify(forwarder), DEADLINE_MS, 'killNotify');
       await clock.settle();
       assert.equal(settled, false, 'the stasher holds it now');
       assert.equal(
         stasher.onDefinition((s) => s.stash[0]?.reply(4)),
         true,
       );
-      assert.equal(await withDeadline(answer, DEADLINE_MS, 'the ask settling'), 4);
+      assert.equal(await within(answer, DEADLINE_MS, 'the ask settling'), 4);
     });
   });
 
@@ -201,14 +201,14 @@ describe('Asks a component keeps', () => {
     }
     await withGatedClock(async (system, clock) => {
       const component = system.create(() => new KeepsThenComplains());
-      await withDeadline(system.startNotify(component), DEADLINE_MS, 'startNotify');
+      await within(system.startNotify(component), DEADLINE_MS, 'startNotify');
       const answer = component.actorRef().ask(1);
       answer.catch(() => {});
       await clock.settle();
       assert.ok(component.isActive(), 'a benign error lets it carry on');
-      await withDeadline(system.killNotify(component), DEADLINE_MS, 'killNotify');
+      await within(system.killNotify(component), DEADLINE_MS, 'killNotify');
       await assert.rejects(
-        withDeadline(answer, DEADLINE_MS, 'the ask settling'),
+        within(answer, DEADLINE_MS, 'the ask settling'),
         isKompactError('PROMISE_DROPPED'),
       );
     });
@@ -222,9 +222,9 @@ describe('Asks a component keeps', () => {
     }
     await withGatedClock(async (system) => {
       const component = system.create(() => new Unrecoverable());
-      await withDeadline(system.startNotify(component), DEADLINE_MS, 'startNotify');
+      await within(system.startNotify(component), DEADLINE_MS, 'startNotify');
       await assert.rejects(
-        withDeadline(component.actorRef().ask(1), DEADLINE_MS, 'the ask settling'),
+        within(component.actorRef().ask(1), DEADLINE_MS, 'the ask settling'),
         isKompactError('PROMISE_DROPPED'),
       );
       assert.ok(component.isDestroyed());
@@ -239,9 +239,9 @@ describe('Asks a component keeps', () => {
     }
     await withGatedClock(async (system) => {
       const component = system.create(() => new LateUnrecoverable());
-      await withDeadline(system.startNotify(component), DEADLINE_MS, 'startNotify');
+      await within(system.startNotify(component), DEADLINE_MS, 'startNotify');
       await assert.rejects(
-        withDeadline(component.actorRef().ask(1), DEADLINE_MS, 'the ask settling'),
+        within(component.actorRef().ask(1), DEADLINE_MS, 'the ask settling'),
         isKompactError('PROMISE_DROPPED'),
       );
     });
@@ -252,7 +252,7 @@ describe('Ask timeouts', () => {
   it('refuses a timeoutMs above 2^31 − 1 with a TypeError naming it, and sends nothing', async () => {
     await withGatedClock(async (system, clock) => {
       const stasher = system.create(() => new Stasher());
-      await withDeadline(system.startNotify(stasher), DEADLINE_MS, 'startNotify');
+      await within(system.startNotify(stasher), DEADLINE_MS, 'startNotify');
       for (const timeoutMs of [2 ** 31, Number.MAX_SAFE_INTEGER]) {
         assert.throws(() => stasher.actorRef().ask(1, { timeoutMs }), {
           name: 'TypeError',
@@ -282,7 +282,7 @@ describe('Killing a blocked component', () => {
     await withGatedClock(
       async (system, clock) => {
         const stuck = system.create(() => new Stuck());
-        await withDeadline(system.startNotify(stuck), DEADLINE_MS, 'startNotify');
+        await within(system.startNotify(stuck), DEADLINE_MS, 'startNotify');
         stuck.actorRef().tell('block');
         await clock.settle();
         let done = false;
@@ -292,7 +292,7 @@ describe('Killing a blocked component', () => {
         await clock.advance(GRACE_MS - 1);
         assert.equal(done, false, 'the kill waits during the grace period');
         await clock.advance(1);
-        await withDeadline(killed, DEADLINE_MS, 'killNotify');
+        await within(killed, DEADLINE_MS, 'killNotify');
         assert.ok(stuck.isDestroyed());
         assert.equal(
           stuck.onDefinition((s) => s.killed),
@@ -313,10 +313,10 @@ describe('Killing a blocked component', () => {
     await withGatedClock(
       async (system, clock) => {
         const stuck = system.create(() => new StuckOnKill());
-        await withDeadline(system.startNotify(stuck), DEADLINE_MS, 'startNotify');
+        await within(system.startNotify(stuck), DEADLINE_MS, 'startNotify');
         const killed = system.killNotify(stuck);
         await clock.advance(GRACE_MS);
-        await withDeadline(killed, DEADLINE_MS, 'killNotify');
+        await within(killed, DEADLINE_MS, 'killNotify');
         assert.ok(stuck.isDestroyed());
       },
       (config) => config.shutdownGraceMs(GRACE_MS),
@@ -341,13 +341,13 @@ describe('Killing a blocked component', () => {
           open = resolve;
         });
         const slow = system.create(() => new Slow(gate));
-        await withDeadline(system.startNotify(slow), DEADLINE_MS, 'startNotify');
+        await within(system.startNotify(slow), DEADLINE_MS, 'startNotify');
         slow.actorRef().tell('block');
         await clock.settle();
         const killed = system.killNotify(slow);
         await clock.advance(GRACE_MS / 2);
         open();
-        await withDeadline(killed, DEADLINE_MS, 'killNotify');
+        await within(killed, DEADLINE_MS, 'killNotify');
         assert.equal(
           slow.onDefinition((s) => s.finished),
           true,

@@ -4,8 +4,7 @@ import { describe, it } from 'node:test';
 import { ComponentDefinition, type HandlerReturn } from '../src/index.js';
 import { captureLogs } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
-import { withDeadline } from './support/deadline.js';
-import { gatedDeferred } from './support/promises.js';
+import { gatedDeferred, within } from './support/promises.js';
 
 const DEADLINE_MS = 10_000;
 
@@ -84,11 +83,11 @@ describe('Code running for an ended component', () => {
           lingerer.setRecoveryFunction((fault) =>
             fault.replaceWith(() => new Lingerer({ ...fresh(), handled: replacementSaw }, gate.promise)),
           );
-          await withDeadline(system.startNotify(lingerer), DEADLINE_MS, 'startNotify');
+          await within(system.startNotify(lingerer), DEADLINE_MS, 'startNotify');
           lingerer.actorRef().tell('go');
           await clock.settle();
           if (ending === 'kill') {
-            await withDeadline(system.killNotify(lingerer), DEADLINE_MS, 'killNotify');
+            await within(system.killNotify(lingerer), DEADLINE_MS, 'killNotify');
           } else {
             lingerer.actorRef().tell('crash');
             await clock.settle();
@@ -132,9 +131,9 @@ describe('Code running for an ended component', () => {
     await withGatedClock(
       async (system) => {
         const leaving = system.create(() => new Leaving());
-        await withDeadline(system.startNotify(leaving), DEADLINE_MS, 'startNotify');
+        await within(system.startNotify(leaving), DEADLINE_MS, 'startNotify');
         const path = system.actorPathFor(leaving).toString();
-        await withDeadline(system.killNotify(leaving), DEADLINE_MS, 'killNotify');
+        await within(system.killNotify(leaving), DEADLINE_MS, 'killNotify');
         assert.equal(
           leaving.onDefinition((l) => l.path),
           path,

@@ -15,8 +15,8 @@ import {
   serId,
 } from '../src/index.js';
 import { withSystem } from '../src/testing/index.js';
-import { withDeadline } from './support/deadline.js';
 import { startNamedProbe } from './support/probes.js';
+import { within } from './support/promises.js';
 
 interface Heartbeat {
   readonly kind: 'heartbeat';
@@ -82,7 +82,7 @@ describe('path.tell types', () => {
       const { probe, path } = await startNamedProbe(system, 'types');
       const values: BuiltInSerialisable[] = ['text', 7, 7n, new Uint8Array([1]), Buffer.from([2]), path];
       for (const value of values) path.tell(value, system);
-      await withDeadline(probe.waitFor(values.length), 10_000, `${values.length} path messages arriving`);
+      await within(probe.waitFor(values.length), 10_000, `${values.length} path messages arriving`);
       const serIds = [
         Serialisers.string,
         Serialisers.number,

@@ -12,7 +12,6 @@ import {
   type KompactSystem,
 } from '../src/index.js';
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from '../src/testing/index.js';
-import { withDeadline } from './support/deadline.js';
 import { isKompactError } from './support/errors.js';
 import { WARN } from './support/logs.js';
 import { DEADLINE_MS, gatedDeferred, openGates, track, within } from './support/promises.js';
@@ -364,7 +363,7 @@ describe('DeadLetters', () => {
     nobody.tell('lost again', system);
     const warnings = () => lines.filter((line) => line.level === WARN).map((line) => line.msg);
     assert.equal(warnings().length, 1, 'only the first is logged before the second is up');
-    await withDeadline(system.shutdown(), 10_000, 'shutdown');
+    await within(system.shutdown(), 10_000, 'shutdown');
     assert.equal(warnings().length, 2, warnings().join('\n'));
     assert.equal(warnings()[1], '4 more dead letters were not logged: 3 destroyed, 1 unresolved');
   });
@@ -373,7 +372,7 @@ describe('DeadLetters', () => {
     const { logger, lines } = captureLogs();
     const system = await KompactConfig.default().logger(logger).build();
     (await deadComponent(system)).actorRef().tell('once');
-    await withDeadline(system.shutdown(), 10_000, 'shutdown');
+    await within(system.shutdown(), 10_000, 'shutdown');
     assert.equal(lines.filter((line) => line.level === WARN).length, 1);
   });
 

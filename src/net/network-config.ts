@@ -1,4 +1,5 @@
 import { closestName } from '../internal/closest-name.js';
+import { type ConfigTree, isTree } from '../internal/config-tree.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
 import type { NetworkOptions } from './network-link.js';
@@ -68,14 +69,6 @@ export const NETWORK_CONFIG_KEYS = {
   /** Whether a certificate that does not verify closes the connection. Default `true`. */
   networkTlsRejectUnauthorized: 'kompact.network.tls.reject-unauthorized',
 } as const;
-
-/** A parsed configuration source: tables of settings by name (the shape `system/config.ts` merges). */
-type ConfigTree = { readonly [key: string]: unknown };
-
-/** Whether `value` is a table of settings (as `isTree` of `system/config.ts`, which this layer cannot import). */
-function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
 
 /** Each `kompact.network` key and the `NetworkOptions` field it sets (`tls.x` is a field of `tls`). */
 const NETWORK_OPTION_OF_KEY: Readonly<Record<string, string>> = {
@@ -244,7 +237,7 @@ function keyOfOption(option: string): string | undefined {
  * Values are checked when the options are put together, since a later source may replace them.
  */
 function checkNetworkTable(table: unknown, path: string, originOf: (path: string) => string): void {
-  if (!isTable(table)) {
+  if (!isTree(table)) {
     throw new KompactError(
       'CONFIG_INVALID',
       `Invalid value for ${path} (from ${originOf(path)}): expected a table of network settings, ` +
@@ -272,7 +265,7 @@ function checkNetworkTable(table: unknown, path: string, originOf: (path: string
 
 /** The dotted path of the first value under `value` (itself unless it is a table), to name its source. */
 function firstLeaf(path: string, value: unknown): string {
-  if (!isTable(value)) return path;
+  if (!isTree(value)) return path;
   const first = Object.entries(value)[0];
   return first === undefined ? path : firstLeaf(`${path}.${first[0]}`, first[1]);
 }
@@ -298,7 +291,7 @@ export function checkNetworkSource(key: string, value: unknown, tree: ConfigTree
   // A TLS field is only valid next to a key and a certificate: stand in for those this source lacks.
   const placeholder: NetworkSetting = { key: undefined, value: 'placeholder' };
   const collect = (node: unknown, path: string): void => {
-    if (isTable(node)) {
+    if (isTree(node)) {
       for (const [name, child] of Object.entries(node)) collect(child, `${path}.${name}`);
       return;
     }
@@ -320,6 +313,6 @@ export function checkNetworkSource(key: string, value: unknown, tree: ConfigTree
 /** The value at a dotted `path` of `tree`, or `undefined`. */
 function readPath(tree: ConfigTree, path: string): unknown {
   let node: unknown = tree;
-  for (const part of path.split('.')) node = isTable(node) ? node[part] : undefined;
+  for (const part of path.split('.')) node = isTree(node) ? node[part] : undefined;
   return node;
 }

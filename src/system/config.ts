@@ -1,13 +1,6 @@
+import { type ConfigTree, isTree } from '../internal/config-tree.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
-
-/** A configuration tree: what a TOML or JSON source parses to. */
-export type ConfigTree = { readonly [key: string]: unknown };
-
-/** Whether `value` is a table of settings (not an array, a date or a scalar). @internal */
-export function isTree(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
 
 /**
  * Deep-merges `source` into `target`; later values win, tables merge key by key. `onLeaf` hears the

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import type { LevelWithSilent, Logger } from 'pino';
 import { parse as parseToml } from 'smol-toml';
 import { closestName } from '../internal/closest-name.js';
+import { type ConfigTree, isTree } from '../internal/config-tree.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
@@ -19,7 +20,7 @@ import type { NetworkOptions } from '../net/network-link.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { Clock } from '../timer/clock.js';
-import { type ConfigTree, expandDottedKeys, isTree, mergeInto } from './config.js';
+import { expandDottedKeys, mergeInto } from './config.js';
 import { buildSystem, type KompactSystem } from './kompact-system.js';
 
 /** The format of a configuration text: Kompact's TOML, or JSON with the same keys. */

@@ -8,23 +8,12 @@ import * as net from 'node:net';
 import { createInterface } from 'node:readline';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { within } from '../support/promises.js';
 
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 200);
 const FRAME_BYTES = 8 * 1024 * 1024;
 /** Generous: Node's own footprint plus slack; the body of even one frame per connection is far above. */
 const MAX_RSS_BYTES = 256 * 1024 * 1024;
-
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Opens a socket that declares an 8 MiB data frame and writes its whole body; resolves when closed. */
 function oversized(port: number): Promise<void> {
@@ -61,7 +50,7 @@ it(`keeps the server small while ${CONNECTIONS} strangers send 8 MiB frames befo
     const replies: ((line: string) => void)[] = [];
     lines.on('line', (line) => replies.shift()?.(line));
     const next = (): Promise<Record<string, unknown>> =>
-      withDeadline(
+      within(
         new Promise((resolve) =>
           replies.push((line) => resolve(JSON.parse(line) as Record<string, unknown>)),
         ),
@@ -81,7 +70,7 @@ it(`keeps the server small while ${CONNECTIONS} strangers send 8 MiB frames befo
       Array.from({ length: CONNECTIONS }, () => oversized(port).then(() => closed++)),
     );
     // Measured even when the connections hang (as they did before the limit), then asserted.
-    await withDeadline(allClosed, 60_000, 'every connection to close').catch(() => {});
+    await within(allClosed, 60_000, 'every connection to close').catch(() => {});
     const { rss: after, maxRss: peak } = await ask();
     const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
     console.log(
@@ -93,10 +82,8 @@ it(`keeps the server small while ${CONNECTIONS} strangers send 8 MiB frames befo
     assert.equal(closed, CONNECTIONS, 'every connection was closed');
   } finally {
     child.stdin.write('exit\n');
-    await withDeadline(
-      new Promise((resolve) => child.once('exit', resolve)),
-      15_000,
-      'the server to exit',
-    ).catch(() => child.kill('SIGKILL'));
+    await within(new Promise((resolve) => child.once('exit', resolve)), 15_000, 'the server to exit').catch(
+      () => child.kill('SIGKILL'),
+    );
   }
 });
