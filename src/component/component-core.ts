@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { ActorRef, endedActorRef, repoint } from '../actors/actor-ref.js';
+import { ActorRef, endedActorRef, type RefTarget, repoint } from '../actors/actor-ref.js';
 import { AskCarrier, AskEnvelope, dropAskIn } from '../actors/ask.js';
 import { type AskHolder, dropHeldAsks, type HeldAsk, holdAsk } from '../actors/kpromise.js';
-import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { KompactError } from '../internal/kompact-error.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
+import type { PathTarget } from '../messaging/message-target.js';
 import { NetMessage } from '../messaging/net-message.js';
 import type { UniquePath } from '../paths/actor-path.js';
 import { type ComponentId, newComponentId } from '../paths/component-id.js';
@@ -21,10 +21,10 @@ import {
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
-import { type ScheduledTimer, timerOwnerBrand } from '../timer/scheduled-timer.js';
+import { type ScheduledTimer, type TimerOwner, timerOwnerBrand } from '../timer/scheduled-timer.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
-import type { ComponentHost } from './component-host.js';
+import type { ComponentHost, HostDispatcher } from './component-host.js';
 import { Handled, HandlerError, type HandlerResult, type HandlerReturn } from './handled.js';
 
 /**
@@ -75,7 +75,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * The runtime half of a component: lifecycle state, queues, listeners, and the one place that calls
  * its user code and classifies what comes back. It is also the component's `ctx`.
  */
-export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHolder {
+export class ComponentCore
+  implements Runnable, ComponentContext<unknown>, AskHolder, RefTarget, PathTarget, TimerOwner
+{
   private uuid: ComponentId | undefined;
 
   /** This component's id, made the first time it is asked for (most components never are). */
@@ -216,13 +218,13 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     return true;
   }
 
-  /** @internal Records `message`, sent through the reference of an ended component, as a dead letter. */
+  /** Records `message`, sent through the reference of an ended component, as a dead letter. */
   deadLetterFromEnded(message: unknown): void {
     this.host.deadLetter(this, message, this.state === 'faulty' ? 'faulty' : 'destroyed');
   }
 
   /** The system's dispatcher, which delivers messages sent to actor paths. */
-  get dispatcher(): Dispatcher {
+  get dispatcher(): HostDispatcher {
     return this.host.dispatcher;
   }
 
@@ -653,7 +655,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
       if (timer.periodMs === 0) this.host.timers.fired(timer);
       let result: HandlerReturn;
       try {
-        result = timer.handler.call(definition, timer);
+        // The facility holds handlers without their type; scheduleTimer took this one as returning HandlerReturn.
+        result = timer.handler.call(definition, timer) as HandlerReturn;
       } catch (error) {
         this.thrown(error, 'message', undefined);
         return -count;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type Component, coreOf } from '../component/component.js';
 import type { ComponentCore } from '../component/component-core.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
+import type { FaultHandler } from '../component/component-host.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { Runnable, Scheduler } from '../runtime/scheduler.js';
@@ -51,7 +52,7 @@ function fieldsOf(context: FaultContext): { cid: string; ctype: string } {
  * Kompact: `ComponentSupervisor`, minus poisoning: a throwing recovery function or handler leaves
  * only that component faulty.
  */
-export class ComponentSupervisor implements Runnable {
+export class ComponentSupervisor implements Runnable, FaultHandler {
   // TS `private` fields, not `#private`, as in ComponentCore: this is on every fault's path, and V8
   // was seen deoptimising `#private` access after a full collection.
   private readonly services: SupervisorServices;

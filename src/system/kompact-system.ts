@@ -245,8 +245,8 @@ export class KompactSystem implements SystemHandle {
    * fired or cancelled timer, or one of another system. Kompact: `cancel_timer` on a system handle.
    */
   cancelTimer(timer: ScheduledTimer): void {
-    if (!(timer instanceof ScheduledTimer) || !timer.core.isHostedBy(this.#runtime)) return;
-    timer.core.cancelTimer(timer);
+    // The facility cancels only a pending handle it holds itself: one of another system is a no-op.
+    if (timer instanceof ScheduledTimer) this.#runtime.timers.cancel(timer);
   }
 
   /** Delivers `request` to `port` as if a connected required port had triggered it. Kompact: `trigger_r`. */
