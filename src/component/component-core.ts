@@ -18,10 +18,12 @@ import {
   FaultContext,
   type RecoveryFunction,
 } from '../supervision/fault.js';
+import type { FaultedComponent } from '../supervision/faulted-component.js';
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 import { type ScheduledTimer, type TimerOwner, timerOwnerBrand } from '../timer/scheduled-timer.js';
+import { type Component, coreOf } from './component.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
 import type { ComponentHost, HostDispatcher } from './component-host.js';
@@ -32,6 +34,14 @@ import { Handled, HandlerError, type HandlerResult, type HandlerReturn } from '.
  * `active`: handles work; `faulty`: a handler faulted, it never runs again; `destroyed`: killed.
  */
 export type LifecycleState = 'passive' | 'active' | 'faulty' | 'destroyed';
+
+/**
+ * The core's own lifecycle, one state with no flags beside it: a faulty component is
+ * `faulty-awaiting-recovery` from its fault until its recovery handler has run (messages still queue,
+ * a replacement may take them), then `faulty` (messages are dead letters). Both read as `faulty`
+ * through {@link ComponentCore.state}.
+ */
+type CoreStatus = 'passive' | 'active' | 'faulty-awaiting-recovery' | 'faulty' | 'destroyed';
 
 type ControlEvent =
   | { readonly kind: 'start' }
@@ -76,7 +86,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * its user code and classifies what comes back. It is also the component's `ctx`.
  */
 export class ComponentCore
-  implements Runnable, ComponentContext<unknown>, AskHolder, RefTarget, PathTarget, TimerOwner
+  implements
+    Runnable,
+    ComponentContext<unknown>,
+    AskHolder,
+    RefTarget,
+    PathTarget,
+    TimerOwner,
+    FaultedComponent
 {
   private uuid: ComponentId | undefined;
 
@@ -91,7 +108,14 @@ export class ComponentCore
     return true;
   }
 
-  state: LifecycleState = 'passive';
+  private status: CoreStatus = 'passive';
+
+  /** Where this component is in its life, as users see it (awaiting recovery or not, a fault is `faulty`). */
+  get state(): LifecycleState {
+    const status = this.status;
+    return status === 'faulty-awaiting-recovery' ? 'faulty' : status;
+  }
+
   definition!: ComponentDefinition<unknown>;
   typeName = 'Component';
 
@@ -117,8 +141,6 @@ export class ComponentCore
   private timerQueue: RingBuffer<ScheduledTimer> | undefined;
   /** @internal Table id of the first of this component's live timers, or -1 (kept by the timer facility). */
   timerHead = -1;
-  /** Faulted, and its recovery handler has not run yet: messages still queue (a replacement may take them). */
-  private awaitingRecovery = false;
   /**
    * Counts blocks: a settling block whose count is stale was abandoned (by a kill's or shutdown's
    * grace period running out) and is ignored.
@@ -126,8 +148,6 @@ export class ComponentCore
   private blockEpoch = 0;
   /** Armed while a kill waits for this blocked component: abandons the block when it fires. */
   private killGrace: ClockTimer | undefined;
-  /** Clock times of the replacements in this component's line (shared along `replaceWith`). */
-  restarts: number[] | undefined;
   /**
    * The asks delivered to this component's handlers and not answered yet (a list through the asks
    * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
@@ -228,10 +248,16 @@ export class ComponentCore
     return this.host.dispatcher;
   }
 
+  /** Faulty (awaiting recovery or not) or destroyed: no handler of this component runs again. */
+  private isFaultyOrDestroyed(): boolean {
+    const status = this.status;
+    return status !== 'active' && status !== 'passive';
+  }
+
   /** Whether a message sent now would be queued (not a dead letter). */
   canReceive(): boolean {
-    const state = this.state;
-    return state === 'active' || state === 'passive' || this.awaitingRecovery;
+    const status = this.status;
+    return status === 'active' || status === 'passive' || status === 'faulty-awaiting-recovery';
   }
 
   suicide(): void {
@@ -267,13 +293,13 @@ export class ComponentCore
    * wakes it if it is active; otherwise the item becomes a dead letter. Returns whether it was queued.
    */
   private enqueue(queue: RingBuffer<unknown>, item: unknown): boolean {
-    const state = this.state;
+    const state = this.status;
     if (state === 'active') {
       queue.push(item);
       this.wake();
       return true;
     }
-    if (state === 'passive' || this.awaitingRecovery) {
+    if (state === 'passive' || state === 'faulty-awaiting-recovery') {
       queue.push(item);
       return true;
     }
@@ -294,7 +320,7 @@ export class ComponentCore
 
   /** Enqueues a lifecycle or future event; control events run before anything else in a turn. */
   enqueueControl(event: ControlEvent): void {
-    if (this.state === 'faulty' || this.state === 'destroyed') return;
+    if (this.isFaultyOrDestroyed()) return;
     this.control ??= new RingBuffer(4);
     this.control.push(event);
     this.wake();
@@ -354,7 +380,7 @@ export class ComponentCore
       `Component was killed while blocked and did not unblock within ${graceMs} ms; what it blocks on is abandoned`,
     );
     // Blocked in onKill itself: the kill is done but for this.
-    if (this.state === 'destroyed') this.becomeDestroyed();
+    if (this.status === 'destroyed') this.becomeDestroyed();
     else if (this.hasWork()) this.wake();
   }
 
@@ -371,8 +397,8 @@ export class ComponentCore
    * shutdown for components it does not own. Queued work becomes dead letters.
    */
   destroyQuietly(): void {
-    if (this.state === 'faulty' || this.state === 'destroyed') return;
-    this.state = 'destroyed';
+    if (this.isFaultyOrDestroyed()) return;
+    this.status = 'destroyed';
     this.becomeDestroyed();
   }
 
@@ -381,7 +407,7 @@ export class ComponentCore
    * e.g. it blocks on something that never settles): destroyed without `onKill`.
    */
   abandon(): void {
-    if (this.state === 'destroyed') return;
+    if (this.status === 'destroyed') return;
     this.blockEpoch++;
     this.log.warn(
       { blocked: this.blocked },
@@ -389,29 +415,37 @@ export class ComponentCore
     );
     if (this.state === 'faulty') {
       this.finishRecovery();
-      this.host.componentEnded(this);
       return;
     }
-    this.state = 'destroyed';
+    this.status = 'destroyed';
     this.becomeDestroyed();
   }
 
-  /** The fault was handled: what is still queued becomes dead letters, later sends too. */
+  /**
+   * The fault was handled (or shutdown gave up on it): what is still queued becomes dead letters,
+   * later sends too, and the system forgets this component.
+   */
   finishRecovery(): void {
-    this.awaitingRecovery = false;
+    if (this.status === 'faulty-awaiting-recovery') this.status = 'faulty';
     this.drainToDeadLetters('faulty');
+    this.host.componentEnded(this);
   }
 
-  /** The recovery function is the default one (nobody set another). */
-  hasDefaultRecoveryFunction(): boolean {
-    return this.recoveryFunction === defaultRecoveryFunction;
+  /**
+   * Hands this faulted component's place to `replacement` (made by `replaceWith`), which takes
+   * `recoveryFunction` too unless it set its own.
+   */
+  handOverTo(replacement: Component<ComponentDefinition<unknown>>, recoveryFunction: RecoveryFunction): void {
+    const next = coreOf(replacement);
+    this.transferTo(next);
+    if (next.recoveryFunction === defaultRecoveryFunction) next.recoveryFunction = recoveryFunction;
   }
 
   /**
    * Hands this faulted component's place to `next` (its replacement): queued messages and port
-   * events, port connections, its actor reference, and its restart history.
+   * events, port connections, its actor reference and its paths.
    */
-  transferTo(next: ComponentCore): void {
+  private transferTo(next: ComponentCore): void {
     const mailbox = this.mailbox;
     while (mailbox.size > 0) next.tell(mailbox.shift());
     for (const end of this.ports ?? []) {
@@ -433,7 +467,6 @@ export class ComponentCore
     repoint(ref, next);
     next.ownRef ??= ref;
     this.ownRef = ref;
-    next.restarts = this.restarts;
     // One unique path for the whole line too: the replacement answers to the faulted one's path (which
     // reaches it after the transfer) instead of registering an id of its own, so a line restarted N
     // times holds one id, and no restart walks its predecessors' ids.
@@ -498,7 +531,7 @@ export class ComponentCore
   /** Queues a port event on one of this component's ports; to a faulty or destroyed one, a dead letter. */
   enqueuePortEvent(end: PortEnd<unknown, unknown>, event: unknown): void {
     // Kept small (the active case only) so that V8 inlines the whole send path into port handlers.
-    if (this.state !== 'active') {
+    if (this.status !== 'active') {
       this.enqueuePortEventWhileInactive(end, event);
       return;
     }
@@ -523,7 +556,7 @@ export class ComponentCore
       // A handle that is already cancelled: cancelling it is a no-op, and its handler never runs.
       return { state: 'cancelled', core: this, handler, periodMs, id: -1 };
     }
-    if (this.state === 'faulty' || this.state === 'destroyed') {
+    if (this.isFaultyOrDestroyed()) {
       throw new KompactError(
         this.state === 'faulty' ? 'COMPONENT_FAULTY' : 'COMPONENT_DESTROYED',
         `Cannot schedule a timer on component ${this.id} (${this.typeName}): it is ${this.state}`,
@@ -540,8 +573,8 @@ export class ComponentCore
 
   /** Called by the timer facility when `timer` falls due. */
   enqueueTimer(timer: ScheduledTimer): void {
-    const state = this.state;
-    if (state === 'faulty' || state === 'destroyed') {
+    const state = this.status;
+    if (state !== 'active' && state !== 'passive') {
       this.host.timers.cancel(timer);
       return;
     }
@@ -559,7 +592,8 @@ export class ComponentCore
   // ---- the turn -----------------------------------------------------------------------------------
 
   runTurn(): number {
-    if (this.state === 'faulty' || this.state === 'destroyed') {
+    const status = this.status;
+    if (status !== 'active' && status !== 'passive') {
       this.scheduled = false;
       return 0;
     }
@@ -574,7 +608,7 @@ export class ComponentCore
       // Lifecycle events are rare: an idle component keeps no control queue.
       if (this.control === control) this.control = undefined;
     }
-    if (this.state !== 'active') return this.endTurn(count);
+    if (this.status !== 'active') return this.endTurn(count);
     const host = this.host;
     const throughput = host.throughput;
     const timerQueue = this.timerQueue;
@@ -704,7 +738,7 @@ export class ComponentCore
 
   private hasWork(): boolean {
     const control = this.control;
-    const state = this.state;
+    const state = this.status;
     if (state !== 'active') return state === 'passive' && control !== undefined && control.size > 0;
     const timerQueue = this.timerQueue;
     return (
@@ -719,14 +753,14 @@ export class ComponentCore
     const definition = this.definition;
     switch (event.kind) {
       case 'start':
-        if (this.state === 'active') return this.complete('start');
-        this.state = 'active';
+        if (this.status === 'active') return this.complete('start');
+        this.status = 'active';
         return this.invoke(definition.onStart, 'start');
       case 'stop':
-        this.state = 'passive';
+        this.status = 'passive';
         return this.invoke(definition.onStop, 'stop');
       case 'kill':
-        this.state = 'destroyed';
+        this.status = 'destroyed';
         return this.invoke(definition.onKill, 'kill');
       case 'spawn':
         this.runSpawned(event.future);
@@ -800,7 +834,7 @@ export class ComponentCore
           this.log.error({ err: result.error }, `Component handler reported an ${result.message}`);
           if (inFlight !== undefined)
             dropAskIn(inFlight, 'the component was destroyed while handling this ask');
-          this.state = 'destroyed';
+          this.status = 'destroyed';
           this.becomeDestroyed();
           return false;
       }
@@ -814,7 +848,7 @@ export class ComponentCore
       case 'shutdown':
         if (phase === 'kill' || phase === 'secondary-kill') return this.complete(phase);
         this.log.debug('Component shutting down via Handled.Shutdown');
-        this.state = 'destroyed';
+        this.status = 'destroyed';
         return this.invoke(this.definition.onKill, 'secondary-kill');
       case 'block-on': {
         let future: PromiseLike<HandlerResult>;
@@ -861,7 +895,7 @@ export class ComponentCore
         return true;
       case 'start':
         this.settle('start');
-        return this.state === 'active';
+        return this.status === 'active';
       case 'stop':
         this.settle('stop');
         return true;
@@ -910,8 +944,7 @@ export class ComponentCore
   }
 
   private fault(fault: Fault, inFlight: unknown): void {
-    this.state = 'faulty';
-    this.awaitingRecovery = true;
+    this.status = 'faulty-awaiting-recovery';
     this.releaseTimers();
     const context = new FaultContext(this, this.typeName, fault);
     // The child logger and the description are only made when someone will read them.

@@ -3,6 +3,7 @@ import type { UniquePath } from '../paths/actor-path.js';
 import type { PathSender } from '../paths/message-source.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { FaultContext, RecoveryFunction } from '../supervision/fault.js';
+import type { FaultedComponent } from '../supervision/faulted-component.js';
 import type { Config } from '../system/config.js';
 import type { DeadLetterReason } from '../system/dead-letters.js';
 import type { SystemHandle } from '../system/system-handle.js';
@@ -23,9 +24,14 @@ export interface HostDispatcher extends PathSender {
   transfer(from: ComponentCore, to: ComponentCore): void;
 }
 
-/** What a component needs of its supervisor: someone to hand a fault to. Implemented by the supervisor. */
+/**
+ * What a component needs of its supervisor: someone to hand a fault to, in one call, with the
+ * recovery function that was set. The supervisor then drives recovery through the narrow
+ * {@link FaultedComponent}. Implemented by the supervisor.
+ */
 export interface FaultHandler {
-  faulted(core: ComponentCore, context: FaultContext, recoveryFunction: RecoveryFunction): void;
+  /** `component` faulted (`context` says how): run `recoveryFunction` and queue its recovery. */
+  faulted(component: FaultedComponent, context: FaultContext, recoveryFunction: RecoveryFunction): void;
 }
 
 /**

@@ -70,7 +70,6 @@ export class SystemRuntime implements ComponentHost {
       clock: this.clock,
       supervision: this.supervision,
       recoveryBudgetMs: settings.recoveryBudgetMs,
-      onEnded: (core) => this.componentEnded(core),
     });
     this.dispatcher = new Dispatcher(LOCAL_SYSTEM_PATH, this, settings.serialisers);
   }
