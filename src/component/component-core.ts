@@ -36,12 +36,13 @@ import { Handled, HandlerError, type HandlerResult, type HandlerReturn } from '.
 export type LifecycleState = 'passive' | 'active' | 'faulty' | 'destroyed';
 
 /**
- * The core's own lifecycle, one state with no flags beside it: a faulty component is
+ * The core's own lifecycle, one state with no flags beside it. A faulty component is
  * `faulty-awaiting-recovery` from its fault until its recovery handler has run (messages still queue,
- * a replacement may take them), then `faulty` (messages are dead letters). Both read as `faulty`
- * through {@link ComponentCore.state}.
+ * a replacement may take them), then `faulty` (messages are dead letters); a killed one is
+ * `destroying` while its `onKill` runs (its context still acts), then `destroyed` (code still running
+ * for it acts for nobody). Through {@link ComponentCore.state} they read as `faulty` and `destroyed`.
  */
-type CoreStatus = 'passive' | 'active' | 'faulty-awaiting-recovery' | 'faulty' | 'destroyed';
+type CoreStatus = 'passive' | 'active' | 'faulty-awaiting-recovery' | 'faulty' | 'destroying' | 'destroyed';
 
 type ControlEvent =
   | { readonly kind: 'start' }
@@ -61,13 +62,6 @@ interface Listener {
   reject(error: unknown): void;
 }
 
-/**
- * Destroyed components whose end is complete (`onKill` done): code still running for one of them
- * acts for nobody. A faulty component is recognised by its state; a destroyed one only from here,
- * since its `onKill` runs in state `destroyed` and may use its context. Kept aside so that no
- * component pays a field for it.
- */
-const destroyedCores = new WeakSet<ComponentCore>();
 /** Ended components that already warned about code acting for them: one warning each. */
 const warnedCores = new WeakSet<ComponentCore>();
 
@@ -113,7 +107,8 @@ export class ComponentCore
   /** Where this component is in its life, as users see it (awaiting recovery or not, a fault is `faulty`). */
   get state(): LifecycleState {
     const status = this.status;
-    return status === 'faulty-awaiting-recovery' ? 'faulty' : status;
+    if (status === 'faulty-awaiting-recovery') return 'faulty';
+    return status === 'destroying' ? 'destroyed' : status;
   }
 
   definition!: ComponentDefinition<unknown>;
@@ -227,8 +222,9 @@ export class ComponentCore
    * future, or in an abandoned block), must do nothing. Logs one warning per component.
    */
   private hasEnded(what: string): boolean {
+    const status = this.status;
+    if (status !== 'faulty' && status !== 'faulty-awaiting-recovery' && status !== 'destroyed') return false;
     const state = this.state;
-    if (state !== 'faulty' && !(state === 'destroyed' && destroyedCores.has(this))) return false;
     if (!warnedCores.has(this)) {
       warnedCores.add(this);
       this.log.warn(
@@ -303,7 +299,7 @@ export class ComponentCore
       queue.push(item);
       return true;
     }
-    this.host.deadLetter(this, item, state);
+    this.host.deadLetter(this, item, state === 'faulty' ? 'faulty' : 'destroyed');
     return false;
   }
 
@@ -380,7 +376,7 @@ export class ComponentCore
       `Component was killed while blocked and did not unblock within ${graceMs} ms; what it blocks on is abandoned`,
     );
     // Blocked in onKill itself: the kill is done but for this.
-    if (this.status === 'destroyed') this.becomeDestroyed();
+    if (this.status === 'destroying') this.becomeDestroyed();
     else if (this.hasWork()) this.wake();
   }
 
@@ -407,7 +403,7 @@ export class ComponentCore
    * e.g. it blocks on something that never settles): destroyed without `onKill`.
    */
   abandon(): void {
-    if (this.status === 'destroyed') return;
+    if (this.status === 'destroying' || this.status === 'destroyed') return;
     this.blockEpoch++;
     this.log.warn(
       { blocked: this.blocked },
@@ -760,7 +756,7 @@ export class ComponentCore
         this.status = 'passive';
         return this.invoke(definition.onStop, 'stop');
       case 'kill':
-        this.status = 'destroyed';
+        this.status = 'destroying';
         return this.invoke(definition.onKill, 'kill');
       case 'spawn':
         this.runSpawned(event.future);
@@ -848,7 +844,7 @@ export class ComponentCore
       case 'shutdown':
         if (phase === 'kill' || phase === 'secondary-kill') return this.complete(phase);
         this.log.debug('Component shutting down via Handled.Shutdown');
-        this.status = 'destroyed';
+        this.status = 'destroying';
         return this.invoke(this.definition.onKill, 'secondary-kill');
       case 'block-on': {
         let future: PromiseLike<HandlerResult>;
@@ -933,7 +929,7 @@ export class ComponentCore
   }
 
   private becomeDestroyed(): void {
-    destroyedCores.add(this);
+    this.status = 'destroyed';
     this.releaseTimers();
     this.disarmKillGrace();
     if (this.heldAsks !== undefined)
