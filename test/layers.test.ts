@@ -37,18 +37,10 @@ export const TYPE_ONLY_UPWARD: ReadonlyMap<string, string> = new Map([
     '`path.tell` takes the `Serialiser` of its value, and serialisation has a built-in serialiser of paths (a value import the other way)',
   ],
   [
-    'timer → component',
-    'a timer handler returns what every handler returns (`HandlerReturn`), and a timer handle names the core it runs on',
-  ],
-  [
     'component → system',
     'the public API recurses: a context hands out its system (`SystemHandle`) and config, and the host records dead letters by reason',
   ],
   ['supervision → system', 'a `FaultContext` hands the recovery function the system (`SystemHandle`)'],
-  [
-    'component → dispatch',
-    'the core reaches the dispatcher its host holds, to register its path and tell paths',
-  ],
   ['dispatch → system', 'an undeliverable path message becomes a dead letter with a `DeadLetterReason`'],
 ]);
 

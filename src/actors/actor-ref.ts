@@ -1,7 +1,8 @@
-import type { ComponentCore } from '../component/component-core.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
+import type { MessageTarget } from '../messaging/message-target.js';
 import type { ComponentId } from '../paths/component-id.js';
+import type { Clock } from '../timer/clock.js';
 import { Ask, AskEnvelope } from './ask.js';
 import { type KPromise, kpromise } from './kpromise.js';
 
@@ -11,8 +12,21 @@ export interface AskOptions {
   readonly timeoutMs?: number;
 }
 
-let repointRef: (ref: ActorRef<unknown>, core: ComponentCore) => void;
-let endedCoreOf: (ref: ActorRef<unknown>) => ComponentCore;
+/**
+ * What a reference needs of the component it points at: its mailbox and id, and for asks
+ * and ended references its name, its system's clock and its dead letters. The component core.
+ */
+export interface RefTarget extends MessageTarget {
+  /** The component's class name, for the message of an ask that timed out. */
+  readonly typeName: string;
+  /** The system's clock, which times an ask's `timeoutMs`. */
+  readonly clock: Clock;
+  /** Records `message`, sent through the reference of an ended component, as a dead letter. */
+  deadLetterFromEnded(message: unknown): void;
+}
+
+let repointRef: (ref: ActorRef<unknown>, core: RefTarget) => void;
+let endedCoreOf: (ref: ActorRef<unknown>) => RefTarget;
 
 /**
  * A reference to a component that accepts messages of type `M`. Sending never blocks and never throws
@@ -23,7 +37,7 @@ let endedCoreOf: (ref: ActorRef<unknown>) => ComponentCore;
  * @remarks Messages from one sender arrive in the order they were sent (one FIFO mailbox).
  */
 export class ActorRef<M> {
-  private core: ComponentCore;
+  private core: RefTarget;
 
   static {
     repointRef = (ref, core) => {
@@ -33,7 +47,7 @@ export class ActorRef<M> {
   }
 
   /** @internal Obtained with `component.actorRef()` or `ctx.actorRef()`. */
-  constructor(core: ComponentCore) {
+  constructor(core: RefTarget) {
     this.core = core;
   }
 
@@ -132,11 +146,11 @@ class EndedActorRef<M> extends ActorRef<M> {
 }
 
 /** @internal A reference through which `core`, which has ended, reaches nobody. */
-export function endedActorRef(core: ComponentCore): ActorRef<unknown> {
+export function endedActorRef(core: RefTarget): ActorRef<unknown> {
   return new EndedActorRef(core);
 }
 
 /** @internal Makes `ref` reach `core` from now on (a replacement made by `replaceWith`). */
-export function repoint(ref: ActorRef<unknown>, core: ComponentCore): void {
+export function repoint(ref: ActorRef<unknown>, core: RefTarget): void {
   repointRef(ref, core);
 }

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { ActorRef, endedActorRef, repoint } from '../actors/actor-ref.js';
+import { ActorRef, endedActorRef, type RefTarget, repoint } from '../actors/actor-ref.js';
 import { AskCarrier, AskEnvelope, dropAskIn } from '../actors/ask.js';
 import { type AskHolder, dropHeldAsks, type HeldAsk, holdAsk } from '../actors/kpromise.js';
-import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { KompactError } from '../internal/kompact-error.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
+import type { PathTarget } from '../messaging/message-target.js';
 import { NetMessage } from '../messaging/net-message.js';
 import type { UniquePath } from '../paths/actor-path.js';
 import { type ComponentId, newComponentId } from '../paths/component-id.js';
@@ -18,13 +18,15 @@ import {
   FaultContext,
   type RecoveryFunction,
 } from '../supervision/fault.js';
+import type { FaultedComponent } from '../supervision/faulted-component.js';
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
-import { type ScheduledTimer, timerOwnerBrand } from '../timer/scheduled-timer.js';
+import { type ScheduledTimer, type TimerOwner, timerOwnerBrand } from '../timer/scheduled-timer.js';
+import { type Component, coreOf } from './component.js';
 import type { ComponentContext } from './component-context.js';
 import type { ComponentDefinition } from './component-definition.js';
-import type { ComponentHost } from './component-host.js';
+import type { ComponentHost, HostDispatcher } from './component-host.js';
 import { Handled, HandlerError, type HandlerResult, type HandlerReturn } from './handled.js';
 
 /**
@@ -32,6 +34,15 @@ import { Handled, HandlerError, type HandlerResult, type HandlerReturn } from '.
  * `active`: handles work; `faulty`: a handler faulted, it never runs again; `destroyed`: killed.
  */
 export type LifecycleState = 'passive' | 'active' | 'faulty' | 'destroyed';
+
+/**
+ * The core's own lifecycle, one state with no flags beside it. A faulty component is
+ * `faulty-awaiting-recovery` from its fault until its recovery handler has run (messages still queue,
+ * a replacement may take them), then `faulty` (messages are dead letters); a killed one is
+ * `destroying` while its `onKill` runs (its context still acts), then `destroyed` (code still running
+ * for it acts for nobody). Through {@link ComponentCore.state} they read as `faulty` and `destroyed`.
+ */
+type CoreStatus = 'passive' | 'active' | 'faulty-awaiting-recovery' | 'faulty' | 'destroying' | 'destroyed';
 
 type ControlEvent =
   | { readonly kind: 'start' }
@@ -51,13 +62,6 @@ interface Listener {
   reject(error: unknown): void;
 }
 
-/**
- * Destroyed components whose end is complete (`onKill` done): code still running for one of them
- * acts for nobody. A faulty component is recognised by its state; a destroyed one only from here,
- * since its `onKill` runs in state `destroyed` and may use its context. Kept aside so that no
- * component pays a field for it.
- */
-const destroyedCores = new WeakSet<ComponentCore>();
 /** Ended components that already warned about code acting for them: one warning each. */
 const warnedCores = new WeakSet<ComponentCore>();
 
@@ -75,7 +79,16 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * The runtime half of a component: lifecycle state, queues, listeners, and the one place that calls
  * its user code and classifies what comes back. It is also the component's `ctx`.
  */
-export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHolder {
+export class ComponentCore
+  implements
+    Runnable,
+    ComponentContext<unknown>,
+    AskHolder,
+    RefTarget,
+    PathTarget,
+    TimerOwner,
+    FaultedComponent
+{
   private uuid: ComponentId | undefined;
 
   /** This component's id, made the first time it is asked for (most components never are). */
@@ -89,7 +102,15 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     return true;
   }
 
-  state: LifecycleState = 'passive';
+  private status: CoreStatus = 'passive';
+
+  /** Where this component is in its life, as users see it (awaiting recovery or not, a fault is `faulty`). */
+  get state(): LifecycleState {
+    const status = this.status;
+    if (status === 'faulty-awaiting-recovery') return 'faulty';
+    return status === 'destroying' ? 'destroyed' : status;
+  }
+
   definition!: ComponentDefinition<unknown>;
   typeName = 'Component';
 
@@ -115,8 +136,6 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
   private timerQueue: RingBuffer<ScheduledTimer> | undefined;
   /** @internal Table id of the first of this component's live timers, or -1 (kept by the timer facility). */
   timerHead = -1;
-  /** Faulted, and its recovery handler has not run yet: messages still queue (a replacement may take them). */
-  private awaitingRecovery = false;
   /**
    * Counts blocks: a settling block whose count is stale was abandoned (by a kill's or shutdown's
    * grace period running out) and is ignored.
@@ -124,8 +143,6 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
   private blockEpoch = 0;
   /** Armed while a kill waits for this blocked component: abandons the block when it fires. */
   private killGrace: ClockTimer | undefined;
-  /** Clock times of the replacements in this component's line (shared along `replaceWith`). */
-  restarts: number[] | undefined;
   /**
    * The asks delivered to this component's handlers and not answered yet (a list through the asks
    * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
@@ -205,8 +222,9 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
    * future, or in an abandoned block), must do nothing. Logs one warning per component.
    */
   private hasEnded(what: string): boolean {
+    const status = this.status;
+    if (status !== 'faulty' && status !== 'faulty-awaiting-recovery' && status !== 'destroyed') return false;
     const state = this.state;
-    if (state !== 'faulty' && !(state === 'destroyed' && destroyedCores.has(this))) return false;
     if (!warnedCores.has(this)) {
       warnedCores.add(this);
       this.log.warn(
@@ -216,20 +234,26 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     return true;
   }
 
-  /** @internal Records `message`, sent through the reference of an ended component, as a dead letter. */
+  /** Records `message`, sent through the reference of an ended component, as a dead letter. */
   deadLetterFromEnded(message: unknown): void {
     this.host.deadLetter(this, message, this.state === 'faulty' ? 'faulty' : 'destroyed');
   }
 
   /** The system's dispatcher, which delivers messages sent to actor paths. */
-  get dispatcher(): Dispatcher {
+  get dispatcher(): HostDispatcher {
     return this.host.dispatcher;
+  }
+
+  /** Faulty (awaiting recovery or not) or destroyed: no handler of this component runs again. */
+  private isFaultyOrDestroyed(): boolean {
+    const status = this.status;
+    return status !== 'active' && status !== 'passive';
   }
 
   /** Whether a message sent now would be queued (not a dead letter). */
   canReceive(): boolean {
-    const state = this.state;
-    return state === 'active' || state === 'passive' || this.awaitingRecovery;
+    const status = this.status;
+    return status === 'active' || status === 'passive' || status === 'faulty-awaiting-recovery';
   }
 
   suicide(): void {
@@ -265,17 +289,17 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
    * wakes it if it is active; otherwise the item becomes a dead letter. Returns whether it was queued.
    */
   private enqueue(queue: RingBuffer<unknown>, item: unknown): boolean {
-    const state = this.state;
+    const state = this.status;
     if (state === 'active') {
       queue.push(item);
       this.wake();
       return true;
     }
-    if (state === 'passive' || this.awaitingRecovery) {
+    if (state === 'passive' || state === 'faulty-awaiting-recovery') {
       queue.push(item);
       return true;
     }
-    this.host.deadLetter(this, item, state);
+    this.host.deadLetter(this, item, state === 'faulty' ? 'faulty' : 'destroyed');
     return false;
   }
 
@@ -292,7 +316,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
 
   /** Enqueues a lifecycle or future event; control events run before anything else in a turn. */
   enqueueControl(event: ControlEvent): void {
-    if (this.state === 'faulty' || this.state === 'destroyed') return;
+    if (this.isFaultyOrDestroyed()) return;
     this.control ??= new RingBuffer(4);
     this.control.push(event);
     this.wake();
@@ -352,7 +376,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
       `Component was killed while blocked and did not unblock within ${graceMs} ms; what it blocks on is abandoned`,
     );
     // Blocked in onKill itself: the kill is done but for this.
-    if (this.state === 'destroyed') this.becomeDestroyed();
+    if (this.status === 'destroying') this.becomeDestroyed();
     else if (this.hasWork()) this.wake();
   }
 
@@ -369,8 +393,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
    * shutdown for components it does not own. Queued work becomes dead letters.
    */
   destroyQuietly(): void {
-    if (this.state === 'faulty' || this.state === 'destroyed') return;
-    this.state = 'destroyed';
+    if (this.isFaultyOrDestroyed()) return;
+    this.status = 'destroyed';
     this.becomeDestroyed();
   }
 
@@ -379,7 +403,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
    * e.g. it blocks on something that never settles): destroyed without `onKill`.
    */
   abandon(): void {
-    if (this.state === 'destroyed') return;
+    if (this.status === 'destroying' || this.status === 'destroyed') return;
     this.blockEpoch++;
     this.log.warn(
       { blocked: this.blocked },
@@ -387,29 +411,37 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     );
     if (this.state === 'faulty') {
       this.finishRecovery();
-      this.host.componentEnded(this);
       return;
     }
-    this.state = 'destroyed';
+    this.status = 'destroyed';
     this.becomeDestroyed();
   }
 
-  /** The fault was handled: what is still queued becomes dead letters, later sends too. */
+  /**
+   * The fault was handled (or shutdown gave up on it): what is still queued becomes dead letters,
+   * later sends too, and the system forgets this component.
+   */
   finishRecovery(): void {
-    this.awaitingRecovery = false;
+    if (this.status === 'faulty-awaiting-recovery') this.status = 'faulty';
     this.drainToDeadLetters('faulty');
+    this.host.componentEnded(this);
   }
 
-  /** The recovery function is the default one (nobody set another). */
-  hasDefaultRecoveryFunction(): boolean {
-    return this.recoveryFunction === defaultRecoveryFunction;
+  /**
+   * Hands this faulted component's place to `replacement` (made by `replaceWith`), which takes
+   * `recoveryFunction` too unless it set its own.
+   */
+  handOverTo(replacement: Component<ComponentDefinition<unknown>>, recoveryFunction: RecoveryFunction): void {
+    const next = coreOf(replacement);
+    this.transferTo(next);
+    if (next.recoveryFunction === defaultRecoveryFunction) next.recoveryFunction = recoveryFunction;
   }
 
   /**
    * Hands this faulted component's place to `next` (its replacement): queued messages and port
-   * events, port connections, its actor reference, and its restart history.
+   * events, port connections, its actor reference and its paths.
    */
-  transferTo(next: ComponentCore): void {
+  private transferTo(next: ComponentCore): void {
     const mailbox = this.mailbox;
     while (mailbox.size > 0) next.tell(mailbox.shift());
     for (const end of this.ports ?? []) {
@@ -431,7 +463,6 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     repoint(ref, next);
     next.ownRef ??= ref;
     this.ownRef = ref;
-    next.restarts = this.restarts;
     // One unique path for the whole line too: the replacement answers to the faulted one's path (which
     // reaches it after the transfer) instead of registering an id of its own, so a line restarted N
     // times holds one id, and no restart walks its predecessors' ids.
@@ -496,7 +527,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
   /** Queues a port event on one of this component's ports; to a faulty or destroyed one, a dead letter. */
   enqueuePortEvent(end: PortEnd<unknown, unknown>, event: unknown): void {
     // Kept small (the active case only) so that V8 inlines the whole send path into port handlers.
-    if (this.state !== 'active') {
+    if (this.status !== 'active') {
       this.enqueuePortEventWhileInactive(end, event);
       return;
     }
@@ -521,7 +552,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
       // A handle that is already cancelled: cancelling it is a no-op, and its handler never runs.
       return { state: 'cancelled', core: this, handler, periodMs, id: -1 };
     }
-    if (this.state === 'faulty' || this.state === 'destroyed') {
+    if (this.isFaultyOrDestroyed()) {
       throw new KompactError(
         this.state === 'faulty' ? 'COMPONENT_FAULTY' : 'COMPONENT_DESTROYED',
         `Cannot schedule a timer on component ${this.id} (${this.typeName}): it is ${this.state}`,
@@ -538,8 +569,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
 
   /** Called by the timer facility when `timer` falls due. */
   enqueueTimer(timer: ScheduledTimer): void {
-    const state = this.state;
-    if (state === 'faulty' || state === 'destroyed') {
+    const state = this.status;
+    if (state !== 'active' && state !== 'passive') {
       this.host.timers.cancel(timer);
       return;
     }
@@ -557,7 +588,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
   // ---- the turn -----------------------------------------------------------------------------------
 
   runTurn(): number {
-    if (this.state === 'faulty' || this.state === 'destroyed') {
+    const status = this.status;
+    if (status !== 'active' && status !== 'passive') {
       this.scheduled = false;
       return 0;
     }
@@ -572,7 +604,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
       // Lifecycle events are rare: an idle component keeps no control queue.
       if (this.control === control) this.control = undefined;
     }
-    if (this.state !== 'active') return this.endTurn(count);
+    if (this.status !== 'active') return this.endTurn(count);
     const host = this.host;
     const throughput = host.throughput;
     const timerQueue = this.timerQueue;
@@ -653,7 +685,8 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
       if (timer.periodMs === 0) this.host.timers.fired(timer);
       let result: HandlerReturn;
       try {
-        result = timer.handler.call(definition, timer);
+        // The facility holds handlers without their type; scheduleTimer took this one as returning HandlerReturn.
+        result = timer.handler.call(definition, timer) as HandlerReturn;
       } catch (error) {
         this.thrown(error, 'message', undefined);
         return -count;
@@ -701,7 +734,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
 
   private hasWork(): boolean {
     const control = this.control;
-    const state = this.state;
+    const state = this.status;
     if (state !== 'active') return state === 'passive' && control !== undefined && control.size > 0;
     const timerQueue = this.timerQueue;
     return (
@@ -716,14 +749,14 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
     const definition = this.definition;
     switch (event.kind) {
       case 'start':
-        if (this.state === 'active') return this.complete('start');
-        this.state = 'active';
+        if (this.status === 'active') return this.complete('start');
+        this.status = 'active';
         return this.invoke(definition.onStart, 'start');
       case 'stop':
-        this.state = 'passive';
+        this.status = 'passive';
         return this.invoke(definition.onStop, 'stop');
       case 'kill':
-        this.state = 'destroyed';
+        this.status = 'destroying';
         return this.invoke(definition.onKill, 'kill');
       case 'spawn':
         this.runSpawned(event.future);
@@ -797,7 +830,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
           this.log.error({ err: result.error }, `Component handler reported an ${result.message}`);
           if (inFlight !== undefined)
             dropAskIn(inFlight, 'the component was destroyed while handling this ask');
-          this.state = 'destroyed';
+          this.status = 'destroyed';
           this.becomeDestroyed();
           return false;
       }
@@ -811,7 +844,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
       case 'shutdown':
         if (phase === 'kill' || phase === 'secondary-kill') return this.complete(phase);
         this.log.debug('Component shutting down via Handled.Shutdown');
-        this.state = 'destroyed';
+        this.status = 'destroying';
         return this.invoke(this.definition.onKill, 'secondary-kill');
       case 'block-on': {
         let future: PromiseLike<HandlerResult>;
@@ -858,7 +891,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
         return true;
       case 'start':
         this.settle('start');
-        return this.state === 'active';
+        return this.status === 'active';
       case 'stop':
         this.settle('stop');
         return true;
@@ -896,7 +929,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
   }
 
   private becomeDestroyed(): void {
-    destroyedCores.add(this);
+    this.status = 'destroyed';
     this.releaseTimers();
     this.disarmKillGrace();
     if (this.heldAsks !== undefined)
@@ -907,8 +940,7 @@ export class ComponentCore implements Runnable, ComponentContext<unknown>, AskHo
   }
 
   private fault(fault: Fault, inFlight: unknown): void {
-    this.state = 'faulty';
-    this.awaitingRecovery = true;
+    this.status = 'faulty-awaiting-recovery';
     this.releaseTimers();
     const context = new FaultContext(this, this.typeName, fault);
     // The child logger and the description are only made when someone will read them.

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import type { ComponentCore } from '../component/component-core.js';
+import type { HostDispatcher } from '../component/component-host.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
+import type { PathTarget } from '../messaging/message-target.js';
 import { localNetMessage, remoteNetMessage } from '../messaging/net-message.js';
 import type { ReceiveBacklog } from '../messaging/receive-backlog.js';
 import { type ActorPath, NamedPath, UniquePath } from '../paths/actor-path.js';
 import type { ComponentId } from '../paths/component-id.js';
-import type { PathSender } from '../paths/message-source.js';
 import type { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
@@ -45,7 +45,7 @@ export interface DispatchHost {
 /** A component entry of the named-path table; re-pointed in place when the component is replaced. */
 interface ComponentEntry {
   readonly kind: 'component';
-  core: ComponentCore;
+  core: PathTarget;
 }
 
 /** A routing group's policy, at the group's node. */
@@ -73,7 +73,7 @@ const BROADCAST = new BroadcastRouting();
 const DEFAULT_SELECT = new SenderHashRouting();
 
 /** Whether `targets` is a routing group's choice rather than one component. */
-function isGroup(targets: ComponentCore | readonly ComponentCore[]): targets is readonly ComponentCore[] {
+function isGroup(targets: PathTarget | readonly PathTarget[]): targets is readonly PathTarget[] {
   return Array.isArray(targets);
 }
 
@@ -105,22 +105,22 @@ const NOBODY_ID = '00000000-0000-0000-0000-000000000000';
  * `updateAliasRegistration` re-points it. A replacement made by `replaceWith` takes over every path of
  * the faulted component at once.
  */
-export class Dispatcher implements PathSender {
+export class Dispatcher implements HostDispatcher {
   /** This system's own path; paths on it are delivered locally, never serialised. */
   readonly systemPath: SystemPath;
   private readonly host: DispatchHost;
   private readonly registry: SerialiserRegistry;
-  private readonly uniques = new Map<ComponentId, ComponentCore>();
+  private readonly uniques = new Map<ComponentId, PathTarget>();
   /**
    * `uniques` by path object: a lookup by identity is about half the cost of one by a 36-character id
    * (decoded paths are shared objects). Holds only paths that were found, so it is emptied when an id
    * is removed or re-pointed (not when one is added), and when full.
    */
-  private readonly uniquesByPath = new Map<UniquePath, ComponentCore>();
+  private readonly uniquesByPath = new Map<UniquePath, PathTarget>();
   private readonly named = new PathTrie<Entry>();
   /** `named` lookups by path object, like `uniquesByPath`; emptied when an entry is replaced or removed. */
   private readonly namedByPath = new Map<NamedPath, Entry>();
-  private readonly registrations = new Map<ComponentCore, Registration>();
+  private readonly registrations = new Map<PathTarget, Registration>();
   private remote: RemoteLink | undefined;
   private nobodyPath: UniquePath | undefined;
 
@@ -142,7 +142,7 @@ export class Dispatcher implements PathSender {
   }
 
   /** The unique path of `core`, registering it so that the path reaches it. Kompact: `register`. */
-  register(core: ComponentCore): UniquePath {
+  register(core: PathTarget): UniquePath {
     const registration = this.registrationOf(core);
     if (this.uniques.get(core.id) !== core) {
       // A new id changes no cached lookup: the cache only holds paths that were found.
@@ -158,7 +158,7 @@ export class Dispatcher implements PathSender {
    *
    * Kompact: `register_by_alias` / `update_alias_registration`.
    */
-  registerAlias(core: ComponentCore, segments: readonly string[], update: boolean): AliasResult {
+  registerAlias(core: PathTarget, segments: readonly string[], update: boolean): AliasResult {
     const entry: ComponentEntry = { kind: 'component', core };
     const result = this.put(segments, entry, update);
     if (result.kind === 'registered') this.registrationOf(core).aliases.push({ segments, entry });
@@ -190,7 +190,7 @@ export class Dispatcher implements PathSender {
   }
 
   /** Every path of the faulted `from` reaches its replacement `to` from now on. */
-  transfer(from: ComponentCore, to: ComponentCore): void {
+  transfer(from: PathTarget, to: PathTarget): void {
     const registration = this.registrations.get(from);
     if (registration === undefined) return;
     this.registrations.delete(from);
@@ -210,7 +210,7 @@ export class Dispatcher implements PathSender {
    * Forgets a component that ended. A destroyed component loses every path; a faulted one only its
    * unique paths, its aliases stay (dead) until re-registered, as in Kompact.
    */
-  forget(core: ComponentCore, state: 'destroyed' | 'faulty'): void {
+  forget(core: PathTarget, state: 'destroyed' | 'faulty'): void {
     const registration = this.registrations.get(core);
     if (registration === undefined) return;
     for (const id of registration.ids) if (this.uniques.get(id) === core) this.uniques.delete(id);
@@ -336,7 +336,7 @@ export class Dispatcher implements PathSender {
    * The component a message to `path` goes to (a unique path or an alias), the components a routing
    * group chose, or why there are none.
    */
-  private resolve(path: ActorPath, sender: ActorPath): ComponentCore | readonly ComponentCore[] | string {
+  private resolve(path: ActorPath, sender: ActorPath): PathTarget | readonly PathTarget[] | string {
     // One component is the common case (every message of a request/reply pair): no array for it.
     if (path.kind === 'unique') {
       const known = this.uniquesByPath.get(path);
@@ -387,10 +387,10 @@ export class Dispatcher implements PathSender {
    */
   private routeChecked(
     policy: RoutingPolicy,
-    members: readonly ComponentCore[],
+    members: readonly PathTarget[],
     sender: ActorPath,
     path: NamedPath,
-  ): readonly ComponentCore[] | string {
+  ): readonly PathTarget[] | string {
     let chosen: unknown;
     try {
       chosen = policy.route(members, { sender });
@@ -403,7 +403,7 @@ export class Dispatcher implements PathSender {
     const valid = chosen.length === 1 ? members.includes(chosen[0]) : isSubset(chosen, members);
     if (!valid)
       return this.policyFailed(policy, path, 'returned something that is not a member of the group');
-    return chosen as readonly ComponentCore[];
+    return chosen as readonly PathTarget[];
   }
 
   private policyFailed(policy: RoutingPolicy, path: NamedPath, what: string, error?: unknown): string {
@@ -416,15 +416,15 @@ export class Dispatcher implements PathSender {
   }
 
   /** The live components registered at or below `segments`, in the table's stable order. */
-  private members(segments: readonly string[]): ComponentCore[] {
-    const members: ComponentCore[] = [];
+  private members(segments: readonly string[]): PathTarget[] {
+    const members: PathTarget[] = [];
     for (const entry of this.named.subtree(segments)) {
       if (entry.kind === 'component' && entry.core.canReceive()) members.push(entry.core);
     }
     return members;
   }
 
-  private registrationOf(core: ComponentCore): Registration {
+  private registrationOf(core: PathTarget): Registration {
     let registration = this.registrations.get(core);
     if (registration === undefined) {
       registration = { ids: [], aliases: [] };
@@ -447,7 +447,7 @@ export class Dispatcher implements PathSender {
 }
 
 /** Whether every element of `chosen` is one of `members`. */
-function isSubset(chosen: readonly unknown[], members: readonly ComponentCore[]): boolean {
+function isSubset(chosen: readonly unknown[], members: readonly PathTarget[]): boolean {
   const known = new Set<unknown>(members);
   return chosen.every((core) => known.has(core));
 }

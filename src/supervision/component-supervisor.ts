@@ -1,20 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { type Component, coreOf } from '../component/component.js';
-import type { ComponentCore } from '../component/component-core.js';
+import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
+import type { FaultHandler } from '../component/component-host.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { Runnable, Scheduler } from '../runtime/scheduler.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { Clock, ClockTimer } from '../timer/clock.js';
 import { type FaultContext, type RecoveryFunction, RecoveryHandler, type RecoveryPlan } from './fault.js';
+import type { FaultedComponent } from './faulted-component.js';
 import { faultEvent, recoveredEvent, type Supervision } from './supervision-events.js';
 
 type AnyComponent = Component<ComponentDefinition<unknown>>;
 
 interface RecoveryJob {
-  readonly core: ComponentCore;
+  readonly component: FaultedComponent;
   readonly context: FaultContext;
   readonly recoveryFunction: RecoveryFunction;
   readonly handler: RecoveryHandler | undefined;
@@ -30,8 +31,6 @@ export interface SupervisorServices {
   readonly supervision: Supervision;
   /** A recovery handler running longer than this (wall-clock milliseconds) is reported. */
   readonly recoveryBudgetMs: number;
-  /** The fault of `core` was handled: forget it. */
-  onEnded(core: ComponentCore): void;
 }
 
 const DEFAULT_WITHIN_MS = 5000;
@@ -51,12 +50,17 @@ function fieldsOf(context: FaultContext): { cid: string; ctype: string } {
  * Kompact: `ComponentSupervisor`, minus poisoning: a throwing recovery function or handler leaves
  * only that component faulty.
  */
-export class ComponentSupervisor implements Runnable {
+export class ComponentSupervisor implements Runnable, FaultHandler {
   // TS `private` fields, not `#private`, as in ComponentCore: this is on every fault's path, and V8
   // was seen deoptimising `#private` access after a full collection.
   private readonly services: SupervisorServices;
   private readonly jobs = new RingBuffer<RecoveryJob>(8);
   private readonly backoffTimers = new Set<ClockTimer>();
+  /**
+   * Clock times of the recent replacements of each line (a component and its `replaceWith`
+   * replacements), by the line's reference; kept only when a restart limit or backoff needs them.
+   */
+  private readonly restartHistory = new WeakMap<object, number[]>();
   private scheduled = false;
   private isShuttingDown = false;
 
@@ -65,7 +69,7 @@ export class ComponentSupervisor implements Runnable {
   }
 
   /** A component faulted: run its recovery function now and queue the handler it made. */
-  faulted(core: ComponentCore, context: FaultContext, recoveryFunction: RecoveryFunction): void {
+  faulted(component: FaultedComponent, context: FaultContext, recoveryFunction: RecoveryFunction): void {
     const supervision = this.services.supervision;
     if (supervision.record('fault')) supervision.publish(faultEvent(context));
     let handler: RecoveryHandler | undefined;
@@ -82,7 +86,7 @@ export class ComponentSupervisor implements Runnable {
         failure = error;
       }
     }
-    this.jobs.push({ core, context, recoveryFunction, handler, failure });
+    this.jobs.push({ component, context, recoveryFunction, handler, failure });
     if (!this.scheduled) {
       this.scheduled = true;
       this.services.scheduler.schedule(this);
@@ -96,8 +100,7 @@ export class ComponentSupervisor implements Runnable {
       try {
         this.recover(job);
       } finally {
-        job.core.finishRecovery();
-        this.services.onEnded(job.core);
+        job.component.finishRecovery();
       }
     }
     this.scheduled = false;
@@ -173,15 +176,16 @@ export class ComponentSupervisor implements Runnable {
     job: RecoveryJob,
     plan: Extract<RecoveryPlan, { kind: 'replace-with' }>,
   ): AnyComponent | undefined {
-    const { core, context, recoveryFunction } = job;
+    const { component, context, recoveryFunction } = job;
     const { clock, handle, logger, supervision } = this.services;
     const { maxRestarts, withinMs = DEFAULT_WITHIN_MS, backoff } = plan.options;
     // Restart history is kept only when a limit or a backoff needs it, and bounded: the last
     // `maxRestarts` (or 64, far past any useful backoff step) restart times within the window.
+    const line = component.lineRef();
     let recent: number[] | undefined;
     if (maxRestarts !== undefined || backoff !== undefined) {
       const now = clock.now();
-      recent = (core.restarts ?? []).filter((at) => now - at < withinMs);
+      recent = (this.restartHistory.get(line) ?? []).filter((at) => now - at < withinMs);
       if (recent.length > (maxRestarts ?? MAX_RESTART_HISTORY))
         recent.splice(0, recent.length - (maxRestarts ?? MAX_RESTART_HISTORY));
       recent.push(now);
@@ -203,18 +207,17 @@ export class ComponentSupervisor implements Runnable {
         return undefined;
       }
     }
-    core.restarts = recent;
+    if (recent === undefined) this.restartHistory.delete(line);
+    else this.restartHistory.set(line, recent);
     const replacement = handle.create(plan.factory);
-    const next = coreOf(replacement);
-    core.transferTo(next);
-    if (next.hasDefaultRecoveryFunction()) next.setRecoveryFunction(recoveryFunction);
+    component.handOverTo(replacement, recoveryFunction);
     const delayMs =
       backoff === undefined || recent === undefined
         ? 0
         : Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** (recent.length - 1));
     if (delayMs <= 0) {
-      // Just made by `create`, which refuses during shutdown: nothing for `handle.start` to check.
-      next.requestStart();
+      // Just made by `create`, which refuses during shutdown: `start` refuses nothing here either.
+      handle.start(replacement);
     } else {
       const timer = clock.setTimer(() => {
         this.backoffTimers.delete(timer);

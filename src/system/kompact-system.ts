@@ -2,33 +2,26 @@ import type { Logger } from 'pino';
 import { Component, coreOf } from '../component/component.js';
 import { ComponentCore } from '../component/component-core.js';
 import { ComponentDefinition } from '../component/component-definition.js';
-import type { ComponentHost } from '../component/component-host.js';
 import { constructFor } from '../component/creation.js';
 import { parseAlias } from '../dispatch/alias.js';
-import { type AliasResult, Dispatcher } from '../dispatch/dispatcher.js';
+import type { AliasResult } from '../dispatch/dispatcher.js';
 import type { RoutingPolicy } from '../dispatch/routing-policy.js';
-import { bindScheduler, isSchedulerAware } from '../internal/clock-binding.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { KompactError } from '../internal/kompact-error.js';
-import { NetMessage } from '../messaging/net-message.js';
-import { NetworkLink, NetworkStatusProvider } from '../net/network-link.js';
+import { NetworkStatusProvider } from '../net/network-link.js';
 import type { NetworkStatus, NetworkStatusRequest } from '../net/network-status-port.js';
-import type { ActorPath, NamedPath, UniquePath } from '../paths/actor-path.js';
+import type { NamedPath, UniquePath } from '../paths/actor-path.js';
 import { messageSource, type TellSource } from '../paths/message-source.js';
-import { SystemPath } from '../paths/system-path.js';
+import type { SystemPath } from '../paths/system-path.js';
 import { biconnectPorts } from '../ports/connect.js';
 import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
-import { Scheduler } from '../runtime/scheduler.js';
-import { ComponentSupervisor } from '../supervision/component-supervisor.js';
-import { Supervision } from '../supervision/supervision-events.js';
-import { type Clock, SystemClock } from '../timer/clock.js';
+import type { Supervision } from '../supervision/supervision-events.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
-import { TimerFacility } from '../timer/timer-facility.js';
-import { Config } from './config.js';
-import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
-import { defaultLogger } from './default-logger.js';
+import type { Config } from './config.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { RuntimeSettings } from './kompact-config.js';
 import type { SystemHandle } from './system-handle.js';
+import { SystemRuntime } from './system-runtime.js';
 
 /**
  * A rejected promise that notices whether anyone looked at it: `await`, `catch`, `finally` and
@@ -62,9 +55,6 @@ class ObservedRejection<T> extends Promise<T> {
   }
 }
 
-/** The path of a system without a network: its paths are only reachable from inside it. */
-const LOCAL_SYSTEM_PATH = new SystemPath('local', '127.0.0.1', 0);
-
 /** @internal `KompactConfig.build`: makes the system and, with network config, binds its address. */
 export async function buildSystem(settings: RuntimeSettings): Promise<KompactSystem> {
   const system = new KompactSystem(settings);
@@ -79,114 +69,6 @@ let runtimeOf: (system: KompactSystem) => SystemRuntime;
 export type SystemState = 'active' | 'shutting-down' | 'terminated';
 
 type AnyComponent = Component<ComponentDefinition<unknown>>;
-
-/** The internal services a system gives its components. */
-class SystemRuntime implements ComponentHost {
-  readonly scheduler = new Scheduler();
-  readonly supervisor: ComponentSupervisor;
-  readonly clock: Clock;
-  readonly timers: TimerFacility;
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly handle: SystemHandle;
-  readonly throughput: number;
-  readonly maxMessages: number;
-  readonly shutdownGraceMs: number;
-  readonly deadLetters: DeadLetters;
-  readonly supervision: Supervision;
-  /** Every component not yet destroyed or recovered, for shutdown. */
-  readonly live = new Set<ComponentCore>();
-  /** The lookup table and router for actor paths; replaced once, by the networked one, while building. */
-  dispatcher: Dispatcher;
-  /** The network side, for a system with `network` config. */
-  link: NetworkLink | undefined;
-  /** Whether `group/*` and `group/?` work without a routing policy (`kompact.dispatch.implicit-routes`). */
-  readonly implicitRoutes: boolean;
-
-  constructor(settings: RuntimeSettings, handle: SystemHandle) {
-    this.handle = handle;
-    this.clock = settings.clock ?? new SystemClock();
-    if (isSchedulerAware(this.clock)) this.clock[bindScheduler](this.scheduler);
-    this.timers = new TimerFacility(this.clock);
-    this.config = new Config(settings.tree);
-    this.logger = (settings.logger ?? defaultLogger({ level: settings.logLevel })).child({
-      system: settings.label,
-    });
-    this.throughput = settings.throughput;
-    this.maxMessages = Math.floor(settings.throughput * settings.messagePriority);
-    this.shutdownGraceMs = settings.shutdownGraceMs;
-    this.implicitRoutes = settings.implicitRoutes;
-    this.deadLetters = new DeadLetters(this.logger, this.clock);
-    this.supervision = new Supervision(this.logger, () => this.deadLetters.count);
-    this.supervisor = new ComponentSupervisor({
-      scheduler: this.scheduler,
-      handle,
-      logger: this.logger,
-      clock: this.clock,
-      supervision: this.supervision,
-      recoveryBudgetMs: settings.recoveryBudgetMs,
-      onEnded: (core) => this.componentEnded(core),
-    });
-    this.dispatcher = new Dispatcher(LOCAL_SYSTEM_PATH, this, settings.serialisers);
-  }
-
-  /** Gives the system its network: listens, and routes paths through a networked dispatcher. */
-  async openNetwork(settings: RuntimeSettings): Promise<void> {
-    if (settings.network === undefined) return;
-    const link = await NetworkLink.open(settings.network, this, this.logger, this.clock);
-    this.link = link;
-    this.dispatcher = new Dispatcher(link.systemPath, this, settings.serialisers);
-    link.attach(this.dispatcher);
-    this.logger.debug({ systemPath: link.systemPath.toString() }, 'Network listening');
-  }
-
-  deadLetterToPath(path: ActorPath, message: unknown, reason: DeadLetterReason, detail?: string): void {
-    this.deadLetters.publishToPath(path, message, reason, detail);
-  }
-
-  deadLetter(recipient: ComponentCore, message: unknown, reason: DeadLetterReason): void {
-    // A network message leaves its mailbox here too: it must not hold back its connection's acks.
-    if (message instanceof NetMessage) message.release();
-    this.deadLetters.publish(recipient.id, recipient.typeName, message, reason);
-  }
-
-  componentEnded(core: ComponentCore): void {
-    this.live.delete(core);
-    this.dispatcher.forget(core, core.state === 'faulty' ? 'faulty' : 'destroyed');
-    this.#resolveIfAllEnded();
-  }
-
-  #resolveIfAllEnded(): void {
-    if (this.live.size === 0 && this.#onAllEnded !== undefined) {
-      const resolve = this.#onAllEnded;
-      this.#onAllEnded = undefined;
-      resolve();
-    }
-  }
-
-  #onAllEnded: (() => void) | undefined;
-
-  /**
-   * Ends every live component (kill for those ever asked to start, quiet destruction for the rest)
-   * and resolves when none is left, faulted ones included once their fault was handled.
-   */
-  async endAll(): Promise<void> {
-    this.supervisor.beginShutdown();
-    const ended = new Promise<void>((resolve) => {
-      this.#onAllEnded = resolve;
-    });
-    for (const core of [...this.live]) core.endForShutdown();
-    this.#resolveIfAllEnded();
-    if (this.live.size === 0) return ended;
-    // A component blocked on something that never settles (or on this very shutdown) would hold
-    // shutdown forever: after the grace period it is abandoned.
-    const grace = this.clock.setTimer(() => {
-      for (const core of [...this.live]) core.abandon();
-    }, this.shutdownGraceMs);
-    await ended;
-    this.clock.clearTimer(grace);
-  }
-}
 
 /**
  * A running kompact-ts system: it creates components, drives their lifecycle, runs them on its
@@ -363,8 +245,8 @@ export class KompactSystem implements SystemHandle {
    * fired or cancelled timer, or one of another system. Kompact: `cancel_timer` on a system handle.
    */
   cancelTimer(timer: ScheduledTimer): void {
-    if (!(timer instanceof ScheduledTimer) || !timer.core.isHostedBy(this.#runtime)) return;
-    timer.core.cancelTimer(timer);
+    // The facility cancels only a pending handle it holds itself: one of another system is a no-op.
+    if (timer instanceof ScheduledTimer) this.#runtime.timers.cancel(timer);
   }
 
   /** Delivers `request` to `port` as if a connected required port had triggered it. Kompact: `trigger_r`. */

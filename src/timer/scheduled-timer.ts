@@ -1,6 +1,3 @@
-import type { ComponentCore } from '../component/component-core.js';
-import type { HandlerReturn } from '../component/handled.js';
-
 /** Where a timer is: waiting for its deadline, cancelled, or (a once-timer) fired. */
 export type TimerState = 'pending' | 'cancelled' | 'fired';
 
@@ -24,9 +21,12 @@ export interface ScheduledTimer {
   /** The period of a periodic timer in ms; 0 for a once-timer. */
   readonly periodMs: number;
   /** @internal The component whose handler runs. */
-  readonly core: ComponentCore;
-  /** @internal The handler, called with the definition as `this`. */
-  readonly handler: (timer: ScheduledTimer) => HandlerReturn;
+  readonly core: TimerOwner;
+  /**
+   * @internal The handler, called by its component with the definition as `this`. Its result is the
+   * component's to classify (a `HandlerReturn`); this layer only holds it.
+   */
+  readonly handler: (timer: ScheduledTimer) => unknown;
   /** @internal Its index in the timer facility's table while it is pending (see `TimerFacility`). */
   readonly id: number;
 }
@@ -42,6 +42,20 @@ export function setTimerState(timer: ScheduledTimer, state: TimerState): void {
  * handle's `core` without importing the core's class.
  */
 export const timerOwnerBrand: unique symbol = Symbol('kompact.timerOwner');
+
+/**
+ * What the timer facility needs of the component a timer belongs to: the head of its list of live
+ * timers (kept by the facility, so that cancelling all of them needs no set per component), and
+ * where an expiry goes. The component core; a type only.
+ */
+export interface TimerOwner {
+  /** Marks an owner for `timer instanceof ScheduledTimer`. */
+  readonly [timerOwnerBrand]: true;
+  /** @internal Table id of the first of this owner's live timers, or -1; written by the timer facility only. */
+  timerHead: number;
+  /** Queues `timer`, which fell due, for the owner's next turn (or cancels it if the owner has ended). */
+  enqueueTimer(timer: ScheduledTimer): void;
+}
 
 /**
  * Tells handles of scheduled timers from anything else, with `instanceof`: an object with the
@@ -63,10 +77,10 @@ export const ScheduledTimer: { readonly [Symbol.hasInstance]: (value: unknown) =
  * one literal, so one allocation site for V8 to pretenure.
  */
 export function createScheduledTimer(
-  core: ComponentCore,
+  core: TimerOwner,
   id: number,
   periodMs: number,
-  handler: (timer: ScheduledTimer) => HandlerReturn,
+  handler: (timer: ScheduledTimer) => unknown,
 ): ScheduledTimer {
   return { state: 'pending', core, handler, periodMs, id };
 }

@@ -1,7 +1,10 @@
-import type { ComponentCore } from '../component/component-core.js';
-import type { HandlerReturn } from '../component/handled.js';
 import type { Clock, ClockTimer } from './clock.js';
-import { createScheduledTimer, type ScheduledTimer, setTimerState } from './scheduled-timer.js';
+import {
+  createScheduledTimer,
+  type ScheduledTimer,
+  setTimerState,
+  type TimerOwner,
+} from './scheduled-timer.js';
 
 /** The longest delay a host timer takes; later deadlines are reached by re-arming. */
 const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
@@ -28,6 +31,26 @@ const SHRINK_AFTER_MS = 1000;
 const NONE = -1;
 
 /**
+ * What a timer's owner needs of the timer facility: schedule, cancel one or all of its timers, and
+ * free a once-timer that fired. What a component's host hands it; implemented by {@link TimerFacility}.
+ */
+export interface TimerService {
+  /** Schedules a timer for `owner`; `periodMs` 0 means once. Arguments are validated by the caller. */
+  schedule(
+    owner: TimerOwner,
+    delayMs: number,
+    periodMs: number,
+    handler: (timer: ScheduledTimer) => unknown,
+  ): ScheduledTimer;
+  /** Cancels a pending timer; a no-op for one already cancelled or fired, or of another facility. */
+  cancel(timer: ScheduledTimer): void;
+  /** Marks a once-timer whose handler is about to run as fired, and frees its id. */
+  fired(timer: ScheduledTimer): void;
+  /** Cancels every pending timer of `owner` (it faulted or was destroyed). */
+  cancelAllOf(owner: TimerOwner): void;
+}
+
+/**
  * One system's timers: a hierarchical timing wheel (levels of 64 slots of 1 ms, 64 ms, 4.1 s, …) and
  * exactly one host timer, armed for the earliest occupied slot. A timer sits at the level of the
  * highest 6-bit group in which its deadline differs from the wheel's time; when the wheel's time
@@ -51,7 +74,7 @@ const NONE = -1;
  * `hierarchical_hash_wheel_timer` crate: four levels of 256 slots and an overflow list). Levels of 64
  * slots keep every offset within 30 bits, so within JavaScript's 32-bit integer operations.
  */
-export class TimerFacility {
+export class TimerFacility implements TimerService {
   private readonly clock: Clock;
   // ---- the table of timers, by id -------------------------------------------------------------------
   private capacity = INITIAL_CAPACITY;
@@ -118,10 +141,10 @@ export class TimerFacility {
 
   /** Schedules a timer for `owner`; `periodMs` 0 means once. Arguments are validated by the caller. */
   schedule(
-    owner: ComponentCore,
+    owner: TimerOwner,
     delayMs: number,
     periodMs: number,
-    handler: (timer: ScheduledTimer) => HandlerReturn,
+    handler: (timer: ScheduledTimer) => unknown,
   ): ScheduledTimer {
     const now = this.now();
     const deadline = Math.ceil(now + delayMs);
@@ -163,7 +186,7 @@ export class TimerFacility {
   }
 
   /** Cancels every pending timer of `owner` (it faulted or was destroyed). */
-  cancelAllOf(owner: ComponentCore): void {
+  cancelAllOf(owner: TimerOwner): void {
     // Cancelling unlinks the head, and a shrink on the way moves ids: read the head afresh each time.
     while (owner.timerHead !== NONE) this.cancel(this.handles[owner.timerHead] as ScheduledTimer);
   }
