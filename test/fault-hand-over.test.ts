@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Component, ComponentDefinition, type DeadLetter, type HandlerReturn } from '../src/index.js';
-import { withDeadline } from './support/deadline.js';
+import { within } from './support/promises.js';
 import { ofKind, withEnv } from './support/supervision.js';
 
 /** Records strings; `crash` throws. Registers itself in `registry`. */
@@ -34,28 +34,28 @@ describe('The fault hand-over', () => {
         component.setRecoveryFunction((fault) =>
           fault.replaceWith(() => new Worker(registry), { maxRestarts: 1, withinMs: 1000 }),
         );
-        await withDeadline(system.startNotify(component), WAIT_MS, `line ${i} starting`);
+        await within(system.startNotify(component), WAIT_MS, `line ${i} starting`);
         lines.push({ registry, component });
       }
       const [a, b] = lines as [(typeof lines)[0], (typeof lines)[0]];
       a.component.actorRef().tell('crash');
-      await withDeadline(clock.advance(10), WAIT_MS, 'the first fault of line A being handled');
+      await within(clock.advance(10), WAIT_MS, 'the first fault of line A being handled');
       b.component.actorRef().tell('crash');
-      await withDeadline(clock.advance(10), WAIT_MS, 'the first fault of line B being handled');
+      await within(clock.advance(10), WAIT_MS, 'the first fault of line B being handled');
       assert.equal(a.registry.length, 2, 'line A was replaced once');
       assert.equal(b.registry.length, 2, "line B was replaced once: line A's restart does not count for it");
       assert.equal(ofKind(events, 'gave-up').length, 0);
 
       // The second fault of line A within the window is past its limit (its replacement carries the line's history).
       a.component.actorRef().tell('crash');
-      await withDeadline(clock.advance(10), WAIT_MS, 'the second fault of line A being handled');
+      await within(clock.advance(10), WAIT_MS, 'the second fault of line A being handled');
       assert.equal(a.registry.length, 2, 'line A gave up');
       const gaveUp = ofKind(events, 'gave-up');
       assert.equal(gaveUp.length, 1);
       assert.equal(gaveUp[0]?.componentId, a.registry[1]?.ctx.id);
 
       b.component.actorRef().tell('after');
-      await withDeadline(clock.settle(), WAIT_MS, 'line B handling a message');
+      await within(clock.settle(), WAIT_MS, 'line B handling a message');
       assert.deepEqual(b.registry[1]?.handled, ['after'], 'line B lives on');
     });
   });
@@ -77,10 +77,10 @@ describe('The fault hand-over', () => {
         component.actorRef().tell('sent while awaiting recovery');
         return fault.ignore();
       });
-      await withDeadline(system.startNotify(component), WAIT_MS, 'the worker starting');
+      await within(system.startNotify(component), WAIT_MS, 'the worker starting');
       component.actorRef().tell('crash');
       component.actorRef().tell('queued behind the fault');
-      await withDeadline(clock.settle(), WAIT_MS, 'the fault being handled');
+      await within(clock.settle(), WAIT_MS, 'the fault being handled');
       assert.deepEqual(seenInRecovery, [{ faulty: true, active: false, destroyed: false }]);
       assert.deepEqual(
         letters.map((letter) => [letter.message, letter.reason]),
