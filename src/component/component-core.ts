@@ -548,11 +548,12 @@ export class ComponentCore
     periodMs: number,
     handler: (timer: ScheduledTimer) => HandlerReturn,
   ): ScheduledTimer {
-    if (this.hasEnded(periodMs === 0 ? 'scheduleOnce' : 'schedulePeriodic')) {
-      // A handle that is already cancelled: cancelling it is a no-op, and its handler never runs.
-      return { state: 'cancelled', core: this, handler, periodMs, id: -1 };
-    }
+    // One check on the way to the facility; the rest only for a component that is not running.
     if (this.isFaultyOrDestroyed()) {
+      if (this.hasEnded(periodMs === 0 ? 'scheduleOnce' : 'schedulePeriodic')) {
+        // A handle that is already cancelled: cancelling it is a no-op, and its handler never runs.
+        return { state: 'cancelled', core: this, handler, periodMs, id: -1 };
+      }
       throw new KompactError(
         this.state === 'faulty' ? 'COMPONENT_FAULTY' : 'COMPONENT_DESTROYED',
         `Cannot schedule a timer on component ${this.id} (${this.typeName}): it is ${this.state}`,
