@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -91,9 +91,9 @@ describe('the snippets of the README and the book', () => {
   it('compile as copied, with the project’s compiler flags, or are marked as part of a file that compiles', {
     timeout: 120_000,
   }, async () => {
-    const dir = join(root, '.build', 'snippets');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    // A folder of this run's own, so two suites running side by side in one checkout do not collide.
+    mkdirSync(join(root, '.build'), { recursive: true });
+    const dir = mkdtempSync(join(root, '.build', 'snippets-'));
     const files = new Map<string, { snippet: Snippet; offset: number }>();
     const fragments: Snippet[] = [];
     for (const snippet of pages.flatMap(snippetsOf)) {
@@ -143,6 +143,8 @@ describe('the snippets of the README and the book', () => {
     } catch (error) {
       output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
       if (output === '') throw error;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
     const problems = output
       .split('\n')
