@@ -18,6 +18,20 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   return best;
 }
 
+/**
+ * The first of `names` that is not one of `known`, with the closest known one (for a "did you mean"
+ * hint), or `undefined` when every name is known. For refusing misspelt option names.
+ */
+export function firstUnknownName(
+  names: Iterable<string>,
+  known: readonly string[],
+): { readonly name: string; readonly closest: string | undefined } | undefined {
+  for (const name of names) {
+    if (!known.includes(name)) return { name, closest: closestName(name, known) };
+  }
+  return undefined;
+}
+
 /** Levenshtein distance of `a` and `b`, or `cap` once it is clear the distance is at least that. */
 function editDistance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) >= cap) return cap;

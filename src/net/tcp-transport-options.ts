@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { closestName } from '../internal/closest-name.js';
+import { firstUnknownName } from '../internal/closest-name.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
 import type { ReceiveBacklog } from '../messaging/receive-backlog.js';
@@ -246,15 +246,14 @@ export const TRANSPORT_OWNER_OPTIONS: readonly string[] = [
  * @internal
  */
 export function checkOptionNames(options: object, known: readonly string[], what: string, prefix = ''): void {
-  for (const name of Object.keys(options)) {
-    if (known.includes(name)) continue;
-    const closest = closestName(name, known);
-    throw new KompactError(
-      'CONFIG_INVALID',
-      `Unknown ${what} \`${prefix}${name}\`${closest === undefined ? '' : ` (did you mean \`${prefix}${closest}\`?)`}; ` +
-        `the options are ${known.map((option) => `${prefix}${option}`).join(', ')}`,
-    );
-  }
+  const unknown = firstUnknownName(Object.keys(options), known);
+  if (unknown === undefined) return;
+  const { name, closest } = unknown;
+  throw new KompactError(
+    'CONFIG_INVALID',
+    `Unknown ${what} \`${prefix}${name}\`${closest === undefined ? '' : ` (did you mean \`${prefix}${closest}\`?)`}; ` +
+      `the options are ${known.map((option) => `${prefix}${option}`).join(', ')}`,
+  );
 }
 
 /** The options of {@link TcpTransportOptions} without those its owner sets. @internal */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ComponentDefinition } from '../component/component-definition.js';
-import { closestName } from '../internal/closest-name.js';
+import { firstUnknownName } from '../internal/closest-name.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import type { ComponentId } from '../paths/component-id.js';
@@ -193,14 +193,13 @@ const BACKOFF_OPTION_NAMES = Object.keys({
 } satisfies Record<keyof NonNullable<ReplaceOptions['backoff']>, true>);
 
 function checkNames(object: object, known: readonly string[], what: string, prefix: string): void {
-  for (const name of Object.keys(object)) {
-    if (known.includes(name)) continue;
-    const closest = closestName(name, known);
-    throw new TypeError(
-      `Expected \`${what}\` to have only ${known.map((k) => `\`${prefix}${k}\``).join(', ')}, got ` +
-        `\`${prefix}${name}\`${closest === undefined ? '' : ` (did you mean \`${prefix}${closest}\`?)`}`,
-    );
-  }
+  const unknown = firstUnknownName(Object.keys(object), known);
+  if (unknown === undefined) return;
+  const { name, closest } = unknown;
+  throw new TypeError(
+    `Expected \`${what}\` to have only ${known.map((k) => `\`${prefix}${k}\``).join(', ')}, got ` +
+      `\`${prefix}${name}\`${closest === undefined ? '' : ` (did you mean \`${prefix}${closest}\`?)`}`,
+  );
 }
 
 function checkReplaceOptions(options: ReplaceOptions): void {
