@@ -4,7 +4,9 @@
  */
 export { ActorRef, type AskOptions } from './actors/actor-ref.js';
 export { Ask } from './actors/ask.js';
-export { KPromise } from './actors/kpromise.js';
+export { KPromise, promise } from './actors/kpromise.js';
+export { Recipient } from './actors/recipient.js';
+export { type ActorRefFactory, type Request, WithRecipient, WithSender } from './actors/with-sender.js';
 export { Component } from './component/component.js';
 export type { ComponentContext } from './component/component-context.js';
 export type { LifecycleState } from './component/component-core.js';

@@ -5,6 +5,7 @@ import type { ComponentId } from '../paths/component-id.js';
 import type { Clock } from '../timer/clock.js';
 import { Ask, AskEnvelope } from './ask.js';
 import { type KPromise, kpromise } from './kpromise.js';
+import { Recipient } from './recipient.js';
 
 /** Options of {@link ActorRef.ask} and {@link ActorRef.askWith}. */
 export interface AskOptions {
@@ -59,6 +60,34 @@ export class ActorRef<M> {
   /** Sends `message`; returns at once. Kompact: `tell`. */
   tell(message: M): void {
     this.core.tell(message);
+  }
+
+  /**
+   * A {@link Recipient} of `T`, one of the types this reference accepts: a narrower reference to hand
+   * to a component that should send only `T`.
+   *
+   * Kompact: `ActorRef::recipient` (for `T: Into<M>`).
+   */
+  recipient<T extends M = M>(): Recipient<T> {
+    return new Recipient<T>(this, undefined);
+  }
+
+  /**
+   * A {@link Recipient} of `T` that turns each message into one this reference accepts with `adapt`:
+   * for a component that should send a type of its own, which the receiver wraps in its message union.
+   *
+   * Kompact: `ActorRef::recipient_with`.
+   *
+   * @example
+   * ```ts
+   * const replies = ctx.actorRef().recipientWith((total: number) => ({ kind: 'total', total }));
+   * ```
+   */
+  recipientWith<T>(adapt: (message: T) => M): Recipient<T> {
+    if (typeof adapt !== 'function') {
+      throw new TypeError(`Expected \`adapt\` to be a function, got ${describeValue(adapt)}`);
+    }
+    return new Recipient<T>(this, adapt);
   }
 
   /**

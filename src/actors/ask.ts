@@ -1,4 +1,5 @@
 import { dropPromise, type KPromise } from './kpromise.js';
+import type { Request as RequestMessage } from './with-sender.js';
 
 /**
  * What carries an ask's promise through a mailbox: an {@link Ask}, or the envelope around an
@@ -26,7 +27,7 @@ export abstract class AskCarrier {
  * const four = await doubler.actorRef().ask(2);
  * ```
  */
-export class Ask<Request, Response> extends AskCarrier {
+export class Ask<Request, Response> extends AskCarrier implements RequestMessage<Response> {
   /** The asker's request. */
   readonly request: Request;
   /** The promise the reply completes. */
@@ -36,6 +37,22 @@ export class Ask<Request, Response> extends AskCarrier {
     super();
     this.promise = promise;
     this.request = request;
+  }
+
+  /**
+   * The message builder for `askWith` that asks `request`: `ref.askWith(Ask.of(request))` is
+   * `ref.ask(request)` for a reference whose message union includes this `Ask`.
+   *
+   * Kompact: `Ask::of`.
+   *
+   * @example
+   * ```ts
+   * type Msg = { kind: 'reset' } | Ask<number, number>;
+   * const doubled = await ref.askWith(Ask.of<number, number>(21));
+   * ```
+   */
+  static of<Request, Response>(request: Request): (promise: KPromise<Response>) => Ask<Request, Response> {
+    return (promise) => new Ask(promise, request);
   }
 
   /** Answers the ask; returns `false` if it was already answered (or timed out). */

@@ -48,7 +48,7 @@ let settlersOf: (promise: KPromise<unknown>) => Settlers;
  *
  * Kompact: `KPromise<T>`.
  *
- * @remarks Made only by `ActorRef.ask` and `ActorRef.askWith`; `new KPromise()` throws a `TypeError`.
+ * @remarks Made by `ActorRef.ask`, `ActorRef.askWith` and {@link promise}; `new KPromise()` throws a `TypeError`.
  */
 export class KPromise<T> {
   readonly #settlers: Settlers;
@@ -138,6 +138,30 @@ export function kpromise<T>(): {
       dropped.unregister(settlers);
     },
   };
+}
+
+/**
+ * A linked pair made by hand: the {@link KPromise} to put in a message of your own and the `Promise`
+ * it completes. `ActorRef.ask` and `askWith` make this pair for you; this is for building the message
+ * elsewhere (say, a request that travels through several components before one answers it).
+ *
+ * Kompact: `promise::<T>() -> (KPromise<T>, KFuture<T>)`.
+ *
+ * @remarks As with an ask, a `KPromise` that is garbage-collected uncompleted rejects the future with
+ * `PROMISE_DROPPED`, so keep the future and handle its rejection. A component that receives the
+ * promise inside a plain message does not hold it: it is not rejected when that component ends (only
+ * asks sent with `ask`/`askWith` are).
+ *
+ * @example
+ * ```ts
+ * const [reply, answer] = promise<number>();
+ * ref.tell({ kind: 'get', reply });
+ * const total = await answer;
+ * ```
+ */
+export function promise<T>(): [promise: KPromise<T>, future: Promise<T>] {
+  const pair = kpromise<T>();
+  return [pair.promise, pair.future];
 }
 
 /** Rejects `promise` with `PROMISE_DROPPED` and `reason`, if it is still pending. */
