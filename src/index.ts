@@ -48,6 +48,7 @@ export { BufferReader } from './serialisation/buffer-reader.js';
 export { BufferWriter } from './serialisation/buffer-writer.js';
 export { type MatchCases, matchDeserialise } from './serialisation/match-deserialise.js';
 export { type MsgpackSerialiserOptions, msgpackSerialiser } from './serialisation/msgpack-serialiser.js';
+export { Preserialised } from './serialisation/preserialised.js';
 export { MAX_RESERVED_SER_ID, ReservedSerIds, type SerId, serId } from './serialisation/ser-id.js';
 export { SerialisationError, type SerialisationErrorReason } from './serialisation/serialisation-error.js';
 export type { Serialiser } from './serialisation/serialiser.js';

@@ -33,6 +33,10 @@ export const TYPE_ONLY_UPWARD: ReadonlyMap<string, string> = new Map([
   ],
   ['paths → system', '`MessageSource` includes the system handle, which a system tells from'],
   [
+    'paths → messaging',
+    '`path.forwardWithSender(msg, …)` takes the received `NetMessage` it forwards, in its public signature',
+  ],
+  [
     'paths → serialisation',
     '`path.tell` takes the `Serialiser` of its value, and serialisation has a built-in serialiser of paths (a value import the other way)',
   ],

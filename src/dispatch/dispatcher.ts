@@ -3,13 +3,19 @@ import type { HostDispatcher } from '../component/component-host.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import type { PathTarget } from '../messaging/message-target.js';
-import { localNetMessage, remoteNetMessage } from '../messaging/net-message.js';
+import {
+  localNetMessage,
+  type NetMessage,
+  type PayloadSink,
+  remoteNetMessage,
+} from '../messaging/net-message.js';
 import type { ReceiveBacklog } from '../messaging/receive-backlog.js';
 import { type ActorPath, NamedPath, UniquePath } from '../paths/actor-path.js';
 import type { ComponentId } from '../paths/component-id.js';
 import type { SystemPath } from '../paths/system-path.js';
+import type { Preserialised } from '../serialisation/preserialised.js';
 import type { SerId } from '../serialisation/ser-id.js';
-import type { Serialiser } from '../serialisation/serialiser.js';
+import { type Serialiser, serialiseToBytes } from '../serialisation/serialiser.js';
 import type { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import { builtInSerialiserFor, isSerialiser } from '../serialisation/serialisers.js';
 import type { DeadLetterReason } from '../system/dead-letters.js';
@@ -22,7 +28,7 @@ import {
 } from './routing-policy.js';
 
 /** The network side of a dispatcher: sends to other systems; made by the system when it has a network. */
-export interface RemoteLink {
+export interface RemoteLink extends PayloadSink {
   /**
    * Serialises `value` and sends it; a value that fails to serialise, or a frame the transport refuses,
    * becomes a dead letter here (never an exception for the sender).
@@ -272,6 +278,84 @@ export class Dispatcher implements HostDispatcher {
       return;
     }
     for (const core of targets) core.tell(localNetMessage(sender, receiver, value, serialiser));
+  }
+
+  /**
+   * `path.tellSerialised`: serialises `value` now (a {@link SerialisationError} reaches the caller),
+   * then sends the bytes as {@link sendPreserialised} does. Kompact: `tell_serialised`.
+   */
+  tellSerialised(
+    sender: ActorPath,
+    receiver: ActorPath,
+    value: unknown,
+    serialiser: Serialiser<unknown>,
+  ): void {
+    if (!isSerialiser(serialiser)) {
+      throw new TypeError(`Expected \`serialiser\` to be a Serialiser, got ${describeValue(serialiser)}`);
+    }
+    // A view into the shared writer's chunk, never written again: no copy needed for one send.
+    this.sendBytes(sender, receiver, serialiser.serId, serialiseToBytes(serialiser, value));
+  }
+
+  /**
+   * Sends bytes serialised ahead of time: to another system as they are, or delivered here as a message
+   * read from those bytes (as from a peer). Kompact: `tell_preserialised`.
+   */
+  sendPreserialised(sender: ActorPath, receiver: ActorPath, payload: Preserialised): void {
+    this.sendBytes(sender, receiver, payload.serId, payload.bytes, payload);
+  }
+
+  private sendBytes(
+    sender: ActorPath,
+    receiver: ActorPath,
+    serId: SerId,
+    bytes: Uint8Array,
+    letter: unknown = bytes,
+  ): void {
+    if (!receiver.system.equals(this.systemPath)) {
+      if (this.remote === undefined) {
+        this.host.deadLetterToPath(receiver, letter, 'unroutable', 'this system has no network');
+      } else {
+        this.remote.sendBytes(sender, receiver, serId, bytes, 0, bytes.length);
+      }
+      return;
+    }
+    const targets = this.resolve(receiver, sender);
+    if (typeof targets === 'string') {
+      this.host.deadLetterToPath(receiver, letter, 'unresolved', targets);
+      return;
+    }
+    if (!isGroup(targets)) {
+      targets.tell(remoteNetMessage(sender, receiver, serId, bytes));
+      return;
+    }
+    for (const core of targets) core.tell(remoteNetMessage(sender, receiver, serId, bytes));
+  }
+
+  /**
+   * Sends a received `message` on to `receiver` with `sender` as its sender: delivered here sharing its
+   * value (or bytes), or sent to another system as its bytes, without deserialising.
+   * Kompact: `forward_with_sender` / `forward_with_original_sender`.
+   */
+  forward(sender: ActorPath, receiver: ActorPath, message: NetMessage): void {
+    if (!receiver.system.equals(this.systemPath)) {
+      if (this.remote === undefined) {
+        this.host.deadLetterToPath(receiver, message, 'unroutable', 'this system has no network');
+      } else {
+        message.sendVia(this.remote, sender, receiver);
+      }
+      return;
+    }
+    const targets = this.resolve(receiver, sender);
+    if (typeof targets === 'string') {
+      this.host.deadLetterToPath(receiver, message, 'unresolved', targets);
+      return;
+    }
+    if (!isGroup(targets)) {
+      targets.tell(message.readdress(sender, receiver));
+      return;
+    }
+    for (const core of targets) core.tell(message.readdress(sender, receiver));
   }
 
   /**

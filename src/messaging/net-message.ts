@@ -4,6 +4,24 @@ import { SerialisationError } from '../serialisation/serialisation-error.js';
 import { deserialiseRange, type Serialiser, serialiseToBytes } from '../serialisation/serialiser.js';
 import type { ReceiveBacklog } from './receive-backlog.js';
 
+/**
+ * Where a path message to another system goes: the network side of a dispatcher. It serialises a value
+ * with its serialiser, or sends bytes that are already serialised as they are.
+ */
+export interface PayloadSink {
+  /** Serialises `value` and sends it; a failure becomes a dead letter there. */
+  send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void;
+  /** Sends the `length` bytes at `offset` in `chunk` (never written again) under `serId`. */
+  sendBytes(
+    sender: ActorPath,
+    receiver: ActorPath,
+    serId: SerId,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ): void;
+}
+
 /** The cases of {@link NetMessage.match}: for each value type, a serialiser and a handler of that type. */
 export type NetMatchCases<Ts extends readonly unknown[], R> = {
   readonly [K in keyof Ts]: readonly [Serialiser<Ts[K]>, (value: Ts[K]) => R];
@@ -85,6 +103,36 @@ export class NetMessage {
     if (backlog !== undefined) {
       this.backlog = undefined;
       backlog.remove(this.length);
+    }
+  }
+
+  /**
+   * @internal The same value, from `sender` to `receiver`: a forwarded message (the value, or the
+   * received bytes, are shared, not copied).
+   */
+  readdress(sender: ActorPath, receiver: ActorPath): NetMessage {
+    return new NetMessage(
+      sender,
+      receiver,
+      this.serId,
+      this.value,
+      this.serialiser,
+      this.chunk,
+      this.offset,
+      this.length,
+    );
+  }
+
+  /**
+   * @internal Sends this message's value on to another system through `sink`: serialised with its
+   * serialiser (a same-system message), or its received bytes as they are (no deserialising).
+   */
+  sendVia(sink: PayloadSink, sender: ActorPath, receiver: ActorPath): void {
+    const chunk = this.chunk;
+    if (chunk === undefined) {
+      sink.send(sender, receiver, this.value, this.serialiser as Serialiser<unknown>);
+    } else {
+      sink.sendBytes(sender, receiver, this.serId, chunk, this.offset, this.length);
     }
   }
 

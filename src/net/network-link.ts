@@ -196,6 +196,22 @@ export class NetworkLink implements RemoteLink {
     if (result.kind === 'refused') this.host.deadLetterToPath(receiver, value, 'refused', result.reason);
   }
 
+  sendBytes(
+    sender: ActorPath,
+    receiver: ActorPath,
+    serId: SerId,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
+    const result = (this.transport as TcpTransport).send(
+      new ChunkDataFrame(serId, sender, receiver, chunk, offset, length),
+    );
+    if (result.kind === 'refused') {
+      this.host.deadLetterToPath(receiver, chunk.subarray(offset, offset + length), 'refused', result.reason);
+    }
+  }
+
   /**
    * Acknowledges no more incoming frames (the system is shutting down): their senders report them as
    * lost (`unacknowledged`) instead of this system acknowledging messages its shutdown discards.

@@ -1,7 +1,9 @@
 import { describeValue } from '../internal/describe-value.js';
+import type { NetMessage } from '../messaging/net-message.js';
+import type { Preserialised } from '../serialisation/preserialised.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import type { ComponentId } from './component-id.js';
-import { type BuiltInSerialisable, type MessageSource, tellPath } from './message-source.js';
+import { type BuiltInSerialisable, type MessageSource, sourceOf, tellPath } from './message-source.js';
 import { PathParseError } from './path-parse-error.js';
 import { BROADCAST_MARKER, canonicalId, checkSegment, SELECT_MARKER } from './path-syntax.js';
 import { parseSystemPrefix, SystemPath } from './system-path.js';
@@ -15,6 +17,97 @@ import { parseSystemPrefix, SystemPath } from './system-path.js';
 export type PathMarker = 'broadcast' | 'select';
 
 /**
+ * The sending methods both kinds of path share, beyond `tell`: an explicit sender, eager and ahead-of-time
+ * serialisation, and forwarding a received message.
+ */
+abstract class PathSending {
+  /**
+   * Sends `value` to this path from `from`'s system, with `sender` as the sender the receiver sees (and
+   * replies to) instead of `from`'s own path: for a component that sends on behalf of another.
+   *
+   * Kompact: `ActorPath::tell_with_sender`.
+   *
+   * @throws TypeError when `sender` is not an actor path, `from` is not a component or system, or no
+   * serialiser is given for a value without a built-in one.
+   */
+  tellWithSender<T extends BuiltInSerialisable>(
+    value: T,
+    from: MessageSource,
+    sender: ActorPath,
+    serialiser?: Serialiser<T>,
+  ): void;
+  /** Sends `value`, of a type without a built-in serialiser, with `sender` as its sender (as above). */
+  tellWithSender<T>(value: T, from: MessageSource, sender: ActorPath, serialiser: Serialiser<T>): void;
+  tellWithSender<T>(value: T, from: MessageSource, sender: ActorPath, serialiser?: Serialiser<T>): void {
+    assertPath(sender, 'sender');
+    sourceOf(from).dispatcher.tellPath(
+      sender,
+      this as unknown as ActorPath,
+      value,
+      serialiser as Serialiser<unknown> | undefined,
+    );
+  }
+
+  /**
+   * Serialises `value` now, in the caller, and sends the bytes: a value that fails to serialise throws
+   * here instead of becoming a dead letter later. A receiver on the same system reads the value from
+   * the bytes, as from a peer.
+   *
+   * Kompact: `ActorPath::tell_serialised`.
+   *
+   * @throws {@link SerialisationError} when `serialiser` fails on `value`; TypeError on a bad `from` or
+   * `serialiser`.
+   */
+  tellSerialised<T>(value: T, from: MessageSource, serialiser: Serialiser<T>): void {
+    const source = sourceOf(from);
+    source.dispatcher.tellSerialised(
+      source.sender,
+      this as unknown as ActorPath,
+      value,
+      serialiser as Serialiser<unknown>,
+    );
+  }
+
+  /**
+   * Sends a value serialised ahead of time (see {@link Preserialised}): its bytes go out as they are,
+   * however many times it is sent.
+   *
+   * Kompact: `ActorPath::tell_preserialised`.
+   */
+  tellPreserialised(payload: Preserialised, from: MessageSource): void {
+    if (typeof payload?.serId !== 'number' || !(payload.bytes instanceof Uint8Array)) {
+      throw new TypeError(`Expected \`payload\` to be a Preserialised, got ${describeValue(payload)}`);
+    }
+    const source = sourceOf(from);
+    source.dispatcher.sendPreserialised(source.sender, this as unknown as ActorPath, payload);
+  }
+
+  /**
+   * Sends a received `message` on to this path, keeping its sender: the receiver replies to whoever
+   * sent it first. The value is not deserialised: bytes from a peer go on as they are.
+   *
+   * Kompact: `ActorPath::forward_with_original_sender`.
+   */
+  forwardWithOriginalSender(message: NetMessage, from: MessageSource): void {
+    this.forwardWithSender(message, from, message?.sender);
+  }
+
+  /**
+   * Sends a received `message` on to this path with `sender` as its sender (as
+   * {@link PathSending.forwardWithOriginalSender}, but the receiver replies to `sender`).
+   *
+   * Kompact: `ActorPath::forward_with_sender`.
+   */
+  forwardWithSender(message: NetMessage, from: MessageSource, sender: ActorPath): void {
+    if (typeof (message as Partial<NetMessage> | null)?.tryDeserialise !== 'function') {
+      throw new TypeError(`Expected \`message\` to be a NetMessage, got ${describeValue(message)}`);
+    }
+    assertPath(sender, 'sender');
+    sourceOf(from).dispatcher.forward(sender, this as unknown as ActorPath, message);
+  }
+}
+
+/**
  * The path of one component instance: its system and its component id, printed
  * `tcp://127.0.0.1:63482#<uuid>`.
  *
@@ -24,7 +117,7 @@ export type PathMarker = 'broadcast' | 'select';
  * by `replaceWith` after a fault has a new id and a new unique path of its own, and the faulted
  * component's unique path reaches it too (as its `ActorRef` does).
  */
-export class UniquePath {
+export class UniquePath extends PathSending {
   /** Discriminant of {@link ActorPath}. */
   readonly kind = 'unique' as const;
   /** The system the component lives in. */
@@ -40,6 +133,7 @@ export class UniquePath {
    * @throws {@link PathParseError} (reason `id`) when `id` is not a UUID.
    */
   constructor(system: SystemPath, id: ComponentId | string) {
+    super();
     assertSystem(system);
     if (typeof id !== 'string') {
       throw new TypeError(`Expected \`id\` to be a component id (a UUID string), got ${describeValue(id)}`);
@@ -84,7 +178,7 @@ export class UniquePath {
   }
 
   /** The string form, `tcp://host:port#<uuid>`; {@link ActorPath.parse} reads it back. */
-  toString(): string {
+  override toString(): string {
     return this.text;
   }
 }
@@ -99,7 +193,7 @@ export class UniquePath {
  * marker `'broadcast'`. A marker may stand alone (`tcp://h:1/*`: the whole tree), but a path without a
  * marker needs at least one segment.
  */
-export class NamedPath {
+export class NamedPath extends PathSending {
   /** Discriminant of {@link ActorPath}. */
   readonly kind = 'named' as const;
   /** The system the named service lives in. */
@@ -119,6 +213,7 @@ export class NamedPath {
    * segments and no marker.
    */
   constructor(system: SystemPath, segments: readonly string[], marker?: PathMarker) {
+    super();
     assertSystem(system);
     if (!Array.isArray(segments) || !segments.every((segment) => typeof segment === 'string')) {
       throw new TypeError(`Expected \`segments\` to be an array of strings, got ${describeValue(segments)}`);
@@ -174,7 +269,7 @@ export class NamedPath {
   }
 
   /** The string form, `tcp://host:port/a/b` (with `/*` or `/?` for a marker); {@link ActorPath.parse} reads it back. */
-  toString(): string {
+  override toString(): string {
     return this.text;
   }
 }
@@ -265,5 +360,11 @@ function parseUncached(text: string): ActorPath {
 function assertSystem(system: unknown): asserts system is SystemPath {
   if (!(system instanceof SystemPath)) {
     throw new TypeError(`Expected \`system\` to be a SystemPath, got ${describeValue(system)}`);
+  }
+}
+
+function assertPath(path: unknown, name: string): asserts path is ActorPath {
+  if (!(path instanceof UniquePath || path instanceof NamedPath)) {
+    throw new TypeError(`Expected \`${name}\` to be an ActorPath, got ${describeValue(path)}`);
   }
 }

@@ -2,6 +2,8 @@ import type { Component } from '../component/component.js';
 import type { ComponentContext } from '../component/component-context.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import { describeValue } from '../internal/describe-value.js';
+import type { NetMessage } from '../messaging/net-message.js';
+import type { Preserialised } from '../serialisation/preserialised.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import type { SystemHandle } from '../system/system-handle.js';
 import type { ActorPath } from './actor-path.js';
@@ -38,6 +40,17 @@ export interface PathSender {
     value: unknown,
     serialiser: Serialiser<unknown> | undefined,
   ): void;
+  /** Serialises `value` now (a failure throws to the caller), then sends its bytes. */
+  tellSerialised(
+    sender: ActorPath,
+    receiver: ActorPath,
+    value: unknown,
+    serialiser: Serialiser<unknown>,
+  ): void;
+  /** Sends bytes serialised ahead of time, as they are. */
+  sendPreserialised(sender: ActorPath, receiver: ActorPath, payload: Preserialised): void;
+  /** Sends a received message on, with `sender` as its sender, without deserialising it. */
+  forward(sender: ActorPath, receiver: ActorPath, message: NetMessage): void;
 }
 
 /** Where a source's messages go, and the sender path they carry. */
@@ -64,6 +77,12 @@ export function tellPath(
   from: unknown,
   serialiser: Serialiser<unknown> | undefined,
 ): void {
+  const source = sourceOf(from);
+  source.dispatcher.tellPath(source.sender, receiver, value, serialiser);
+}
+
+/** The {@link TellSource} of `from`, the `from` argument of a path's sending methods. */
+export function sourceOf(from: unknown): TellSource {
   if (
     typeof from !== 'object' ||
     from === null ||
@@ -73,6 +92,5 @@ export function tellPath(
       `Expected \`from\` to be the sending component (\`this\`, \`this.ctx\` or a Component) or a system, got ${describeValue(from)}`,
     );
   }
-  const source = (from as MessageSourceProtocol)[messageSource]();
-  source.dispatcher.tellPath(source.sender, receiver, value, serialiser);
+  return (from as MessageSourceProtocol)[messageSource]();
 }
