@@ -111,6 +111,12 @@ export class ComponentCore
     return status === 'destroying' ? 'destroyed' : status;
   }
 
+  /** Whether this component faulted or is destroyed (a kill whose `onKill` still runs has not ended). */
+  get isEnded(): boolean {
+    const status = this.status;
+    return status !== 'passive' && status !== 'active' && status !== 'destroying';
+  }
+
   definition!: ComponentDefinition<unknown>;
   typeName = 'Component';
 
@@ -400,15 +406,17 @@ export class ComponentCore
 
   /**
    * Ends this component without waiting for it any longer (system shutdown's grace period ran out,
-   * e.g. it blocks on something that never settles): destroyed without `onKill`.
+   * e.g. it blocks on something that never settles; or `killSystem`, `quietly`): destroyed without
+   * `onKill`.
    */
-  abandon(): void {
+  abandon(quietly = false): void {
     if (this.status === 'destroying' || this.status === 'destroyed') return;
     this.blockEpoch++;
-    this.log.warn(
-      { blocked: this.blocked },
-      `Component did not end within the shutdown grace period; destroyed without ${this.blocked ? 'waiting for what it blocks on' : 'onKill'}`,
-    );
+    if (!quietly)
+      this.log.warn(
+        { blocked: this.blocked },
+        `Component did not end within the shutdown grace period; destroyed without ${this.blocked ? 'waiting for what it blocks on' : 'onKill'}`,
+      );
     if (this.state === 'faulty') {
       this.finishRecovery();
       return;

@@ -5,7 +5,7 @@ import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { Port } from '../ports/port.js';
 import type { ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
-import type { ComponentCore } from './component-core.js';
+import type { ComponentCore, LifecycleState } from './component-core.js';
 import type { ComponentDefinition, MessageOf } from './component-definition.js';
 
 let coreOfComponent: (component: Component<ComponentDefinition<unknown>>) => ComponentCore;
@@ -55,6 +55,28 @@ export class Component<D extends ComponentDefinition<unknown>> {
       throw new TypeError(`Expected \`fn\` to be a function, got ${describeValue(fn)}`);
     }
     return fn(this.#core.definition as D);
+  }
+
+  /**
+   * Where the component is in its life: `passive` (created or stopped), `active`, `faulty` or
+   * `destroyed`. Kompact has no public getter (only `is_active`, `is_faulty`, `is_destroyed`).
+   */
+  get state(): LifecycleState {
+    return this.#core.state;
+  }
+
+  /**
+   * Resolves once the component has ended: faulted, or destroyed (killed, `Handled.Shutdown`, an
+   * unrecoverable error, system shutdown). At once if it already has. Never rejects.
+   *
+   * Kompact: `Component::wait_ended` (which spins; this is a promise).
+   */
+  waitEnded(): Promise<void> {
+    const core = this.#core;
+    if (core.isEnded) return Promise.resolve();
+    // The kill listeners resolve when the core is destroyed and are rejected when it faults: either
+    // way it ended.
+    return new Promise<void>((resolve) => core.listen('kill', { resolve, reject: () => resolve() }));
   }
 
   /** Whether the component is started and not stopped, faulty or destroyed. */

@@ -426,7 +426,11 @@ export class Dispatcher implements HostDispatcher {
       const known = this.uniquesByPath.get(path);
       if (known !== undefined) return known;
       const core = this.uniques.get(path.id);
-      if (core === undefined) return `no component is registered as ${path.id}`;
+      if (core === undefined) {
+        return path.id === NOBODY_ID
+          ? 'it is the dead-letter path, which nobody answers'
+          : `no component is registered as ${path.id}`;
+      }
       if (this.uniquesByPath.size >= BY_PATH_LIMIT) this.uniquesByPath.clear();
       this.uniquesByPath.set(path, core);
       return core;

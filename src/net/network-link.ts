@@ -220,9 +220,9 @@ export class NetworkLink implements RemoteLink {
     this.transport?.stopAcknowledging();
   }
 
-  /** Closes the transport gracefully; resolves when every socket is released. */
-  close(): Promise<void> {
-    return this.transport?.close() ?? Promise.resolve();
+  /** Closes the transport (gracefully, unless `abrupt`); resolves when every socket is released. */
+  close(abrupt = false): Promise<void> {
+    return this.transport?.close(abrupt) ?? Promise.resolve();
   }
 
   private received(

@@ -458,8 +458,10 @@ export class TcpTransport {
    * Stops listening and closes every connection: established ones gracefully (their queued frames go out
    * and the peer acknowledges them, within `closeTimeoutMs`), the rest at once. Frames that never went
    * out are reported lost (`closed`). Resolves when every socket, server and timer is released.
+   * With `abrupt`, established connections are destroyed too, without flushing (`killSystem`: the
+   * peers see this system crash).
    */
-  close(): Promise<void> {
+  close(abrupt = false): Promise<void> {
     if (this.closing !== undefined) return this.closing;
     this.isCloseCalled = true;
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -471,7 +473,7 @@ export class TcpTransport {
       if (peer.active === undefined) this.dropQueue(peer, 'closed');
     }
     for (const connection of this.connections) {
-      if (connection.state === 'handshaking') {
+      if (abrupt || connection.state === 'handshaking') {
         connection.destroy(new KompactError('TRANSPORT_CLOSED', 'The transport is closing'));
       } else {
         connection.close('the transport is closing');

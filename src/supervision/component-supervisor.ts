@@ -20,6 +20,8 @@ interface RecoveryJob {
   readonly recoveryFunction: RecoveryFunction;
   readonly handler: RecoveryHandler | undefined;
   readonly failure: unknown;
+  /** The component was created unsupervised: no recovery, the system is poisoned. */
+  readonly unsupervised: boolean;
 }
 
 /** What the supervisor needs from its system. */
@@ -31,6 +33,8 @@ export interface SupervisorServices {
   readonly supervision: Supervision;
   /** A recovery handler running longer than this (wall-clock milliseconds) is reported. */
   readonly recoveryBudgetMs: number;
+  /** An unsupervised component faulted: the system must end (Kompact poisons it). */
+  poison(): void;
 }
 
 const DEFAULT_WITHIN_MS = 5000;
@@ -48,7 +52,8 @@ function fieldsOf(context: FaultContext): { cid: string; ctype: string } {
  * shutdown no recovery runs.
  *
  * Kompact: `ComponentSupervisor`, minus poisoning: a throwing recovery function or handler leaves
- * only that component faulty.
+ * only that component faulty. Only a component made by `createUnsupervised` poisons the system (it
+ * ends it) when it faults.
  */
 export class ComponentSupervisor implements Runnable, FaultHandler {
   // TS `private` fields, not `#private`, as in ComponentCore: this is on every fault's path, and V8
@@ -63,6 +68,8 @@ export class ComponentSupervisor implements Runnable, FaultHandler {
   private readonly restartHistory = new WeakMap<object, number[]>();
   private scheduled = false;
   private isShuttingDown = false;
+  /** Components made by `createUnsupervised`: a fault of one poisons the system instead of recovering. */
+  private readonly unsupervised = new WeakSet<FaultedComponent>();
 
   constructor(services: SupervisorServices) {
     this.services = services;
@@ -74,7 +81,8 @@ export class ComponentSupervisor implements Runnable, FaultHandler {
     if (supervision.record('fault')) supervision.publish(faultEvent(context));
     let handler: RecoveryHandler | undefined;
     let failure: unknown;
-    if (!this.isShuttingDown) {
+    const unsupervised = this.unsupervised.has(component);
+    if (!this.isShuttingDown && !unsupervised) {
       try {
         const made: unknown = recoveryFunction(context);
         if (made instanceof RecoveryHandler) handler = made;
@@ -86,7 +94,7 @@ export class ComponentSupervisor implements Runnable, FaultHandler {
         failure = error;
       }
     }
-    this.jobs.push({ component, context, recoveryFunction, handler, failure });
+    this.jobs.push({ component, context, recoveryFunction, handler, failure, unsupervised });
     if (!this.scheduled) {
       this.scheduled = true;
       this.services.scheduler.schedule(this);
@@ -107,6 +115,11 @@ export class ComponentSupervisor implements Runnable, FaultHandler {
     return count;
   }
 
+  /** Marks `component` as unsupervised: its fault poisons the system. Kompact: `create_unsupervised`. */
+  unsupervise(component: FaultedComponent): void {
+    this.unsupervised.add(component);
+  }
+
   /** From now on no recovery handler runs and no delayed replacement starts (system shutdown). */
   beginShutdown(): void {
     this.isShuttingDown = true;
@@ -122,6 +135,11 @@ export class ComponentSupervisor implements Runnable, FaultHandler {
     }
     if (this.isShuttingDown) {
       logger.warn(fieldsOf(context), 'Not running recovery handler due to ongoing shutdown.');
+      return;
+    }
+    if (job.unsupervised) {
+      logger.error(fieldsOf(context), 'Top level component faulted! Poisoning system (killSystem).');
+      this.services.poison();
       return;
     }
     if (handler === undefined) {

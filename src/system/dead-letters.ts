@@ -17,6 +17,8 @@ import type { Clock } from '../timer/clock.js';
  * - `refused`: the network transport refused it (`detail`: backpressure, blocked, too-large, closed).
  * - `lost`: it was accepted for another system but not delivered (`detail`: dropped after the retries,
  *   unacknowledged when a connection was lost, blocked, disconnected, closed).
+ * - `sent-to-dead-letters`: it was told to the system's dead-letter reference on purpose
+ *   (`system.deadLetterRef()`).
  */
 export type DeadLetterReason =
   | 'faulty'
@@ -27,7 +29,8 @@ export type DeadLetterReason =
   | 'misaddressed'
   | 'serialisation-failed'
   | 'refused'
-  | 'lost';
+  | 'lost'
+  | 'sent-to-dead-letters';
 
 /** A message that could not be delivered, and why. */
 export interface DeadLetter {

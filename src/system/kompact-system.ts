@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ActorRef, type RefTarget } from '../actors/actor-ref.js';
 import { Component, coreOf } from '../component/component.js';
 import { ComponentCore } from '../component/component-core.js';
 import { ComponentDefinition } from '../component/component-definition.js';
@@ -11,6 +12,7 @@ import { KompactError } from '../internal/kompact-error.js';
 import { NetworkStatusProvider } from '../net/network-link.js';
 import type { NetworkStatus, NetworkStatusRequest } from '../net/network-status-port.js';
 import type { NamedPath, UniquePath } from '../paths/actor-path.js';
+import type { ComponentId } from '../paths/component-id.js';
 import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { SystemPath } from '../paths/system-path.js';
 import { biconnectPorts } from '../ports/connect.js';
@@ -101,6 +103,9 @@ export class KompactSystem implements SystemHandle {
   constructor(settings: RuntimeSettings) {
     this.label = settings.label;
     this.#runtime = new SystemRuntime(settings, this);
+    this.#runtime.onPoison = () => {
+      void this.killSystem();
+    };
     this.#terminated = new Promise((resolve) => {
       this.#markTerminated = resolve;
     });
@@ -168,6 +173,19 @@ export class KompactSystem implements SystemHandle {
     }
     this.#runtime.live.add(core);
     return new Component<D>(core);
+  }
+
+  /**
+   * Creates a component that no supervisor watches: a fault of it runs no recovery and ends the whole
+   * system at once (as `killSystem`), with an error logged. For a component the system cannot run
+   * without.
+   *
+   * Kompact: `create_unsupervised` (a top-level component's fault poisons the system).
+   */
+  createUnsupervised<D extends ComponentDefinition<unknown>>(factory: () => D): Component<D> {
+    const component = this.create(factory);
+    this.#runtime.supervisor.unsupervise(coreOf(component));
+    return component;
   }
 
   /** Starts `component` (again after a stop); returns at once. Kompact: `start`. */
@@ -238,6 +256,48 @@ export class KompactSystem implements SystemHandle {
   shutdown(): Promise<void> {
     this.#shutdown ??= this.#runShutdown();
     return this.#shutdown;
+  }
+
+  /**
+   * Ends the system now: every component is destroyed without `onKill` and without waiting for what
+   * it blocks on, no recovery runs, queued messages become dead letters, and network connections are
+   * dropped without flushing (peers see this system crash). Resolves when the system has terminated;
+   * during a `shutdown`, returns that shutdown's promise.
+   *
+   * Kompact: `kill_system`.
+   */
+  killSystem(): Promise<void> {
+    this.#shutdown ??= this.#runShutdown(true);
+    return this.#shutdown;
+  }
+
+  /**
+   * The path whose messages are dead letters (`unresolved`): the sender of messages told by the
+   * system itself, which nobody can answer.
+   *
+   * Kompact: `deadletter_path`.
+   */
+  deadLetterPath(): UniquePath {
+    return this.#runtime.dispatcher.systemSenderPath;
+  }
+
+  /**
+   * A reference whose messages are dead letters (reason `sent-to-dead-letters`): a sink to hand to a
+   * component that must be given somewhere to send. Kompact: `SystemHandle::deadletter_ref`.
+   */
+  deadLetterRef(): ActorRef<unknown> {
+    this.#deadLetterRef ??= new ActorRef(this.#deadLetterBox());
+    return this.#deadLetterRef;
+  }
+
+  #deadLetterRef: ActorRef<unknown> | undefined;
+
+  #deadLetterBox(): RefTarget {
+    const runtime = this.#runtime;
+    const id = runtime.dispatcher.systemSenderPath.id as ComponentId;
+    const record = (message: unknown) =>
+      runtime.deadLetters.publish(id, 'DeadLetters', message, 'sent-to-dead-letters');
+    return { id, typeName: 'DeadLetters', clock: runtime.clock, tell: record, deadLetterFromEnded: record };
   }
 
   /**
@@ -432,18 +492,19 @@ export class KompactSystem implements SystemHandle {
     }
   }
 
-  async #runShutdown(): Promise<void> {
+  async #runShutdown(kill = false): Promise<void> {
     this.#state = 'shutting-down';
     const runtime = this.#runtime;
-    runtime.logger.debug('Shutting down');
+    runtime.logger.debug(kill ? 'Killing the system' : 'Shutting down');
     // Frames arriving from now on would reach components that are ending: their senders report them.
     runtime.link?.stopAcknowledging();
-    await runtime.endAll();
+    if (kill) runtime.destroyAll();
+    else await runtime.endAll();
     await runtime.scheduler.whenIdle();
     const link = runtime.link;
     if (link !== undefined) {
       link.statusPort = undefined; // its listeners are gone; closing reports nothing to them
-      await link.close();
+      await link.close(kill);
     }
     runtime.timers.close();
     runtime.deadLetters.flushUnlogged();

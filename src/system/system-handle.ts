@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ActorRef } from '../actors/actor-ref.js';
 import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import type { NamedPath, UniquePath } from '../paths/actor-path.js';
@@ -50,6 +51,10 @@ export interface SystemHandle {
     component: Component<ComponentDefinition<unknown>>,
     alias: string,
   ): Promise<NamedPath>;
+  /** The path whose messages are dead letters, the sender of messages from nobody. Kompact: `deadletter_path`. */
+  deadLetterPath(): UniquePath;
+  /** A reference whose messages are dead letters. Kompact: `SystemHandle::deadletter_ref`. */
+  deadLetterRef(): ActorRef<unknown>;
   /** Shuts the whole system down (see `KompactSystem.shutdown`). */
   shutdown(): Promise<void>;
 }

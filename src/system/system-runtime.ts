@@ -70,6 +70,7 @@ export class SystemRuntime implements ComponentHost {
       clock: this.clock,
       supervision: this.supervision,
       recoveryBudgetMs: settings.recoveryBudgetMs,
+      poison: () => this.onPoison?.(),
     });
     this.dispatcher = new Dispatcher(LOCAL_SYSTEM_PATH, this, settings.serialisers);
   }
@@ -109,6 +110,18 @@ export class SystemRuntime implements ComponentHost {
   }
 
   #onAllEnded: (() => void) | undefined;
+
+  /** What a fault of an unsupervised component does: the system kills itself (set by the system). */
+  onPoison: (() => void) | undefined;
+
+  /**
+   * `killSystem`: ends every live component at once, without `onKill` and without waiting for what
+   * it blocks on; no recovery runs.
+   */
+  destroyAll(): void {
+    this.supervisor.beginShutdown();
+    for (const core of [...this.live]) core.abandon(true);
+  }
 
   /**
    * Ends every live component (kill for those ever asked to start, quiet destruction for the rest)
