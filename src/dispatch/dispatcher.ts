@@ -403,14 +403,15 @@ export class Dispatcher implements HostDispatcher {
       );
       return;
     }
+    const session = backlog?.session;
     if (!isGroup(targets)) {
-      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length);
+      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length, session);
       if (backlog !== undefined) message.countIn(backlog);
       targets.tell(message);
       return;
     }
     for (const core of targets) {
-      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length);
+      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length, session);
       if (backlog !== undefined) message.countIn(backlog);
       core.tell(message);
     }

@@ -52,6 +52,15 @@ export class NetMessage {
   readonly receiver: ActorPath;
   /** Which serialiser reads its value. */
   readonly serId: SerId;
+  /**
+   * The session of the connection it arrived over (kept when a component here forwards it),
+   * `undefined` for a message from this very system.
+   * When a peer's messages come with a new session, its connection was replaced in between: messages
+   * sent over the old one may have been lost (see the `connection-lost` status event of that session).
+   *
+   * Kompact: `NetMessage::session`.
+   */
+  readonly session: number | undefined;
   // Where the value is, in the message itself (one object per message): the sent value and its
   // serialiser (same system; `chunk` undefined), or `length` bytes at `offset` in `chunk` (from a peer:
   // the received chunk, read in place; viewed only when `bytes` is asked for).
@@ -74,10 +83,12 @@ export class NetMessage {
     chunk: Uint8Array | undefined,
     offset: number,
     length: number,
+    session: number | undefined,
   ) {
     this.sender = sender;
     this.receiver = receiver;
     this.serId = serId;
+    this.session = session;
     this.value = value;
     this.serialiser = serialiser;
     this.chunk = chunk;
@@ -120,6 +131,7 @@ export class NetMessage {
       this.chunk,
       this.offset,
       this.length,
+      this.session,
     );
   }
 
@@ -218,12 +230,12 @@ export function localNetMessage(
   value: unknown,
   serialiser: Serialiser<unknown>,
 ): NetMessage {
-  return new NetMessage(sender, receiver, serialiser.serId, value, serialiser, undefined, 0, 0);
+  return new NetMessage(sender, receiver, serialiser.serId, value, serialiser, undefined, 0, 0, undefined);
 }
 
 /**
  * @internal A message from a peer: its value is read on demand from the `length` bytes at `offset` in
- * `chunk` (all of `chunk` by default), which are never written again.
+ * `chunk` (all of `chunk` by default), which are never written again; `session` is its connection's.
  */
 export function remoteNetMessage(
   sender: ActorPath,
@@ -232,6 +244,7 @@ export function remoteNetMessage(
   chunk: Uint8Array,
   offset = 0,
   length = chunk.length - offset,
+  session: number | undefined = undefined,
 ): NetMessage {
-  return new NetMessage(sender, receiver, serId, undefined, undefined, chunk, offset, length);
+  return new NetMessage(sender, receiver, serId, undefined, undefined, chunk, offset, length, session);
 }

@@ -22,7 +22,11 @@ export class ReceiveBacklog {
   private readonly maxBytes: number;
   private readonly onDrained: () => void;
 
-  constructor(maxMessages: number, maxBytes: number, onDrained: () => void) {
+  /** The session of the connection this backlog belongs to (0 when it has none). */
+  readonly session: number;
+
+  constructor(maxMessages: number, maxBytes: number, onDrained: () => void, session = 0) {
+    this.session = session;
     this.maxMessages = maxMessages;
     this.maxBytes = maxBytes;
     this.onDrained = onDrained;

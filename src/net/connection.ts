@@ -223,6 +223,7 @@ export class Connection {
       settings.maxReceiveBacklogMessages,
       settings.maxReceiveBacklogBytes,
       this.onBacklogDrained,
+      session,
     );
     this.handshakeEnv = {
       localSystem: settings.localSystem,

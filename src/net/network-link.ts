@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ComponentDefinition } from '../component/component-definition.js';
 import type { Dispatcher, DispatchHost, RemoteLink } from '../dispatch/dispatcher.js';
+import { assertNever } from '../internal/assert-never.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { remoteNetMessage } from '../messaging/net-message.js';
 import type { ReceiveBacklog } from '../messaging/receive-backlog.js';
@@ -16,7 +17,7 @@ import { ChunkDataFrame, type DataFrame } from './frame.js';
 import { type NetworkStatus, NetworkStatusPort, type NetworkStatusRequest } from './network-status-port.js';
 import { TcpTransport, type TransportStats } from './tcp-transport.js';
 import type { TcpTransportOptions } from './tcp-transport-options.js';
-import type { LostReason, TransportEvent } from './transport-events.js';
+import type { BlockTarget, LostReason, TransportEvent } from './transport-events.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -36,6 +37,20 @@ export type NetworkOptions = Omit<
   'clock' | 'logger' | 'onData' | 'onLost' | 'onEvent' | 'onSocket'
 >;
 
+/** The indication for a block list change of `target`. */
+function blockStatus(target: BlockTarget, blocked: boolean): NetworkStatus {
+  switch (target.kind) {
+    case 'system':
+      return { kind: blocked ? 'blocked-system' : 'allowed-system', system: target.system };
+    case 'ip':
+      return { kind: blocked ? 'blocked-ip' : 'allowed-ip', address: target.address };
+    case 'ip-net':
+      return { kind: blocked ? 'blocked-ip-net' : 'allowed-ip-net', net: target.net };
+    default:
+      return assertNever(target);
+  }
+}
+
 /** Translates the transport's events into `NetworkStatusPort` indications. */
 function statusOf(event: TransportEvent): NetworkStatus {
   switch (event.kind) {
@@ -48,13 +63,9 @@ function statusOf(event: TransportEvent): NetworkStatus {
     case 'connection-closed':
       return { kind: 'connection-closed', system: event.system, session: event.session };
     case 'blocked':
-      return event.target.kind === 'system'
-        ? { kind: 'blocked-system', system: event.target.system }
-        : { kind: 'blocked-ip', address: event.target.address };
+      return blockStatus(event.target, true);
     case 'allowed':
-      return event.target.kind === 'system'
-        ? { kind: 'allowed-system', system: event.target.system }
-        : { kind: 'allowed-ip', address: event.target.address };
+      return blockStatus(event.target, false);
   }
 }
 
@@ -100,6 +111,12 @@ export class NetworkStatusProvider extends ComponentDefinition {
           break;
         case 'allow-ip':
           transport.allowIp(request.address);
+          break;
+        case 'block-ip-net':
+          transport.blockIpNet(request.net);
+          break;
+        case 'allow-ip-net':
+          transport.allowIpNet(request.net);
           break;
       }
     } catch (error) {

@@ -14,6 +14,8 @@ import { port } from '../ports/port.js';
  * - `connection-closed`: a connection ended gracefully. Kompact: `ConnectionClosed`.
  * - `blocked-system` / `blocked-ip` / `allowed-system` / `allowed-ip`: a block list changed. Kompact:
  *   `BlockedSystem`, `BlockedIp`, `AllowedSystem`, `AllowedIp`.
+ * - `blocked-ip-net` / `allowed-ip-net`: a network (`net`, canonical CIDR text such as `127.0.0.0/8`)
+ *   was blocked or allowed again. Kompact: `BlockedIpNet`, `AllowedIpNet`.
  */
 export type NetworkStatus =
   | { readonly kind: 'connection-established'; readonly system: SystemPath; readonly session: number }
@@ -23,7 +25,9 @@ export type NetworkStatus =
   | { readonly kind: 'blocked-system'; readonly system: SystemPath }
   | { readonly kind: 'blocked-ip'; readonly address: string }
   | { readonly kind: 'allowed-system'; readonly system: SystemPath }
-  | { readonly kind: 'allowed-ip'; readonly address: string };
+  | { readonly kind: 'allowed-ip'; readonly address: string }
+  | { readonly kind: 'blocked-ip-net'; readonly net: string }
+  | { readonly kind: 'allowed-ip-net'; readonly net: string };
 
 /**
  * What components connected to the {@link NetworkStatusPort} may ask of the network.
@@ -33,6 +37,8 @@ export type NetworkStatus =
  * - `block-system` / `allow-system`: refuse (or accept again) every connection and message of `system`.
  *   Kompact: `BlockSystem`, `AllowSystem`.
  * - `block-ip` / `allow-ip`: the same for every system at an IP address. Kompact: `BlockIp`, `AllowIp`.
+ * - `block-ip-net` / `allow-ip-net`: the same for every address of a network in CIDR notation
+ *   (`10.0.0.0/8`, `fd00::/8`). Kompact: `BlockIpNet`, `AllowIpNet`.
  */
 export type NetworkStatusRequest =
   | { readonly kind: 'connect-system'; readonly system: SystemPath }
@@ -40,7 +46,9 @@ export type NetworkStatusRequest =
   | { readonly kind: 'block-system'; readonly system: SystemPath }
   | { readonly kind: 'allow-system'; readonly system: SystemPath }
   | { readonly kind: 'block-ip'; readonly address: string }
-  | { readonly kind: 'allow-ip'; readonly address: string };
+  | { readonly kind: 'allow-ip'; readonly address: string }
+  | { readonly kind: 'block-ip-net'; readonly net: string }
+  | { readonly kind: 'allow-ip-net'; readonly net: string };
 
 /**
  * The port on which a system's network reports connections and takes requests: require it in a

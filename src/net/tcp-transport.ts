@@ -15,6 +15,7 @@ import { type DataFrame, frameSize } from './frame.js';
 import { FrameQueue } from './frame-queue.js';
 import { HandshakeThrottle } from './handshake-throttle.js';
 import { canonicalIp } from './ip-address.js';
+import { IpNetSet, parseIpNet } from './ip-net.js';
 import {
   isWildcardAddress,
   type ResolvedTransportOptions,
@@ -164,6 +165,7 @@ export class TcpTransport {
   private readonly connections = new Set<Connection>();
   private readonly blockedSystems = new Set<string>();
   private readonly blockedIps = new Set<string>();
+  private readonly blockedNets = new IpNetSet();
   /**
    * Incoming connections not yet closed (or evicted), in handshake or established; with TLS, a raw
    * socket stands for its connection until its TLS handshake is done.
@@ -445,6 +447,46 @@ export class TcpTransport {
   }
 
   /**
+   * Blocks every address of a network (`10.0.0.0/8`, `fd00::/8`): as {@link blockIp} for each of them.
+   * Kompact: `BlockIpNet`.
+   *
+   * @throws TypeError when `net` is not an IPv4 or IPv6 network in CIDR notation.
+   */
+  blockIpNet(net: string): void {
+    const parsed = parseIpNet(net);
+    if (this.blockedNets.add(parsed))
+      this.emit({ kind: 'blocked', target: { kind: 'ip-net', net: parsed.text } });
+    const reason = `Network ${parsed.text} is blocked`;
+    const inNet = new IpNetSet();
+    inNet.add(parsed);
+    for (const connection of this.connections) {
+      const address = connection.remoteAddress;
+      if (address !== undefined && inNet.has(address)) {
+        connection.destroy(new KompactError('HANDSHAKE_FAILED', reason));
+      }
+    }
+    for (const [pending, address] of this.handshaking) {
+      if (inNet.has(address) && !(pending instanceof Connection)) pending.destroy();
+    }
+    for (const peer of this.peers.values()) {
+      const ip = canonicalIp(peer.system.host);
+      if (ip !== undefined && inNet.has(ip)) this.cutOff(peer, reason);
+    }
+  }
+
+  /**
+   * Lifts a block on a network (the same text as blocked, up to canonical form). Addresses blocked one
+   * by one stay blocked. Kompact: `AllowIpNet`.
+   *
+   * @throws TypeError when `net` is not an IPv4 or IPv6 network in CIDR notation.
+   */
+  allowIpNet(net: string): void {
+    const parsed = parseIpNet(net);
+    if (this.blockedNets.delete(parsed))
+      this.emit({ kind: 'allowed', target: { kind: 'ip-net', net: parsed.text } });
+  }
+
+  /**
    * Lifts a block on an IP address. Kompact: `AllowIp`.
    *
    * @throws TypeError when `address` is not an IP address.
@@ -493,7 +535,7 @@ export class TcpTransport {
 
   private readonly host: ConnectionHost = {
     isSystemBlocked: (system) => this.isBlocked(system),
-    isIpBlocked: (address) => this.blockedIps.has(address),
+    isIpBlocked: (address) => this.isIpBlocked(address),
     authenticationFailed: (connection) => {
       const address = connection.remoteAddress;
       if (address === undefined) return;
@@ -582,7 +624,7 @@ export class TcpTransport {
       socket.destroy();
       return undefined;
     }
-    if (this.blockedIps.has(address)) {
+    if (this.isIpBlocked(address)) {
       this.refuseIncoming(socket, 'blocked', address);
       return undefined;
     }
@@ -920,9 +962,14 @@ export class TcpTransport {
 
   private isBlocked(system: SystemPath): boolean {
     if (this.blockedSystems.size > 0 && this.blockedSystems.has(system.toString())) return true;
-    if (this.blockedIps.size === 0) return false;
+    if (this.blockedIps.size === 0 && this.blockedNets.size === 0) return false;
     const ip = canonicalIp(system.host);
-    return ip !== undefined && this.blockedIps.has(ip);
+    return ip !== undefined && this.isIpBlocked(ip);
+  }
+
+  /** Whether the canonical address `ip` is blocked, on its own or by a blocked network. */
+  private isIpBlocked(ip: string): boolean {
+    return this.blockedIps.has(ip) || this.blockedNets.has(ip);
   }
 
   private checkAllClosed(): void {

@@ -1,9 +1,10 @@
 import type { SystemPath } from '../paths/system-path.js';
 
-/** What a block or allow applies to: a whole system, or every connection with one IP address. */
+/** What a block or allow applies to: a whole system, every connection with one IP address, or with any address of a network. */
 export type BlockTarget =
   | { readonly kind: 'system'; readonly system: SystemPath }
-  | { readonly kind: 'ip'; readonly address: string };
+  | { readonly kind: 'ip'; readonly address: string }
+  | { readonly kind: 'ip-net'; readonly net: string };
 
 /**
  * What happened to the transport's connections; the dispatcher turns these into `NetworkStatusPort`
@@ -19,7 +20,7 @@ export type BlockTarget =
  * - `blocked` / `allowed`: a block list changed.
  *
  * Kompact: `NetworkStatus::{ConnectionEstablished, ConnectionLost, ConnectionDropped, ConnectionClosed,
- * BlockedSystem, BlockedIp, AllowedSystem, AllowedIp}`.
+ * BlockedSystem, BlockedIp, BlockedIpNet, AllowedSystem, AllowedIp, AllowedIpNet}`.
  */
 export type TransportEvent =
   | {
