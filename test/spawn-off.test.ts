@@ -23,6 +23,7 @@ const double = offTask<Tasks['double']>(TASKS, 'double');
 const whereAmI = offTask<Tasks['whereAmI']>(TASKS, 'whereAmI');
 const fail = offTask<Tasks['fail']>(TASKS, 'fail');
 const waitForGate = offTask<Tasks['waitForGate']>(TASKS, 'waitForGate');
+const unclonable = offTask<Tasks['unclonable']>(TASKS, 'unclonable');
 
 /** A gate a `waitForGate` task blocks its worker thread on until the test opens it. */
 function gate(): { readonly buffer: SharedArrayBuffer; open(): void } {
@@ -196,6 +197,19 @@ describe('spawnOff', () => {
           error.code === 'SERIALISATION_FAILED' &&
           error.message.includes('structured-cloneable'),
       );
+    });
+  });
+
+  it('rejects with SERIALISATION_FAILED when the result cannot be cloned back, and the pool goes on', async () => {
+    await withSystem(async (system) => {
+      await assert.rejects(
+        within(system.spawnOff(unclonable, undefined), DEADLINE_MS, 'the clone failure'),
+        (error: unknown) =>
+          error instanceof KompactError &&
+          error.code === 'SERIALISATION_FAILED' &&
+          error.message.includes('its result cannot be structured-cloned'),
+      );
+      assert.equal(await within(system.spawnOff(double, 5), DEADLINE_MS, 'a task after it'), 10);
     });
   });
 

@@ -63,7 +63,7 @@ export interface ComponentContext<M> {
    *
    * @remarks The promise rejects with what the task threw (awaited in a handler or future, a fault of
    * this component unless caught), or with a `KompactError`: `TASK_NOT_FOUND` (no such module or
-   * export), `SERIALISATION_FAILED` (an input that cannot be structured-cloned). If this component
+   * export), `SERIALISATION_FAILED` (an input or result that cannot be structured-cloned). If this component
    * faults or is destroyed while the task runs, the task still runs to its end, but the promise never
    * settles: its result becomes a dead letter (a failure is logged at debug), and nothing after the
    * `await` runs for the ended component. The pool has `kompact.runtime.threads` threads.

@@ -9,7 +9,8 @@ import type { OffTaskAnswer, OffTaskRequest } from './off-task-worker.js';
 export interface OffLoop {
   /**
    * Runs `task` with `input` on a worker thread; resolves with its result, rejects with what it threw
-   * or with a `KompactError` (`TASK_NOT_FOUND`, `SERIALISATION_FAILED`, `SYSTEM_TERMINATED`).
+   * or with a `KompactError` (`TASK_NOT_FOUND`, `SERIALISATION_FAILED` for an input or result that
+   * cannot be structured-cloned, `SYSTEM_TERMINATED`).
    */
   run(task: OffTask<unknown, unknown>, input: unknown): Promise<unknown>;
 }
@@ -52,8 +53,14 @@ export class OffLoopPool implements OffLoop {
       pool === undefined ? this.#load().then((loaded) => loaded.run(request)) : pool.run(request);
     return answer.then(
       (reply: OffTaskAnswer) => {
-        if (reply.kind === 'done') return reply.value;
-        throw new KompactError('TASK_NOT_FOUND', `Cannot run task ${task}: ${reply.reason}`);
+        switch (reply.kind) {
+          case 'done':
+            return reply.value;
+          case 'not-found':
+            throw new KompactError('TASK_NOT_FOUND', `Cannot run task ${task}: ${reply.reason}`);
+          case 'uncloneable':
+            throw new KompactError('SERIALISATION_FAILED', `Task ${task} ran, but ${reply.reason}`);
+        }
       },
       (error: unknown) => {
         throw this.#explain(task, error);

@@ -19,7 +19,8 @@ export interface OffTaskRequest {
 /** What the worker answers when the task ran (a throw of the task rejects instead). */
 export type OffTaskAnswer =
   | { readonly kind: 'done'; readonly value: unknown }
-  | { readonly kind: 'not-found'; readonly reason: string };
+  | { readonly kind: 'not-found'; readonly reason: string }
+  | { readonly kind: 'uncloneable'; readonly reason: string };
 
 /** Runs one task on this worker thread. */
 export default async function runOffTask(request: OffTaskRequest): Promise<OffTaskAnswer> {
@@ -44,5 +45,38 @@ export default async function runOffTask(request: OffTaskRequest): Promise<OffTa
           : `the export \`${name}\` of ${module} is not a function (${typeof fn})`,
     };
   }
-  return { kind: 'done', value: await (fn as (input: unknown) => unknown)(input) };
+  const value = await (fn as (input: unknown) => unknown)(input);
+  if (!isCloneable(value)) {
+    return {
+      kind: 'uncloneable',
+      reason: `its result cannot be structured-cloned back to the event loop's thread (${describeUncloneable(value)})`,
+    };
+  }
+  return { kind: 'done', value };
+}
+
+/**
+ * Whether `value` survives the post back to the parent. A result that does not would make the post
+ * throw inside Piscina, which ends this thread and rejects the task with an empty object; checking here,
+ * on the worker thread, costs the event loop nothing. Primitives and byte buffers always clone.
+ */
+function isCloneable(value: unknown): boolean {
+  if (typeof value === 'function' || typeof value === 'symbol') return false;
+  if (typeof value !== 'object' || value === null) return true;
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return true;
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeUncloneable(value: unknown): string {
+  try {
+    structuredClone(value);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return typeof value;
 }

@@ -273,7 +273,7 @@ export class KompactSystem implements SystemHandle {
    * Kompact: `spawn_off` (on a system handle).
    *
    * @remarks Rejects with what the task threw, or with a {@link KompactError}: `TASK_NOT_FOUND` (no
-   * such module or export), `SERIALISATION_FAILED` (an input that cannot be structured-cloned),
+   * such module or export), `SERIALISATION_FAILED` (an input or result that cannot be structured-cloned),
    * `SYSTEM_TERMINATED` (the system shut down before the task finished, or had shut down). The pool
    * (`kompact.runtime.threads` threads, default `os.availableParallelism()`) is loaded by the first
    * task and ended by shutdown.
