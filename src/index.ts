@@ -44,6 +44,7 @@ export { SystemPath, type Transport } from './paths/system-path.js';
 export { biconnectComponents, biconnectPorts } from './ports/connect.js';
 export { Port, port } from './ports/port.js';
 export { type Channel, ProvidedPort, RequiredPort } from './ports/port-ends.js';
+export { type OffTask, type OffTaskFunction, offTask } from './runtime/off-task.js';
 export { BufferReader } from './serialisation/buffer-reader.js';
 export { BufferWriter } from './serialisation/buffer-writer.js';
 export { type MatchCases, matchDeserialise } from './serialisation/match-deserialise.js';

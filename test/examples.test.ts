@@ -7,6 +7,7 @@ import { main as counter } from '../examples/counter.js';
 import { main as helloWorld } from '../examples/hello-world.js';
 import { main as helloWorldActor } from '../examples/hello-world-actor.js';
 import { main as leaderElection } from '../examples/leader-election.js';
+import { main as offLoop } from '../examples/off-loop.js';
 import { main as pingPongPorts } from '../examples/ping-pong-ports.js';
 import { main as quickStart } from '../examples/quick-start.js';
 import { main as remoteUnstableCounter } from '../examples/remote-unstable-counter.js';
@@ -122,6 +123,14 @@ describe('examples', () => {
   it('quick-start replaces the overflowed counter in place, from its snapshot, behind the same ref', async () => {
     const { logger } = captureLogs('info');
     assert.deepEqual(await quickStart(logger), [200, 'PROMISE_DROPPED', 205]);
+  });
+
+  it('off-loop computes Fibonacci numbers on worker threads while the component timer keeps ticking', async () => {
+    const { logger, lines } = captureLogs('info');
+    const { results, ticks } = await offLoop(logger, 32);
+    assert.deepEqual(results, [2_178_309, 1_346_269]);
+    assert.ok(ticks >= 1, 'the timer ran while both tasks were off the loop');
+    assert.ok(lines.some((line) => line.msg.startsWith('fib(32) = 2178309 and fib(31) = 1346269 in ')));
   });
 
   it('leader-election: three nodes check in with the bootstrap server and all trust the lowest path', async () => {

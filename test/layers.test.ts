@@ -14,7 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['paths'], // ComponentId, SystemPath, ActorPath, path syntax and parse errors, the message-source protocol
   ['serialisation'], // Serialiser, serIds, byte buffers, built-in serialisers (one of them for paths)
   ['messaging'], // NetMessage and its receive backlog
-  ['runtime', 'timer'], // the scheduler; clocks, timer handles and the timer facility
+  ['runtime', 'timer'], // the scheduler, the spawnOff pool; clocks, timer handles and the timer facility
   ['component', 'ports', 'actors', 'supervision'], // the component model, one layer: they call each other
   ['dispatch'], // the dispatcher, aliases, the path trie and routing policies
   ['net'], // frames, connections, the TCP transport, the network link

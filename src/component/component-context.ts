@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ActorRef } from '../actors/actor-ref.js';
 import type { UniquePath } from '../paths/actor-path.js';
 import type { ComponentId } from '../paths/component-id.js';
+import type { OffTask } from '../runtime/off-task.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
@@ -54,4 +55,20 @@ export interface ComponentContext<M> {
    * Kompact: `spawn_local`.
    */
   spawnLocal(future: () => PromiseLike<HandlerResult>): void;
+  /**
+   * Runs `task` (a module function, see `offTask`) with `input` on the system's worker pool, off the
+   * event loop, and returns the promise of its result: await it in an `async` handler or
+   * `Handled.blockOn` (the component waits) or in `spawnLocal` (the component goes on handling
+   * messages meanwhile), so the result is handled as a handler result is.
+   *
+   * @remarks The promise rejects with what the task threw (awaited in a handler or future, a fault of
+   * this component unless caught), or with a `KompactError`: `TASK_NOT_FOUND` (no such module or
+   * export), `SERIALISATION_FAILED` (an input or result that cannot be structured-cloned). If this component
+   * faults or is destroyed while the task runs, the task still runs to its end, but the promise never
+   * settles: its result becomes a dead letter (a failure is logged at debug), and nothing after the
+   * `await` runs for the ended component. The pool has `kompact.runtime.threads` threads.
+   *
+   * Kompact: `spawn_off`.
+   */
+  spawnOff<I, R>(task: OffTask<I, R>, input: I): Promise<R>;
 }

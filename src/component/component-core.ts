@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ActorRef, endedActorRef, type RefTarget, repoint } from '../actors/actor-ref.js';
 import { AskCarrier, AskEnvelope, dropAskIn } from '../actors/ask.js';
 import { type AskHolder, dropHeldAsks, type HeldAsk, holdAsk } from '../actors/kpromise.js';
+import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { PathTarget } from '../messaging/message-target.js';
@@ -11,6 +12,7 @@ import { type ComponentId, newComponentId } from '../paths/component-id.js';
 import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { AnyPort, Port } from '../ports/port.js';
 import { makePortEnd, type PortEnd, type ProvidedPort, type RequiredPort } from '../ports/port-ends.js';
+import { OffTask } from '../runtime/off-task.js';
 import type { Runnable } from '../runtime/scheduler.js';
 import {
   defaultRecoveryFunction,
@@ -281,6 +283,41 @@ export class ComponentCore
     }
     if (this.hasEnded('ctx.spawnLocal()')) return;
     this.enqueueControl({ kind: 'spawn', future });
+  }
+
+  spawnOff<I, R>(task: OffTask<I, R>, input: I): Promise<R> {
+    if (!(task instanceof OffTask)) {
+      throw new TypeError(`Expected \`task\` to be an OffTask made by offTask(), got ${describeValue(task)}`);
+    }
+    // Code acting for an ended component gets a promise that never settles: what would follow it
+    // acts for nobody, like the rest of its inert context.
+    if (this.hasEnded('ctx.spawnOff()')) return new Promise<R>(() => {});
+    return new Promise<R>((resolve, reject) => {
+      this.host.offLoop.run(task as OffTask<unknown, unknown>, input).then(
+        (value) => {
+          if (this.isEnded()) this.host.deadLetter(this, value, this.endedReason());
+          else resolve(value as R);
+        },
+        (error: unknown) => {
+          if (this.isEnded()) {
+            this.log.debug(
+              { err: error, task: String(task) },
+              'spawnOff task failed after its component ended',
+            );
+          } else reject(error);
+        },
+      );
+    });
+  }
+
+  /** Faulty (awaiting recovery or not) or destroyed with its `onKill` done: nothing acts for it any more. */
+  private isEnded(): boolean {
+    const status = this.status;
+    return status === 'faulty' || status === 'faulty-awaiting-recovery' || status === 'destroyed';
+  }
+
+  private endedReason(): 'faulty' | 'destroyed' {
+    return this.state === 'faulty' ? 'faulty' : 'destroyed';
   }
 
   // ---- queues -------------------------------------------------------------------------------------

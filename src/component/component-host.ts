@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { UniquePath } from '../paths/actor-path.js';
 import type { PathSender } from '../paths/message-source.js';
+import type { OffLoop } from '../runtime/off-loop-pool.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { FaultContext, RecoveryFunction } from '../supervision/fault.js';
 import type { FaultedComponent } from '../supervision/faulted-component.js';
@@ -54,6 +55,8 @@ export interface ComponentHost {
   readonly maxMessages: number;
   /** Clock milliseconds a kill (or shutdown) waits for a blocked component before abandoning what it blocks on. */
   readonly shutdownGraceMs: number;
+  /** The worker pool that runs `spawnOff` tasks (started by the first task). */
+  readonly offLoop: OffLoop;
   /** Records a message that reached a component that can no longer handle it. */
   deadLetter(recipient: ComponentCore, message: unknown, reason: DeadLetterReason): void;
   /** Forgets a component that was destroyed or whose fault was handled. */

@@ -25,6 +25,8 @@
  * - `TRANSPORT_CLOSED`: the network transport was closed; it accepts no more work.
  * - `DUPLICATE_ENTRY`: an alias or routing group is already registered at that path (use
  *   `updateAliasRegistration` to re-point it).
+ * - `TASK_NOT_FOUND`: a `spawnOff` task's module does not exist, or does not export a function by the
+ *   task's name.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -47,7 +49,8 @@ export type KompactErrorCode =
   | 'FRAME_TOO_LARGE'
   | 'HANDSHAKE_FAILED'
   | 'TRANSPORT_CLOSED'
-  | 'DUPLICATE_ENTRY';
+  | 'DUPLICATE_ENTRY'
+  | 'TASK_NOT_FOUND';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import type { LevelWithSilent, Logger } from 'pino';
 import { parse as parseToml } from 'smol-toml';
@@ -40,6 +41,11 @@ export const ConfigKeys = {
   throughput: 'kompact.runtime.throughput',
   /** Share of a turn for actor messages before port events; 0 < p < 1. Default 0.5. */
   messagePriority: 'kompact.runtime.message-priority',
+  /**
+   * Worker threads for off-loop work (`spawnOff`), started as tasks need them; an integer > 0.
+   * Default `os.availableParallelism()`.
+   */
+  threads: 'kompact.runtime.threads',
   /** The level of the system's default logger; the `KOMPACT_LOG_LEVEL` environment variable wins. Default `info`. */
   logLevel: 'kompact.log.level',
   /** Clock milliseconds shutdown waits for blocked components before abandoning them. Default 10000. */
@@ -62,12 +68,11 @@ const RUNTIME_KEYS: ReadonlySet<string> = new Set(
  * that it is ignored, not an error, so a Kompact configuration file still loads. A table here covers
  * every key below it.
  *
- * Kompact: `kompact.runtime.threads` and `.scheduler` (`core/src/runtime/config.rs`), the network
+ * Kompact: `kompact.runtime.scheduler` (`core/src/runtime/config.rs`), the network
  * buffer pool (`core/src/net/buffers/mod.rs`) and the actor-lookup garbage collector
  * (`core/src/dispatch/lookup/gc.rs`).
  */
 const UNIMPLEMENTED_KEYS: readonly string[] = [
-  'kompact.runtime.threads',
   'kompact.runtime.scheduler',
   'kompact.net.buffer_config',
   'kompact.dispatch.actor-lookup',
@@ -162,6 +167,8 @@ export interface RuntimeSettings {
   readonly label: string;
   readonly throughput: number;
   readonly messagePriority: number;
+  /** The size of the `spawnOff` worker pool. */
+  readonly threads: number;
   readonly logLevel: LevelWithSilent;
   readonly recoveryBudgetMs: number;
   readonly shutdownGraceMs: number;
@@ -409,6 +416,7 @@ export class KompactConfig {
       label,
       throughput: (read(ConfigKeys.throughput) as number | undefined) ?? 50,
       messagePriority: (read(ConfigKeys.messagePriority) as number | undefined) ?? 0.5,
+      threads: (read(ConfigKeys.threads) as number | undefined) ?? availableParallelism(),
       logLevel: (read(ConfigKeys.logLevel) as LevelWithSilent | undefined) ?? 'info',
       recoveryBudgetMs: (read(ConfigKeys.recoveryBudgetMs) as number | undefined) ?? 100,
       shutdownGraceMs: (read(ConfigKeys.shutdownGraceMs) as number | undefined) ?? 10_000,
@@ -431,6 +439,7 @@ export class KompactConfig {
     };
     switch (key) {
       case ConfigKeys.throughput:
+      case ConfigKeys.threads:
         if (!Number.isSafeInteger(value) || (value as number) <= 0) reject('an integer > 0');
         break;
       case ConfigKeys.messagePriority:

@@ -8,6 +8,7 @@ import { parseAlias } from '../dispatch/alias.js';
 import type { AliasResult } from '../dispatch/dispatcher.js';
 import type { RoutingPolicy } from '../dispatch/routing-policy.js';
 import { describeThrown } from '../internal/describe-thrown.js';
+import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
 import { NetworkStatusProvider } from '../net/network-link.js';
 import type { NetworkStatus, NetworkStatusRequest } from '../net/network-status-port.js';
@@ -17,6 +18,7 @@ import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { SystemPath } from '../paths/system-path.js';
 import { biconnectPorts } from '../ports/connect.js';
 import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
+import { OffTask } from '../runtime/off-task.js';
 import type { Supervision } from '../supervision/supervision-events.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { Config } from './config.js';
@@ -323,6 +325,39 @@ export class KompactSystem implements SystemHandle {
     port.core.enqueuePortEvent(port, indication);
   }
 
+  /**
+   * Runs `task` (a module function, see `offTask`) with `input` on this system's worker pool, off the
+   * event loop, and resolves with its result. From a component, use `ctx.spawnOff`, whose result is
+   * dropped if the component ends first.
+   *
+   * Kompact: `spawn_off` (on a system handle).
+   *
+   * @remarks Rejects with what the task threw, or with a {@link KompactError}: `TASK_NOT_FOUND` (no
+   * such module or export), `SERIALISATION_FAILED` (an input or result that cannot be structured-cloned),
+   * `SYSTEM_TERMINATED` (the system shut down before the task finished, or had shut down). The pool
+   * (`kompact.runtime.threads` threads, default `os.availableParallelism()`) is loaded by the first
+   * task and ended by shutdown.
+   *
+   * @throws TypeError when `task` was not made by `offTask`.
+   *
+   * @example
+   * ```ts
+   * const fib = offTask<(n: number) => number>(new URL('./fib.js', import.meta.url), 'fib');
+   * const result = await system.spawnOff(fib, 30);
+   * ```
+   */
+  spawnOff<I, R>(task: OffTask<I, R>, input: I): Promise<R> {
+    if (!(task instanceof OffTask)) {
+      throw new TypeError(`Expected \`task\` to be an OffTask made by offTask(), got ${describeValue(task)}`);
+    }
+    if (this.#state === 'terminated') {
+      return Promise.reject(
+        new KompactError('SYSTEM_TERMINATED', `Cannot run task ${task}: system ${this.label} has shut down`),
+      );
+    }
+    return this.#runtime.offLoop.run(task as OffTask<unknown, unknown>, input) as Promise<R>;
+  }
+
   /** Resolves when the system has terminated. Kompact: `await_termination`. */
   awaitTermination(): Promise<void> {
     return this.#terminated;
@@ -507,6 +542,8 @@ export class KompactSystem implements SystemHandle {
       await link.close(kill);
     }
     runtime.timers.close();
+    // After every component ended: a task a blocked component waited for could still finish.
+    await runtime.offLoop.close();
     runtime.deadLetters.flushUnlogged();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');

@@ -7,6 +7,7 @@ import { NetMessage } from '../messaging/net-message.js';
 import { NetworkLink } from '../net/network-link.js';
 import type { ActorPath } from '../paths/actor-path.js';
 import { SystemPath } from '../paths/system-path.js';
+import { OffLoopPool } from '../runtime/off-loop-pool.js';
 import { Scheduler } from '../runtime/scheduler.js';
 import { ComponentSupervisor } from '../supervision/component-supervisor.js';
 import { Supervision } from '../supervision/supervision-events.js';
@@ -45,6 +46,8 @@ export class SystemRuntime implements ComponentHost {
   dispatcher: Dispatcher;
   /** The network side, for a system with `network` config. */
   link: NetworkLink | undefined;
+  /** The worker pool of `spawnOff` (nothing loaded or started until its first task). */
+  readonly offLoop: OffLoopPool;
   /** Whether `group/*` and `group/?` work without a routing policy (`kompact.dispatch.implicit-routes`). */
   readonly implicitRoutes: boolean;
 
@@ -73,6 +76,7 @@ export class SystemRuntime implements ComponentHost {
       poison: () => this.onPoison?.(),
     });
     this.dispatcher = new Dispatcher(LOCAL_SYSTEM_PATH, this, settings.serialisers);
+    this.offLoop = new OffLoopPool(settings.threads, this.logger);
   }
 
   /** Gives the system its network: listens, and routes paths through a networked dispatcher. */
