@@ -419,17 +419,20 @@ describe('KompactConfig unknown keys', () => {
       (config) =>
         config
           .loadConfigString(
-            '[kompact.runtime]\nthreads = 4\nscheduler = "small"\n[kompact.net.buffer_config]\nchunk_size = 128000\n',
+            '[kompact.runtime]\nscheduler = "small"\n[kompact.net.buffer_config]\nchunk_size = 128000\n',
           )
           .setValue('kompact.dispatch.actor-lookup.gc.algorithm', 'AIMD')
           .logger(logger),
       async (system) => {
-        assert.equal(system.config.get('kompact.runtime.threads'), 4, 'the value is kept in the config');
+        assert.equal(
+          system.config.get('kompact.runtime.scheduler'),
+          'small',
+          'the value is kept in the config',
+        );
       },
     );
     const warnings = lines.filter((line) => line.level === WARN).map((line) => line.msg);
     for (const key of [
-      'kompact.runtime.threads',
       'kompact.runtime.scheduler',
       'kompact.net.buffer_config.chunk_size',
       'kompact.dispatch.actor-lookup.gc.algorithm',

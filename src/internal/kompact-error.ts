@@ -25,6 +25,13 @@
  * - `TRANSPORT_CLOSED`: the network transport was closed; it accepts no more work.
  * - `DUPLICATE_ENTRY`: an alias or routing group is already registered at that path (use
  *   `updateAliasRegistration` to re-point it).
+ * - `WORKER_MODULE_INVALID`: a worker module could not be loaded, or its default export is not made by
+ *   `defineWorker`.
+ * - `WORKER_SETUP_FAILED`: a worker's setup function threw or rejected, or its thread ended before the
+ *   setup finished.
+ * - `WORKER_DOWN`: the worker's thread is down (faulted, restarting, given up or terminated), so the
+ *   request to it cannot be answered.
+ * - `NOT_REMOTABLE`: a class given to `worker.create` was not made creatable on a worker with `remotable`.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -47,7 +54,11 @@ export type KompactErrorCode =
   | 'FRAME_TOO_LARGE'
   | 'HANDSHAKE_FAILED'
   | 'TRANSPORT_CLOSED'
-  | 'DUPLICATE_ENTRY';
+  | 'DUPLICATE_ENTRY'
+  | 'WORKER_MODULE_INVALID'
+  | 'WORKER_SETUP_FAILED'
+  | 'WORKER_DOWN'
+  | 'NOT_REMOTABLE';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -17,6 +17,9 @@ import type { Clock } from '../timer/clock.js';
  * - `refused`: the network transport refused it (`detail`: backpressure, blocked, too-large, closed).
  * - `lost`: it was accepted for another system but not delivered (`detail`: dropped after the retries,
  *   unacknowledged when a connection was lost, blocked, disconnected, closed).
+ * - `worker-down`: it was sent to a worker system (or a pool with no live worker) whose thread is down:
+ *   faulted, waiting to restart, given up, or terminated. Messages are not queued for a worker that is
+ *   down (`detail` says which state it is in).
  */
 export type DeadLetterReason =
   | 'faulty'
@@ -27,7 +30,8 @@ export type DeadLetterReason =
   | 'misaddressed'
   | 'serialisation-failed'
   | 'refused'
-  | 'lost';
+  | 'lost'
+  | 'worker-down';
 
 /** A message that could not be delivered, and why. */
 export interface DeadLetter {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import type { LevelWithSilent, Logger } from 'pino';
 import { parse as parseToml } from 'smol-toml';
@@ -17,6 +18,7 @@ import {
   networkKeys,
 } from '../net/network-config.js';
 import type { NetworkOptions } from '../net/network-link.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { Clock } from '../timer/clock.js';
@@ -48,6 +50,11 @@ export const ConfigKeys = {
   recoveryBudgetMs: 'kompact.supervision.recovery-budget-ms',
   /** Whether `group/*` and `group/?` reach a group without a routing policy. Default `false`. */
   implicitRoutes: 'kompact.dispatch.implicit-routes',
+  /**
+   * How many worker systems `spawnWorkers` starts when given no `count`; an integer > 0. Default
+   * `os.availableParallelism()`.
+   */
+  threads: 'kompact.runtime.threads',
   // The network's keys, `kompact.network.*`, are defined beside its options (net/network-config.ts).
   ...NETWORK_CONFIG_KEYS,
 } as const;
@@ -62,12 +69,11 @@ const RUNTIME_KEYS: ReadonlySet<string> = new Set(
  * that it is ignored, not an error, so a Kompact configuration file still loads. A table here covers
  * every key below it.
  *
- * Kompact: `kompact.runtime.threads` and `.scheduler` (`core/src/runtime/config.rs`), the network
+ * Kompact: `kompact.runtime.scheduler` (`core/src/runtime/config.rs`), the network
  * buffer pool (`core/src/net/buffers/mod.rs`) and the actor-lookup garbage collector
  * (`core/src/dispatch/lookup/gc.rs`).
  */
 const UNIMPLEMENTED_KEYS: readonly string[] = [
-  'kompact.runtime.threads',
   'kompact.runtime.scheduler',
   'kompact.net.buffer_config',
   'kompact.dispatch.actor-lookup',
@@ -171,6 +177,10 @@ export interface RuntimeSettings {
   readonly tree: ConfigTree;
   /** The network settings, or `undefined` for a local-only system. */
   readonly network: NetworkOptions | undefined;
+  /** Worker systems `spawnWorkers` starts by default (`kompact.runtime.threads`). */
+  readonly threads: number;
+  /** A worker system's own path (`thread://worker:<n>`); absent for every other system. */
+  readonly systemPath?: SystemPath;
   /** The serialisers whose serIds the system accepts from other systems (built-ins included). */
   readonly serialisers: SerialiserRegistry;
   /** What the system logs as warnings when it is built (Kompact keys it does not implement). */
@@ -417,6 +427,7 @@ export class KompactConfig {
       clock: this.#clock,
       tree,
       network: hasNetwork ? network.resolve(read, originOf) : undefined,
+      threads: (read(ConfigKeys.threads) as number | undefined) ?? availableParallelism(),
       serialisers: new SerialiserRegistry().registerAll(this.#serialisers),
       warnings: [...this.#warnings],
     };
@@ -431,6 +442,7 @@ export class KompactConfig {
     };
     switch (key) {
       case ConfigKeys.throughput:
+      case ConfigKeys.threads:
         if (!Number.isSafeInteger(value) || (value as number) <= 0) reject('an integer > 0');
         break;
       case ConfigKeys.messagePriority:
