@@ -68,7 +68,8 @@ class Saboteur extends ComponentDefinition {
   }
 }
 
-export default defineWorker<ProbeWorkerData>(async (system, data) => {
+export default defineWorker<ProbeWorkerData | undefined>(async (system, given) => {
+  const data = given ?? {};
   if (data.failSetup === true) throw new Error('setup refused to run');
   for (const alias of data.probes ?? []) {
     const probe = system.create(() => new Probe(alias));
