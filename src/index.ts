@@ -69,6 +69,7 @@ export {
   type SupervisionEvent,
   type SupervisionEventKind,
   type SupervisionStats,
+  type WorkerFaultCause,
 } from './supervision/supervision-events.js';
 export { Config } from './system/config.js';
 export type { DeadLetter, DeadLetterListener, DeadLetterReason, DeadLetters } from './system/dead-letters.js';
@@ -83,3 +84,18 @@ export { KompactSystem, type SystemState } from './system/kompact-system.js';
 export type { SystemHandle } from './system/system-handle.js';
 export { type Clock, type ClockTimer, SystemClock } from './timer/clock.js';
 export { ScheduledTimer, type TimerState } from './timer/scheduled-timer.js';
+export {
+  defineWorker,
+  type WorkerDefinition,
+  type WorkerDefinitionOptions,
+  type WorkerSetup,
+} from './workers/define-worker.js';
+export { type DefinitionClass, remotable } from './workers/remotable.js';
+export { RemoteComponent } from './workers/remote-component.js';
+export { type PoolRouting, type SpawnWorkersOptions, WorkerPool } from './workers/worker-pool.js';
+export {
+  type SpawnWorkerOptions,
+  type WorkerRestart,
+  type WorkerState,
+  WorkerSystem,
+} from './workers/worker-system.js';

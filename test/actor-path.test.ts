@@ -28,7 +28,7 @@ const segmentArb = fc
 
 const systemArb = fc
   .record({
-    transport: fc.constantFrom<Transport>('local', 'tcp'),
+    transport: fc.constantFrom<Transport>('local', 'tcp', 'thread'),
     host: fc.oneof(fc.ipV4(), fc.ipV6(), fc.domain()),
     port: fc.integer({ min: 0, max: 65535 }),
   })
@@ -83,7 +83,7 @@ describe('SystemPath', () => {
   it('rejects bad constructor arguments with p-queue style messages', () => {
     assert.throws(() => new SystemPath('udp' as Transport, '127.0.0.1', 1), {
       name: 'TypeError',
-      message: "Expected `transport` to be 'local' or 'tcp', got `\"udp\"` (string)",
+      message: "Expected `transport` to be 'local', 'tcp' or 'thread', got `\"udp\"` (string)",
     });
     assert.throws(() => new SystemPath('tcp', '127.0.0.1', 70000), {
       name: 'TypeError',

@@ -18,6 +18,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['component', 'ports', 'actors', 'supervision'], // the component model, one layer: they call each other
   ['dispatch'], // the dispatcher, aliases, the path trie and routing policies
   ['net'], // frames, connections, the TCP transport, the network link
+  ['workers'], // thread channels and link, worker system handles, pools, defineWorker, remotable
   ['system'], // config, KompactSystem, the system handle, dead letters, logging
   ['testing'], // SimulatedClock and test helpers (kompact-ts/testing)
 ];
@@ -46,6 +47,7 @@ export const TYPE_ONLY_UPWARD: ReadonlyMap<string, string> = new Map([
   ],
   ['supervision → system', 'a `FaultContext` hands the recovery function the system (`SystemHandle`)'],
   ['dispatch → system', 'an undeliverable path message becomes a dead letter with a `DeadLetterReason`'],
+  ['workers → system', "a worker module's setup function is given the worker's `KompactSystem`"],
 ]);
 
 /** One import or re-export of a module, as written. */

@@ -295,11 +295,11 @@ export class ComponentCore
     return new Promise<R>((resolve, reject) => {
       this.host.offLoop.run(task as OffTask<unknown, unknown>, input).then(
         (value) => {
-          if (this.isEnded()) this.host.deadLetter(this, value, this.endedReason());
+          if (this.isEnded) this.host.deadLetter(this, value, this.endedReason());
           else resolve(value as R);
         },
         (error: unknown) => {
-          if (this.isEnded()) {
+          if (this.isEnded) {
             this.log.debug(
               { err: error, task: String(task) },
               'spawnOff task failed after its component ended',
@@ -308,12 +308,6 @@ export class ComponentCore
         },
       );
     });
-  }
-
-  /** Faulty (awaiting recovery or not) or destroyed with its `onKill` done: nothing acts for it any more. */
-  private isEnded(): boolean {
-    const status = this.status;
-    return status === 'faulty' || status === 'faulty-awaiting-recovery' || status === 'destroyed';
   }
 
   private endedReason(): 'faulty' | 'destroyed' {

@@ -27,6 +27,13 @@
  *   `updateAliasRegistration` to re-point it).
  * - `TASK_NOT_FOUND`: a `spawnOff` task's module does not exist, or does not export a function by the
  *   task's name.
+ * - `WORKER_MODULE_INVALID`: a worker module could not be loaded, or its default export is not made by
+ *   `defineWorker`.
+ * - `WORKER_SETUP_FAILED`: a worker's setup function threw or rejected, or its thread ended before the
+ *   setup finished.
+ * - `WORKER_DOWN`: the worker's thread is down (faulted, restarting, given up or terminated), so the
+ *   request to it cannot be answered.
+ * - `NOT_REMOTABLE`: a class given to `worker.create` was not made creatable on a worker with `remotable`.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -50,7 +57,11 @@ export type KompactErrorCode =
   | 'HANDSHAKE_FAILED'
   | 'TRANSPORT_CLOSED'
   | 'DUPLICATE_ENTRY'
-  | 'TASK_NOT_FOUND';
+  | 'TASK_NOT_FOUND'
+  | 'WORKER_MODULE_INVALID'
+  | 'WORKER_SETUP_FAILED'
+  | 'WORKER_DOWN'
+  | 'NOT_REMOTABLE';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

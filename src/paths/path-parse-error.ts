@@ -5,7 +5,7 @@ import { KompactError } from '../internal/kompact-error.js';
  *
  * - `form`: the text does not have the shape `<transport>://<host>:<port>` followed by `#<id>` or
  *   `/<segment>…` (for an actor path), or nothing (for a system path).
- * - `transport`: the transport is not `local` or `tcp` (Kompact's `udp` is not ported).
+ * - `transport`: the transport is not `local`, `tcp` or `thread` (Kompact's `udp` is not ported).
  * - `address`: the host is not an IPv4 address, a bracketed IPv6 address or a hostname.
  * - `port`: the port is not a decimal integer from 0 to 65535.
  * - `id`: the text after `#` is not a component id (a UUID).

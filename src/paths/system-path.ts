@@ -3,14 +3,15 @@ import { PathParseError } from './path-parse-error.js';
 import { canonicalHost, hostForPath, parsePort } from './path-syntax.js';
 
 /**
- * How messages reach a system: `tcp` over the network, `local` for a system that opens no socket.
+ * How messages reach a system: `tcp` over the network, `thread` for a worker system on a thread of
+ * this process (and for a worker pool's paths), `local` for a system that opens no socket.
  *
  * Kompact: `Transport::{Local, Tcp, Udp}` (UDP is not ported; parsing `udp://…` fails with reason
  * `transport`).
  */
-export type Transport = 'local' | 'tcp';
+export type Transport = 'local' | 'tcp' | 'thread';
 
-const TRANSPORTS: readonly string[] = ['local', 'tcp'] satisfies readonly Transport[];
+const TRANSPORTS: readonly string[] = ['local', 'tcp', 'thread'] satisfies readonly Transport[];
 
 function isTransport(value: unknown): value is Transport {
   return typeof value === 'string' && TRANSPORTS.includes(value);
@@ -44,13 +45,15 @@ export class SystemPath {
   /**
    * Makes a system path from its parts.
    *
-   * @throws TypeError when `transport` is not `'local'` or `'tcp'`, `host` is not a string or `port` is
+   * @throws TypeError when `transport` is not `'local'`, `'tcp'` or `'thread'`, `host` is not a string or `port` is
    * not an integer from 0 to 65535.
    * @throws {@link PathParseError} (reason `address`) when `host` is not a valid host.
    */
   constructor(transport: Transport, host: string, port: number) {
     if (!isTransport(transport)) {
-      throw new TypeError(`Expected \`transport\` to be 'local' or 'tcp', got ${describeValue(transport)}`);
+      throw new TypeError(
+        `Expected \`transport\` to be 'local', 'tcp' or 'thread', got ${describeValue(transport)}`,
+      );
     }
     if (typeof host !== 'string') {
       throw new TypeError(`Expected \`host\` to be a string, got ${describeValue(host)}`);
@@ -113,8 +116,8 @@ export function parseSystemPrefix(text: string): { system: SystemPath; rest: str
       'transport',
       text,
       transport === ''
-        ? 'the transport is missing (expected `local` or `tcp`)'
-        : `unknown transport \`${transport}\` (expected \`local\` or \`tcp\`)`,
+        ? 'the transport is missing (expected `local`, `tcp` or `thread`)'
+        : `unknown transport \`${transport}\` (expected \`local\`, \`tcp\` or \`thread\`)`,
     );
   }
   const authorityStart = schemeEnd + 3;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import type { ComponentId } from '../paths/component-id.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { Fault, FaultContext } from './fault.js';
 
 /** What a recovery handler did: the plan it was made with. */
@@ -16,6 +17,12 @@ export type RecoveryKind = 'ignore' | 'recover-with' | 'restart-default' | 'repl
  *   something that is not a recovery handler); the component stays faulty, nothing else is affected.
  * - `recovery-slow`: a recovery handler ran longer than `recoveryBudgetMs`, or returned a promise.
  * - `gave-up`: `replaceWith`'s restart limit was reached; the component stays down.
+ * - `worker-fault`: a worker system's thread ended without being asked to ({@link WorkerFaultCause});
+ *   `willRestart` says whether its `restart` options start a new thread.
+ * - `worker-restarted`: a new thread ran the worker's module again and its setup finished: its named
+ *   services answer at the same paths.
+ * - `worker-gave-up`: the worker's restart limit was reached (or its module failed on a restart); it
+ *   stays down and messages to it are dead letters (`worker-down`).
  */
 export type SupervisionEvent =
   | {
@@ -55,7 +62,45 @@ export type SupervisionEvent =
       readonly componentType: string;
       readonly restarts: number;
       readonly withinMs: number;
+    }
+  | {
+      readonly kind: 'worker-fault';
+      /** The worker's name (`spawnWorker`'s `name`, or `worker-<n>`). */
+      readonly worker: string;
+      readonly systemPath: SystemPath;
+      /** The id of the thread that ended. */
+      readonly threadId: number;
+      readonly cause: WorkerFaultCause;
+      readonly description: string;
+      readonly willRestart: boolean;
+    }
+  | {
+      readonly kind: 'worker-restarted';
+      readonly worker: string;
+      readonly systemPath: SystemPath;
+      /** The id of the new thread. */
+      readonly threadId: number;
+      /** Restarts of this worker so far, this one included. */
+      readonly restarts: number;
+    }
+  | {
+      readonly kind: 'worker-gave-up';
+      readonly worker: string;
+      readonly systemPath: SystemPath;
+      readonly restarts: number;
+      readonly withinMs: number;
+      readonly description: string;
     };
+
+/**
+ * Why a worker's thread ended: an exception or rejection nothing handled (`uncaught`: Node reports
+ * both the same way), `process.exit()` or a plain end of the thread (`exit`, with its code), or the
+ * thread's heap limit (`out-of-memory`, from `resourceLimits`).
+ */
+export type WorkerFaultCause =
+  | { readonly kind: 'uncaught'; readonly error: unknown }
+  | { readonly kind: 'exit'; readonly exitCode: number }
+  | { readonly kind: 'out-of-memory'; readonly error: unknown };
 
 /** The kinds of {@link SupervisionEvent}. */
 export type SupervisionEventKind = SupervisionEvent['kind'];

@@ -19,6 +19,9 @@ import type { Clock } from '../timer/clock.js';
  *   unacknowledged when a connection was lost, blocked, disconnected, closed).
  * - `sent-to-dead-letters`: it was told to the system's dead-letter reference on purpose
  *   (`system.deadLetterRef()`).
+ * - `worker-down`: it was sent to a worker system (or a pool with no live worker) whose thread is down:
+ *   faulted, waiting to restart, given up, or terminated. Messages are not queued for a worker that is
+ *   down (`detail` says which state it is in).
  */
 export type DeadLetterReason =
   | 'faulty'
@@ -30,7 +33,8 @@ export type DeadLetterReason =
   | 'serialisation-failed'
   | 'refused'
   | 'lost'
-  | 'sent-to-dead-letters';
+  | 'sent-to-dead-letters'
+  | 'worker-down';
 
 /** A message that could not be delivered, and why. */
 export interface DeadLetter {

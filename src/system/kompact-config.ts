@@ -18,6 +18,7 @@ import {
   networkKeys,
 } from '../net/network-config.js';
 import type { NetworkOptions } from '../net/network-link.js';
+import type { SystemPath } from '../paths/system-path.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { Clock } from '../timer/clock.js';
@@ -42,7 +43,8 @@ export const ConfigKeys = {
   /** Share of a turn for actor messages before port events; 0 < p < 1. Default 0.5. */
   messagePriority: 'kompact.runtime.message-priority',
   /**
-   * Worker threads for off-loop work (`spawnOff`), started as tasks need them; an integer > 0.
+   * Threads for the system's parallel work, an integer > 0: how many worker systems `spawnWorkers`
+   * starts when given no `count`, and the size of the `spawnOff` pool (started as tasks need them).
    * Default `os.availableParallelism()`.
    */
   threads: 'kompact.runtime.threads',
@@ -167,7 +169,7 @@ export interface RuntimeSettings {
   readonly label: string;
   readonly throughput: number;
   readonly messagePriority: number;
-  /** The size of the `spawnOff` worker pool. */
+  /** Worker systems `spawnWorkers` starts by default, and the size of the `spawnOff` pool. */
   readonly threads: number;
   readonly logLevel: LevelWithSilent;
   readonly recoveryBudgetMs: number;
@@ -178,6 +180,8 @@ export interface RuntimeSettings {
   readonly tree: ConfigTree;
   /** The network settings, or `undefined` for a local-only system. */
   readonly network: NetworkOptions | undefined;
+  /** A worker system's own path (`thread://worker:<n>`); absent for every other system. */
+  readonly systemPath?: SystemPath;
   /** The serialisers whose serIds the system accepts from other systems (built-ins included). */
   readonly serialisers: SerialiserRegistry;
   /** What the system logs as warnings when it is built (Kompact keys it does not implement). */

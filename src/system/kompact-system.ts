@@ -21,6 +21,10 @@ import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js'
 import { OffTask } from '../runtime/off-task.js';
 import type { Supervision } from '../supervision/supervision-events.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
+import type { ThreadChannel } from '../workers/thread-channel.js';
+import type { ThreadLink } from '../workers/thread-link.js';
+import type { SpawnWorkersOptions, WorkerPool } from '../workers/worker-pool.js';
+import type { SpawnWorkerOptions, WorkerSystem } from '../workers/worker-system.js';
 import type { Config } from './config.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { RuntimeSettings } from './kompact-config.js';
@@ -68,6 +72,14 @@ export async function buildSystem(settings: RuntimeSettings): Promise<KompactSys
 }
 
 let runtimeOf: (system: KompactSystem) => SystemRuntime;
+
+/**
+ * Makes `system` a worker system whose other paths go to the parent through `channel`: for the worker
+ * thread's entry module (`worker-main.ts`).
+ */
+export function connectToParent(system: KompactSystem, channel: ThreadChannel): ThreadLink {
+  return runtimeOf(system).connectParent(channel);
+}
 
 /** Where a system is in its life. */
 export type SystemState = 'active' | 'shutting-down' | 'terminated';
@@ -490,6 +502,43 @@ export class KompactSystem implements SystemHandle {
 
   #statusProvider: ProvidedPort<NetworkStatusRequest, NetworkStatus> | undefined;
 
+  // ---- worker systems -------------------------------------------------------------------------------
+
+  /**
+   * Starts a worker system: a new thread runs the module at `moduleUrl` (whose default export is made
+   * by `defineWorker`) on a `KompactSystem` built from this system's configuration, and the promise
+   * resolves once its setup has finished. Reach its components at `${worker.systemPath()}/<alias>`.
+   *
+   * Kompact: none; Kompact runs one system on a pool of threads (`kompact.runtime.threads`), kompact-ts
+   * one system per thread, reached by path (see docs/multi-core.md).
+   *
+   * @remarks Rejects with `WORKER_MODULE_INVALID` when the module cannot be loaded or its default
+   * export is not a worker definition, with `WORKER_SETUP_FAILED` when its setup throws or its thread
+   * ends first; the thread is ended then. `system.shutdown()` ends every worker first.
+   *
+   * @example
+   * ```ts
+   * const worker = await system.spawnWorker(new URL('./echo-worker.js', import.meta.url));
+   * ActorPath.parse(`${worker.systemPath()}/echo`).tell('hello', system);
+   * ```
+   */
+  async spawnWorker(moduleUrl: URL | string, options: SpawnWorkerOptions = {}): Promise<WorkerSystem> {
+    this.#assertAccepting('spawn a worker');
+    return this.#runtime.workers.spawn(moduleUrl, options);
+  }
+
+  /**
+   * Starts `count` worker systems of one module (default: config `kompact.runtime.threads`, itself
+   * `os.availableParallelism()`) and resolves with their pool once every setup has finished: its
+   * `selectPath(alias)` reaches one of them per message, its `broadcastPath(alias)` all of them.
+   *
+   * Kompact: the select (`?`) and broadcast (`*`) routing of `set_routing_policy`, over threads.
+   */
+  async spawnWorkers(moduleUrl: URL | string, options: SpawnWorkersOptions = {}): Promise<WorkerPool> {
+    this.#assertAccepting('spawn workers');
+    return this.#runtime.workers.spawnPool(moduleUrl, options, this.#runtime.threadCount);
+  }
+
   /** @internal Where messages told by the system itself go, and their (unanswerable) sender. */
   [messageSource](): TellSource {
     const dispatcher = this.#runtime.dispatcher;
@@ -531,6 +580,10 @@ export class KompactSystem implements SystemHandle {
     this.#state = 'shutting-down';
     const runtime = this.#runtime;
     runtime.logger.debug(kill ? 'Killing the system' : 'Shutting down');
+    // Workers first: their systems shut down (and may still send here), then their threads end. Only
+    // a system that spawned some waits for them: the others begin ending their components at once.
+    const workers = runtime.endWorkers();
+    if (workers !== undefined) await workers;
     // Frames arriving from now on would reach components that are ending: their senders report them.
     runtime.link?.stopAcknowledging();
     if (kill) runtime.destroyAll();

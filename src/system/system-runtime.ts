@@ -13,6 +13,9 @@ import { ComponentSupervisor } from '../supervision/component-supervisor.js';
 import { Supervision } from '../supervision/supervision-events.js';
 import { type Clock, SystemClock } from '../timer/clock.js';
 import { TimerFacility } from '../timer/timer-facility.js';
+import type { ThreadChannel } from '../workers/thread-channel.js';
+import { ThreadLink } from '../workers/thread-link.js';
+import { Workers } from '../workers/workers.js';
 import { Config } from './config.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { defaultLogger } from './default-logger.js';
@@ -21,6 +24,9 @@ import type { SystemHandle } from './system-handle.js';
 
 /** The path of a system without a network: its paths are only reachable from inside it. */
 const LOCAL_SYSTEM_PATH = new SystemPath('local', '127.0.0.1', 0);
+
+/** The module a worker thread runs first: it builds the worker's system and loads the user's module. */
+const WORKER_ENTRY = new URL('./worker-main.js', import.meta.url);
 
 /**
  * @internal The internal services a system gives its components: scheduler, supervisor, clock and
@@ -50,9 +56,15 @@ export class SystemRuntime implements ComponentHost {
   readonly offLoop: OffLoopPool;
   /** Whether `group/*` and `group/?` work without a routing policy (`kompact.dispatch.implicit-routes`). */
   readonly implicitRoutes: boolean;
+  /** The thread side: to the workers this system spawned, or, in a worker, to its parent. */
+  threads: ThreadLink | undefined;
+  /** The worker systems this system spawned, once it spawned one. */
+  #workers: Workers | undefined;
+  readonly #settings: RuntimeSettings;
 
   constructor(settings: RuntimeSettings, handle: SystemHandle) {
     this.handle = handle;
+    this.#settings = settings;
     this.clock = settings.clock ?? new SystemClock();
     if (isSchedulerAware(this.clock)) this.clock[bindScheduler](this.scheduler);
     this.timers = new TimerFacility(this.clock);
@@ -75,8 +87,65 @@ export class SystemRuntime implements ComponentHost {
       recoveryBudgetMs: settings.recoveryBudgetMs,
       poison: () => this.onPoison?.(),
     });
-    this.dispatcher = new Dispatcher(LOCAL_SYSTEM_PATH, this, settings.serialisers);
+    this.dispatcher = new Dispatcher(settings.systemPath ?? LOCAL_SYSTEM_PATH, this, settings.serialisers);
     this.offLoop = new OffLoopPool(settings.threads, this.logger);
+  }
+
+  /** In a worker system: every path that is not its own goes to the parent through `channel`. */
+  connectParent(channel: ThreadChannel): ThreadLink {
+    const link = new ThreadLink(this, this.logger);
+    link.attach(this.dispatcher, this.link);
+    link.connectParent(channel);
+    this.threads = link;
+    return link;
+  }
+
+  /** The workers this system spawned; the first call plugs the thread link in under the dispatcher. */
+  get workers(): Workers {
+    if (this.#workers === undefined) {
+      const link = new ThreadLink(this, this.logger);
+      link.attach(this.dispatcher, this.link);
+      this.threads = link;
+      const settings = this.#settings;
+      this.#workers = new Workers({
+        logger: this.logger,
+        implicitRoutes: this.implicitRoutes,
+        deadLetterToPath: (path, message, reason, detail) =>
+          this.deadLetterToPath(path, message, reason, detail),
+        clock: this.clock,
+        supervision: this.supervision,
+        link,
+        entry: WORKER_ENTRY,
+        shutdownGraceMs: this.shutdownGraceMs,
+        settings: {
+          label: settings.label,
+          throughput: settings.throughput,
+          messagePriority: settings.messagePriority,
+          // The level in force (a custom logger's, or the environment's): worker lines match it.
+          logLevel: this.logger.level as RuntimeSettings['logLevel'],
+          recoveryBudgetMs: settings.recoveryBudgetMs,
+          shutdownGraceMs: settings.shutdownGraceMs,
+          implicitRoutes: settings.implicitRoutes,
+          tree: settings.tree,
+        },
+      });
+    }
+    return this.#workers;
+  }
+
+  /** Worker systems `spawnWorkers` starts without a `count` (`kompact.runtime.threads`). */
+  get threadCount(): number {
+    return this.#settings.threads;
+  }
+
+  /** Whether this is a worker system (made by `spawnWorker` in another thread). */
+  get isWorker(): boolean {
+    return this.#settings.systemPath !== undefined;
+  }
+
+  /** Ends every worker this system spawned; `undefined` when it spawned none. */
+  endWorkers(): Promise<void> | undefined {
+    return this.#workers?.shutdown();
   }
 
   /** Gives the system its network: listens, and routes paths through a networked dispatcher. */

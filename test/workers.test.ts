@@ -1,0 +1,218 @@
+// Worker systems: a KompactSystem per worker thread, reached by actor path as if it were a remote
+// system. Spawning and its errors, messages across threads in every direction, logs, and shutdown.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ActorPath, type DeadLetter, type KompactSystem, type WorkerSystem } from '../src/index.js';
+import { captureLogs, testConfig, withSystem } from '../src/testing/index.js';
+import { isKompactError } from './support/errors.js';
+import { INFO, WARN } from './support/logs.js';
+import { startNamedProbe } from './support/probes.js';
+import { DEADLINE_MS, within } from './support/promises.js';
+import type { ProbeWorkerData } from './support/workers/probe-worker.js';
+
+const PROBE_WORKER = new URL('./support/workers/probe-worker.js', import.meta.url);
+const NOT_A_WORKER = new URL('./support/workers/not-a-worker.js', import.meta.url);
+
+/** Worker threads start slowly on a loaded machine: a generous deadline for spawning one. */
+const SPAWN_MS = 60_000;
+
+function spawn(system: KompactSystem, data: ProbeWorkerData = {}, name?: string): Promise<WorkerSystem> {
+  return within(
+    system.spawnWorker(PROBE_WORKER, { data, ...(name === undefined ? {} : { name }) }),
+    SPAWN_MS,
+    'a worker to spawn',
+  );
+}
+
+function on(worker: WorkerSystem, rest: string): ActorPath {
+  return ActorPath.parse(`${worker.systemPath().toString()}${rest}`);
+}
+
+describe('spawnWorker', () => {
+  it('resolves with a worker system on a thread of its own, at a thread:// path', async () => {
+    await withSystem(async (system) => {
+      const worker = await spawn(system);
+      assert.equal(worker.systemPath().transport, 'thread');
+      assert.equal(worker.state, 'up');
+      assert.ok(worker.threadId > 0, `a thread id, got ${worker.threadId}`);
+      const other = await spawn(system);
+      assert.ok(!other.systemPath().equals(worker.systemPath()), 'each worker has its own path');
+    });
+  });
+
+  it('rejects with WORKER_MODULE_INVALID for a missing module or one without defineWorker', async () => {
+    await withSystem(async (system) => {
+      await assert.rejects(
+        within(
+          system.spawnWorker(new URL('./support/workers/no-such-module.js', import.meta.url)),
+          SPAWN_MS,
+          'spawn',
+        ),
+        isKompactError('WORKER_MODULE_INVALID'),
+      );
+      await assert.rejects(
+        within(system.spawnWorker(NOT_A_WORKER), SPAWN_MS, 'spawn'),
+        (error: Error) =>
+          isKompactError('WORKER_MODULE_INVALID')(error) && /defineWorker/.test(error.message),
+      );
+    });
+  });
+
+  it('rejects with WORKER_SETUP_FAILED when the setup throws, naming its error', async () => {
+    await withSystem(async (system) => {
+      await assert.rejects(
+        within(system.spawnWorker(PROBE_WORKER, { data: { failSetup: true } }), SPAWN_MS, 'spawn'),
+        (error: Error) =>
+          isKompactError('WORKER_SETUP_FAILED')(error) && /setup refused to run/.test(error.message),
+      );
+    });
+  });
+
+  it('refuses a module URL that is not a URL, and unknown options', async () => {
+    await withSystem(async (system) => {
+      await assert.rejects(system.spawnWorker(42 as unknown as URL), {
+        name: 'TypeError',
+        message: /Expected `moduleUrl` to be a URL/,
+      });
+      await assert.rejects(
+        system.spawnWorker(PROBE_WORKER, { dat: {} } as never),
+        isKompactError('CONFIG_INVALID'),
+      );
+    });
+  });
+});
+
+describe('paths across threads', () => {
+  it('carries a message from the parent to a worker and the reply back to msg.sender', async () => {
+    await withSystem(async (system) => {
+      const worker = await spawn(system, { probes: ['echo'] });
+      const { probe, component } = await startNamedProbe(system, 'client');
+      on(worker, '/echo').tell('echo hello', component);
+      await probe.waitFor(1);
+      assert.deepEqual(probe.texts, ['echo:hello']);
+      assert.ok(probe.received[0]?.sender.system.equals(worker.systemPath()), 'the sender is on the worker');
+    });
+  });
+
+  it('keeps the messages of one sender to one receiver in order (FIFO per pair)', async () => {
+    await withSystem(async (system) => {
+      const worker = await spawn(system, { probes: ['echo'] });
+      const { probe, component } = await startNamedProbe(system, 'client');
+      const echo = on(worker, '/echo');
+      for (let i = 0; i < 500; i++) echo.tell(`echo ${i}`, component);
+      await probe.waitFor(500);
+      assert.deepEqual(
+        probe.texts,
+        Array.from({ length: 500 }, (_, i) => `echo:${i}`),
+      );
+    });
+  });
+
+  it('reaches the parent from a worker (a path given in data)', async () => {
+    await withSystem(async (system) => {
+      const { probe, path } = await startNamedProbe(system, 'inbox');
+      await spawn(system, { greet: path.toString() }, 'greeter');
+      await probe.waitFor(1);
+      assert.match(probe.texts[0] ?? '', /^hello from .*\/greeter$/);
+    });
+  });
+
+  it('reaches one worker from another, and the reply finds its way back', async () => {
+    await withSystem(async (system) => {
+      const { probe, path, component } = await startNamedProbe(system, 'report');
+      const a = await spawn(system, { report: path.toString() });
+      const b = await spawn(system, { probes: ['echo'] });
+      // a's saboteur tells b's echo `echo sibling`; b answers a's saboteur, which reports the answer here.
+      on(a, '/saboteur').tell(`forward ${on(b, '/echo').toString()} echo sibling`, component);
+      await probe.waitFor(1);
+      assert.deepEqual(probe.texts, ['echo:sibling']);
+      assert.ok(probe.received[0]?.sender.system.equals(a.systemPath()));
+    });
+  });
+
+  it('makes a message to a path nothing is registered at on the worker a dead letter there, not here', async () => {
+    await withSystem(async (system) => {
+      const worker = await spawn(system, { probes: ['echo'] });
+      const { probe, component } = await startNamedProbe(system, 'client');
+      on(worker, '/nobody').tell('echo lost', component);
+      on(worker, '/echo').tell('echo after', component);
+      await probe.waitFor(1);
+      assert.deepEqual(probe.texts, ['echo:after']);
+      assert.equal(system.deadLetters.count, 0);
+    });
+  });
+
+  it('makes a value that cannot be serialised a dead letter on the sender, and sending goes on', async () => {
+    await withSystem(async (system) => {
+      const worker = await spawn(system, { probes: ['echo'] });
+      const { probe, component } = await startNamedProbe(system, 'client');
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((letter) => letters.push(letter));
+      const failing = {
+        serId: 9000 as never,
+        serialise: () => {
+          throw new Error('cannot serialise this');
+        },
+        deserialise: () => undefined,
+      };
+      on(worker, '/echo').tell({ a: 1 }, component, failing as never);
+      on(worker, '/echo').tell('echo still', component);
+      await probe.waitFor(1);
+      assert.equal(letters.length, 1);
+      assert.equal(letters[0]?.reason, 'serialisation-failed');
+    });
+  });
+});
+
+describe('worker logs', () => {
+  it("reach the parent's logger destination with a worker field", async () => {
+    const { logger, lines } = captureLogs('info');
+    const system = await testConfig().logger(logger).build();
+    try {
+      await spawn(system, { log: 'hello from the worker' }, 'logger-worker');
+      const line = lines.find((l) => l.msg === 'hello from the worker');
+      assert.ok(line !== undefined, `the worker's line in ${JSON.stringify(lines.map((l) => l.msg))}`);
+      assert.equal(line.worker, 'logger-worker');
+      assert.equal(line.level, INFO);
+    } finally {
+      await system.shutdown();
+    }
+  });
+});
+
+describe('worker shutdown', () => {
+  it('system.shutdown() ends every worker and leaves no handle behind', async () => {
+    // Node 20 does not list worker threads among the active resources: a worker is 'terminated' only
+    // once its thread's exit event came, and whatever else it held (timers, ports) is listed.
+    const before = process.getActiveResourcesInfo();
+    const system = await testConfig().build();
+    const workers = [await spawn(system), await spawn(system)];
+    await within(system.shutdown(), DEADLINE_MS, 'shutdown');
+    for (const worker of workers) assert.equal(worker.state, 'terminated');
+    assert.deepEqual(process.getActiveResourcesInfo(), before, 'no handle is left');
+  });
+
+  it('terminates a worker that does not end within the grace period, and logs it', async () => {
+    const { logger, lines } = captureLogs('warn');
+    const system = await testConfig().logger(logger).shutdownGraceMs(300).build();
+    const worker = await spawn(system, { hangOnShutdownMs: 30_000 }, 'hung');
+    await within(worker.terminate(), DEADLINE_MS, 'terminate');
+    assert.equal(worker.state, 'terminated');
+    await system.shutdown();
+    const warning = lines.find((l) => l.level === WARN && /did not end within 300 ms/.test(l.msg));
+    assert.ok(warning !== undefined, `a warning in ${JSON.stringify(lines.map((l) => l.msg))}`);
+  });
+
+  it('makes messages to a terminated worker dead letters with reason worker-down', async () => {
+    await withSystem(async (system) => {
+      const worker = await spawn(system, { probes: ['echo'] });
+      await worker.terminate();
+      const letters: DeadLetter[] = [];
+      system.deadLetters.subscribe((letter) => letters.push(letter));
+      on(worker, '/echo').tell('echo nobody', system);
+      assert.equal(letters.length, 1);
+      assert.equal(letters[0]?.reason, 'worker-down');
+      assert.match(letters[0]?.detail ?? '', /terminated/);
+    });
+  });
+});
