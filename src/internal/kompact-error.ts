@@ -25,6 +25,10 @@
  * - `TRANSPORT_CLOSED`: the network transport was closed; it accepts no more work.
  * - `DUPLICATE_ENTRY`: an alias or routing group is already registered at that path (use
  *   `updateAliasRegistration` to re-point it).
+ * - `INSPECTOR_UNSAFE`: the inspector was asked to listen on an address other than loopback without a
+ *   token (anyone who reaches the address could read the system).
+ * - `INSPECTOR_DEPENDENCY_MISSING`: the inspector page's libraries (`uplot`, `cytoscape`, optional peer
+ *   dependencies of kompact-ts) are not installed.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -47,7 +51,9 @@ export type KompactErrorCode =
   | 'FRAME_TOO_LARGE'
   | 'HANDSHAKE_FAILED'
   | 'TRANSPORT_CLOSED'
-  | 'DUPLICATE_ENTRY';
+  | 'DUPLICATE_ENTRY'
+  | 'INSPECTOR_UNSAFE'
+  | 'INSPECTOR_DEPENDENCY_MISSING';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -47,12 +47,15 @@ export class SystemRuntime implements ComponentHost {
   link: NetworkLink | undefined;
   /** Whether `group/*` and `group/?` work without a routing policy (`kompact.dispatch.implicit-routes`). */
   readonly implicitRoutes: boolean;
+  /** When the system was built, on its clock (its uptime, for the inspector). */
+  readonly builtAtMs: number;
 
   constructor(settings: RuntimeSettings, handle: SystemHandle) {
     this.handle = handle;
     this.clock = settings.clock ?? new SystemClock();
     if (isSchedulerAware(this.clock)) this.clock[bindScheduler](this.scheduler);
     this.timers = new TimerFacility(this.clock);
+    this.builtAtMs = this.clock.now();
     this.config = new Config(settings.tree);
     this.logger = (settings.logger ?? defaultLogger({ level: settings.logLevel })).child({
       system: settings.label,
