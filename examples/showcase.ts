@@ -33,3 +33,6 @@ for (const [name, run] of examples) {
   await run();
 }
 console.log('\nAll examples ran.');
+console.log(
+  'To watch a running system in the browser (components, port graph, faults): node .build/examples/inspector.js (until Ctrl-C; needs the optional packages uplot and cytoscape).',
+);

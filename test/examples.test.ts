@@ -12,8 +12,10 @@ import { main as pingPongPorts } from '../examples/ping-pong-ports.js';
 import { main as quickStart } from '../examples/quick-start.js';
 import { main as remoteUnstableCounter } from '../examples/remote-unstable-counter.js';
 import { main as unstableCounter } from '../examples/unstable-counter.js';
+import type { InspectorSnapshot } from '../src/inspector/index.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
 import { ExampleProcess, lastMatch, whenOutput } from './support/processes.js';
+import { within } from './support/promises.js';
 
 /** The messages an example process logged: its stdout is piped, so each line is pino's JSON. */
 function messagesOf(example: ExampleProcess): string[] {
@@ -232,6 +234,32 @@ describe('examples', () => {
       }
     } finally {
       for (const example of processes) example.kill();
+    }
+  });
+
+  it('inspector serves its page with the token it prints, showing the unstable counter and the port graph, until stopped', async () => {
+    // --for-ms: it ends by itself even if this test cannot stop it.
+    const example = new ExampleProcess('inspector', 'inspector.js', ['--for-ms', '60000']);
+    try {
+      const url = await whenOutput([example], () => lastMatch(example.lines, /^Inspector: (\S+)$/), 30_000);
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{16,}\/$/);
+      const page = await within(fetch(url), 10_000, 'the page');
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /kompact-ts inspector/);
+      const refused = await within(fetch(new URL(url).origin), 10_000, 'the page without its token');
+      assert.equal(refused.status, 401);
+      await refused.text();
+      const snapshot = (await (
+        await within(fetch(`${url}api/snapshot`), 10_000, 'a snapshot')
+      ).json()) as InspectorSnapshot;
+      const types = snapshot.components.map((row) => row.type).sort();
+      assert.deepEqual(types, ['Dashboard', 'Dashboard', 'Sensor', 'Summer', 'UnstableCounter']);
+      assert.equal(snapshot.ports.edges.length, 3);
+      const exit = await example.stop();
+      assert.deepEqual(exit, { code: 0, signal: null }, example.output());
+      assert.ok(example.lines.includes('Inspector stopped.'), example.output());
+    } finally {
+      example.kill();
     }
   });
 });

@@ -125,6 +125,17 @@ export async function greet(path: ActorPath, from: KompactSystem): Promise<strin
   return answer;
 }
 `,
+  'kompact-ts/inspector': `
+import type { KompactSystem } from 'kompact-ts';
+import { type Inspector, type InspectorSnapshot, startInspector } from 'kompact-ts/inspector';
+
+export async function inspect(system: KompactSystem): Promise<string> {
+  const inspector: Inspector = await startInspector(system, { port: 0, actions: false });
+  const rows: InspectorSnapshot['components'] = [];
+  await inspector.close();
+  return \`\${inspector.url} \${rows.length}\`;
+}
+`,
   'kompact-ts/testing': `
 import type { KompactSystem } from 'kompact-ts';
 import { type CapturedLog, captureLogs, SimulatedClock, withSystem } from 'kompact-ts/testing';
@@ -223,6 +234,7 @@ for (const [i, entry] of [${exports.map((_, i) => `entry${i}`).join(', ')}].entr
 }
 import { ComponentDefinition, KompactConfig } from 'kompact-ts';
 import { SimulatedClock, withSystem } from 'kompact-ts/testing';
+import { startInspector } from 'kompact-ts/inspector';
 
 class Greeter extends ComponentDefinition {
   receiveLocal(ask) { ask.reply('hello ' + ask.request); }
@@ -231,6 +243,8 @@ const system = await KompactConfig.default().logLevel('silent').build();
 const greeter = system.create(() => new Greeter());
 await system.startNotify(greeter);
 const answer = await greeter.actorRef().ask('app');
+// The page's libraries are optional peer dependencies, not installed here: starting one says so.
+const inspector = await startInspector(system).then(() => 'started', (error) => error.code);
 await system.shutdown();
 const clock = new SimulatedClock();
 const state = await withSystem(async (testSystem) => { await clock.advance(1000); return testSystem.state; },
@@ -240,12 +254,13 @@ const deep = [];
 for (const path of ['internal/closest-name.js', 'dist/index.js', 'src/index.ts', 'dist/internal/closest-name.js']) {
   await import('kompact-ts/' + path).then(() => deep.push('reachable'), (error) => deep.push(error.code));
 }
-console.log(JSON.stringify({ answer, state, now: clock.now(), deep }));
+console.log(JSON.stringify({ answer, inspector, state, now: clock.now(), deep }));
 `;
     await writeFile(join(app, 'main.mjs'), script);
     const output = await run(process.execPath, ['main.mjs'], app, STEP_TIMEOUT_MS);
     assert.deepEqual(JSON.parse(output.trim().split('\n').at(-1) ?? ''), {
       answer: 'hello app',
+      inspector: 'INSPECTOR_DEPENDENCY_MISSING',
       state: 'active',
       now: 1000,
       deep: Array(4).fill('ERR_PACKAGE_PATH_NOT_EXPORTED'),

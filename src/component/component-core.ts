@@ -545,6 +545,16 @@ export class ComponentCore
     return end;
   }
 
+  /** This component's port ends, in declaration order (for an inspector's port graph). */
+  portEnds(): readonly PortEnd<unknown, unknown>[] {
+    return this.ports ?? [];
+  }
+
+  /** Messages and port events queued and not handled yet (for an inspector; read when sampling). */
+  get queuedCount(): number {
+    return this.mailbox.size + this.pendingPortEvents;
+  }
+
   /** This component's provided port of `type`, if it has one. */
   providedPort<Request, Indication>(
     type: Port<Request, Indication>,

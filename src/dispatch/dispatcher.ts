@@ -230,6 +230,16 @@ export class Dispatcher implements HostDispatcher {
     if (registration.aliases.length > 0) this.namedByPath.clear();
   }
 
+  /** The paths `core` is registered under: its unique path(s) and its aliases (for an inspector). */
+  pathsOf(core: PathTarget): string[] {
+    const registration = this.registrations.get(core);
+    if (registration === undefined) return [];
+    return [
+      ...registration.ids.map((id) => new UniquePath(this.systemPath, id).toString()),
+      ...registration.aliases.map(({ segments }) => new NamedPath(this.systemPath, segments).toString()),
+    ];
+  }
+
   /**
    * `path.tell(value, from, serialiser?)` from a source on this dispatcher: picks the built-in
    * serialiser of `value` when none is given, refuses anything that is not a serialiser, then

@@ -34,6 +34,10 @@
  * - `WORKER_DOWN`: the worker's thread is down (faulted, restarting, given up or terminated), so the
  *   request to it cannot be answered.
  * - `NOT_REMOTABLE`: a class given to `worker.create` was not made creatable on a worker with `remotable`.
+ * - `INSPECTOR_UNSAFE`: the inspector was asked to listen on an address other than loopback without a
+ *   token (anyone who reaches the address could read the system).
+ * - `INSPECTOR_DEPENDENCY_MISSING`: the inspector page's libraries (`uplot`, `cytoscape`, optional peer
+ *   dependencies of kompact-ts) are not installed.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -61,7 +65,9 @@ export type KompactErrorCode =
   | 'WORKER_MODULE_INVALID'
   | 'WORKER_SETUP_FAILED'
   | 'WORKER_DOWN'
-  | 'NOT_REMOTABLE';
+  | 'NOT_REMOTABLE'
+  | 'INSPECTOR_UNSAFE'
+  | 'INSPECTOR_DEPENDENCY_MISSING';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -273,7 +273,14 @@ export class NetworkLink implements RemoteLink {
     );
   }
 
+  /** Called with every network status event, beside the status port (the inspector's peers table). */
+  readonly statusListeners = new Set<(status: NetworkStatus) => void>();
+
   private event(event: TransportEvent): void {
-    this.statusPort?.trigger(statusOf(event));
+    const port = this.statusPort;
+    if (port === undefined && this.statusListeners.size === 0) return;
+    const status = statusOf(event);
+    port?.trigger(status);
+    for (const listener of this.statusListeners) listener(status);
   }
 }

@@ -330,6 +330,11 @@ export class TcpTransport {
     for (const connection of this.connections) connection.stopAcknowledging();
   }
 
+  /** The systems this transport keeps a peer entry for (whatever its status), for an inspector. */
+  peerSystems(): SystemPath[] {
+    return [...this.peers.values()].map((peer) => peer.system);
+  }
+
   /** Where the transport is with `system`. */
   status(system: SystemPath): PeerStatus {
     checkSystem(system);

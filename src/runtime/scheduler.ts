@@ -9,6 +9,15 @@ export interface Runnable {
   runTurn(): number;
 }
 
+/**
+ * Told of every turn while set on a scheduler ({@link Scheduler.turnObserver}): how an inspector counts
+ * handler calls per component without a field on the component and without work per message.
+ */
+export interface TurnObserver {
+  /** `runnable` ran a turn of `calls` handler calls. */
+  turn(runnable: Runnable, calls: number): void;
+}
+
 /** Handler calls in one drain before the scheduler yields to the event loop (I/O and host timers). */
 const YIELD_BUDGET = 2048;
 
@@ -36,6 +45,11 @@ export class Scheduler {
    */
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written only, to keep the object alive
   private lastYield: NodeJS.Immediate | undefined;
+  /**
+   * Told of every turn while set (an inspector is attached); read once per drain, so the drain loop
+   * pays one comparison per turn, and nothing per message, when it is unset.
+   */
+  turnObserver: TurnObserver | undefined = undefined;
   // Bound, not an arrow function: a bound function adds no stack frame of its own.
   private readonly drainNow: () => void = this.drain.bind(this);
 
@@ -65,12 +79,14 @@ export class Scheduler {
   private drain(): void {
     this.phase = 'draining';
     let budget = YIELD_BUDGET;
+    const observer = this.turnObserver;
     try {
       while (budget > 0) {
         const runnable = this.ready.shift();
         if (runnable === undefined) break;
         const calls = runnable.runTurn();
         budget -= calls > 0 ? calls : 1;
+        if (observer !== undefined) observer.turn(runnable, calls);
       }
     } finally {
       if (this.ready.size > 0) {

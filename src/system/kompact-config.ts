@@ -56,6 +56,15 @@ export const ConfigKeys = {
   recoveryBudgetMs: 'kompact.supervision.recovery-budget-ms',
   /** Whether `group/*` and `group/?` reach a group without a routing policy. Default `false`. */
   implicitRoutes: 'kompact.dispatch.implicit-routes',
+  /**
+   * The TCP port of the system's inspector page (`kompact-ts/inspector`); setting it starts one when the
+   * system is built, and its URL (token included) is logged at info. `0` picks a free port. Default: none.
+   */
+  inspectorPort: 'kompact.inspector.port',
+  /** The address the inspector listens on. Default `127.0.0.1`. */
+  inspectorHost: 'kompact.inspector.host',
+  /** Whether the inspector page may stop, start, kill or fault components. Default `false`. */
+  inspectorActions: 'kompact.inspector.actions',
   // The network's keys, `kompact.network.*`, are defined beside its options (net/network-config.ts).
   ...NETWORK_CONFIG_KEYS,
 } as const;
@@ -164,6 +173,13 @@ const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug'
 
 let systemCounter = 0;
 
+/** The inspector a configuration asks for (`kompact.inspector.port`, `.host`, `.actions`). */
+export interface InspectorSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly actions: boolean;
+}
+
 /** The validated settings `build` hands to the system. */
 export interface RuntimeSettings {
   readonly label: string;
@@ -184,6 +200,8 @@ export interface RuntimeSettings {
   readonly systemPath?: SystemPath;
   /** The serialisers whose serIds the system accepts from other systems (built-ins included). */
   readonly serialisers: SerialiserRegistry;
+  /** The inspector to start with the system (`kompact.inspector.*`), or `undefined` for none. */
+  readonly inspector: InspectorSettings | undefined;
   /** What the system logs as warnings when it is built (Kompact keys it does not implement). */
   readonly warnings: readonly string[];
 }
@@ -430,6 +448,14 @@ export class KompactConfig {
       tree,
       network: hasNetwork ? network.resolve(read, originOf) : undefined,
       serialisers: new SerialiserRegistry().registerAll(this.#serialisers),
+      inspector:
+        read(ConfigKeys.inspectorPort) === undefined
+          ? undefined
+          : {
+              port: read(ConfigKeys.inspectorPort) as number,
+              host: (read(ConfigKeys.inspectorHost) as string | undefined) ?? '127.0.0.1',
+              actions: (read(ConfigKeys.inspectorActions) as boolean | undefined) ?? false,
+            },
       warnings: [...this.#warnings],
     };
   }
@@ -455,7 +481,15 @@ export class KompactConfig {
           reject('a finite number >= 0');
         break;
       case ConfigKeys.implicitRoutes:
+      case ConfigKeys.inspectorActions:
         if (typeof value !== 'boolean') reject('a boolean');
+        break;
+      case ConfigKeys.inspectorPort:
+        if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65_535)
+          reject('an integer from 0 to 65535');
+        break;
+      case ConfigKeys.inspectorHost:
+        if (typeof value !== 'string' || value === '') reject('a non-empty string');
         break;
       case ConfigKeys.label:
         if (typeof value !== 'string' || value === '') reject('a non-empty string');

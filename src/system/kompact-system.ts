@@ -5,12 +5,12 @@ import { ComponentCore } from '../component/component-core.js';
 import { ComponentDefinition } from '../component/component-definition.js';
 import { constructFor } from '../component/creation.js';
 import { parseAlias } from '../dispatch/alias.js';
-import type { AliasResult } from '../dispatch/dispatcher.js';
+import type { AliasResult, Dispatcher } from '../dispatch/dispatcher.js';
 import type { RoutingPolicy } from '../dispatch/routing-policy.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
-import { NetworkStatusProvider } from '../net/network-link.js';
+import { type NetworkLink, NetworkStatusProvider } from '../net/network-link.js';
 import type { NetworkStatus, NetworkStatusRequest } from '../net/network-status-port.js';
 import type { NamedPath, UniquePath } from '../paths/actor-path.js';
 import type { ComponentId } from '../paths/component-id.js';
@@ -19,13 +19,17 @@ import type { SystemPath } from '../paths/system-path.js';
 import { biconnectPorts } from '../ports/connect.js';
 import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import { OffTask } from '../runtime/off-task.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import type { Supervision } from '../supervision/supervision-events.js';
+import type { Clock } from '../timer/clock.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
+import type { TimerFacility } from '../timer/timer-facility.js';
 import type { ThreadChannel } from '../workers/thread-channel.js';
 import type { ThreadLink } from '../workers/thread-link.js';
 import type { SpawnWorkersOptions, WorkerPool } from '../workers/worker-pool.js';
 import type { SpawnWorkerOptions, WorkerSystem } from '../workers/worker-system.js';
 import type { Config } from './config.js';
+import { startConfiguredInspector } from './configured-inspector.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { RuntimeSettings } from './kompact-config.js';
 import type { SystemHandle } from './system-handle.js';
@@ -68,6 +72,15 @@ export async function buildSystem(settings: RuntimeSettings): Promise<KompactSys
   const system = new KompactSystem(settings);
   for (const warning of settings.warnings) runtimeOf(system).logger.warn(warning);
   await runtimeOf(system).openNetwork(settings);
+  if (settings.inspector !== undefined) {
+    try {
+      await startConfiguredInspector(system, settings.inspector, runtimeOf(system).logger);
+    } catch (error) {
+      // The caller asked for an inspector and gets an error instead of a system: release what was opened.
+      await system.shutdown();
+      throw error;
+    }
+  }
   return system;
 }
 
@@ -79,6 +92,27 @@ let runtimeOf: (system: KompactSystem) => SystemRuntime;
  */
 export function connectToParent(system: KompactSystem, channel: ThreadChannel): ThreadLink {
   return runtimeOf(system).connectParent(channel);
+}
+
+/**
+ * What the inspector (`kompact-ts/inspector`, a layer above this one) reads of a system's runtime when
+ * it samples: named here rather than the runtime's class, which is internal to this layer.
+ */
+export interface RuntimeView {
+  readonly scheduler: Scheduler;
+  /** Every component not yet destroyed or recovered. */
+  readonly live: ReadonlySet<ComponentCore>;
+  readonly timers: TimerFacility;
+  readonly dispatcher: Dispatcher;
+  readonly link: NetworkLink | undefined;
+  readonly clock: Clock;
+  /** When the system was built, on its clock. */
+  readonly builtAtMs: number;
+}
+
+/** The runtime behind `system`, as the inspector reads it. Not re-exported by `src/index.ts`. */
+export function runtimeViewOf(system: KompactSystem): RuntimeView {
+  return runtimeOf(system);
 }
 
 /** Where a system is in its life. */

@@ -61,6 +61,8 @@ export class SystemRuntime implements ComponentHost {
   /** The worker systems this system spawned, once it spawned one. */
   #workers: Workers | undefined;
   readonly #settings: RuntimeSettings;
+  /** When the system was built, on its clock (its uptime, for the inspector). */
+  readonly builtAtMs: number;
 
   constructor(settings: RuntimeSettings, handle: SystemHandle) {
     this.handle = handle;
@@ -68,6 +70,7 @@ export class SystemRuntime implements ComponentHost {
     this.clock = settings.clock ?? new SystemClock();
     if (isSchedulerAware(this.clock)) this.clock[bindScheduler](this.scheduler);
     this.timers = new TimerFacility(this.clock);
+    this.builtAtMs = this.clock.now();
     this.config = new Config(settings.tree);
     this.logger = (settings.logger ?? defaultLogger({ level: settings.logLevel })).child({
       system: settings.label,

@@ -116,6 +116,7 @@ async function start(): Promise<void> {
     logger,
     clock: undefined,
     network: undefined,
+    inspector: undefined, // the parent's inspector shows its workers' faults
     threads: 1,
     systemPath: SystemPath.parse(init.systemPath),
     serialisers: new SerialiserRegistry().registerAll([...definition.serialisers]),

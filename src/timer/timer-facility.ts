@@ -191,6 +191,17 @@ export class TimerFacility implements TimerService {
     while (owner.timerHead !== NONE) this.cancel(this.handles[owner.timerHead] as ScheduledTimer);
   }
 
+  /** How many pending timers each owner has (one pass over the table; for an inspector's sampling). */
+  pendingByOwner(): Map<TimerOwner, number> {
+    const counts = new Map<TimerOwner, number>();
+    for (let id = 0; id < this.top; id++) {
+      const timer = this.handles[id];
+      if (timer === undefined || timer.state !== 'pending') continue;
+      counts.set(timer.core, (counts.get(timer.core) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Cancels everything and disarms the host timer (system shutdown). */
   close(): void {
     for (let id = 0; id < this.top; id++) {
