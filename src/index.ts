@@ -20,6 +20,7 @@ export {
 } from './component/handled.js';
 export {
   BroadcastRouting,
+  FieldHashRouting,
   RoundRobinRouting,
   type RoutingContext,
   type RoutingMode,
