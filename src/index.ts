@@ -71,6 +71,12 @@ export {
   type SupervisionStats,
 } from './supervision/supervision-events.js';
 export { Config } from './system/config.js';
+export {
+  ConfigEntry,
+  type ConfigEntryDefinition,
+  type ConfigReader,
+  ConfigType,
+} from './system/config-entry.js';
 export type { DeadLetter, DeadLetterListener, DeadLetterReason, DeadLetters } from './system/dead-letters.js';
 export {
   type DefaultLoggerOptions,
