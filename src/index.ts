@@ -20,6 +20,7 @@ export {
 } from './component/handled.js';
 export {
   BroadcastRouting,
+  FieldHashRouting,
   RoundRobinRouting,
   type RoutingContext,
   type RoutingMode,
@@ -72,6 +73,12 @@ export {
   type WorkerFaultCause,
 } from './supervision/supervision-events.js';
 export { Config } from './system/config.js';
+export {
+  ConfigEntry,
+  type ConfigEntryDefinition,
+  type ConfigReader,
+  ConfigType,
+} from './system/config-entry.js';
 export type { DeadLetter, DeadLetterListener, DeadLetterReason, DeadLetters } from './system/dead-letters.js';
 export {
   type DefaultLoggerOptions,

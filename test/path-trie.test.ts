@@ -9,9 +9,14 @@ import {
   SenderHashRouting,
   stableHash,
 } from '../src/dispatch/routing-policy.js';
+import { localNetMessage } from '../src/messaging/net-message.js';
 import { ActorPath } from '../src/paths/actor-path.js';
+import { Serialisers } from '../src/serialisation/serialisers.js';
 
-const sender = (name: string) => ({ sender: ActorPath.parse(`tcp://127.0.0.1:5000/${name}`) });
+const sender = (name: string) => {
+  const from = ActorPath.parse(`tcp://127.0.0.1:5000/${name}`);
+  return { sender: from, message: localNetMessage(from, from, name, Serialisers.string) };
+};
 
 describe('PathTrie', () => {
   it('inserts at a free path and reports a duplicate without changing it', () => {

@@ -68,11 +68,22 @@ export abstract class ComponentDefinition<M = never> {
    *
    * Kompact: a `ProvidedPort<P>` field with `impl Provide<P>`.
    */
+  protected providePort<Request extends never, Indication>(
+    type: Port<Request, Indication>,
+  ): ProvidedPort<Request, Indication>;
+  /**
+   * Declares that this component provides `type`; `handler` handles its requests (for a port type
+   * whose requests are `never`, leave it out: Kompact's `ignore_requests!`).
+   */
   protected providePort<Request, Indication>(
     type: Port<Request, Indication>,
     handler: (request: Request) => HandlerReturn,
+  ): ProvidedPort<Request, Indication>;
+  protected providePort<Request, Indication>(
+    type: Port<Request, Indication>,
+    handler?: (request: Request) => HandlerReturn,
   ): ProvidedPort<Request, Indication> {
-    return this.#core.addPort<Request, Indication>('provided', type, handler) as ProvidedPort<
+    return this.#core.addPort<Request, Indication>('provided', type, handler ?? ignoreEvent) as ProvidedPort<
       Request,
       Indication
     >;
@@ -84,14 +95,26 @@ export abstract class ComponentDefinition<M = never> {
    *
    * Kompact: a `RequiredPort<P>` field with `impl Require<P>`.
    */
+  protected requirePort<Request, Indication extends never>(
+    type: Port<Request, Indication>,
+  ): RequiredPort<Request, Indication>;
+  /**
+   * Declares that this component requires `type`; `handler` handles its indications (for a port type
+   * whose indications are `never`, leave it out: Kompact's `ignore_indications!`).
+   */
   protected requirePort<Request, Indication>(
     type: Port<Request, Indication>,
     handler: (indication: Indication) => HandlerReturn,
+  ): RequiredPort<Request, Indication>;
+  protected requirePort<Request, Indication>(
+    type: Port<Request, Indication>,
+    handler?: (indication: Indication) => HandlerReturn,
   ): RequiredPort<Request, Indication> {
-    return this.#core.addPort<Indication, Request>('required', type, handler) as unknown as RequiredPort<
-      Request,
-      Indication
-    >;
+    return this.#core.addPort<Indication, Request>(
+      'required',
+      type,
+      handler ?? ignoreEvent,
+    ) as unknown as RequiredPort<Request, Indication>;
   }
 
   /**
@@ -171,3 +194,9 @@ export abstract class ComponentDefinition<M = never> {
 
 /** The actor message type of a definition type. */
 export type MessageOf<D> = D extends ComponentDefinition<infer M> ? M : never;
+
+/**
+ * The handler of a port direction typed `never`: no event can arrive there through the types, and
+ * one forced through (a cast, `triggerR`) is ignored, as with Kompact's `ignore_requests!`.
+ */
+function ignoreEvent(): void {}

@@ -278,16 +278,17 @@ export class Dispatcher implements HostDispatcher {
       }
       return;
     }
-    const targets = this.resolve(receiver, sender);
+    const message = localNetMessage(sender, receiver, value, serialiser);
+    const targets = this.resolve(receiver, sender, message);
     if (typeof targets === 'string') {
       this.host.deadLetterToPath(receiver, value, 'unresolved', targets);
       return;
     }
     if (!isGroup(targets)) {
-      targets.tell(localNetMessage(sender, receiver, value, serialiser));
+      targets.tell(message);
       return;
     }
-    for (const core of targets) core.tell(localNetMessage(sender, receiver, value, serialiser));
+    deliverToGroup(targets, message);
   }
 
   /**
@@ -330,16 +331,17 @@ export class Dispatcher implements HostDispatcher {
       }
       return;
     }
-    const targets = this.resolve(receiver, sender);
+    const message = remoteNetMessage(sender, receiver, serId, bytes);
+    const targets = this.resolve(receiver, sender, message);
     if (typeof targets === 'string') {
       this.host.deadLetterToPath(receiver, letter, 'unresolved', targets);
       return;
     }
     if (!isGroup(targets)) {
-      targets.tell(remoteNetMessage(sender, receiver, serId, bytes));
+      targets.tell(message);
       return;
     }
-    for (const core of targets) core.tell(remoteNetMessage(sender, receiver, serId, bytes));
+    deliverToGroup(targets, message);
   }
 
   /**
@@ -356,16 +358,17 @@ export class Dispatcher implements HostDispatcher {
       }
       return;
     }
-    const targets = this.resolve(receiver, sender);
+    const forwarded = message.readdress(sender, receiver);
+    const targets = this.resolve(receiver, sender, forwarded);
     if (typeof targets === 'string') {
       this.host.deadLetterToPath(receiver, message, 'unresolved', targets);
       return;
     }
     if (!isGroup(targets)) {
-      targets.tell(message.readdress(sender, receiver));
+      targets.tell(forwarded);
       return;
     }
-    for (const core of targets) core.tell(message.readdress(sender, receiver));
+    deliverToGroup(targets, forwarded);
   }
 
   /**
@@ -403,27 +406,22 @@ export class Dispatcher implements HostDispatcher {
       );
       return;
     }
-    const targets = this.resolve(receiver, sender);
+    const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length, backlog?.session);
+    const targets = this.resolve(receiver, sender, message);
     if (typeof targets === 'string') {
-      this.host.deadLetterToPath(
-        receiver,
-        remoteNetMessage(sender, receiver, serId, chunk, offset, length),
-        'unresolved',
-        targets,
-      );
+      this.host.deadLetterToPath(receiver, message, 'unresolved', targets);
       return;
     }
-    const session = backlog?.session;
     if (!isGroup(targets)) {
-      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length, session);
       if (backlog !== undefined) message.countIn(backlog);
       targets.tell(message);
       return;
     }
-    for (const core of targets) {
-      const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length, session);
-      if (backlog !== undefined) message.countIn(backlog);
-      core.tell(message);
+    for (let i = 0; i < targets.length; i++) {
+      // Each member gets a message of its own: each counts in the backlog until its member takes it.
+      const copy = i === 0 ? message : message.readdress(sender, receiver);
+      if (backlog !== undefined) copy.countIn(backlog);
+      (targets[i] as PathTarget).tell(copy);
     }
   }
 
@@ -431,7 +429,11 @@ export class Dispatcher implements HostDispatcher {
    * The component a message to `path` goes to (a unique path or an alias), the components a routing
    * group chose, or why there are none.
    */
-  private resolve(path: ActorPath, sender: ActorPath): PathTarget | readonly PathTarget[] | string {
+  private resolve(
+    path: ActorPath,
+    sender: ActorPath,
+    message: NetMessage,
+  ): PathTarget | readonly PathTarget[] | string {
     // One component is the common case (every message of a request/reply pair): no array for it.
     if (path.kind === 'unique') {
       const known = this.uniquesByPath.get(path);
@@ -474,8 +476,8 @@ export class Dispatcher implements HostDispatcher {
     }
     const members = this.members(path.segments);
     const chosen = isBuiltIn(policy)
-      ? policy.route(members, { sender })
-      : this.routeChecked(policy, members, sender, path);
+      ? policy.route(members, { sender, message })
+      : this.routeChecked(policy, members, sender, message, path);
     if (typeof chosen === 'string') return chosen;
     return chosen.length === 0 ? `the group ${path.segments.join('/')} has no live member` : chosen;
   }
@@ -488,11 +490,12 @@ export class Dispatcher implements HostDispatcher {
     policy: RoutingPolicy,
     members: readonly PathTarget[],
     sender: ActorPath,
+    message: NetMessage,
     path: NamedPath,
   ): readonly PathTarget[] | string {
     let chosen: unknown;
     try {
-      chosen = policy.route(members, { sender });
+      chosen = policy.route(members, { sender, message });
     } catch (error) {
       return this.policyFailed(policy, path, `threw ${describeThrown(error)}`, error);
     }
@@ -542,6 +545,13 @@ export class Dispatcher implements HostDispatcher {
     if (registration.aliases.length === 0 && registration.ids.length === 0) {
       this.registrations.delete(previous.core);
     }
+  }
+}
+
+/** Tells `message` to the first member and a copy of it (same value or bytes) to each other one. */
+function deliverToGroup(targets: readonly PathTarget[], message: NetMessage): void {
+  for (let i = 0; i < targets.length; i++) {
+    (targets[i] as PathTarget).tell(i === 0 ? message : message.readdress(message.sender, message.receiver));
   }
 }
 

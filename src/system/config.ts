@@ -1,6 +1,7 @@
 import { type ConfigTree, isTree } from '../internal/config-tree.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
+import { ConfigEntry } from './config-entry.js';
 
 /**
  * Deep-merges `source` into `target`; later values win, tables merge key by key. `onLeaf` hears the
@@ -63,8 +64,22 @@ export class Config {
     this.#tree = deepFreeze(tree);
   }
 
+  /**
+   * The value of a declared entry: read with its type, its default when the key is not configured.
+   * Kompact: `config.read(&ENTRY)` / `read_or_default`.
+   *
+   * @throws {@link KompactError} `CONFIG_INVALID` naming the key when the value is missing (and the
+   * entry has no default) or is not of the entry's type.
+   */
+  get<T>(entry: ConfigEntry<T>): T;
   /** The value at `path`, or `undefined` when there is none. */
-  get(path: string): unknown {
+  get(path: string): unknown;
+  get(pathOrEntry: string | ConfigEntry<unknown>): unknown {
+    if (pathOrEntry instanceof ConfigEntry) return pathOrEntry.resolve(this.#lookup(pathOrEntry.key));
+    return this.#lookup(pathOrEntry);
+  }
+
+  #lookup(path: string): unknown {
     let node: unknown = this.#tree;
     for (const part of path.split('.')) {
       if (!isTree(node)) return undefined;
