@@ -32,6 +32,8 @@
  * - `WORKER_DOWN`: the worker's thread is down (faulted, restarting, given up or terminated), so the
  *   request to it cannot be answered.
  * - `NOT_REMOTABLE`: a class given to `worker.create` was not made creatable on a worker with `remotable`.
+ * - `WORKER_NESTED`: a worker system tried to spawn workers of its own (only the main thread's systems
+ *   spawn workers).
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -58,7 +60,8 @@ export type KompactErrorCode =
   | 'WORKER_MODULE_INVALID'
   | 'WORKER_SETUP_FAILED'
   | 'WORKER_DOWN'
-  | 'NOT_REMOTABLE';
+  | 'NOT_REMOTABLE'
+  | 'WORKER_NESTED';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.
