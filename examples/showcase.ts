@@ -6,10 +6,12 @@ import { main as counter } from './counter.js';
 import { main as helloWorld } from './hello-world.js';
 import { main as helloWorldActor } from './hello-world-actor.js';
 import { main as leaderElection } from './leader-election.js';
+import { main as parallelPool } from './parallel-pool.js';
 import { main as pingPongPorts } from './ping-pong-ports.js';
 import { main as quickStart } from './quick-start.js';
 import { main as remoteUnstableCounter } from './remote-unstable-counter.js';
 import { main as unstableCounter } from './unstable-counter.js';
+import { main as workerUnstableCounter } from './worker-unstable-counter.js';
 
 const examples: readonly [string, () => Promise<unknown>][] = [
   ['unstable-counter (fault recovery from a snapshot, 5 s)', () => unstableCounter()],
@@ -25,6 +27,11 @@ const examples: readonly [string, () => Promise<unknown>][] = [
   [
     'remote-unstable-counter (a named service that crashes and keeps answering another system)',
     () => remoteUnstableCounter(),
+  ],
+  ['parallel-pool (Fibonacci on a pool of worker threads, one per core)', () => parallelPool()],
+  [
+    'worker-unstable-counter (a counter whose thread is killed and restarted while the parent asks it)',
+    () => workerUnstableCounter(),
   ],
 ];
 

@@ -4,15 +4,18 @@ import { main as buncherAdaptive } from '../examples/buncher-adaptive.js';
 import { main as buncherRegular } from '../examples/buncher-regular.js';
 import { main as configuration } from '../examples/configuration.js';
 import { main as counter } from '../examples/counter.js';
+import { fibonacci } from '../examples/fibonacci-worker.js';
 import { main as helloWorld } from '../examples/hello-world.js';
 import { main as helloWorldActor } from '../examples/hello-world-actor.js';
 import { main as leaderElection } from '../examples/leader-election.js';
 import { main as offLoop } from '../examples/off-loop.js';
+import { main as parallelPool } from '../examples/parallel-pool.js';
 import { main as pingPongPorts } from '../examples/ping-pong-ports.js';
 import { main as quickStart } from '../examples/quick-start.js';
 import { main as remoteUnstableCounter } from '../examples/remote-unstable-counter.js';
 import { main as unstableCounter } from '../examples/unstable-counter.js';
 import type { InspectorSnapshot } from '../src/inspector/index.js';
+import { main as workerUnstableCounter } from '../examples/worker-unstable-counter.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
 import { ExampleProcess, lastMatch, whenOutput } from './support/processes.js';
 import { within } from './support/promises.js';
@@ -261,5 +264,22 @@ describe('examples', () => {
     } finally {
       example.kill();
     }
+  it('parallel-pool computes every Fibonacci number on a pool of worker threads', async () => {
+    const { logger, lines } = captureLogs('info');
+    const answers = await parallelPool(logger, [20, 21, 22, 23], 2);
+    assert.deepEqual(
+      [...answers.entries()].sort(([a], [b]) => a - b),
+      [20, 21, 22, 23].map((n) => [n, fibonacci(n)]),
+    );
+    assert.ok(lines.some((line) => /4 Fibonacci numbers on 2 worker threads/.test(line.msg)));
+  });
+
+  it('worker-unstable-counter keeps answering at the same path after its thread is killed and restarted', async () => {
+    const { logger, lines } = captureLogs('info');
+    const run = await workerUnstableCounter(logger, 3, 3);
+    assert.equal(run.before.length, 3);
+    assert.equal(run.after.length, 3);
+    assert.equal(new Set(run.threads).size, 2, 'a new thread after the kill');
+    assert.ok(lines.some((line) => line.worker === 'counter' && /faulted/.test(line.msg)));
   });
 });

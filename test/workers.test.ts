@@ -68,6 +68,15 @@ describe('spawnWorker', () => {
     });
   });
 
+  it('refuses to spawn workers from a worker system with WORKER_NESTED', async () => {
+    await withSystem(async (system) => {
+      const { probe, path } = await startNamedProbe(system, 'inbox');
+      await spawn(system, { nested: path.toString() });
+      await probe.waitFor(1);
+      assert.deepEqual(probe.texts, ['WORKER_NESTED']);
+    });
+  });
+
   it('refuses a module URL that is not a URL, and unknown options', async () => {
     await withSystem(async (system) => {
       await assert.rejects(system.spawnWorker(42 as unknown as URL), {

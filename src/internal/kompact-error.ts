@@ -38,6 +38,8 @@
  *   token (anyone who reaches the address could read the system).
  * - `INSPECTOR_DEPENDENCY_MISSING`: the inspector page's libraries (`uplot`, `cytoscape`, optional peer
  *   dependencies of kompact-ts) are not installed.
+ * - `WORKER_NESTED`: a worker system tried to spawn workers of its own (only the main thread's systems
+ *   spawn workers).
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -67,7 +69,8 @@ export type KompactErrorCode =
   | 'WORKER_DOWN'
   | 'NOT_REMOTABLE'
   | 'INSPECTOR_UNSAFE'
-  | 'INSPECTOR_DEPENDENCY_MISSING';
+  | 'INSPECTOR_DEPENDENCY_MISSING'
+  | 'WORKER_NESTED';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -548,7 +548,8 @@ export class KompactSystem implements SystemHandle {
    *
    * @remarks Rejects with `WORKER_MODULE_INVALID` when the module cannot be loaded or its default
    * export is not a worker definition, with `WORKER_SETUP_FAILED` when its setup throws or its thread
-   * ends first; the thread is ended then. `system.shutdown()` ends every worker first.
+   * ends first; the thread is ended then; with `WORKER_NESTED` on a worker system (workers do not
+   * spawn workers). `system.shutdown()` ends every worker first.
    *
    * @example
    * ```ts
@@ -558,6 +559,7 @@ export class KompactSystem implements SystemHandle {
    */
   async spawnWorker(moduleUrl: URL | string, options: SpawnWorkerOptions = {}): Promise<WorkerSystem> {
     this.#assertAccepting('spawn a worker');
+    this.#assertNotWorker();
     return this.#runtime.workers.spawn(moduleUrl, options);
   }
 
@@ -570,6 +572,7 @@ export class KompactSystem implements SystemHandle {
    */
   async spawnWorkers(moduleUrl: URL | string, options: SpawnWorkersOptions = {}): Promise<WorkerPool> {
     this.#assertAccepting('spawn workers');
+    this.#assertNotWorker();
     return this.#runtime.workers.spawnPool(moduleUrl, options, this.#runtime.threadCount);
   }
 
@@ -635,6 +638,19 @@ export class KompactSystem implements SystemHandle {
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');
     this.#markTerminated();
+  }
+
+  /**
+   * Worker paths are numbered per process by the main thread, and a worker's only link is to its
+   * parent: a worker spawning workers would get paths that clash with its siblings'.
+   */
+  #assertNotWorker(): void {
+    if (this.#runtime.isWorker) {
+      throw new KompactError(
+        'WORKER_NESTED',
+        `System ${this.label} is a worker system: only a system of the main thread spawns workers (send a request to the parent instead)`,
+      );
+    }
   }
 
   #assertNotTerminated(action: string): void {

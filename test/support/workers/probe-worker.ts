@@ -22,6 +22,8 @@ export interface ProbeWorkerData {
   readonly log?: string;
   /** Where the saboteur passes on every text that is not one of its commands (replies it got). */
   readonly report?: string;
+  /** Try to spawn a worker from the worker, and tell the error's code to this path. */
+  readonly nested?: string;
   /** Keep the thread busy for this long after being told to shut down (a hung worker). */
   readonly hangOnShutdownMs?: number;
 }
@@ -80,6 +82,13 @@ export default defineWorker<ProbeWorkerData | undefined>(async (system, given) =
   await system.startNotify(saboteur);
   await system.registerByAlias(saboteur, 'saboteur');
   if (data.log !== undefined) system.logger.info(data.log);
+  if (data.nested !== undefined) {
+    const report = ActorPath.parse(data.nested);
+    await system.spawnWorker(new URL(import.meta.url)).then(
+      () => report.tell('spawned', system),
+      (error: unknown) => report.tell(String((error as { code?: unknown }).code), system),
+    );
+  }
   if (data.greet !== undefined) ActorPath.parse(data.greet).tell(`hello from ${system.label}`, system);
   if (data.hangOnShutdownMs !== undefined) {
     const hangMs = data.hangOnShutdownMs;

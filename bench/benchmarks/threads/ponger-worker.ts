@@ -1,0 +1,16 @@
+// B7's worker module for kompact-ts: a ponger registered as `ponger`, answering every number with the
+// same number to `msg.sender`.
+import { ComponentDefinition, defineWorker, type NetMessage, Serialisers } from '../../../src/index.js';
+
+/** Answers every ping with its index, to the sender's path. */
+class ThreadPonger extends ComponentDefinition {
+  override receiveNetwork(msg: NetMessage): void {
+    msg.sender.tell(msg.tryDeserialise(Serialisers.number), this);
+  }
+}
+
+export default defineWorker(async (system) => {
+  const ponger = system.create(() => new ThreadPonger());
+  await system.startNotify(ponger);
+  await system.registerByAlias(ponger, 'ponger');
+});
