@@ -120,11 +120,23 @@ export class ComponentCore
   }
 
   definition!: ComponentDefinition<unknown>;
-  typeName = 'Component';
+
+  /**
+   * The definition's class name, for logs, errors and dead letters: read when one is written, not
+   * stored (a function's `name` is a getter call, and a field per component).
+   */
+  get typeName(): string {
+    const definition = this.definition as ComponentDefinition<unknown> | undefined;
+    return definition?.constructor.name || 'Component';
+  }
 
   private readonly host: ComponentHost;
-  private readonly mailbox = new RingBuffer<unknown>(8);
-  private control: RingBuffer<ControlEvent> | undefined;
+  private readonly mailbox = new RingBuffer<unknown>(2);
+  /**
+   * Lifecycle and future events waiting for a turn: none, one (the usual case: a start, a kill), or a
+   * queue of several (never an empty one), so most components never allocate a queue for them.
+   */
+  private control: ControlEvent | RingBuffer<ControlEvent> | undefined;
   private scheduled = false;
   private blocked = false;
   private startRequested = false;
@@ -169,7 +181,6 @@ export class ComponentCore
   /** Binds the definition under construction to this core; returns the core as its `ctx`. */
   attach(definition: ComponentDefinition<unknown>): this {
     this.definition = definition;
-    this.typeName = definition.constructor.name || 'Component';
     return this;
   }
 
@@ -354,8 +365,15 @@ export class ComponentCore
   /** Enqueues a lifecycle or future event; control events run before anything else in a turn. */
   enqueueControl(event: ControlEvent): void {
     if (this.isFaultyOrDestroyed()) return;
-    this.control ??= new RingBuffer(4);
-    this.control.push(event);
+    const control = this.control;
+    if (control === undefined) this.control = event;
+    else if (control instanceof RingBuffer) control.push(event);
+    else {
+      const queue = new RingBuffer<ControlEvent>(4);
+      queue.push(control);
+      queue.push(event);
+      this.control = queue;
+    }
     this.wake();
   }
 
@@ -644,15 +662,19 @@ export class ComponentCore
       return 0;
     }
     let count = 0;
-    const control = this.control;
-    if (control !== undefined) {
-      while (control.size > 0) {
-        const event = control.shift() as ControlEvent;
-        count++;
-        if (!this.handleControl(event)) return this.endTurn(count);
+    // Read afresh after each event: a handler may queue another (a suicide in onStart).
+    for (let control = this.control; control !== undefined; control = this.control) {
+      let event: ControlEvent;
+      if (control instanceof RingBuffer) {
+        event = control.shift() as ControlEvent;
+        // An idle component keeps no control queue.
+        if (control.size === 0) this.control = undefined;
+      } else {
+        event = control;
+        this.control = undefined;
       }
-      // Lifecycle events are rare: an idle component keeps no control queue.
-      if (this.control === control) this.control = undefined;
+      count++;
+      if (!this.handleControl(event)) return this.endTurn(count);
     }
     if (this.status !== 'active') return this.endTurn(count);
     const host = this.host;
@@ -785,12 +807,12 @@ export class ComponentCore
   private hasWork(): boolean {
     const control = this.control;
     const state = this.status;
-    if (state !== 'active') return state === 'passive' && control !== undefined && control.size > 0;
+    if (state !== 'active') return state === 'passive' && control !== undefined;
     const timerQueue = this.timerQueue;
     return (
       this.mailbox.size > 0 ||
       this.pendingPortEvents > 0 ||
-      (control !== undefined && control.size > 0) ||
+      control !== undefined ||
       (timerQueue !== undefined && timerQueue.size > 0)
     );
   }
