@@ -1,5 +1,6 @@
 // The inspector (kompact-ts/inspector) over a small running system: Kompact's unstable counter, which
-// crashes and recovers every few seconds, and a few components connected by ports, exchanging traffic.
+// crashes and recovers every few seconds, and a few components connected by ports, exchanging traffic,
+// one of which wears out and is replaced in place every few seconds.
 // Runs until Ctrl-C (or SIGTERM), printing the page's URL; `--for-ms N` ends it after N ms (its test
 // passes that, so it ends even if the test cannot stop it).
 import { argv } from 'node:process';
@@ -21,13 +22,22 @@ const SensorPort = port<'read', number>('SensorPort');
 const TotalPort = port<never, number>('TotalPort');
 
 // #region components
-/** Provides SensorPort: answers each request with a reading. */
+/**
+ * Provides SensorPort: answers each request with a reading. It fails after 12,000 readings (about every
+ * 3 s) and is replaced in place, its port connections rewired: the page shows the restarts.
+ */
 class Sensor extends ComponentDefinition {
   private reading = 0;
+  private readings = 0;
   readonly sensor = this.providePort(SensorPort, () => {
+    if (++this.readings === 12_000) throw new Error('Sensor worn out');
     this.reading = (this.reading + 7) % 100;
     this.sensor.trigger(this.reading);
   });
+
+  override onStart(): void {
+    this.ctx.setRecoveryFunction((fault) => fault.replaceWith(() => new Sensor()));
+  }
 }
 
 /** Requires SensorPort: asks for 200 readings every 50 ms and publishes their running total. */
@@ -77,7 +87,7 @@ export async function startDemo(): Promise<{ system: KompactSystem; inspector: I
 // #region main
 export async function main(forMs = Number.POSITIVE_INFINITY): Promise<void> {
   const { system, inspector } = await startDemo();
-  console.log(`Inspector: ${inspector.url}`);
+  console.log(`The inspector is at ${inspector.url}`);
   console.log(forMs === Number.POSITIVE_INFINITY ? 'Press Ctrl-C to stop.' : `Stopping in ${forMs} ms.`);
   let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve) => {
@@ -87,7 +97,7 @@ export async function main(forMs = Number.POSITIVE_INFINITY): Promise<void> {
   });
   clearTimeout(timer);
   await system.shutdown();
-  console.log('Inspector stopped.');
+  console.log('The inspector stopped.');
 }
 // #endregion main
 

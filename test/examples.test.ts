@@ -244,7 +244,11 @@ describe('examples', () => {
     // --for-ms: it ends by itself even if this test cannot stop it.
     const example = new ExampleProcess('inspector', 'inspector.js', ['--for-ms', '60000']);
     try {
-      const url = await whenOutput([example], () => lastMatch(example.lines, /^Inspector: (\S+)$/), 30_000);
+      const url = await whenOutput(
+        [example],
+        () => lastMatch(example.lines, /^The inspector is at (\S+)$/),
+        30_000,
+      );
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{16,}\/$/);
       const page = await within(fetch(url), 10_000, 'the page');
       assert.equal(page.status, 200);
@@ -260,10 +264,12 @@ describe('examples', () => {
       assert.equal(snapshot.ports.edges.length, 3);
       const exit = await example.stop();
       assert.deepEqual(exit, { code: 0, signal: null }, example.output());
-      assert.ok(example.lines.includes('Inspector stopped.'), example.output());
+      assert.ok(example.lines.includes('The inspector stopped.'), example.output());
     } finally {
       example.kill();
     }
+  });
+
   it('parallel-pool computes every Fibonacci number on a pool of worker threads', async () => {
     const { logger, lines } = captureLogs('info');
     const answers = await parallelPool(logger, [20, 21, 22, 23], 2);

@@ -3,7 +3,13 @@
 // and closing with the system. The page itself, in a real browser, is in inspector-page.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { biconnectComponents, ComponentDefinition, KompactConfig, KompactError } from '../src/index.js';
+import {
+  biconnectComponents,
+  ComponentDefinition,
+  KompactConfig,
+  KompactError,
+  type NetMessage,
+} from '../src/index.js';
 import { type InspectorSnapshot, startInspector } from '../src/inspector/index.js';
 import { captureLogs, withSystem } from '../src/testing/index.js';
 import { CountPort, CountProvider, PortUser } from './support/definitions.js';
@@ -213,6 +219,50 @@ describe('startInspector', () => {
       url = (await startInspector(system)).url;
     });
     await assert.rejects(within(fetch(url), 10_000, 'a request to a closed inspector'), TypeError);
+  });
+});
+
+class Inbox extends ComponentDefinition {
+  received = 0;
+  override receiveNetwork(_message: NetMessage): void {
+    this.received++;
+  }
+}
+
+describe('the inspector over a network', () => {
+  it('lists a peer system with its connection, frames and bytes each way', async () => {
+    await withSystem(
+      async (receiver) => {
+        await withSystem(
+          async (sender) => {
+            const inbox = receiver.create(() => new Inbox());
+            await receiver.startNotify(inbox);
+            const path = await receiver.register(inbox);
+            const inspector = await startInspector(sender);
+            try {
+              for (let i = 0; i < 5; i++) path.tell(`hello ${i}`, sender);
+              const snapshot = await snapshotWhere(
+                inspector.url,
+                (s) => (s.network?.peers[0]?.framesSent ?? 0) >= 5,
+                'the peer to show 5 frames sent',
+              );
+              const peer = snapshot.network?.peers[0];
+              assert.equal(snapshot.network?.systemPath, sender.systemPath().toString());
+              assert.equal(peer?.system, receiver.systemPath().toString());
+              assert.equal(peer?.status, 'connected');
+              assert.equal(peer?.connections, 1);
+              assert.ok((peer?.bytesSent ?? 0) > 0 && (peer?.bytesReceived ?? 0) > 0, JSON.stringify(peer));
+              assert.equal(peer?.lost, 0);
+              assert.equal(peer?.events['connection-established'], 1);
+            } finally {
+              await inspector.close();
+            }
+          },
+          (config) => config.network({ host: '127.0.0.1', port: 0 }),
+        );
+      },
+      (config) => config.network({ host: '127.0.0.1', port: 0 }),
+    );
   });
 });
 

@@ -43,6 +43,7 @@ const COLOURS: Readonly<Record<string, string>> = {
   'kompact-ts': '#1f6fb5',
   'kompact-ts-ports': '#17a2a8',
   'kompact-ts-recovery': '#6f42c1',
+  'kompact-ts-inspector': '#0b4f8a',
   'raw-loop': '#7f7f7f',
   'object-tree': '#a5a5a5',
   'set-timeout': '#8c6d31',

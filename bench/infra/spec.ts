@@ -16,6 +16,7 @@ import { median, type Summary, summarise } from './stats.js';
 export type Implementation =
   | 'kompact-ts'
   | 'kompact-ts-ports'
+  | 'kompact-ts-inspector'
   | 'raw-loop'
   | 'queue-microtask'
   | 'set-immediate'
@@ -30,6 +31,7 @@ export type Implementation =
 export const IMPLEMENTATIONS: readonly Implementation[] = [
   'kompact-ts',
   'kompact-ts-ports',
+  'kompact-ts-inspector',
   'raw-loop',
   'queue-microtask',
   'set-immediate',

@@ -182,13 +182,17 @@ export async function startInspector(
     );
     const watcher: Watcher = { res };
     watchers.add(watcher);
-    if (ticker === undefined) ticker = setInterval(tick, settings.intervalMs);
+    if (ticker === undefined) {
+      sampler.watched = true;
+      ticker = setInterval(tick, settings.intervalMs);
+    }
     res.write(`event: snapshot\ndata: ${JSON.stringify(sampler.sample())}\n\n`);
     req.on('close', () => {
       watchers.delete(watcher);
       if (watchers.size === 0 && ticker !== undefined) {
         clearInterval(ticker);
         ticker = undefined;
+        sampler.watched = false;
       }
     });
   };

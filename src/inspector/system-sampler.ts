@@ -75,6 +75,19 @@ export interface PeerRow {
   readonly system: string;
   /** `connected`, `connecting`, `retrying`, `closing`, `blocked` or `idle`. */
   readonly status: string;
+  /** Established connections with it. */
+  readonly connections: number;
+  /** Data frames and bytes (all frames) each way, over its connections since the system was built. */
+  readonly framesSent: number;
+  readonly bytesSent: number;
+  readonly framesReceived: number;
+  readonly bytesReceived: number;
+  /** Connection attempts made after a failed one. */
+  readonly retries: number;
+  /** Frames waiting for a connection. */
+  readonly queuedFrames: number;
+  /** Messages to it that became `lost` dead letters since the inspector started. */
+  readonly lost: number;
   /** Connection events seen for it since the inspector started, by kind. */
   readonly events: Readonly<Record<string, number>>;
 }
@@ -184,6 +197,7 @@ export class SystemSampler {
   readonly #deadLetterReasons = new Map<DeadLetterReason, number>();
   readonly #latestDeadLetters: DeadLetterEntry[] = [];
   readonly #peerEvents = new Map<string, Record<string, number>>();
+  readonly #lostByPeer = new Map<string, number>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #delay: IntervalHistogram;
   #elu: EventLoopUtilization;
@@ -208,10 +222,20 @@ export class SystemSampler {
       link.statusListeners.add(listener);
       this.#unsubscribe.push(() => link.statusListeners.delete(listener));
     }
+    // Enabled only while a page watches (see `watched`): its 10 ms timer is not free.
     this.#delay = monitorEventLoopDelay({ resolution: 10 });
-    this.#delay.enable();
     this.#elu = performance.eventLoopUtilization();
     this.#last = { atMs: performance.now(), handled: 0, deadLetters: 0, faults: 0 };
+  }
+
+  /**
+   * Whether a page is watching: the event-loop delay is measured only then (handler calls, faults and
+   * dead letters are counted all along, so a page opened later still sees them).
+   */
+  set watched(isWatched: boolean) {
+    if (isWatched) this.#delay.enable();
+    else this.#delay.disable();
+    this.#delay.reset();
   }
 
   /** Stops counting and listening. */
@@ -337,11 +361,22 @@ export class SystemSampler {
     const link = this.#runtime.link;
     const transport = link?.transport;
     if (link === undefined || transport === undefined) return undefined;
-    const peers: PeerRow[] = transport.peerSystems().map((system) => ({
-      system: system.toString(),
-      status: transport.status(system),
-      events: { ...(this.#peerEvents.get(system.toString()) ?? {}) },
-    }));
+    const peers: PeerRow[] = transport.peerStats().map((peer) => {
+      const system = peer.system.toString();
+      return {
+        system,
+        status: peer.status,
+        connections: peer.connections,
+        framesSent: peer.framesSent,
+        bytesSent: peer.bytesSent,
+        framesReceived: peer.framesReceived,
+        bytesReceived: peer.bytesReceived,
+        retries: peer.retries,
+        queuedFrames: peer.queuedFrames,
+        lost: this.#lostByPeer.get(system) ?? 0,
+        events: { ...(this.#peerEvents.get(system) ?? {}) },
+      };
+    });
     return { systemPath: link.systemPath.toString(), peers, totals: { ...link.stats() } };
   }
 
@@ -390,6 +425,10 @@ export class SystemSampler {
 
   #deadLetter(letter: DeadLetter): void {
     this.#deadLetterReasons.set(letter.reason, (this.#deadLetterReasons.get(letter.reason) ?? 0) + 1);
+    if (letter.reason === 'lost' && letter.path !== undefined) {
+      const system = letter.path.system.toString();
+      this.#lostByPeer.set(system, (this.#lostByPeer.get(system) ?? 0) + 1);
+    }
     this.#latestDeadLetters.push({
       atMs: Date.now(),
       reason: letter.reason,

@@ -195,6 +195,10 @@ export class Connection {
   /** Payload bytes of the data frames received since the last `ack` written. */
   private unackedReceivedBytes = 0;
   private isReadPaused = false;
+  /** Data frames and bytes (frames of every kind) written and read, for an inspector: counted per batch and per read. */
+  framesSent = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
   private error: Error | undefined;
   private timer: ClockTimer | undefined;
 
@@ -245,6 +249,11 @@ export class Connection {
   /** Whether {@link Connection.enqueue} takes frames: established, not closing, not dying. */
   get isAccepting(): boolean {
     return this.currentState === 'established' && !this.isByeRequested && !this.isDying;
+  }
+
+  /** Data frames received (and acknowledged or to be) on this connection. */
+  get framesReceived(): number {
+    return this.received;
   }
 
   /** Bytes of data frames queued or written but not acknowledged. */
@@ -364,6 +373,8 @@ export class Connection {
         at = encodeFrame(bye, out, at, byeSize);
       }
       // Sizes are upper bounds (path-table references are shorter than inline paths).
+      this.framesSent += count;
+      this.bytesSent += at;
       if (!this.socket.write(at === total ? out : out.subarray(0, at))) this.isSocketFull = true;
     }
     if (this.isByeSent && this.hasPeerBye) {
@@ -390,6 +401,7 @@ export class Connection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.bytesReceived += chunk.length;
     try {
       const error = this.decoder.push(
         chunk,

@@ -54,6 +54,40 @@ interface Peer {
   attempts: number;
   retryTimer: ClockTimer | undefined;
   lastError: Error | undefined;
+  /** Connection attempts made after a failed one, ever (for an inspector). */
+  retries: number;
+  /** Traffic of its connections that have ended (those still open count their own). */
+  readonly ended: Traffic;
+}
+
+/** Data frames and bytes each way over a peer's connections. */
+export interface Traffic {
+  framesSent: number;
+  bytesSent: number;
+  framesReceived: number;
+  bytesReceived: number;
+}
+
+/** What a transport knows of one peer system, for an inspector. */
+export interface PeerStats extends Readonly<Traffic> {
+  readonly system: SystemPath;
+  readonly status: PeerStatus;
+  /** Established connections with it. */
+  readonly connections: number;
+  /** Connection attempts made after a failed one, ever. */
+  readonly retries: number;
+  /** Failed attempts in the current series of connection attempts. */
+  readonly failedAttempts: number;
+  /** Frames waiting for a connection that accepts them. */
+  readonly queuedFrames: number;
+}
+
+/** Adds `connection`'s traffic to `into`. */
+function addTraffic(into: Traffic, connection: Connection): void {
+  into.framesSent += connection.framesSent;
+  into.bytesSent += connection.bytesSent;
+  into.framesReceived += connection.framesReceived;
+  into.bytesReceived += connection.bytesReceived;
 }
 
 /** Frame and connection counters of a {@link TcpTransport}. */
@@ -330,9 +364,21 @@ export class TcpTransport {
     for (const connection of this.connections) connection.stopAcknowledging();
   }
 
-  /** The systems this transport keeps a peer entry for (whatever its status), for an inspector. */
-  peerSystems(): SystemPath[] {
-    return [...this.peers.values()].map((peer) => peer.system);
+  /** Every system this transport keeps a peer entry for, with its status and traffic, for an inspector. */
+  peerStats(): PeerStats[] {
+    return [...this.peers.values()].map((peer) => {
+      const traffic = { ...peer.ended };
+      for (const connection of peer.connections) addTraffic(traffic, connection);
+      return {
+        system: peer.system,
+        status: this.status(peer.system),
+        connections: peer.connections.size,
+        retries: peer.retries,
+        failedAttempts: peer.attempts,
+        queuedFrames: peer.queue.size,
+        ...traffic,
+      };
+    });
   }
 
   /** Where the transport is with `system`. */
@@ -748,6 +794,7 @@ export class TcpTransport {
             rejectUnauthorized: options.tls.rejectUnauthorized ?? true,
             ...(net.isIP(host) === 0 ? { servername: host } : {}),
           });
+    if (peer.attempts > 0) peer.retries++;
     peer.attempts++;
     peer.dialling = this.open(socket, 'dialer', peer.system);
   }
@@ -879,7 +926,7 @@ export class TcpTransport {
   private ended(connection: Connection, outcome: Exclude<ConnectionOutcome, { kind: 'failed' }>): void {
     const system = connection.system as SystemPath;
     const peer = this.peer(system);
-    peer.connections.delete(connection);
+    if (peer.connections.delete(connection)) addTraffic(peer.ended, connection);
     for (const frame of outcome.unacknowledged) this.lost(frame, 'unacknowledged');
     if (outcome.kind === 'closed') {
       this.emit({ kind: 'connection-closed', system, session: connection.session });
@@ -959,6 +1006,8 @@ export class TcpTransport {
         attempts: 0,
         retryTimer: undefined,
         lastError: undefined,
+        retries: 0,
+        ended: { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0 },
       };
       this.peers.set(key, peer);
     }

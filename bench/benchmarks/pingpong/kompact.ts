@@ -6,6 +6,7 @@ import {
 } from '../../../src/index.js';
 import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
+import { type InspectorPage, openInspectorPage } from '../shared/inspector-page.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
 import type { PingPongParams } from './params.js';
 
@@ -69,6 +70,12 @@ export interface KompactPingPongOptions {
    * that never runs, as no handler faults): B6's price of supervision on the message path.
    */
   readonly withRecoveryFunction?: boolean;
+  /**
+   * Start an inspector (`kompact-ts/inspector`) on the system and keep one page's event stream open,
+   * read and discarded in this process: the inspector's price on the message path (turn counting) and
+   * of its sampling (a snapshot every 500 ms).
+   */
+  readonly withInspectorPage?: boolean;
 }
 
 /** B1 PingPong on kompact-ts with `ActorRef.tell`. */
@@ -80,13 +87,18 @@ export class KompactPingPong implements Benchmark<PingPongParams> {
   #pinger: Component<Pinger> | undefined;
   #run: Run | undefined;
 
+  readonly #withInspectorPage: boolean;
+  #inspector: InspectorPage | undefined;
+
   constructor(options: KompactPingPongOptions = {}) {
     this.#withRecoveryFunction = options.withRecoveryFunction ?? false;
+    this.#withInspectorPage = options.withInspectorPage ?? false;
   }
 
   async setup(params: PingPongParams): Promise<void> {
     this.#roundTrips = params.n;
     this.#system = await buildBenchSystem();
+    if (this.#withInspectorPage) this.#inspector = await openInspectorPage(this.#system);
   }
 
   async prepareIteration(): Promise<void> {
@@ -130,6 +142,7 @@ export class KompactPingPong implements Benchmark<PingPongParams> {
   }
 
   async teardown(): Promise<void> {
+    await this.#inspector?.close();
     await this.#system?.shutdown();
   }
 }

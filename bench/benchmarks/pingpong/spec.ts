@@ -17,6 +17,7 @@ const PEER_PING_PONG_N: Readonly<Record<PeerName, number>> = {
 const PING_PONG_NOTES = (mode: Mode): string[] => [
   `set-immediate runs n = ${mode === 'smoke' ? '2,000' : '100,000'} round trips (one host macrotask per message: n = 1M would take seconds per iteration); msgs/s ratios compare across n.`,
   'msgs/s counts pings and pongs (2 messages per round trip); ns/msg = median time / 2n.',
+  'kompact-ts-inspector: kompact-ts with an inspector started (kompact-ts/inspector) and one page’s event stream open, read in the same process (a snapshot every 500 ms). Target: ≥ 0.9× kompact-ts (the "vs kompact-ts" column).',
   'kompact-ts-ports: PingPongPort (request Ping, indication Pong), the pinger requires and the ponger provides it, biconnected; the pinger is started in the timed region and triggers the first ping in onStart (MPP KOMPACTCO). Its handlers are methods, like KOMPACTCO’s Provide/Require impls (called by name, so V8 inlines them; arrow-function handlers cost one ordinary call per event). Target: at least as fast as kompact-ts (the "vs kompact-ts" column ≥ 1).',
   ...(mode === 'smoke'
     ? []
@@ -41,6 +42,7 @@ export const pingPong = define<PingPongParams>({
       { implementation: 'raw-loop', params: { n } },
       { implementation: 'kompact-ts', params: { n } },
       { implementation: 'kompact-ts-ports', params: { n } },
+      { implementation: 'kompact-ts-inspector', params: { n } },
       { implementation: 'queue-microtask', params: { n } },
       { implementation: 'set-immediate', params: { n: immediateN } },
       ...peersIn(peerLoaders.B1).map((implementation) => ({
@@ -67,5 +69,7 @@ export const pingPong = define<PingPongParams>({
     'set-immediate': async () => new (await import('./baseline.js')).BaselinePingPong('set-immediate'),
     'kompact-ts': async () => new (await import('./kompact.js')).KompactPingPong(),
     'kompact-ts-ports': async () => new (await import('./ports.js')).KompactPortsPingPong(),
+    'kompact-ts-inspector': async () =>
+      new (await import('./kompact.js')).KompactPingPong({ withInspectorPage: true }),
   },
 });

@@ -240,6 +240,9 @@ const graph = cytoscape({
       style: {
         label: 'data(port)',
         'font-size': 8,
+        'text-background-color': '#fff',
+        'text-background-opacity': 0.85,
+        'text-rotation': 'autorotate',
         'curve-style': 'bezier',
         'target-arrow-shape': 'triangle',
         'line-color': '#9aa4b1',
@@ -275,7 +278,7 @@ function renderGraph(snapshot) {
         },
       })),
     ]);
-    graph.layout({ name: 'breadthfirst', directed: true, padding: 20, spacingFactor: 1.1 }).run();
+    graph.layout({ name: 'breadthfirst', directed: true, padding: 20, spacingFactor: 1.5 }).run();
   }
   graph.nodes().forEach((node) => {
     node.classes(states.get(node.id()) ?? '');
@@ -373,7 +376,20 @@ function renderNetwork(snapshot) {
       const events = Object.entries(peer.events)
         .map(([kind, count]) => `${kind} ${count}`)
         .join(', ');
-      tr.append(element('td', peer.system, 'mono'), element('td', peer.status), element('td', events));
+      tr.dataset.system = peer.system;
+      tr.append(
+        element('td', peer.system, 'mono'),
+        element('td', peer.status, `peer-${peer.status}`),
+        element('td', peer.connections, 'num'),
+        element('td', formatNumber(peer.framesSent), 'num'),
+        element('td', formatNumber(peer.framesReceived), 'num'),
+        element('td', formatNumber(peer.bytesSent), 'num'),
+        element('td', formatNumber(peer.bytesReceived), 'num'),
+        element('td', peer.retries, 'num'),
+        element('td', peer.queuedFrames, 'num'),
+        element('td', peer.lost, 'num'),
+        element('td', events),
+      );
       return tr;
     }),
   );
