@@ -29,7 +29,8 @@ export function extractRegion(source: string, region: string | undefined, file: 
     .map((line) =>
       line
         .replace("'../src/index.js'", "'kompact-ts'")
-        .replace("'../src/testing/index.js'", "'kompact-ts/testing'"),
+        .replace("'../src/testing/index.js'", "'kompact-ts/testing'")
+        .replace("'../src/sqlite/index.js'", "'kompact-ts/sqlite'"),
     );
   while (body.length > 0 && body[0]?.trim() === '') body.shift();
   while (body.length > 0 && body.at(-1)?.trim() === '') body.pop();
@@ -107,6 +108,7 @@ function declaredIn(code: string): Set<string> {
 function publicModule(module: string): string | undefined {
   if (module === '../src/index.js') return 'kompact-ts';
   if (module === '../src/testing/index.js') return 'kompact-ts/testing';
+  if (module === '../src/sqlite/index.js') return 'kompact-ts/sqlite';
   return module.startsWith('.') ? undefined : module;
 }
 

@@ -4,6 +4,7 @@ import { main as buncherAdaptive } from '../examples/buncher-adaptive.js';
 import { main as buncherRegular } from '../examples/buncher-regular.js';
 import { main as configuration } from '../examples/configuration.js';
 import { main as counter } from '../examples/counter.js';
+import { main as durableCounter } from '../examples/durable-counter.js';
 import { main as helloWorld } from '../examples/hello-world.js';
 import { main as helloWorldActor } from '../examples/hello-world-actor.js';
 import { main as leaderElection } from '../examples/leader-election.js';
@@ -13,6 +14,7 @@ import { main as remoteUnstableCounter } from '../examples/remote-unstable-count
 import { main as unstableCounter } from '../examples/unstable-counter.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
 import { ExampleProcess, lastMatch, whenOutput } from './support/processes.js';
+import { within } from './support/promises.js';
 
 /** The messages an example process logged: its stdout is piped, so each line is pino's JSON. */
 function messagesOf(example: ExampleProcess): string[] {
@@ -112,6 +114,26 @@ describe('examples', () => {
     assert.equal(lines.at(-1)?.msg, '5 crashes in 5000 ms, 5 recoveries from the last snapshot');
   });
   // #endregion unstable-counter-test
+
+  it('durable-counter resumes, in a new process, from the count saved before the old one was killed with SIGKILL', async () => {
+    const { logger, lines } = captureLogs('info');
+    const { savedBeforeKill, resumedFrom } = await within(
+      durableCounter(logger),
+      60_000,
+      'the durable counter demo',
+    );
+    assert.ok(savedBeforeKill > 0, `the first process saved a count above 0, saved ${savedBeforeKill}`);
+    assert.ok(
+      resumedFrom >= savedBeforeKill,
+      `the second process resumed from ${resumedFrom}, not from before the acknowledged ${savedBeforeKill}`,
+    );
+    assert.ok(
+      lines.some((line) =>
+        /^\[second process, pid \d+\] Resuming from the durable snapshot count=/.test(line.msg),
+      ),
+    );
+    assert.equal(lines.at(-1)?.msg, `The restarted process resumed from count=${resumedFrom}, not from 0`);
+  });
 
   it('configuration merges a TOML string and setters, later winning, and components read it', async () => {
     const { logger, lines } = captureLogs('info');

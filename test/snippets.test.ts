@@ -128,6 +128,7 @@ describe('the snippets of the README and the book', () => {
           paths: {
             'kompact-ts': [join(root, 'src', 'index.ts')],
             'kompact-ts/testing': [join(root, 'src', 'testing', 'index.ts')],
+            'kompact-ts/sqlite': [join(root, 'src', 'sqlite', 'index.ts')],
           },
         },
         files: [...files.keys()],

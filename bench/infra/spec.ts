@@ -23,6 +23,7 @@ export type Implementation =
   | 'object-tree'
   | 'raw-net-per-message'
   | 'raw-net-coalesced'
+  | 'raw-sqlite'
   | PeerName;
 
 /** Every implementation name a point may carry. */
@@ -36,6 +37,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   'object-tree',
   'raw-net-per-message',
   'raw-net-coalesced',
+  'raw-sqlite',
   ...PEER_NAMES,
 ];
 

@@ -25,6 +25,11 @@
  * - `TRANSPORT_CLOSED`: the network transport was closed; it accepts no more work.
  * - `DUPLICATE_ENTRY`: an alias or routing group is already registered at that path (use
  *   `updateAliasRegistration` to re-point it).
+ * - `SNAPSHOT_FAILED`: a snapshot store could not save, load or delete (disk full, file locked or
+ *   corrupt, ...) or could not open; `cause` holds the store's own error.
+ * - `SNAPSHOT_STORE_CLOSED`: the snapshot store was closed (its system shut down); it takes no more work.
+ * - `DEPENDENCY_MISSING`: an optional dependency (such as `better-sqlite3` for `kompact-ts/sqlite`) is
+ *   not installed or cannot be loaded; the message names the install command.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -47,7 +52,10 @@ export type KompactErrorCode =
   | 'FRAME_TOO_LARGE'
   | 'HANDSHAKE_FAILED'
   | 'TRANSPORT_CLOSED'
-  | 'DUPLICATE_ENTRY';
+  | 'DUPLICATE_ENTRY'
+  | 'SNAPSHOT_FAILED'
+  | 'SNAPSHOT_STORE_CLOSED'
+  | 'DEPENDENCY_MISSING';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

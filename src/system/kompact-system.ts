@@ -15,6 +15,7 @@ import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { SystemPath } from '../paths/system-path.js';
 import { biconnectPorts } from '../ports/connect.js';
 import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
+import type { Snapshots } from '../snapshots/snapshots.js';
 import type { Supervision } from '../supervision/supervision-events.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { Config } from './config.js';
@@ -124,6 +125,14 @@ export class KompactSystem implements SystemHandle {
   /** Supervision events (`fault`, `recovered`, `recovery-failed`, `recovery-slow`, `gave-up`) and counters. */
   get supervision(): Supervision {
     return this.#runtime.supervision;
+  }
+
+  /**
+   * The system's snapshots: values saved under keys in its snapshot store (in memory by default, see
+   * `KompactConfig.snapshotStore`). Components reach the same object as `this.ctx.snapshots`.
+   */
+  get snapshots(): Snapshots {
+    return this.#runtime.snapshots;
   }
 
   /** Where the system is in its life: `active`, `shutting-down` or `terminated`. */
@@ -446,6 +455,8 @@ export class KompactSystem implements SystemHandle {
       await link.close();
     }
     runtime.timers.close();
+    // After the components ended: what their onKill saved is committed before the store closes.
+    await runtime.snapshots.close();
     runtime.deadLetters.flushUnlogged();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');
