@@ -3,6 +3,7 @@ import { main as buncherAdaptive } from './buncher-adaptive.js';
 import { main as buncherRegular } from './buncher-regular.js';
 import { main as configuration } from './configuration.js';
 import { main as counter } from './counter.js';
+import { main as durableCounter } from './durable-counter.js';
 import { main as helloWorld } from './hello-world.js';
 import { main as helloWorldActor } from './hello-world-actor.js';
 import { main as leaderElection } from './leader-election.js';
@@ -15,6 +16,10 @@ import { main as workerUnstableCounter } from './worker-unstable-counter.js';
 
 const examples: readonly [string, () => Promise<unknown>][] = [
   ['unstable-counter (fault recovery from a snapshot, 5 s)', () => unstableCounter()],
+  [
+    'durable-counter (snapshots in SQLite: killed with SIGKILL, restarted, resumes from the last save)',
+    () => durableCounter(),
+  ],
   ['quick-start (replaced in place, from a snapshot)', () => quickStart()],
   ['hello-world (a component)', () => helloWorld()],
   ['hello-world-actor (an actor)', () => helloWorldActor()],

@@ -30,7 +30,8 @@ export function extractRegion(source: string, region: string | undefined, file: 
       line
         .replace("'../src/index.js'", "'kompact-ts'")
         .replace("'../src/testing/index.js'", "'kompact-ts/testing'")
-        .replace("'../src/inspector/index.js'", "'kompact-ts/inspector'"),
+        .replace("'../src/inspector/index.js'", "'kompact-ts/inspector'")
+        .replace("'../src/sqlite/index.js'", "'kompact-ts/sqlite'"),
     );
   while (body.length > 0 && body[0]?.trim() === '') body.shift();
   while (body.length > 0 && body.at(-1)?.trim() === '') body.pop();
@@ -109,6 +110,7 @@ function publicModule(module: string): string | undefined {
   if (module === '../src/index.js') return 'kompact-ts';
   if (module === '../src/testing/index.js') return 'kompact-ts/testing';
   if (module === '../src/inspector/index.js') return 'kompact-ts/inspector';
+  if (module === '../src/sqlite/index.js') return 'kompact-ts/sqlite';
   return module.startsWith('.') ? undefined : module;
 }
 

@@ -55,6 +55,9 @@ export { MAX_RESERVED_SER_ID, ReservedSerIds, type SerId, serId } from './serial
 export { SerialisationError, type SerialisationErrorReason } from './serialisation/serialisation-error.js';
 export type { Serialiser } from './serialisation/serialiser.js';
 export { Serialisers } from './serialisation/serialisers.js';
+export { memorySnapshotStore } from './snapshots/memory-snapshot-store.js';
+export type { SnapshotStore, SnapshotWrite } from './snapshots/snapshot-store.js';
+export { Snapshots } from './snapshots/snapshots.js';
 export {
   type Fault,
   FaultContext,

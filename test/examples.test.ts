@@ -4,6 +4,7 @@ import { main as buncherAdaptive } from '../examples/buncher-adaptive.js';
 import { main as buncherRegular } from '../examples/buncher-regular.js';
 import { main as configuration } from '../examples/configuration.js';
 import { main as counter } from '../examples/counter.js';
+import { main as durableCounter } from '../examples/durable-counter.js';
 import { fibonacci } from '../examples/fibonacci-worker.js';
 import { main as helloWorld } from '../examples/hello-world.js';
 import { main as helloWorldActor } from '../examples/hello-world-actor.js';
@@ -14,8 +15,8 @@ import { main as pingPongPorts } from '../examples/ping-pong-ports.js';
 import { main as quickStart } from '../examples/quick-start.js';
 import { main as remoteUnstableCounter } from '../examples/remote-unstable-counter.js';
 import { main as unstableCounter } from '../examples/unstable-counter.js';
-import type { InspectorSnapshot } from '../src/inspector/index.js';
 import { main as workerUnstableCounter } from '../examples/worker-unstable-counter.js';
+import type { InspectorSnapshot } from '../src/inspector/index.js';
 import { captureLogs, SimulatedClock } from '../src/testing/index.js';
 import { ExampleProcess, lastMatch, whenOutput } from './support/processes.js';
 import { within } from './support/promises.js';
@@ -118,6 +119,26 @@ describe('examples', () => {
     assert.equal(lines.at(-1)?.msg, '5 crashes in 5000 ms, 5 recoveries from the last snapshot');
   });
   // #endregion unstable-counter-test
+
+  it('durable-counter resumes, in a new process, from the count saved before the old one was killed with SIGKILL', async () => {
+    const { logger, lines } = captureLogs('info');
+    const { savedBeforeKill, resumedFrom } = await within(
+      durableCounter(logger),
+      60_000,
+      'the durable counter demo',
+    );
+    assert.ok(savedBeforeKill > 0, `the first process saved a count above 0, saved ${savedBeforeKill}`);
+    assert.ok(
+      resumedFrom >= savedBeforeKill,
+      `the second process resumed from ${resumedFrom}, not from before the acknowledged ${savedBeforeKill}`,
+    );
+    assert.ok(
+      lines.some((line) =>
+        /^\[second process, pid \d+\] Resuming from the durable snapshot count=/.test(line.msg),
+      ),
+    );
+    assert.equal(lines.at(-1)?.msg, `The restarted process resumed from count=${resumedFrom}, not from 0`);
+  });
 
   it('configuration merges a TOML string and setters, later winning, and components read it', async () => {
     const { logger, lines } = captureLogs('info');

@@ -56,7 +56,12 @@ async function filesUnder(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Copies the working tree (without ignored files) into a fresh git repository at `to`. */
+/**
+ * Copies the working tree (without ignored files) into a fresh git repository at `to`, less the
+ * devDependency on better-sqlite3: `prepare` does not need it, and its native build (about two
+ * minutes, no prebuilt binary can be downloaded here) would not fit this test's time. So the app below
+ * also shows an install without the optional driver, as most users have.
+ */
 async function snapshotRepository(to: string): Promise<void> {
   const listed = await run(
     'git',
@@ -71,6 +76,12 @@ async function snapshotRepository(to: string): Promise<void> {
     await mkdir(dirname(join(to, file)), { recursive: true });
     await copyFile(source, join(to, file));
   }
+  const manifestFile = join(to, 'package.json');
+  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
+  delete manifest.devDependencies?.['better-sqlite3'];
+  await writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   const git = [
     '-c',
     'user.name=install test',
@@ -134,6 +145,20 @@ export async function inspect(system: KompactSystem): Promise<string> {
   const rows: InspectorSnapshot['components'] = [];
   await inspector.close();
   return \`\${inspector.url} \${rows.length}\`;
+}
+`,
+  'kompact-ts/sqlite': `
+import { KompactConfig, type KompactError, type SnapshotStore } from 'kompact-ts';
+import { type SqliteSnapshotStoreOptions, sqliteSnapshotStore } from 'kompact-ts/sqlite';
+
+export async function durable(file: string): Promise<number | string | undefined> {
+  const options: SqliteSnapshotStoreOptions = { synchronous: 'FULL', maxBatchSize: 100 };
+  const store: SnapshotStore = await sqliteSnapshotStore(file, options);
+  const system = await KompactConfig.default().snapshotStore(store).build();
+  await system.snapshots.save('count', 1);
+  const count = await system.snapshots.load<number>('count').catch((error: KompactError) => error.code);
+  await system.shutdown();
+  return count;
 }
 `,
   'kompact-ts/testing': `
@@ -235,6 +260,7 @@ for (const [i, entry] of [${exports.map((_, i) => `entry${i}`).join(', ')}].entr
 import { ComponentDefinition, KompactConfig } from 'kompact-ts';
 import { SimulatedClock, withSystem } from 'kompact-ts/testing';
 import { startInspector } from 'kompact-ts/inspector';
+import { sqliteSnapshotStore } from 'kompact-ts/sqlite';
 
 class Greeter extends ComponentDefinition {
   receiveLocal(ask) { ask.reply('hello ' + ask.request); }
@@ -254,7 +280,10 @@ const deep = [];
 for (const path of ['internal/closest-name.js', 'dist/index.js', 'src/index.ts', 'dist/internal/closest-name.js']) {
   await import('kompact-ts/' + path).then(() => deep.push('reachable'), (error) => deep.push(error.code));
 }
-console.log(JSON.stringify({ answer, inspector, state, now: clock.now(), deep }));
+// This app has no better-sqlite3 (an optional peer dependency): the durable store says how to get it.
+const sqlite = await sqliteSnapshotStore('state.db').then(() => 'opened', (error) =>
+  error.code + (error.message.includes('npm install better-sqlite3') ? ' naming the install command' : ''));
+console.log(JSON.stringify({ answer, inspector, state, now: clock.now(), deep, sqlite }));
 `;
     await writeFile(join(app, 'main.mjs'), script);
     const output = await run(process.execPath, ['main.mjs'], app, STEP_TIMEOUT_MS);
@@ -264,6 +293,7 @@ console.log(JSON.stringify({ answer, inspector, state, now: clock.now(), deep })
       state: 'active',
       now: 1000,
       deep: Array(4).fill('ERR_PACKAGE_PATH_NOT_EXPORTED'),
+      sqlite: 'DEPENDENCY_MISSING naming the install command',
     });
   });
 

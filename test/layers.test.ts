@@ -14,13 +14,14 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['paths'], // ComponentId, SystemPath, ActorPath, path syntax and parse errors, the message-source protocol
   ['serialisation'], // Serialiser, serIds, byte buffers, built-in serialisers (one of them for paths)
   ['messaging'], // NetMessage and its receive backlog
+  ['snapshots'], // the snapshot store interface, the memory store and the facade with group commit
   ['runtime', 'timer'], // the scheduler, the spawnOff pool; clocks, timer handles and the timer facility
   ['component', 'ports', 'actors', 'supervision'], // the component model, one layer: they call each other
   ['dispatch'], // the dispatcher, aliases, the path trie and routing policies
   ['net'], // frames, connections, the TCP transport, the network link
   ['workers'], // thread channels and link, worker system handles, pools, defineWorker, remotable
   ['system'], // config, KompactSystem, the system handle, dead letters, logging
-  ['testing', 'inspector'], // test helpers (kompact-ts/testing); the live inspector page (kompact-ts/inspector)
+  ['testing', 'inspector', 'sqlite'], // entries above the system: test helpers (kompact-ts/testing), the live inspector page (kompact-ts/inspector), the durable snapshot store on better-sqlite3 and its worker thread (kompact-ts/sqlite)
 ];
 
 /**

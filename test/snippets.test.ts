@@ -129,6 +129,7 @@ describe('the snippets of the README and the book', () => {
             'kompact-ts': [join(root, 'src', 'index.ts')],
             'kompact-ts/testing': [join(root, 'src', 'testing', 'index.ts')],
             'kompact-ts/inspector': [join(root, 'src', 'inspector', 'index.ts')],
+            'kompact-ts/sqlite': [join(root, 'src', 'sqlite', 'index.ts')],
           },
         },
         files: [...files.keys()],

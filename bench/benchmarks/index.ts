@@ -1,5 +1,6 @@
 import type { BenchmarkSpec } from '../infra/spec.js';
 import { chameneosSpec } from './chameneos/spec.js';
+import { durableAckLatency, durableSaveRate } from './durable-snapshots/spec.js';
 import { crashLoop, faultHeap, supervisionOverhead } from './fault-recovery/spec.js';
 import { fibonacciSpec } from './fibonacci/spec.js';
 import { memorySpec } from './memory/spec.js';
@@ -23,6 +24,8 @@ export const CATALOGUE: readonly BenchmarkSpec[] = [
   faultHeap,
   timersSpec,
   memorySpec,
+  durableSaveRate,
+  durableAckLatency,
 ];
 
 /**

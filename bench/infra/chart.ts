@@ -52,6 +52,7 @@ const COLOURS: Readonly<Record<string, string>> = {
   'raw-net-per-message': '#b0b0b0',
   'raw-net-coalesced': '#5f5f5f',
   'raw-message-port': '#8f8f8f',
+  'raw-sqlite': '#4d4d4d',
   nact: '#d62728',
   'xstate-transition': '#2ca02c',
   'xstate-machine': '#98c379',

@@ -25,6 +25,7 @@ export type Implementation =
   | 'raw-net-per-message'
   | 'raw-net-coalesced'
   | 'raw-message-port'
+  | 'raw-sqlite'
   | PeerName;
 
 /** Every implementation name a point may carry. */
@@ -40,6 +41,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   'raw-net-per-message',
   'raw-net-coalesced',
   'raw-message-port',
+  'raw-sqlite',
   ...PEER_NAMES,
 ];
 

@@ -3,6 +3,7 @@ import type { ActorRef } from '../actors/actor-ref.js';
 import type { UniquePath } from '../paths/actor-path.js';
 import type { ComponentId } from '../paths/component-id.js';
 import type { OffTask } from '../runtime/off-task.js';
+import type { Snapshots } from '../snapshots/snapshots.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
@@ -22,6 +23,11 @@ export interface ComponentContext<M> {
   readonly config: Config;
   /** The system this component lives in. */
   system(): SystemHandle;
+  /**
+   * The system's snapshots: `save(key, value)` resolves once the value is durable in the system's
+   * store, `load(key)` reads it back, in this run or (with a durable store) after a crash.
+   */
+  readonly snapshots: Snapshots;
   /**
    * This component's own actor reference. Once the component has ended (faulted, or killed and its
    * `onKill` done), a reference whose messages are dead letters.

@@ -14,6 +14,7 @@ import type { AnyPort, Port } from '../ports/port.js';
 import { makePortEnd, type PortEnd, type ProvidedPort, type RequiredPort } from '../ports/port-ends.js';
 import { OffTask } from '../runtime/off-task.js';
 import type { Runnable } from '../runtime/scheduler.js';
+import type { Snapshots } from '../snapshots/snapshots.js';
 import {
   defaultRecoveryFunction,
   type Fault,
@@ -201,6 +202,11 @@ export class ComponentCore
 
   system(): SystemHandle {
     return this.host.handle;
+  }
+
+  // A getter, not a field: the core keeps no per-component state for snapshots.
+  get snapshots(): Snapshots {
+    return this.host.snapshots;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { UniquePath } from '../paths/actor-path.js';
 import type { PathSender } from '../paths/message-source.js';
 import type { OffLoop } from '../runtime/off-loop-pool.js';
 import type { Scheduler } from '../runtime/scheduler.js';
+import type { Snapshots } from '../snapshots/snapshots.js';
 import type { FaultContext, RecoveryFunction } from '../supervision/fault.js';
 import type { FaultedComponent } from '../supervision/faulted-component.js';
 import type { Config } from '../system/config.js';
@@ -49,6 +50,8 @@ export interface ComponentHost {
   readonly handle: SystemHandle;
   /** The system's lookup table and router for actor paths. */
   readonly dispatcher: HostDispatcher;
+  /** The system's snapshots (`ctx.snapshots`). */
+  readonly snapshots: Snapshots;
   /** Handler calls in one component turn. Kompact: `throughput`. */
   readonly throughput: number;
   /** Messages before port events in one turn: floor(throughput × message-priority). */

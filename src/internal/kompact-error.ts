@@ -40,6 +40,11 @@
  *   dependencies of kompact-ts) are not installed.
  * - `WORKER_NESTED`: a worker system tried to spawn workers of its own (only the main thread's systems
  *   spawn workers).
+ * - `SNAPSHOT_FAILED`: a snapshot store could not save, load or delete (disk full, file locked or
+ *   corrupt, ...) or could not open; `cause` holds the store's own error.
+ * - `SNAPSHOT_STORE_CLOSED`: the snapshot store was closed (its system shut down); it takes no more work.
+ * - `DEPENDENCY_MISSING`: an optional dependency (such as `better-sqlite3` for `kompact-ts/sqlite`) is
+ *   not installed or cannot be loaded; the message names the install command.
  */
 export type KompactErrorCode =
   | 'SYSTEM_TERMINATED'
@@ -70,7 +75,10 @@ export type KompactErrorCode =
   | 'NOT_REMOTABLE'
   | 'INSPECTOR_UNSAFE'
   | 'INSPECTOR_DEPENDENCY_MISSING'
-  | 'WORKER_NESTED';
+  | 'WORKER_NESTED'
+  | 'SNAPSHOT_FAILED'
+  | 'SNAPSHOT_STORE_CLOSED'
+  | 'DEPENDENCY_MISSING';
 
 /**
  * The one error class of kompact-ts: every failure the runtime reports carries a {@link KompactErrorCode}.

@@ -87,6 +87,18 @@ export function msgpackSerialiser<T = unknown>(
       `Expected \`options.allowErrorsAndRegExps\` to be a boolean, got ${describeValue(allowErrorsAndRegExps)}`,
     );
   }
+  return plainMsgpackSerialiser(checkedId, validate, allowErrorsAndRegExps);
+}
+
+/**
+ * @internal {@link msgpackSerialiser} after its checks, under any serId (a reserved one included): the
+ * default serialiser of snapshots uses it under `ReservedSerIds.msgpack`.
+ */
+export function plainMsgpackSerialiser<T>(
+  checkedId: SerId,
+  validate: ((value: unknown) => value is T) | undefined,
+  allowErrorsAndRegExps: boolean,
+): Serialiser<T> {
   return Object.freeze({
     serId: checkedId,
     serialise(value: T, out: BufferWriter): void {

@@ -51,7 +51,8 @@ export const MAX_RESERVED_SER_ID = 20;
  * | 9 | `string` | `Serialisers.string` |
  * | 10 | `number` | `Serialisers.number` |
  * | 11 | `bytes` | `Serialisers.bytes` |
- * | 12–18 | | reserved for future built-ins |
+ * | 12 | `msgpack` | the default serialiser of snapshots (`snapshots.save` without a serialiser) |
+ * | 13–18 | | reserved for future built-ins |
  * | 19 | | reserved (Kompact: serde) |
  * | 20 | | reserved (Kompact: protobuf) |
  * | 21– | | user serialisers, including `msgpackSerialiser` |
@@ -69,6 +70,7 @@ export const ReservedSerIds = {
   string: 9 as SerId,
   number: 10 as SerId,
   bytes: 11 as SerId,
+  msgpack: 12 as SerId,
 } as const;
 
 /** Whether `id` is reserved for kompact-ts (0 to {@link MAX_RESERVED_SER_ID}). */

@@ -21,6 +21,7 @@ import type { NetworkOptions } from '../net/network-link.js';
 import type { SystemPath } from '../paths/system-path.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
+import type { SnapshotStore } from '../snapshots/snapshot-store.js';
 import type { Clock } from '../timer/clock.js';
 import { expandDottedKeys, mergeInto } from './config.js';
 import { buildSystem, type KompactSystem } from './kompact-system.js';
@@ -193,6 +194,8 @@ export interface RuntimeSettings {
   readonly implicitRoutes: boolean;
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
+  /** Where snapshots are kept; `undefined` for a fresh memory store. */
+  readonly snapshotStore: SnapshotStore | undefined;
   readonly tree: ConfigTree;
   /** The network settings, or `undefined` for a local-only system. */
   readonly network: NetworkOptions | undefined;
@@ -222,6 +225,7 @@ export class KompactConfig {
   readonly #sources: ConfigSource[] = [];
   #logger: Logger | undefined;
   #clock: Clock | undefined;
+  #snapshotStore: SnapshotStore | undefined;
   readonly #serialisers: Serialiser<unknown>[] = [];
   /** Warnings about the sources (Kompact keys not implemented), logged when the system is built. */
   readonly #warnings: string[] = [];
@@ -299,6 +303,37 @@ export class KompactConfig {
       throw new TypeError(`Expected \`clock\` to be a Clock, got ${describeValue(clock)}`);
     }
     this.#clock = clock;
+    return this;
+  }
+
+  /**
+   * Keeps the system's snapshots (`system.snapshots`, `ctx.snapshots`) in `store` instead of a fresh
+   * `memorySnapshotStore()`: `sqliteSnapshotStore(file)` from `kompact-ts/sqlite` makes them survive a
+   * crash. The system owns the store: its shutdown waits for pending saves and closes it, so give each
+   * system a store of its own.
+   *
+   * @example
+   * ```ts
+   * import { sqliteSnapshotStore } from 'kompact-ts/sqlite';
+   * const system = await KompactConfig.default()
+   *   .snapshotStore(await sqliteSnapshotStore('state.db'))
+   *   .build();
+   * ```
+   */
+  snapshotStore(store: SnapshotStore): this {
+    if (
+      typeof store !== 'object' ||
+      store === null ||
+      typeof store.write !== 'function' ||
+      typeof store.load !== 'function' ||
+      typeof store.keys !== 'function' ||
+      typeof store.close !== 'function'
+    ) {
+      throw new TypeError(
+        `Expected \`store\` to be a SnapshotStore (write, load, keys, close), got ${describeValue(store)}`,
+      );
+    }
+    this.#snapshotStore = store;
     return this;
   }
 
@@ -445,6 +480,7 @@ export class KompactConfig {
       implicitRoutes: (read(ConfigKeys.implicitRoutes) as boolean | undefined) ?? false,
       logger: this.#logger,
       clock: this.#clock,
+      snapshotStore: this.#snapshotStore,
       tree,
       network: hasNetwork ? network.resolve(read, originOf) : undefined,
       serialisers: new SerialiserRegistry().registerAll(this.#serialisers),

@@ -20,6 +20,7 @@ import { biconnectPorts } from '../ports/connect.js';
 import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import { OffTask } from '../runtime/off-task.js';
 import type { Scheduler } from '../runtime/scheduler.js';
+import type { Snapshots } from '../snapshots/snapshots.js';
 import type { Supervision } from '../supervision/supervision-events.js';
 import type { Clock } from '../timer/clock.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
@@ -177,6 +178,14 @@ export class KompactSystem implements SystemHandle {
   /** Supervision events (`fault`, `recovered`, `recovery-failed`, `recovery-slow`, `gave-up`) and counters. */
   get supervision(): Supervision {
     return this.#runtime.supervision;
+  }
+
+  /**
+   * The system's snapshots: values saved under keys in its snapshot store (in memory by default, see
+   * `KompactConfig.snapshotStore`). Components reach the same object as `this.ctx.snapshots`.
+   */
+  get snapshots(): Snapshots {
+    return this.#runtime.snapshots;
   }
 
   /** Where the system is in its life: `active`, `shutting-down` or `terminated`. */
@@ -634,6 +643,8 @@ export class KompactSystem implements SystemHandle {
     runtime.timers.close();
     // After every component ended: a task a blocked component waited for could still finish.
     await runtime.offLoop.close();
+    // After the components ended: what their onKill saved is committed before the store closes.
+    await runtime.snapshots.close();
     runtime.deadLetters.flushUnlogged();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');

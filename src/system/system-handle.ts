@@ -4,6 +4,7 @@ import type { Component } from '../component/component.js';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import type { NamedPath, UniquePath } from '../paths/actor-path.js';
 import type { SystemPath } from '../paths/system-path.js';
+import type { Snapshots } from '../snapshots/snapshots.js';
 import type { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { Config } from './config.js';
 
@@ -20,6 +21,8 @@ export interface SystemHandle {
   readonly config: Config;
   /** The system's root logger. */
   readonly logger: Logger;
+  /** The system's snapshots, kept in its snapshot store (see `KompactSystem.snapshots`). */
+  readonly snapshots: Snapshots;
   /** Milliseconds on the system's clock. */
   now(): number;
   /** Creates a passive (not yet started) component from a definition factory. */

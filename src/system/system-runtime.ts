@@ -9,6 +9,8 @@ import type { ActorPath } from '../paths/actor-path.js';
 import { SystemPath } from '../paths/system-path.js';
 import { OffLoopPool } from '../runtime/off-loop-pool.js';
 import { Scheduler } from '../runtime/scheduler.js';
+import { memorySnapshotStore } from '../snapshots/memory-snapshot-store.js';
+import { Snapshots } from '../snapshots/snapshots.js';
 import { ComponentSupervisor } from '../supervision/component-supervisor.js';
 import { Supervision } from '../supervision/supervision-events.js';
 import { type Clock, SystemClock } from '../timer/clock.js';
@@ -46,6 +48,8 @@ export class SystemRuntime implements ComponentHost {
   readonly shutdownGraceMs: number;
   readonly deadLetters: DeadLetters;
   readonly supervision: Supervision;
+  /** The system's snapshots, over the configured store (in memory by default). */
+  readonly snapshots: Snapshots;
   /** Every component not yet destroyed or recovered, for shutdown. */
   readonly live = new Set<ComponentCore>();
   /** The lookup table and router for actor paths; replaced once, by the networked one, while building. */
@@ -80,6 +84,7 @@ export class SystemRuntime implements ComponentHost {
     this.shutdownGraceMs = settings.shutdownGraceMs;
     this.implicitRoutes = settings.implicitRoutes;
     this.deadLetters = new DeadLetters(this.logger, this.clock);
+    this.snapshots = new Snapshots(settings.snapshotStore ?? memorySnapshotStore(), this.logger);
     this.supervision = new Supervision(this.logger, () => this.deadLetters.count);
     this.supervisor = new ComponentSupervisor({
       scheduler: this.scheduler,

@@ -117,6 +117,8 @@ async function start(): Promise<void> {
     clock: undefined,
     network: undefined,
     inspector: undefined, // the parent's inspector shows its workers' faults
+    // A store object cannot cross threads: a worker starts on the memory store.
+    snapshotStore: undefined,
     threads: 1,
     systemPath: SystemPath.parse(init.systemPath),
     serialisers: new SerialiserRegistry().registerAll([...definition.serialisers]),

@@ -1,0 +1,168 @@
+import {
+  type Component,
+  ComponentDefinition,
+  KompactConfig,
+  type KompactSystem,
+} from '../../../src/index.js';
+import { sqliteSnapshotStore } from '../../../src/sqlite/index.js';
+import type { Benchmark, Observations } from '../../infra/harness.js';
+import { CountdownLatch } from '../../infra/latch.js';
+import type { AckLatencyParams, SaveRateParams } from './params.js';
+import { LoopLag, tempDatabase } from './temp-database.js';
+
+// B8a and B8b on kompact-ts: a system whose snapshot store is a SQLite file in a temp dir
+// (WAL, synchronous = FULL, the store's worker thread), saving through `ctx.snapshots` / `system.snapshots`.
+
+type SaveRun = { readonly saves: number; readonly latch: CountdownLatch };
+
+/** Saves its state under its key `saves` times, each after the previous one was acknowledged. */
+class Saver extends ComponentDefinition<SaveRun> {
+  constructor(
+    readonly key: string,
+    readonly state: Uint8Array,
+  ) {
+    super();
+  }
+
+  override async receiveLocal(run: SaveRun): Promise<void> {
+    const snapshots = this.ctx.snapshots;
+    for (let i = 0; i < run.saves; i++) await snapshots.save(this.key, this.state);
+    run.latch.countDown();
+  }
+}
+
+async function durableSystem(file: string, maxBatchSize: number): Promise<KompactSystem> {
+  return KompactConfig.default()
+    .throughput(50)
+    .logLevel('silent')
+    .snapshotStore(await sqliteSnapshotStore(file, { maxBatchSize }))
+    .build();
+}
+
+function stateOf(bytes: number, seed: number): Uint8Array {
+  const state = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) state[i] = (seed + i) & 0xff;
+  return state;
+}
+
+/** B8a on kompact-ts: `components` components each saving as fast as acknowledged. */
+export class KompactSaveRate implements Benchmark<SaveRateParams> {
+  #params: SaveRateParams | undefined;
+  #database: ReturnType<typeof tempDatabase> | undefined;
+  #system: KompactSystem | undefined;
+  #savers: Component<Saver>[] = [];
+  #latch: CountdownLatch | undefined;
+  readonly #lag = new LoopLag();
+  #observations: Observations = {};
+
+  async setup(params: SaveRateParams): Promise<void> {
+    this.#params = params;
+    this.#database = tempDatabase();
+    const system = await durableSystem(this.#database.file, params.batch);
+    this.#system = system;
+    for (let i = 0; i < params.components; i++) {
+      const saver = system.create(() => new Saver(`c/${i}`, stateOf(params.bytes, i)));
+      this.#savers.push(saver);
+    }
+    await Promise.all(this.#savers.map((saver) => system.startNotify(saver)));
+  }
+
+  prepareIteration(): void {
+    this.#latch = new CountdownLatch(this.#params!.components);
+    this.#lag.start();
+  }
+
+  runIteration(): Promise<void> {
+    const run = { saves: this.#params!.savesPerComponent, latch: this.#latch! };
+    for (const saver of this.#savers) saver.actorRef().tell(run);
+    return run.latch.promise;
+  }
+
+  async cleanupIteration(): Promise<void> {
+    this.#observations = this.#lag.stop();
+    const { components, bytes } = this.#params!;
+    const last = components - 1;
+    const loaded = await this.#system!.snapshots.load<Uint8Array>(`c/${last}`);
+    const expected = stateOf(bytes, last);
+    if (!(loaded instanceof Uint8Array) || Buffer.compare(loaded, expected) !== 0) {
+      throw new Error(`c/${last} loaded ${String(loaded)}, not its ${bytes}-byte state`);
+    }
+  }
+
+  iterationObservations(): Observations {
+    return this.#observations;
+  }
+
+  async teardown(): Promise<void> {
+    await this.#system?.shutdown();
+    this.#database?.remove();
+  }
+}
+
+/** B8b on kompact-ts: saves at a fixed rate (open loop) over `keys` keys; each save's time to its acknowledgement. */
+export class KompactAckLatency implements Benchmark<AckLatencyParams> {
+  #params: AckLatencyParams | undefined;
+  #database: ReturnType<typeof tempDatabase> | undefined;
+  #system: KompactSystem | undefined;
+  #states: Uint8Array[] = [];
+  #latencies = new Float64Array(0);
+  #observations: Observations = {};
+  readonly #lag = new LoopLag();
+
+  async setup(params: AckLatencyParams): Promise<void> {
+    this.#params = params;
+    this.#database = tempDatabase();
+    this.#system = await durableSystem(this.#database.file, 1000);
+    for (let i = 0; i < params.keys; i++) this.#states.push(stateOf(params.bytes, i));
+    this.#latencies = new Float64Array(Math.ceil((params.rate * params.durationMs) / 1000) + 1);
+  }
+
+  prepareIteration(): void {
+    this.#lag.start();
+  }
+
+  async runIteration(): Promise<void> {
+    const { rate, durationMs, keys } = this.#params!;
+    const snapshots = this.#system!.snapshots;
+    const latencies = this.#latencies;
+    const total = latencies.length - 1;
+    const states = this.#states;
+    const acks: Promise<void>[] = [];
+    const started = performance.now();
+    let issued = 0;
+    // Open loop: each tick issues the saves that are due by now, so a slow acknowledgement does not
+    // slow the offered rate down.
+    while (issued < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000));
+      for (; issued < due; issued++) {
+        const index = issued;
+        const sentAt = performance.now();
+        acks.push(
+          snapshots.save(`k/${index % keys}`, states[index % keys]).then(() => {
+            latencies[index] = performance.now() - sentAt;
+          }),
+        );
+      }
+      if (performance.now() - started > durationMs * 3) throw new Error('could not offer the rate');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(acks);
+  }
+
+  cleanupIteration(): void {
+    const lag = this.#lag.stop();
+    const sorted = this.#latencies.slice(0, -1).sort();
+    const at = (p: number): number =>
+      sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+    this.#observations = { ackP50Ms: at(0.5), ackP99Ms: at(0.99), ...lag };
+  }
+
+  iterationObservations(): Observations {
+    return this.#observations;
+  }
+
+  async teardown(): Promise<void> {
+    await this.#system?.shutdown();
+    this.#database?.remove();
+  }
+}

@@ -1,0 +1,282 @@
+import type { Logger } from 'pino';
+import { describeThrown } from '../internal/describe-thrown.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
+import { plainMsgpackSerialiser } from '../serialisation/msgpack-serialiser.js';
+import { ReservedSerIds } from '../serialisation/ser-id.js';
+import { SerialisationError } from '../serialisation/serialisation-error.js';
+import { deserialiseFromBytes, type Serialiser, serialiseToBytes } from '../serialisation/serialiser.js';
+import { isSerialiser } from '../serialisation/serialisers.js';
+import type { SnapshotStore, SnapshotWrite } from './snapshot-store.js';
+
+/** The serialiser of `save` and `load` without one: msgpack (plain data), under serId 12. */
+const DEFAULT_SERIALISER: Serialiser<unknown> = plainMsgpackSerialiser(
+  ReservedSerIds.msgpack,
+  undefined,
+  false,
+);
+
+const DEFAULT_MAX_BATCH_SIZE = 1000;
+/** Bytes before the serialiser's own: the serId, big-endian, so `load` can refuse another serialiser's bytes. */
+const HEADER_BYTES = 4;
+/** Keys a failure message names before it says how many more there were. */
+const KEYS_NAMED = 3;
+
+/** A group of changes committed in one `write`, and the one promise all of them resolve with. */
+class Batch {
+  readonly changes = new Map<string, SnapshotWrite>();
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: KompactError) => void;
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Looked at or not, a failed batch is logged by the facade: never an unhandled rejection.
+    this.done.catch(() => {});
+  }
+}
+
+/**
+ * A system's snapshots: values saved under string keys in its {@link SnapshotStore}, reachable as
+ * `system.snapshots` and, in a component, as `this.ctx.snapshots`. With the default store they live
+ * in memory; with `sqliteSnapshotStore` (`kompact-ts/sqlite`) they survive a crash of the process.
+ *
+ * @remarks
+ * - `save` resolves once the snapshot is durable in the store (committed, and synced by a durable
+ *   store). Per key, the last acknowledged save wins, and a save is never visible half-written.
+ * - Group commit: saves made in the same turn share one `write` of the store (one transaction and one
+ *   sync); a save made while a `write` is in flight joins the next one. Saves of one key before their
+ *   commit keep only the last value (the earlier saves resolve with it).
+ * - The value is serialised when `save` is called, so later changes to it are not saved.
+ * - A store failure rejects every save of that batch with a `KompactError` `SNAPSHOT_FAILED` whose
+ *   `cause` is the store's error (also logged as a warning); the store is tried again with the next batch.
+ * - `load` and `keys` wait for pending saves of what they read, so they never see a value that is not
+ *   durable.
+ * - At shutdown the system waits for pending saves and then closes the store; afterwards every call
+ *   rejects with `SNAPSHOT_STORE_CLOSED`.
+ *
+ * @example
+ * ```ts
+ * await this.ctx.snapshots.save('counter', { count: this.count });
+ * const last = await this.ctx.snapshots.load<{ count: number }>('counter');
+ * ```
+ */
+export class Snapshots {
+  readonly #store: SnapshotStore;
+  readonly #logger: Logger;
+  readonly #maxBatchSize: number;
+  /** Batches not yet handed to the store, oldest first; saves join the last one. */
+  readonly #waiting: Batch[] = [];
+  #inFlight: Batch | undefined;
+  #isCommitQueued = false;
+  #closed: Promise<void> | undefined;
+  readonly #commitNext = (): void => {
+    this.#isCommitQueued = false;
+    void this.#commit();
+  };
+
+  /** @internal The system makes one, over the store of its config. */
+  constructor(store: SnapshotStore, logger: Logger) {
+    this.#store = store;
+    this.#logger = logger;
+    const max = store.maxBatchSize;
+    this.#maxBatchSize =
+      typeof max === 'number' && Number.isSafeInteger(max) && max > 0 ? max : DEFAULT_MAX_BATCH_SIZE;
+  }
+
+  /** The store the snapshots are kept in. */
+  get store(): SnapshotStore {
+    return this.#store;
+  }
+
+  /**
+   * Saves `value` under `key`; resolves once it is durable in the store.
+   *
+   * @param serialiser - how to turn `value` into bytes; default msgpack (plain objects, arrays, strings,
+   * numbers, booleans, bigints, Dates, Sets and typed arrays round-trip).
+   * @throws TypeError for a key that is not a non-empty string or a serialiser that is not one;
+   * {@link SerialisationError} when `value` cannot be serialised (nothing is saved).
+   * @returns rejects with `SNAPSHOT_FAILED` when the store fails, `SNAPSHOT_STORE_CLOSED` after shutdown.
+   */
+  save<T>(key: string, value: T, serialiser?: Serialiser<T>): Promise<void> {
+    checkKey(key);
+    const chosen = checkSerialiser(serialiser);
+    if (this.#closed !== undefined) return Promise.reject(closedError(`save snapshot ${key}`));
+    const body = serialiseToBytes(chosen, value);
+    // The serialiser's bytes are a view into a shared chunk: the record is the one copy that is kept.
+    const bytes = new Uint8Array(HEADER_BYTES + body.length);
+    const id = chosen.serId;
+    bytes[0] = id >>> 24;
+    bytes[1] = id >>> 16;
+    bytes[2] = id >>> 8;
+    bytes[3] = id;
+    bytes.set(body, HEADER_BYTES);
+    return this.#enqueue({ kind: 'save', key, bytes });
+  }
+
+  /**
+   * The value last saved under `key`, or `undefined` when there is none (or it was deleted).
+   *
+   * @param serialiser - the serialiser it was saved with (default msgpack).
+   * @returns rejects with {@link SerialisationError} when the bytes were saved with another serialiser
+   * or do not deserialise, `SNAPSHOT_FAILED` when the store fails.
+   */
+  async load<T = unknown>(key: string, serialiser?: Serialiser<T>): Promise<T | undefined> {
+    checkKey(key);
+    const chosen = checkSerialiser(serialiser);
+    this.#assertOpen(`load snapshot ${key}`);
+    await this.#settledWith(key);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.#store.load(key);
+    } catch (error) {
+      throw storeError(`Could not load snapshot ${key}`, error);
+    }
+    if (bytes === undefined) return undefined;
+    if (bytes.length < HEADER_BYTES) {
+      throw new SerialisationError(
+        'invalid-data',
+        chosen.serId,
+        `Snapshot ${key} is ${bytes.length} bytes long, shorter than its ${HEADER_BYTES}-byte header`,
+      );
+    }
+    const savedId = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
+    if (savedId !== chosen.serId) {
+      throw new SerialisationError(
+        'invalid-data',
+        chosen.serId,
+        `Snapshot ${key} was saved with serId ${savedId}, not with the given serialiser's ${chosen.serId}`,
+      );
+    }
+    return deserialiseFromBytes(chosen, bytes.subarray(HEADER_BYTES));
+  }
+
+  /** Deletes the snapshot under `key` (if any); resolves once the deletion is durable. */
+  delete(key: string): Promise<void> {
+    checkKey(key);
+    if (this.#closed !== undefined) return Promise.reject(closedError(`delete snapshot ${key}`));
+    return this.#enqueue({ kind: 'delete', key });
+  }
+
+  /** The keys of the saved snapshots that start with `prefix` (all without one), after pending saves. */
+  async *keys(prefix = ''): AsyncIterable<string> {
+    if (typeof prefix !== 'string') {
+      throw new TypeError(`Expected \`prefix\` to be a string, got ${describeValue(prefix)}`);
+    }
+    this.#assertOpen('list snapshot keys');
+    await this.flush();
+    try {
+      for await (const key of this.#store.keys(prefix)) yield key;
+    } catch (error) {
+      throw storeError('Could not list snapshot keys', error);
+    }
+  }
+
+  /** Resolves once every save and delete made so far has settled (committed or failed). */
+  async flush(): Promise<void> {
+    const last = this.#waiting.at(-1) ?? this.#inFlight;
+    if (last !== undefined) await last.done.catch(() => {});
+  }
+
+  /**
+   * @internal Shutdown: takes no more work, waits for what is pending, then closes the store. Called
+   * again, returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    await this.flush();
+    try {
+      await this.#store.close();
+    } catch (error) {
+      this.#logger.warn({ err: error }, `Closing the snapshot store failed: ${describeThrown(error)}`);
+    }
+  }
+
+  #enqueue(change: SnapshotWrite): Promise<void> {
+    let batch = this.#waiting.at(-1);
+    if (batch === undefined || (batch.changes.size >= this.#maxBatchSize && !batch.changes.has(change.key))) {
+      batch = new Batch();
+      this.#waiting.push(batch);
+    }
+    // Map order is first-insertion order; a later change of a key replaces the earlier in place.
+    batch.changes.set(change.key, change);
+    if (this.#inFlight === undefined && !this.#isCommitQueued) {
+      // After the current turn (and the rest of this drain of the scheduler): its saves join this batch.
+      this.#isCommitQueued = true;
+      queueMicrotask(this.#commitNext);
+    }
+    return batch.done;
+  }
+
+  async #commit(): Promise<void> {
+    const batch = this.#waiting.shift();
+    if (batch === undefined) return;
+    this.#inFlight = batch;
+    const changes = [...batch.changes.values()];
+    try {
+      await this.#store.write(changes);
+      batch.resolve();
+    } catch (error) {
+      const keys = changes.slice(0, KEYS_NAMED).map((change) => change.key);
+      const more = changes.length > KEYS_NAMED ? ` and ${changes.length - KEYS_NAMED} more` : '';
+      const failure = storeError(
+        `Could not save ${changes.length} snapshot change(s) (${keys.join(', ')}${more})`,
+        error,
+      );
+      this.#logger.warn({ err: error }, failure.message);
+      batch.reject(failure);
+    }
+    this.#inFlight = undefined;
+    // What arrived during the commit goes at once: it has waited one commit already.
+    if (this.#waiting.length > 0) void this.#commit();
+  }
+
+  /** Waits for the last pending batch that changes `key`, if any (its failure is its savers' to see). */
+  async #settledWith(key: string): Promise<void> {
+    for (let i = this.#waiting.length - 1; i >= 0; i--) {
+      const batch = this.#waiting[i] as Batch;
+      if (batch.changes.has(key)) {
+        await batch.done.catch(() => {});
+        return;
+      }
+    }
+    if (this.#inFlight?.changes.has(key) === true) await this.#inFlight.done.catch(() => {});
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed !== undefined) throw closedError(action);
+  }
+}
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key === '') {
+    throw new TypeError(`Expected \`key\` to be a non-empty string, got ${describeValue(key)}`);
+  }
+}
+
+function checkSerialiser<T>(serialiser: Serialiser<T> | undefined): Serialiser<T> {
+  if (serialiser === undefined) return DEFAULT_SERIALISER as Serialiser<T>;
+  if (!isSerialiser(serialiser)) {
+    throw new TypeError(`Expected \`serialiser\` to be a Serialiser, got ${describeValue(serialiser)}`);
+  }
+  return serialiser;
+}
+
+function closedError(action: string): KompactError {
+  return new KompactError(
+    'SNAPSHOT_STORE_CLOSED',
+    `Cannot ${action}: the snapshot store is closed (its system shut down)`,
+  );
+}
+
+function storeError(what: string, cause: unknown): KompactError {
+  if (cause instanceof KompactError && cause.code === 'SNAPSHOT_STORE_CLOSED') return cause;
+  return new KompactError('SNAPSHOT_FAILED', `${what}: ${describeThrown(cause)}`, { cause });
+}

@@ -1,0 +1,259 @@
+import { Worker } from 'node:worker_threads';
+import { describeThrown } from '../internal/describe-thrown.js';
+import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
+import type { SnapshotStore, SnapshotWrite } from '../snapshots/snapshot-store.js';
+import { encodeBatch } from './batch-codec.js';
+import {
+  fromWorkerError,
+  type SqliteSynchronous,
+  type WorkerReply,
+  type WorkerRequest,
+  type WorkerSettings,
+} from './protocol.js';
+
+/** The command that installs the driver, named by the error when it is missing. */
+const INSTALL_COMMAND = 'npm install better-sqlite3@12';
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'EXTRA', 'NORMAL'];
+const OPTION_NAMES: readonly string[] = ['synchronous', 'table', 'busyTimeoutMs', 'maxBatchSize'];
+
+/** Options of {@link sqliteSnapshotStore}. */
+export interface SqliteSnapshotStoreOptions {
+  /**
+   * SQLite's `synchronous` pragma. `FULL` (the default) syncs the write-ahead log at every commit, so
+   * an acknowledged save survives a crash of the process and of the machine. `NORMAL` syncs only at
+   * checkpoints: faster, and it still survives a crash of the process, but the last commits may be lost
+   * when the machine loses power. `EXTRA` also syncs the directory.
+   */
+  readonly synchronous?: SqliteSynchronous;
+  /** The table the snapshots are kept in, created when missing: a plain SQL name. Default `kompact_snapshots`. */
+  readonly table?: string;
+  /** How long (milliseconds) a commit waits for another connection's lock before it fails. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** The most saves in one transaction. Default 1000. */
+  readonly maxBatchSize?: number;
+}
+
+/**
+ * A durable {@link SnapshotStore} in a SQLite database file, on `better-sqlite3` (an optional peer
+ * dependency: `npm install better-sqlite3@12`). Snapshots acknowledged by `save` survive a crash
+ * (`SIGKILL`) of the process.
+ *
+ * @remarks The database runs in WAL mode with `synchronous = FULL` (see
+ * {@link SqliteSnapshotStoreOptions.synchronous}), one table `key TEXT PRIMARY KEY, value BLOB`. All
+ * of its work is done by one worker thread that owns the connection: each batch of saves is one
+ * transaction and one sync there, so the event loop never waits for a disk. The worker is released when
+ * the store closes (at its system's shutdown); while the store is idle it does not keep the process
+ * alive.
+ *
+ * @param file - the database file, created when missing (`':memory:'` for a database without a file).
+ * @throws TypeError for invalid arguments.
+ * @returns rejects with {@link KompactError} `DEPENDENCY_MISSING` when better-sqlite3 is not installed or
+ * cannot be loaded (the message names the install command), `SNAPSHOT_FAILED` when the database cannot
+ * be opened (not a database, locked, a directory that does not exist).
+ *
+ * @example
+ * ```ts
+ * import { KompactConfig } from 'kompact-ts';
+ * import { sqliteSnapshotStore } from 'kompact-ts/sqlite';
+ *
+ * const system = await KompactConfig.default()
+ *   .snapshotStore(await sqliteSnapshotStore('state.db'))
+ *   .build();
+ * ```
+ */
+export async function sqliteSnapshotStore(
+  file: string,
+  options: SqliteSnapshotStoreOptions = {},
+): Promise<SnapshotStore> {
+  const settings = checkOptions(file, options);
+  try {
+    import.meta.resolve('better-sqlite3');
+  } catch (error) {
+    throw missingDriver(describeThrown(error), error);
+  }
+  const worker = new Worker(new URL('./sqlite-worker.js', import.meta.url), { workerData: settings });
+  await new Promise<void>((resolve, reject) => {
+    const onMessage = (reply: WorkerReply): void => {
+      worker.off('error', onError);
+      worker.off('message', onMessage);
+      if (reply.kind === 'ready') {
+        resolve();
+        return;
+      }
+      if (reply.kind === 'open-failed') {
+        const cause = fromWorkerError(reply.error);
+        reject(
+          reply.isMissing
+            ? missingDriver(reply.error.message, cause)
+            : new KompactError(
+                'SNAPSHOT_FAILED',
+                `Could not open the snapshot database ${file}: ${reply.error.message}`,
+                { cause },
+              ),
+        );
+        return;
+      }
+      reject(new Error(`The SQLite snapshot worker sent ${reply.kind} before it was ready`));
+    };
+    const onError = (error: unknown): void => {
+      worker.off('message', onMessage);
+      reject(
+        new KompactError(
+          'SNAPSHOT_FAILED',
+          `Could not open the snapshot database ${file}: ${describeThrown(error)}`,
+          {
+            cause: error,
+          },
+        ),
+      );
+    };
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+  });
+  return new SqliteSnapshotStore(worker, file, settings.maxBatchSize);
+}
+
+/** A request waiting for the worker's reply. */
+interface Waiting {
+  readonly resolve: (value: Uint8Array | readonly string[] | undefined) => void;
+  readonly reject: (error: Error) => void;
+}
+
+class SqliteSnapshotStore implements SnapshotStore {
+  readonly maxBatchSize: number;
+  readonly #worker: Worker;
+  readonly #file: string;
+  readonly #waiting = new Map<number, Waiting>();
+  #nextId = 1;
+  /** Why the store takes no more work, once it was closed or its worker died. */
+  #ended: KompactError | undefined;
+
+  constructor(worker: Worker, file: string, maxBatchSize: number) {
+    this.#worker = worker;
+    this.#file = file;
+    this.maxBatchSize = maxBatchSize;
+    worker.on('message', (reply: WorkerReply) => this.#settle(reply));
+    worker.on('error', (error) =>
+      this.#end('SNAPSHOT_FAILED', `its worker failed: ${describeThrown(error)}`, error),
+    );
+    worker.on('exit', (code) => this.#end('SNAPSHOT_FAILED', `its worker exited (code ${code})`));
+    // Idle, the worker does not hold the process open; a request refs it until its reply.
+    worker.unref();
+  }
+
+  write(batch: readonly SnapshotWrite[]): Promise<void> {
+    if (batch.length === 0) return Promise.resolve();
+    const buffer = encodeBatch(batch);
+    return this.#request({ op: 'write', id: 0, batch: buffer }, [buffer]).then(() => undefined);
+  }
+
+  async load(key: string): Promise<Uint8Array | undefined> {
+    const value = await this.#request({ op: 'load', id: 0, key });
+    return value as Uint8Array | undefined;
+  }
+
+  async *keys(prefix = ''): AsyncIterable<string> {
+    const keys = (await this.#request({ op: 'keys', id: 0, prefix })) as readonly string[];
+    yield* keys;
+  }
+
+  async close(): Promise<void> {
+    if (this.#ended !== undefined) return;
+    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    await this.#request({ op: 'close', id: 0 });
+    // Held until the worker is gone: unreferenced, it would let the process end before 'exit'.
+    this.#worker.ref();
+    this.#ended = new KompactError('SNAPSHOT_STORE_CLOSED', `The snapshot database ${this.#file} is closed`);
+    await exited;
+  }
+
+  #request(
+    request: WorkerRequest,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<Uint8Array | readonly string[] | undefined> {
+    if (this.#ended !== undefined) return Promise.reject(this.#ended);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.#waiting.size === 0) this.#worker.ref();
+      this.#waiting.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...request, id }, transfer);
+    });
+  }
+
+  #settle(reply: WorkerReply): void {
+    if (reply.kind !== 'done' && reply.kind !== 'failed') return;
+    const waiting = this.#waiting.get(reply.id);
+    if (waiting === undefined) return;
+    this.#waiting.delete(reply.id);
+    if (this.#waiting.size === 0) this.#worker.unref();
+    if (reply.kind === 'done') {
+      waiting.resolve(reply.value);
+      return;
+    }
+    // SQLite's own error (its `code` kept): the snapshot facade wraps it, naming the keys.
+    waiting.reject(fromWorkerError(reply.error));
+  }
+
+  #end(code: 'SNAPSHOT_FAILED', reason: string, cause?: unknown): void {
+    if (this.#ended !== undefined && this.#waiting.size === 0) return;
+    this.#ended ??= new KompactError(code, `The snapshot database ${this.#file} is unusable: ${reason}`, {
+      cause,
+    });
+    for (const waiting of this.#waiting.values()) waiting.reject(this.#ended);
+    this.#waiting.clear();
+  }
+}
+
+function missingDriver(detail: string, cause: unknown): KompactError {
+  return new KompactError(
+    'DEPENDENCY_MISSING',
+    `kompact-ts/sqlite needs the better-sqlite3 package (version 12), an optional peer dependency that ` +
+      `could not be loaded (${detail}). Install it with \`${INSTALL_COMMAND}\``,
+    { cause },
+  );
+}
+
+function checkOptions(file: unknown, options: unknown): WorkerSettings & { readonly maxBatchSize: number } {
+  if (typeof file !== 'string' || file === '') {
+    throw new TypeError(`Expected \`file\` to be a non-empty file path, got ${describeValue(file)}`);
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(name)) {
+      throw new TypeError(
+        `Unknown option \`${name}\` of sqliteSnapshotStore; the options are ${OPTION_NAMES.join(', ')}`,
+      );
+    }
+  }
+  const {
+    synchronous = 'FULL',
+    table = 'kompact_snapshots',
+    busyTimeoutMs = 5000,
+    maxBatchSize = 1000,
+  } = options as SqliteSnapshotStoreOptions;
+  if (!SYNCHRONOUS.includes(synchronous)) {
+    throw new TypeError(
+      `Expected \`options.synchronous\` to be one of ${SYNCHRONOUS.join(', ')}, got ${describeValue(synchronous)}`,
+    );
+  }
+  if (typeof table !== 'string' || !TABLE_NAME.test(table)) {
+    throw new TypeError(
+      `Expected \`options.table\` to be a plain SQL name (letters, digits, _), got ${describeValue(table)}`,
+    );
+  }
+  if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new TypeError(
+      `Expected \`options.busyTimeoutMs\` to be an integer from 0 and up, got ${describeValue(busyTimeoutMs)}`,
+    );
+  }
+  if (typeof maxBatchSize !== 'number' || !Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) {
+    throw new TypeError(
+      `Expected \`options.maxBatchSize\` to be an integer from 1 and up, got ${describeValue(maxBatchSize)}`,
+    );
+  }
+  return { file, table, synchronous, busyTimeoutMs, maxBatchSize };
+}

@@ -1,0 +1,351 @@
+// Snapshots (issue 15, points 1–3 and 5 for any store): the facade `system.snapshots` /
+// `ctx.snapshots` over the memory store and over test stores that count, hold back or fail their
+// writes. The SQLite store has its own file (sqlite-snapshot-store.test.ts) and crash test.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  ComponentDefinition,
+  type HandlerReturn,
+  KompactError,
+  memorySnapshotStore,
+  SerialisationError,
+  Serialisers,
+  type SnapshotStore,
+  type SnapshotWrite,
+} from '../src/index.js';
+import { testConfig, withSystem } from '../src/testing/index.js';
+import { isKompactError } from './support/errors.js';
+import { DEADLINE_MS, deferred, track, within } from './support/promises.js';
+import { ofKind, withEnv } from './support/supervision.js';
+
+/** A memory store that records each batch it was given and can hold back or fail the next write. */
+class ProbeStore implements SnapshotStore {
+  readonly batches: SnapshotWrite[][] = [];
+  readonly inner = memorySnapshotStore();
+  /** When set, the next write waits for this promise (and clears it). */
+  hold: Promise<void> | undefined;
+  /** When set, writes reject with this error. */
+  failWith: Error | undefined;
+  isClosed = false;
+
+  async write(batch: readonly SnapshotWrite[]): Promise<void> {
+    this.batches.push([...batch]);
+    const hold = this.hold;
+    this.hold = undefined;
+    if (hold !== undefined) await hold;
+    if (this.failWith !== undefined) throw this.failWith;
+    await this.inner.write(batch);
+  }
+
+  load(key: string): Promise<Uint8Array | undefined> {
+    return this.inner.load(key);
+  }
+
+  keys(prefix?: string): AsyncIterable<string> {
+    return this.inner.keys(prefix);
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    await this.inner.close();
+  }
+}
+
+/** Saves `{ n }` under its key for every number it is sent, and reports each save's outcome. */
+class Saver extends ComponentDefinition<number> {
+  readonly outcomes: unknown[] = [];
+  constructor(readonly key: string) {
+    super();
+  }
+  override async receiveLocal(n: number): Promise<void> {
+    try {
+      await this.ctx.snapshots.save(this.key, { n });
+      this.outcomes.push('ok');
+    } catch (error) {
+      this.outcomes.push(error);
+      throw error; // the component decides: this one faults
+    }
+  }
+}
+
+describe('Snapshots over the memory store', () => {
+  it('saves, loads and deletes plain data through system.snapshots', async () => {
+    await withSystem(async (system) => {
+      const value = { name: 'counter', count: 7, tags: ['a', 'b'], nested: { ok: true, ratio: 0.5 } };
+      await system.snapshots.save('c/1', value);
+      assert.deepEqual(await system.snapshots.load('c/1'), value);
+      await system.snapshots.save('c/2', [1, 'two', 3]);
+      await system.snapshots.save('other', 'text');
+      const keys: string[] = [];
+      for await (const key of system.snapshots.keys('c/')) keys.push(key);
+      assert.deepEqual(keys.sort(), ['c/1', 'c/2']);
+      await system.snapshots.delete('c/1');
+      assert.equal(await system.snapshots.load('c/1'), undefined);
+      assert.equal(await system.snapshots.load('never-saved'), undefined);
+      assert.equal(await system.snapshots.load('other'), 'text');
+    });
+  });
+
+  it('keeps the value as it was when save was called', async () => {
+    await withSystem(async (system) => {
+      const state = { count: 1 };
+      const saved = system.snapshots.save('k', state);
+      state.count = 2;
+      await saved;
+      assert.deepEqual(await system.snapshots.load('k'), { count: 1 });
+    });
+  });
+
+  it('round-trips with a given serialiser and refuses to load it with another', async () => {
+    await withSystem(async (system) => {
+      await system.snapshots.save('s', 'hello', Serialisers.string);
+      assert.equal(await system.snapshots.load('s', Serialisers.string), 'hello');
+      await assert.rejects(system.snapshots.load('s'), (error: unknown) => {
+        assert.ok(error instanceof SerialisationError);
+        assert.match(error.message, /saved with serId 9, not with the given serialiser's 12/);
+        return true;
+      });
+    });
+  });
+
+  it('is the same object as ctx.snapshots of every component', async () => {
+    await withSystem(async (system) => {
+      const saver = system.create(() => new Saver('from-component'));
+      await system.startNotify(saver);
+      assert.equal(
+        saver.onDefinition((definition) => definition.ctx.snapshots),
+        system.snapshots,
+      );
+      saver.actorRef().tell(5);
+      await within(
+        (async () => {
+          while (saver.onDefinition((d) => d.outcomes.length) === 0)
+            await new Promise((r) => setImmediate(r));
+        })(),
+        DEADLINE_MS,
+        'the component saving its snapshot',
+      );
+      assert.deepEqual(await system.snapshots.load('from-component'), { n: 5 });
+    });
+  });
+
+  it('refuses bad arguments with the argument-error shape', async () => {
+    await withSystem(async (system) => {
+      assert.throws(() => system.snapshots.save('', 1), /Expected `key` to be a non-empty string, got/);
+      assert.throws(
+        () => system.snapshots.save(42 as unknown as string, 1),
+        /Expected `key` to be a non-empty string, got `42` \(number\)/,
+      );
+      assert.throws(
+        () => system.snapshots.save('k', 1, {} as never),
+        /Expected `serialiser` to be a Serialiser, got/,
+      );
+      const cyclic: { self?: unknown } = {};
+      cyclic.self = cyclic;
+      assert.throws(() => system.snapshots.save('k', cyclic), SerialisationError);
+      assert.throws(
+        () => testConfig().snapshotStore({} as never),
+        /Expected `store` to be a SnapshotStore \(write, load, keys, close\), got/,
+      );
+    });
+  });
+});
+
+describe('Group commit', () => {
+  it('commits the saves of one turn in one write', async () => {
+    const store = new ProbeStore();
+    await withSystem(
+      async (system) => {
+        const saves = [];
+        for (let i = 0; i < 50; i++) saves.push(system.snapshots.save(`k${i}`, i));
+        await within(Promise.all(saves), DEADLINE_MS, 'the 50 saves');
+        assert.equal(store.batches.length, 1);
+        assert.equal(store.batches[0]?.length, 50);
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('lets saves made while a write is in flight join the next write', async () => {
+    const store = new ProbeStore();
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.hold = gate.promise;
+        const first = track(system.snapshots.save('a', 1));
+        await new Promise((resolve) => setImmediate(resolve)); // the first write is now in flight
+        assert.equal(store.batches.length, 1);
+        const later = [
+          system.snapshots.save('b', 2),
+          system.snapshots.save('c', 3),
+          system.snapshots.save('a', 4),
+        ];
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 1, 'nothing else is written while a write is in flight');
+        assert.equal(first.settled, false, 'a save resolves only once its write did');
+        gate.resolve();
+        await within(Promise.all(later), DEADLINE_MS, 'the saves of the second write');
+        assert.equal(store.batches.length, 2);
+        assert.deepEqual(
+          store.batches[1]?.map((change) => change.key),
+          ['b', 'c', 'a'],
+        );
+        assert.equal(await system.snapshots.load('a'), 4);
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('keeps the last acknowledged save of a key under concurrent saves', async () => {
+    const store = new ProbeStore();
+    await withSystem(
+      async (system) => {
+        let lastAcknowledged = -1;
+        const saves: Promise<void>[] = [];
+        for (let i = 0; i < 200; i++) {
+          saves.push(
+            system.snapshots.save('one-key', i).then(() => {
+              lastAcknowledged = Math.max(lastAcknowledged, i);
+            }),
+          );
+          // Spread the saves over several writes.
+          if (i % 37 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+        await within(Promise.all(saves), DEADLINE_MS, 'the 200 saves');
+        assert.ok(store.batches.length > 1, 'the saves were spread over several writes');
+        assert.equal(lastAcknowledged, 199);
+        assert.equal(await system.snapshots.load('one-key'), 199);
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('splits a long queue of saves into writes of at most maxBatchSize', async () => {
+    const store = Object.assign(new ProbeStore(), { maxBatchSize: 10 });
+    await withSystem(
+      async (system) => {
+        const saves = [];
+        for (let i = 0; i < 35; i++) saves.push(system.snapshots.save(`k${i}`, i));
+        await within(Promise.all(saves), DEADLINE_MS, 'the 35 saves');
+        assert.deepEqual(
+          store.batches.map((batch) => batch.length),
+          [10, 10, 10, 5],
+        );
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('lets load wait for a pending save of its key', async () => {
+    const store = new ProbeStore();
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.hold = gate.promise;
+        void system.snapshots.save('k', 'new');
+        const loaded = track(system.snapshots.load('k'));
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(loaded.settled, false, 'load waits for the save in flight');
+        gate.resolve();
+        assert.equal(await within(system.snapshots.load('k'), DEADLINE_MS, 'the load'), 'new');
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+});
+
+describe('A failing snapshot store', () => {
+  it('rejects the saves of the failed write with SNAPSHOT_FAILED and its cause, and keeps the system working', async () => {
+    const store = new ProbeStore();
+    await withEnv(
+      async ({ system, lines }) => {
+        const diskFull = Object.assign(new Error('SQLITE_FULL: database or disk is full'), {
+          code: 'SQLITE_FULL',
+        });
+        store.failWith = diskFull;
+        await assert.rejects(system.snapshots.save('k', 1), (error: unknown) => {
+          assert.ok(error instanceof KompactError);
+          assert.equal(error.code, 'SNAPSHOT_FAILED');
+          assert.equal(error.cause, diskFull);
+          assert.match(error.message, /Could not save 1 snapshot change\(s\) \(k\): .*disk is full/);
+          return true;
+        });
+        assert.ok(
+          lines.some((line) => /Could not save 1 snapshot change/.test(line.msg)),
+          'the failure is logged',
+        );
+        store.failWith = undefined;
+        await system.snapshots.save('k', 2);
+        assert.equal(await system.snapshots.load('k'), 2);
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('lets a component whose save failed fault while the system keeps running', async () => {
+    const store = new ProbeStore();
+    await withEnv(
+      async ({ system, events }) => {
+        store.failWith = new Error('database is locked');
+        const saver = system.create(() => new Saver('k'));
+        await system.startNotify(saver);
+        saver.actorRef().tell(1);
+        await within(
+          (async () => {
+            while (ofKind(events, 'fault').length === 0) await new Promise((r) => setImmediate(r));
+          })(),
+          DEADLINE_MS,
+          'the fault of the component whose save failed',
+        );
+        const outcome = saver.onDefinition((d) => d.outcomes[0]);
+        assert.ok(outcome instanceof KompactError && outcome.code === 'SNAPSHOT_FAILED');
+        store.failWith = undefined;
+        const other = system.create(() => new Saver('other'));
+        await system.startNotify(other);
+        await system.snapshots.save('still', 'working');
+        assert.equal(await system.snapshots.load('still'), 'working');
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+});
+
+describe('Shutdown with pending saves', () => {
+  it('commits pending saves, then closes the store, and refuses saves afterwards', async () => {
+    const store = new ProbeStore();
+    const system = await testConfig().snapshotStore(store).build();
+    const gate = deferred();
+    store.hold = gate.promise;
+    const first = system.snapshots.save('a', 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = system.snapshots.save('b', 2);
+    const shutdown = track(system.shutdown());
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(shutdown.settled, false, 'shutdown waits for the write in flight');
+    assert.equal(store.isClosed, false);
+    gate.resolve();
+    await within(system.shutdown(), DEADLINE_MS, 'shutdown');
+    await first;
+    await second;
+    assert.equal(store.batches.length, 2, 'the pending save was written before the store closed');
+    assert.equal(store.isClosed, true);
+    await assert.rejects(system.snapshots.save('c', 3), isKompactError('SNAPSHOT_STORE_CLOSED'));
+    await assert.rejects(system.snapshots.load('a'), isKompactError('SNAPSHOT_STORE_CLOSED'));
+  });
+
+  it('commits what a component saves in onKill', async () => {
+    const store = new ProbeStore();
+    class SavesOnKill extends ComponentDefinition {
+      override onKill(): HandlerReturn {
+        return this.ctx.snapshots.save('last-words', 'bye');
+      }
+    }
+    const system = await testConfig().snapshotStore(store).build();
+    await system.startNotify(system.create(() => new SavesOnKill()));
+    await within(system.shutdown(), DEADLINE_MS, 'shutdown');
+    assert.deepEqual(
+      store.batches.flat().map((change) => change.key),
+      ['last-words'],
+    );
+  });
+});

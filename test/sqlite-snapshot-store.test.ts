@@ -1,0 +1,195 @@
+// The SQLite snapshot store (issue 15, points 1, 2 and 5): round trips through a system, durability
+// across a close and reopen, last-acknowledged-wins, a locked and a corrupt database, the missing
+// driver, and shutdown with pending saves. The SIGKILL crash test is in sqlite-crash.test.ts.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { KompactError } from '../src/index.js';
+import { sqliteSnapshotStore } from '../src/sqlite/index.js';
+import { testConfig, withSystem } from '../src/testing/index.js';
+import { isKompactError } from './support/errors.js';
+import { DEADLINE_MS, within } from './support/promises.js';
+import { openRaw, withTempDir } from './support/sqlite.js';
+
+describe('sqliteSnapshotStore', () => {
+  it('saves, loads, lists and deletes snapshots through a system', async () => {
+    await withTempDir(async (dir) => {
+      const store = await sqliteSnapshotStore(join(dir, 'state.db'));
+      await withSystem(
+        async (system) => {
+          const value = { count: 42, name: 'counter', list: [1, 2, 3], at: 1.5 };
+          await system.snapshots.save('counter/1', value);
+          await system.snapshots.save('counter/2', 'two');
+          await system.snapshots.save('other', [true, null]);
+          assert.deepEqual(await system.snapshots.load('counter/1'), value);
+          assert.equal(await system.snapshots.load('missing'), undefined);
+          const keys: string[] = [];
+          for await (const key of system.snapshots.keys('counter/')) keys.push(key);
+          assert.deepEqual(keys.sort(), ['counter/1', 'counter/2']);
+          await system.snapshots.delete('counter/1');
+          assert.equal(await system.snapshots.load('counter/1'), undefined);
+        },
+        (config) => config.snapshotStore(store),
+      );
+    });
+  });
+
+  it('keeps acknowledged snapshots after the system and its database closed', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'state.db');
+      const store = await sqliteSnapshotStore(file);
+      await withSystem(
+        async (system) => {
+          await system.snapshots.save('k', { kept: true });
+        },
+        (config) => config.snapshotStore(store),
+      );
+      const reopened = await sqliteSnapshotStore(file);
+      await withSystem(
+        async (system) => assert.deepEqual(await system.snapshots.load('k'), { kept: true }),
+        (config) => config.snapshotStore(reopened),
+      );
+      const raw = openRaw(file, { readonly: true });
+      try {
+        assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+      } finally {
+        raw.close();
+      }
+    });
+  });
+
+  it('keeps the last acknowledged of many concurrent saves of one key', async () => {
+    await withTempDir(async (dir) => {
+      const store = await sqliteSnapshotStore(join(dir, 'state.db'));
+      await withSystem(
+        async (system) => {
+          let lastAcknowledged = -1;
+          const saves: Promise<void>[] = [];
+          for (let i = 0; i < 500; i++) {
+            saves.push(
+              system.snapshots.save('one', i).then(() => {
+                lastAcknowledged = Math.max(lastAcknowledged, i);
+              }),
+            );
+            if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+          }
+          await within(Promise.all(saves), DEADLINE_MS, 'the 500 saves');
+          assert.equal(lastAcknowledged, 499);
+          assert.equal(await system.snapshots.load('one'), 499);
+        },
+        (config) => config.snapshotStore(store),
+      );
+    });
+  });
+
+  it('rejects saves while another connection locks the database, and works again once it is released', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'state.db');
+      const store = await sqliteSnapshotStore(file, { busyTimeoutMs: 50 });
+      await withSystem(
+        async (system) => {
+          await system.snapshots.save('k', 1);
+          const locker = openRaw(file);
+          try {
+            locker.exec('BEGIN EXCLUSIVE');
+            await assert.rejects(system.snapshots.save('k', 2), (error: unknown) => {
+              assert.ok(error instanceof KompactError);
+              assert.equal(error.code, 'SNAPSHOT_FAILED');
+              assert.equal((error.cause as { code?: unknown }).code, 'SQLITE_BUSY');
+              assert.match(error.message, /Could not save 1 snapshot change\(s\) \(k\): .*locked/);
+              return true;
+            });
+            locker.exec('ROLLBACK');
+          } finally {
+            locker.close();
+          }
+          await system.snapshots.save('k', 3);
+          assert.equal(await system.snapshots.load('k'), 3);
+        },
+        (config) => config.snapshotStore(store),
+      );
+    });
+  });
+
+  it('refuses to open a file that is not a database', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'corrupt.db');
+      await writeFile(file, 'this is not a SQLite database, just text that is long enough to have a header');
+      await assert.rejects(sqliteSnapshotStore(file), (error: unknown) => {
+        assert.ok(error instanceof KompactError);
+        assert.equal(error.code, 'SNAPSHOT_FAILED');
+        assert.match(
+          error.message,
+          /Could not open the snapshot database .*corrupt\.db: file is not a database/,
+        );
+        assert.equal((error.cause as { code?: unknown }).code, 'SQLITE_NOTADB');
+        return true;
+      });
+    });
+  });
+
+  it('commits pending saves at shutdown before it closes the database', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'state.db');
+      const system = await testConfig()
+        .snapshotStore(await sqliteSnapshotStore(file))
+        .build();
+      const saves = [];
+      for (let i = 0; i < 100; i++) saves.push(system.snapshots.save(`k${i}`, i));
+      await within(system.shutdown(), DEADLINE_MS, 'shutdown');
+      await within(Promise.all(saves), DEADLINE_MS, 'the saves made before shutdown');
+      await assert.rejects(system.snapshots.save('late', 1), isKompactError('SNAPSHOT_STORE_CLOSED'));
+      const raw = openRaw(file, { readonly: true });
+      try {
+        assert.deepEqual(raw.prepare('SELECT count(*) AS n FROM kompact_snapshots').get(), { n: 100 });
+      } finally {
+        raw.close();
+      }
+    });
+  });
+
+  it('refuses invalid arguments with the argument-error shape', async () => {
+    await assert.rejects(sqliteSnapshotStore(''), /Expected `file` to be a non-empty file path, got/);
+    await assert.rejects(
+      sqliteSnapshotStore('x.db', { synchronous: 'OFF' as never }),
+      /Expected `options.synchronous` to be one of FULL, EXTRA, NORMAL, got/,
+    );
+    await assert.rejects(
+      sqliteSnapshotStore('x.db', { table: 'a; DROP TABLE b' }),
+      /Expected `options.table` to be a plain SQL name/,
+    );
+    await assert.rejects(sqliteSnapshotStore('x.db', { bogus: 1 } as never), /Unknown option `bogus`/);
+  });
+
+  it('names the install command when better-sqlite3 is not installed', async () => {
+    // A child process whose module resolution cannot find better-sqlite3 (a resolve hook hides it).
+    const hook = new URL('./support/hide-better-sqlite3.js', import.meta.url).href;
+    const entry = new URL('../src/sqlite/index.js', import.meta.url).href;
+    const register = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(hook)})`;
+    const script = `
+      const { sqliteSnapshotStore } = await import(${JSON.stringify(entry)});
+      try { await sqliteSnapshotStore(':memory:'); console.log('opened'); }
+      catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }
+    `;
+    const output = await within(
+      new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          ['--import', register, '--input-type=module', '-e', script],
+          { cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 30_000 },
+          (error, stdout, stderr) =>
+            error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`)),
+        );
+      }),
+      DEADLINE_MS * 3,
+      'the child process without better-sqlite3',
+    );
+    const result = JSON.parse(output.trim()) as { code: string; message: string };
+    assert.equal(result.code, 'DEPENDENCY_MISSING');
+    assert.match(result.message, /needs the better-sqlite3 package/);
+    assert.match(result.message, /Install it with `npm install better-sqlite3@12`/);
+  });
+});
