@@ -7,6 +7,7 @@ import { describeThrown } from '../internal/describe-thrown.js';
 import { KompactError, type KompactErrorCode } from '../internal/kompact-error.js';
 import { SystemPath } from '../paths/system-path.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
+import type { SnapshotStore } from '../snapshots/snapshot-store.js';
 import { isWorkerDefinition, type WorkerDefinition } from '../workers/define-worker.js';
 import { ThreadChannel } from '../workers/thread-channel.js';
 import type { ThreadLink } from '../workers/thread-link.js';
@@ -109,6 +110,17 @@ async function start(): Promise<void> {
     port?.close();
     return;
   }
+  let snapshotStore: SnapshotStore | undefined;
+  try {
+    snapshotStore = await definition.snapshotStore?.(init.data);
+  } catch (error) {
+    post({
+      kind: 'setup-failed',
+      error: report('WORKER_SETUP_FAILED', error, `The snapshot store of worker ${init.name} did not open`),
+    });
+    port?.close();
+    return;
+  }
   const settings = init.settings;
   system = await buildSystem({
     ...settings,
@@ -117,8 +129,8 @@ async function start(): Promise<void> {
     clock: undefined,
     network: undefined,
     inspector: undefined, // the parent's inspector shows its workers' faults
-    // A store object cannot cross threads: a worker starts on the memory store.
-    snapshotStore: undefined,
+    // A store cannot cross threads: the worker module opens its own (or gets the memory store).
+    snapshotStore,
     threads: 1,
     systemPath: SystemPath.parse(init.systemPath),
     serialisers: new SerialiserRegistry().registerAll([...definition.serialisers]),

@@ -1,6 +1,7 @@
 import { describeValue } from '../internal/describe-value.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { isSerialiser } from '../serialisation/serialisers.js';
+import type { SnapshotStore } from '../snapshots/snapshot-store.js';
 import type { KompactSystem } from '../system/kompact-system.js';
 
 /**
@@ -16,13 +17,20 @@ const WORKER_DEFINITION: unique symbol = Symbol.for('kompact-ts.worker-definitio
 export type WorkerSetup<Data = unknown> = (system: KompactSystem, data: Data) => void | Promise<void>;
 
 /** Options of {@link defineWorker}. */
-export interface WorkerDefinitionOptions {
+export interface WorkerDefinitionOptions<Data = unknown> {
   /**
    * The serialisers the worker's system accepts besides the built-in ones: the same ones the parent
    * uses for the messages it sends here (serialisers hold functions, so they cannot cross a thread;
    * the worker module imports them).
    */
   readonly serialisers?: readonly Serialiser<unknown>[];
+  /**
+   * Opens the snapshot store of the worker's system, in the worker thread, before its system is built
+   * (a store holds a connection, so it cannot cross from the parent): e.g.
+   * `(data) => sqliteSnapshotStore(data.file)`. A thread that is restarted opens it again, so its
+   * components load what the last thread saved. Default: the memory store (nothing survives the thread).
+   */
+  readonly snapshotStore?: (data: Data) => SnapshotStore | Promise<SnapshotStore>;
 }
 
 /** A worker module's default export: made by {@link defineWorker}. */
@@ -30,6 +38,7 @@ export interface WorkerDefinition<Data = unknown> {
   readonly [WORKER_DEFINITION]: true;
   readonly setup: WorkerSetup<Data>;
   readonly serialisers: readonly Serialiser<unknown>[];
+  readonly snapshotStore: ((data: Data) => SnapshotStore | Promise<SnapshotStore>) | undefined;
 }
 
 /**
@@ -52,7 +61,7 @@ export interface WorkerDefinition<Data = unknown> {
  */
 export function defineWorker<Data = unknown>(
   setup: WorkerSetup<Data>,
-  options: WorkerDefinitionOptions = {},
+  options: WorkerDefinitionOptions<Data> = {},
 ): WorkerDefinition<Data> {
   if (typeof setup !== 'function') {
     throw new TypeError(`Expected \`setup\` to be a function, got ${describeValue(setup)}`);
@@ -63,7 +72,18 @@ export function defineWorker<Data = unknown>(
       `Expected \`options.serialisers\` to be an array of serialisers, got ${describeValue(serialisers)}`,
     );
   }
-  return Object.freeze({ [WORKER_DEFINITION]: true as const, setup, serialisers: [...serialisers] });
+  const snapshotStore = options.snapshotStore;
+  if (snapshotStore !== undefined && typeof snapshotStore !== 'function') {
+    throw new TypeError(
+      `Expected \`options.snapshotStore\` to be a function that opens a store, got ${describeValue(snapshotStore)}`,
+    );
+  }
+  return Object.freeze({
+    [WORKER_DEFINITION]: true as const,
+    setup,
+    serialisers: [...serialisers],
+    snapshotStore,
+  });
 }
 
 /** Whether `value` was made by {@link defineWorker}. */
