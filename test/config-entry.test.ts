@@ -95,6 +95,24 @@ describe('ConfigEntry', () => {
     );
   });
 
+  it('is set through the entry itself, checked against its type at once', async () => {
+    await withSystem(
+      async (system) => {
+        assert.equal(system.config.get(FLUSH), 250);
+        assert.equal(system.config.get(WORKERS), 8);
+      },
+      (config) => config.setValue(FLUSH, 250).setValue(WORKERS, 8),
+    );
+    assert.throws(
+      () => testConfig().setValue(WORKERS, 0),
+      /Invalid value for app\.workers: expected at least 1/,
+    );
+    assert.throws(
+      () => testConfig().setValue(BUFFER, -5),
+      /Invalid value for app\.buffer: expected a byte size/,
+    );
+  });
+
   it('is read the same way from a component, and refuses a bad declaration at once', async () => {
     class Flusher extends ComponentDefinition<never> {
       everyMs = 0;

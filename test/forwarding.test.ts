@@ -155,6 +155,16 @@ describe('eager and ahead-of-time serialisation', () => {
     });
   });
 
+  it('tellSerialised reaches another system too, with the sender kept', async () => {
+    await withTwoSystems(async (a, b) => {
+      const far = await startNamedProbe(b, 'far', 'far');
+      const origin = await startProbe(a, 'origin');
+      far.path.tellSerialised('echo eager', origin.component, Serialisers.string);
+      await origin.probe.waitFor(1);
+      assert.deepEqual(origin.probe.texts, ['far:eager']);
+    });
+  });
+
   it('sends one Preserialised payload many times, to this system and another', async () => {
     await withTwoSystems(async (a, b) => {
       const near = await startNamedProbe(a, 'near', 'near');

@@ -169,6 +169,33 @@ describe('WithSender and WithRecipient', () => {
     });
   });
 
+  it('keeps the original sender when a request is forwarded to another component by reference', async () => {
+    /** Passes every request on to the counter it was given, unchanged: the counter answers the asker. */
+    class Front extends ComponentDefinition<WithSender<string, number>> {
+      constructor(private readonly counter: ActorRef<WithSender<string, number>>) {
+        super();
+      }
+      override receiveLocal(request: WithSender<string, number>): HandlerReturn {
+        this.counter.tell(request);
+      }
+    }
+    await withSystem(async (system) => {
+      const counter = system.create(() => new Counter());
+      const front = system.create(
+        () => new Front(counter.actorRef() as ActorRef<WithSender<string, number>>),
+      );
+      const asker = system.create(() => new PlainAsker());
+      await Promise.all([system.startNotify(counter), system.startNotify(front), system.startNotify(asker)]);
+      asker.actorRef().tell({ kind: 'go', counter: front.actorRef() });
+      const total = await within(
+        asker.onDefinition((d) => d.total.promise),
+        DEADLINE_MS,
+        'the forwarded reply',
+      );
+      assert.equal(total, 7);
+    });
+  });
+
   it('keeps the request as content, and names a sender that is not a reference', () => {
     const fake = { actorRef: () => 'nope' } as unknown as { actorRef(): ActorRef<number> };
     assert.throws(

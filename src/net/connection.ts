@@ -159,6 +159,11 @@ export interface ConnectionSettings {
 export class Connection {
   /** Distinguishes connections in events and logs; unique within a transport. */
   readonly session: number;
+  /**
+   * When this connection last carried a data frame, on its transport's use counter (not a clock: a
+   * counter costs one increment per frame). The soft connection limit closes the least recently used.
+   */
+  lastUse = 0;
   /** Which side opened the connection. */
   readonly role: HandshakeRole;
   /**

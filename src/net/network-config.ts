@@ -46,6 +46,8 @@ export const NETWORK_CONFIG_KEYS = {
   networkCloseTimeoutMs: 'kompact.network.close-timeout-ms',
   /** Most incoming connections open at once (`maxIncomingConnections`). Default 1100. */
   networkMaxIncomingConnections: 'kompact.network.max-incoming-connections',
+  /** Established connections above which the least recently used is closed (`softConnectionLimit`). Default 1000. */
+  networkSoftConnectionLimit: 'kompact.network.soft-connection-limit',
   /** Most incoming connections in their handshake at once (`maxHandshakingConnections`). Default 64. */
   networkMaxHandshakingConnections: 'kompact.network.max-handshaking-connections',
   /** Most incoming handshakes at once from one address (`maxHandshakingPerAddress`). Default 8. */
@@ -87,6 +89,7 @@ const NETWORK_OPTION_OF_KEY: Readonly<Record<string, string>> = {
   [NETWORK_CONFIG_KEYS.networkHandshakeTimeoutMs]: 'handshakeTimeoutMs',
   [NETWORK_CONFIG_KEYS.networkCloseTimeoutMs]: 'closeTimeoutMs',
   [NETWORK_CONFIG_KEYS.networkMaxIncomingConnections]: 'maxIncomingConnections',
+  [NETWORK_CONFIG_KEYS.networkSoftConnectionLimit]: 'softConnectionLimit',
   [NETWORK_CONFIG_KEYS.networkMaxHandshakingConnections]: 'maxHandshakingConnections',
   [NETWORK_CONFIG_KEYS.networkMaxHandshakingPerAddress]: 'maxHandshakingPerAddress',
   [NETWORK_CONFIG_KEYS.networkMaxHandshakeFailures]: 'maxHandshakeFailures',

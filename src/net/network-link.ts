@@ -66,6 +66,12 @@ function statusOf(event: TransportEvent): NetworkStatus {
       return blockStatus(event.target, true);
     case 'allowed':
       return blockStatus(event.target, false);
+    case 'soft-connection-limit-exceeded':
+      return { kind: 'soft-connection-limit-exceeded', system: event.closed };
+    case 'hard-connection-limit-reached':
+      return { kind: 'hard-connection-limit-reached' };
+    case 'critical-network-failure':
+      return { kind: 'critical-network-failure', message: event.error.message };
   }
 }
 

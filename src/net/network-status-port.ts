@@ -14,6 +14,13 @@ import { port } from '../ports/port.js';
  * - `connection-closed`: a connection ended gracefully. Kompact: `ConnectionClosed`.
  * - `blocked-system` / `blocked-ip` / `allowed-system` / `allowed-ip`: a block list changed. Kompact:
  *   `BlockedSystem`, `BlockedIp`, `AllowedSystem`, `AllowedIp`.
+ * - `soft-connection-limit-exceeded`: more connections were established than the soft limit
+ *   (`softConnectionLimit`); the least recently used one, with `system`, is closed gracefully.
+ *   Kompact: `SoftConnectionLimitExceeded`.
+ * - `hard-connection-limit-reached`: `maxIncomingConnections` is full and new incoming connections are
+ *   refused (reported once until there is room again). Kompact: `HardConnectionLimitReached`.
+ * - `critical-network-failure`: the listening socket failed (`message` says how); no new incoming
+ *   connection can arrive. Kompact: `CriticalNetworkFailure`.
  * - `blocked-ip-net` / `allowed-ip-net`: a network (`net`, canonical CIDR text such as `127.0.0.0/8`)
  *   was blocked or allowed again. Kompact: `BlockedIpNet`, `AllowedIpNet`.
  */
@@ -26,6 +33,9 @@ export type NetworkStatus =
   | { readonly kind: 'blocked-ip'; readonly address: string }
   | { readonly kind: 'allowed-system'; readonly system: SystemPath }
   | { readonly kind: 'allowed-ip'; readonly address: string }
+  | { readonly kind: 'soft-connection-limit-exceeded'; readonly system: SystemPath }
+  | { readonly kind: 'hard-connection-limit-reached' }
+  | { readonly kind: 'critical-network-failure'; readonly message: string }
   | { readonly kind: 'blocked-ip-net'; readonly net: string }
   | { readonly kind: 'allowed-ip-net'; readonly net: string };
 

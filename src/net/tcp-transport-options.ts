@@ -102,6 +102,12 @@ export interface TcpTransportOptions {
    */
   readonly maxIncomingConnections?: number;
   /**
+   * Established connections (incoming and outgoing) above which the least recently used one is closed
+   * gracefully, with a `soft-connection-limit-exceeded` status event. Default 1000 (Kompact's soft
+   * connection limit).
+   */
+  readonly softConnectionLimit?: number;
+  /**
    * Most incoming connections in their handshake at once (counted within `maxIncomingConnections`): a
    * new one closes the oldest to make room, so idle connections that never handshake cannot keep a
    * legitimate system out for longer than it takes to dial again. Default 64.
@@ -169,6 +175,7 @@ export interface ResolvedTransportOptions {
   readonly handshakeTimeoutMs: number;
   readonly closeTimeoutMs: number;
   readonly maxIncomingConnections: number;
+  readonly softConnectionLimit: number;
   readonly maxHandshakingConnections: number;
   readonly maxHandshakingPerAddress: number;
   readonly maxHandshakeFailures: number;
@@ -201,6 +208,7 @@ const TRANSPORT_OPTION_NAMES = Object.keys({
   handshakeTimeoutMs: true,
   closeTimeoutMs: true,
   maxIncomingConnections: true,
+  softConnectionLimit: true,
   maxHandshakingConnections: true,
   maxHandshakingPerAddress: true,
   maxHandshakeFailures: true,
@@ -391,6 +399,14 @@ export function resolveTransportOptions(
       'maxIncomingConnections',
       options.maxIncomingConnections,
       1100,
+      1,
+      2 ** 31 - 1,
+    ),
+    softConnectionLimit: integer(
+      fail,
+      'softConnectionLimit',
+      options.softConnectionLimit,
+      1000,
       1,
       2 ** 31 - 1,
     ),

@@ -197,6 +197,10 @@ export class TcpTransport {
   private readonly flusher = new FlushScheduler();
   private readonly peers = new Map<string, Peer>();
   private readonly connections = new Set<Connection>();
+  /** Counts data frames sent and received: the clock of `Connection.lastUse`. */
+  private useTick = 0;
+  /** Whether `hard-connection-limit-reached` was reported and no newcomer was admitted since. */
+  private isHardLimitReported = false;
   private readonly blockedSystems = new Set<string>();
   private readonly blockedIps = new Set<string>();
   private readonly blockedNets = new IpNetSet();
@@ -314,9 +318,10 @@ export class TcpTransport {
       server.on('connection', this.onIncomingTls);
       server.on('secureConnection', this.onSecureConnection);
     }
-    server.on('error', (error) =>
-      options.logger.error({ err: error }, `Server socket error: ${error.message}`),
-    );
+    server.on('error', (error) => {
+      options.logger.error({ err: error }, `Server socket error: ${error.message}`);
+      this.emit({ kind: 'critical-network-failure', error });
+    });
     server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
       // Counted when its raw socket closes, into the summary line (anyone can cause these).
       options.logger.debug(
@@ -421,6 +426,7 @@ export class TcpTransport {
     ) {
       return this.refuse('backpressure');
     }
+    if (active !== undefined) active.lastUse = ++this.useTick;
     if (active?.enqueue(frame, size) !== true) {
       peer.queue.push(frame, size);
       if (active === undefined) this.ensureConnecting(peer);
@@ -598,6 +604,7 @@ export class TcpTransport {
     established: (connection) => this.established(connection),
     data: (connection, serId, sender, receiver, chunk, offset, length) => {
       this.receivedFrames++;
+      connection.lastUse = ++this.useTick;
       try {
         this.options.onData(
           serId,
@@ -692,8 +699,14 @@ export class TcpTransport {
     if (this.handshaking.size >= maxHandshakingConnections) this.evictOldestHandshake(undefined);
     if (this.incoming.size >= maxIncomingConnections && !this.evictOldestHandshake(undefined)) {
       this.refuseIncoming(socket, 'full', address);
+      if (!this.isHardLimitReported) {
+        this.isHardLimitReported = true;
+        this.emit({ kind: 'hard-connection-limit-reached' });
+      }
       return undefined;
     }
+    // There was room again: the next time the limit is reached is reported again.
+    this.isHardLimitReported = false;
     return address;
   }
 
@@ -854,6 +867,39 @@ export class TcpTransport {
       address: connection.remoteAddress,
     });
     if (peer.active === undefined) this.activate(peer, connection);
+    this.enforceSoftLimit(connection);
+  }
+
+  /**
+   * Over `softConnectionLimit` established connections, closes the least recently used one (not
+   * `newest`) gracefully and reports it. Kompact: the soft connection limit.
+   */
+  private enforceSoftLimit(newest: Connection): void {
+    let count = 0;
+    for (const peer of this.peers.values()) {
+      for (const connection of peer.connections) if (connection.state === 'established') count++;
+    }
+    if (count <= this.options.softConnectionLimit) return;
+    let oldest: Connection | undefined;
+    for (const peer of this.peers.values()) {
+      for (const connection of peer.connections) {
+        if (
+          connection !== newest &&
+          connection.state === 'established' &&
+          (oldest === undefined || connection.lastUse < oldest.lastUse)
+        ) {
+          oldest = connection;
+        }
+      }
+    }
+    if (oldest === undefined) return;
+    const system = oldest.system as SystemPath;
+    this.options.logger.warn(
+      { limit: this.options.softConnectionLimit, remote: system.toString(), session: oldest.session },
+      `Soft connection limit (${this.options.softConnectionLimit}) exceeded: closing the least recently used connection, with ${system.toString()}`,
+    );
+    this.emit({ kind: 'soft-connection-limit-exceeded', closed: system });
+    oldest.close('the soft connection limit was exceeded');
   }
 
   private activate(peer: Peer, connection: Connection): void {

@@ -18,6 +18,11 @@ export type BlockTarget =
  *   lost (`droppedFrames` of them).
  * - `connection-closed`: an established connection ended gracefully (`disconnect`, `close`, or the peer's).
  * - `blocked` / `allowed`: a block list changed.
+ * - `soft-connection-limit-exceeded`: more connections were established than `softConnectionLimit`;
+ *   the least recently used one (`closed`, a system) is being closed gracefully.
+ * - `hard-connection-limit-reached`: `maxIncomingConnections` is full and a newcomer was refused (once
+ *   until the count drops below the limit again).
+ * - `critical-network-failure`: the listening socket failed (`error`); no new connection may arrive.
  *
  * Kompact: `NetworkStatus::{ConnectionEstablished, ConnectionLost, ConnectionDropped, ConnectionClosed,
  * BlockedSystem, BlockedIp, BlockedIpNet, AllowedSystem, AllowedIp, AllowedIpNet}`.
@@ -44,7 +49,10 @@ export type TransportEvent =
     }
   | { readonly kind: 'connection-closed'; readonly system: SystemPath; readonly session: number }
   | { readonly kind: 'blocked'; readonly target: BlockTarget }
-  | { readonly kind: 'allowed'; readonly target: BlockTarget };
+  | { readonly kind: 'allowed'; readonly target: BlockTarget }
+  | { readonly kind: 'soft-connection-limit-exceeded'; readonly closed: SystemPath }
+  | { readonly kind: 'hard-connection-limit-reached' }
+  | { readonly kind: 'critical-network-failure'; readonly error: Error };
 
 /**
  * Why an accepted data frame was given up; every accepted frame is delivered or reported with one of

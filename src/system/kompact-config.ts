@@ -24,6 +24,7 @@ import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { SnapshotStore } from '../snapshots/snapshot-store.js';
 import type { Clock } from '../timer/clock.js';
 import { expandDottedKeys, mergeInto } from './config.js';
+import { ConfigEntry } from './config-entry.js';
 import { buildSystem, type KompactSystem } from './kompact-system.js';
 
 /** The format of a configuration text: Kompact's TOML, or JSON with the same keys. */
@@ -377,8 +378,24 @@ export class KompactConfig {
     return this;
   }
 
+  /**
+   * Sets a declared entry's value, checked against the entry's type and validation at once.
+   * Kompact: `set_config_value(&ENTRY, value)`.
+   *
+   * @throws {@link KompactError} `CONFIG_INVALID` naming the key when `value` is not one of the entry.
+   */
+  setValue<T>(entry: ConfigEntry<T>, value: T): this;
   /** Sets one value by its dotted key, e.g. `setValue('kompact.runtime.throughput', 10)`. */
-  setValue(key: string, value: unknown): this {
+  setValue(key: string, value: unknown): this;
+  setValue(keyOrEntry: string | ConfigEntry<unknown>, value: unknown): this {
+    if (keyOrEntry instanceof ConfigEntry) {
+      if (value === undefined) {
+        throw new KompactError('CONFIG_INVALID', `Invalid value for ${keyOrEntry.key}: got \`undefined\``);
+      }
+      keyOrEntry.resolve(value);
+      return this.#set(keyOrEntry.key, value, `setValue(${keyOrEntry.key})`);
+    }
+    const key = keyOrEntry;
     if (typeof key !== 'string' || key === '' || key.split('.').includes('')) {
       throw new TypeError(`Expected \`key\` to be a dotted config key, got ${describeValue(key)}`);
     }
