@@ -236,6 +236,32 @@ describe('Group commit', () => {
     );
   });
 
+  it('hands a store that takes two writes in flight the next batch while the first commits', async () => {
+    const store = Object.assign(new ProbeStore(), { maxWritesInFlight: 2 });
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.hold = gate.promise;
+        const first = system.snapshots.save('a', 1);
+        await new Promise((resolve) => setImmediate(resolve));
+        store.hold = gate.promise;
+        const second = system.snapshots.save('b', 2);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 2, 'the second batch went while the first was in flight');
+        const third = system.snapshots.save('c', 3);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 2, 'no more than two writes in flight');
+        gate.resolve();
+        await within(Promise.all([first, second, third]), DEADLINE_MS, 'the three saves');
+        assert.deepEqual(
+          store.batches.map((batch) => batch.map((change) => change.key)),
+          [['a'], ['b'], ['c']],
+        );
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
   it('lets load wait for a pending save of its key', async () => {
     const store = new ProbeStore();
     await withSystem(

@@ -17,6 +17,7 @@ const DEFAULT_SERIALISER: Serialiser<unknown> = plainMsgpackSerialiser(
 );
 
 const DEFAULT_MAX_BATCH_SIZE = 1000;
+const DEFAULT_MAX_WRITES_IN_FLIGHT = 1;
 /** Bytes before the serialiser's own: the serId, big-endian, so `load` can refuse another serialiser's bytes. */
 const HEADER_BYTES = 4;
 /** Keys a failure message names before it says how many more there were. */
@@ -48,7 +49,8 @@ class Batch {
  * - `save` resolves once the snapshot is durable in the store (committed, and synced by a durable
  *   store). Per key, the last acknowledged save wins, and a save is never visible half-written.
  * - Group commit: saves made in the same turn share one `write` of the store (one transaction and one
- *   sync); a save made while a `write` is in flight joins the next one. Saves of one key before their
+ *   sync); a save made while the store has as many writes in flight as it takes
+ *   (`maxWritesInFlight`, 1 by default) joins the next one. Saves of one key before their
  *   commit keep only the last value (the earlier saves resolve with it).
  * - The value is serialised when `save` is called, so later changes to it are not saved.
  * - A store failure rejects every save of that batch with a `KompactError` `SNAPSHOT_FAILED` whose
@@ -68,23 +70,24 @@ export class Snapshots {
   readonly #store: SnapshotStore;
   readonly #logger: Logger;
   readonly #maxBatchSize: number;
+  readonly #maxWritesInFlight: number;
   /** Batches not yet handed to the store, oldest first; saves join the last one. */
   readonly #waiting: Batch[] = [];
-  #inFlight: Batch | undefined;
+  /** Batches handed to the store and not settled yet, in the order they were handed over. */
+  readonly #inFlight: Batch[] = [];
   #isCommitQueued = false;
   #closed: Promise<void> | undefined;
   readonly #commitNext = (): void => {
     this.#isCommitQueued = false;
-    void this.#commit();
+    this.#pump();
   };
 
   /** @internal The system makes one, over the store of its config. */
   constructor(store: SnapshotStore, logger: Logger) {
     this.#store = store;
     this.#logger = logger;
-    const max = store.maxBatchSize;
-    this.#maxBatchSize =
-      typeof max === 'number' && Number.isSafeInteger(max) && max > 0 ? max : DEFAULT_MAX_BATCH_SIZE;
+    this.#maxBatchSize = positiveOr(store.maxBatchSize, DEFAULT_MAX_BATCH_SIZE);
+    this.#maxWritesInFlight = positiveOr(store.maxWritesInFlight, DEFAULT_MAX_WRITES_IN_FLIGHT);
   }
 
   /** The store the snapshots are kept in. */
@@ -177,7 +180,7 @@ export class Snapshots {
 
   /** Resolves once every save and delete made so far has settled (committed or failed). */
   async flush(): Promise<void> {
-    const last = this.#waiting.at(-1) ?? this.#inFlight;
+    const last = this.#waiting.at(-1) ?? this.#inFlight.at(-1);
     if (last !== undefined) await last.done.catch(() => {});
   }
 
@@ -207,7 +210,7 @@ export class Snapshots {
     }
     // Map order is first-insertion order; a later change of a key replaces the earlier in place.
     batch.changes.set(change.key, change);
-    if (this.#inFlight === undefined && !this.#isCommitQueued) {
+    if (this.#inFlight.length < this.#maxWritesInFlight && !this.#isCommitQueued) {
       // After the current turn (and the rest of this drain of the scheduler): its saves join this batch.
       this.#isCommitQueued = true;
       queueMicrotask(this.#commitNext);
@@ -215,10 +218,17 @@ export class Snapshots {
     return batch.done;
   }
 
-  async #commit(): Promise<void> {
-    const batch = this.#waiting.shift();
-    if (batch === undefined) return;
-    this.#inFlight = batch;
+  /** Hands waiting batches to the store while fewer than `maxWritesInFlight` are in flight. */
+  #pump(): void {
+    while (this.#inFlight.length < this.#maxWritesInFlight) {
+      const batch = this.#waiting.shift();
+      if (batch === undefined) return;
+      this.#inFlight.push(batch);
+      void this.#commit(batch);
+    }
+  }
+
+  async #commit(batch: Batch): Promise<void> {
     const changes = [...batch.changes.values()];
     try {
       await this.#store.write(changes);
@@ -233,9 +243,9 @@ export class Snapshots {
       this.#logger.warn({ err: error }, failure.message);
       batch.reject(failure);
     }
-    this.#inFlight = undefined;
+    this.#inFlight.splice(this.#inFlight.indexOf(batch), 1);
     // What arrived during the commit goes at once: it has waited one commit already.
-    if (this.#waiting.length > 0) void this.#commit();
+    this.#pump();
   }
 
   /** Waits for the last pending batch that changes `key`, if any (its failure is its savers' to see). */
@@ -247,12 +257,22 @@ export class Snapshots {
         return;
       }
     }
-    if (this.#inFlight?.changes.has(key) === true) await this.#inFlight.done.catch(() => {});
+    for (let i = this.#inFlight.length - 1; i >= 0; i--) {
+      const batch = this.#inFlight[i] as Batch;
+      if (batch.changes.has(key)) {
+        await batch.done.catch(() => {});
+        return;
+      }
+    }
   }
 
   #assertOpen(action: string): void {
     if (this.#closed !== undefined) throw closedError(action);
   }
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : fallback;
 }
 
 function checkKey(key: unknown): asserts key is string {
