@@ -359,6 +359,25 @@ describe('Shutdown with pending saves', () => {
     await assert.rejects(system.snapshots.load('a'), isKompactError('SNAPSHOT_STORE_CLOSED'));
   });
 
+  it('rejects saves a hanging store has not acknowledged once the shutdown grace period is over', async () => {
+    const store = new ProbeStore();
+    const system = await testConfig().snapshotStore(store).shutdownGraceMs(50).build();
+    store.hold = new Promise(() => {}); // a write that never settles
+    const hanging = system.snapshots.save('a', 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = system.snapshots.save('b', 2);
+    await within(system.shutdown(), DEADLINE_MS, 'shutdown with a hanging store');
+    for (const save of [hanging, waiting]) {
+      await assert.rejects(save, (error: unknown) => {
+        assert.ok(error instanceof KompactError);
+        assert.equal(error.code, 'SNAPSHOT_STORE_CLOSED');
+        assert.match(error.message, /shutdown waited 50 ms for the snapshot store/);
+        return true;
+      });
+    }
+    assert.equal(store.batches.length, 1, 'the waiting save was never handed to the store');
+  });
+
   it('commits what a component saves in onKill', async () => {
     const store = new ProbeStore();
     class SavesOnKill extends ComponentDefinition {

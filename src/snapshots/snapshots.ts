@@ -58,7 +58,8 @@ class Batch {
  * - `load` and `keys` wait for pending saves of what they read, so they never see a value that is not
  *   durable.
  * - At shutdown the system waits for pending saves and then closes the store; afterwards every call
- *   rejects with `SNAPSHOT_STORE_CLOSED`.
+ *   rejects with `SNAPSHOT_STORE_CLOSED`. Saves a store has not acknowledged when the shutdown grace
+ *   period (`shutdownGraceMs`) is over reject with `SNAPSHOT_STORE_CLOSED` too.
  *
  * @example
  * ```ts
@@ -77,6 +78,9 @@ export class Snapshots {
   readonly #inFlight: Batch[] = [];
   #isCommitQueued = false;
   #closed: Promise<void> | undefined;
+  /** Resolved by `abandon`: shutdown stops waiting for the store. */
+  #abandoned: Promise<void> | undefined;
+  #markAbandoned: (() => void) | undefined;
   readonly #commitNext = (): void => {
     this.#isCommitQueued = false;
     this.#pump();
@@ -193,13 +197,36 @@ export class Snapshots {
     return this.#closed;
   }
 
-  async #close(): Promise<void> {
-    await this.flush();
-    try {
-      await this.#store.close();
-    } catch (error) {
-      this.#logger.warn({ err: error }, `Closing the snapshot store failed: ${describeThrown(error)}`);
+  /**
+   * @internal Shutdown waited long enough: every save not yet acknowledged is rejected with
+   * `SNAPSHOT_STORE_CLOSED` naming `reason`, and `close` stops waiting for the store (a store whose
+   * write hangs cannot hold shutdown forever). What the store still commits is not acknowledged.
+   */
+  abandon(reason: string): void {
+    const error = new KompactError('SNAPSHOT_STORE_CLOSED', `Snapshot not acknowledged: ${reason}`);
+    const pending = [...this.#inFlight, ...this.#waiting];
+    this.#waiting.length = 0;
+    if (pending.length > 0) {
+      this.#logger.warn(`${reason}; ${pending.length} batch(es) of snapshots were not acknowledged`);
     }
+    // A batch whose write settles later settles an already rejected promise: a no-op.
+    for (const batch of pending) batch.reject(error);
+    this.#markAbandoned?.();
+  }
+
+  async #close(): Promise<void> {
+    this.#abandoned = new Promise((resolve) => {
+      this.#markAbandoned = resolve;
+    });
+    await Promise.race([this.flush(), this.#abandoned]);
+    const closing = (async () => {
+      try {
+        await this.#store.close();
+      } catch (error) {
+        this.#logger.warn({ err: error }, `Closing the snapshot store failed: ${describeThrown(error)}`);
+      }
+    })();
+    await Promise.race([closing, this.#abandoned]);
   }
 
   #enqueue(change: SnapshotWrite): Promise<void> {

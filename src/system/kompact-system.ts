@@ -455,8 +455,15 @@ export class KompactSystem implements SystemHandle {
       await link.close();
     }
     runtime.timers.close();
-    // After the components ended: what their onKill saved is committed before the store closes.
+    // After the components ended: what their onKill saved is committed before the store closes; a
+    // store that hangs is given up on after the grace period, its pending saves rejected.
+    const graceMs = runtime.shutdownGraceMs;
+    const grace = runtime.clock.setTimer(
+      () => runtime.snapshots.abandon(`shutdown waited ${graceMs} ms for the snapshot store`),
+      graceMs,
+    );
     await runtime.snapshots.close();
+    runtime.clock.clearTimer(grace);
     runtime.deadLetters.flushUnlogged();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');
