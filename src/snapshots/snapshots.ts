@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
+import type { BufferWriter } from '../serialisation/buffer-writer.js';
 import { plainMsgpackSerialiser } from '../serialisation/msgpack-serialiser.js';
 import { ReservedSerIds } from '../serialisation/ser-id.js';
 import { SerialisationError } from '../serialisation/serialisation-error.js';
@@ -112,15 +113,9 @@ export class Snapshots {
     checkKey(key);
     const chosen = checkSerialiser(serialiser);
     if (this.#closed !== undefined) return Promise.reject(closedError(`save snapshot ${key}`));
-    const body = serialiseToBytes(chosen, value);
-    // The serialiser's bytes are a view into a shared chunk: the record is the one copy that is kept.
-    const bytes = new Uint8Array(HEADER_BYTES + body.length);
-    const id = chosen.serId;
-    bytes[0] = id >>> 24;
-    bytes[1] = id >>> 16;
-    bytes[2] = id >>> 8;
-    bytes[3] = id;
-    bytes.set(body, HEADER_BYTES);
+    // The record (serId, then the serialiser's bytes) in one piece: a view into the shared writer's
+    // chunk, never written again, so no copy and no allocation of its own per save.
+    const bytes = serialiseToBytes(recordOf(chosen), value);
     return this.#enqueue({ kind: 'save', key, bytes });
   }
 
@@ -296,6 +291,27 @@ export class Snapshots {
   #assertOpen(action: string): void {
     if (this.#closed !== undefined) throw closedError(action);
   }
+}
+
+/** Per serialiser, the one that writes a snapshot record: its serId (u32), then its own bytes. */
+const records = new WeakMap<Serialiser<never>, Serialiser<never>>();
+
+function recordOf<T>(serialiser: Serialiser<T>): Serialiser<T> {
+  let record = records.get(serialiser as Serialiser<never>) as Serialiser<T> | undefined;
+  if (record === undefined) {
+    const id = serialiser.serId;
+    record = {
+      serId: id,
+      sizeHint: HEADER_BYTES + (serialiser.sizeHint ?? 60),
+      serialise(value: T, out: BufferWriter): void {
+        out.writeU32(id);
+        serialiser.serialise(value, out);
+      },
+      deserialise: (input) => serialiser.deserialise(input),
+    };
+    records.set(serialiser as Serialiser<never>, record as Serialiser<never>);
+  }
+  return record;
 }
 
 function positiveOr(value: number | undefined, fallback: number): number {
