@@ -20,12 +20,12 @@ import { sqliteSnapshotStore } from '../src/sqlite/index.js';
 import { runIfMain } from './support/run-if-main.js';
 import { untilSignal } from './support/until-signal.js';
 
-const COUNT_TIMEOUT_MS = 10;
-const STATE_TIMEOUT_MS = 1000;
+export const COUNT_TIMEOUT_MS = 10;
+export const STATE_TIMEOUT_MS = 1000;
 /** The largest value of Rust's u8. */
-const U8_MAX = 255;
+export const U8_MAX = 255;
 /** The key of the counter's snapshot. */
-const SNAPSHOT_KEY = 'durable-counter';
+export const SNAPSHOT_KEY = 'durable-counter';
 
 // #region counter
 export class DurableCounter extends ComponentDefinition {

@@ -236,6 +236,32 @@ describe('Group commit', () => {
     );
   });
 
+  it('hands a store that takes two writes in flight the next batch while the first commits', async () => {
+    const store = Object.assign(new ProbeStore(), { maxWritesInFlight: 2 });
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.hold = gate.promise;
+        const first = system.snapshots.save('a', 1);
+        await new Promise((resolve) => setImmediate(resolve));
+        store.hold = gate.promise;
+        const second = system.snapshots.save('b', 2);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 2, 'the second batch went while the first was in flight');
+        const third = system.snapshots.save('c', 3);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 2, 'no more than two writes in flight');
+        gate.resolve();
+        await within(Promise.all([first, second, third]), DEADLINE_MS, 'the three saves');
+        assert.deepEqual(
+          store.batches.map((batch) => batch.map((change) => change.key)),
+          [['a'], ['b'], ['c']],
+        );
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
   it('lets load wait for a pending save of its key', async () => {
     const store = new ProbeStore();
     await withSystem(
@@ -331,6 +357,25 @@ describe('Shutdown with pending saves', () => {
     assert.equal(store.isClosed, true);
     await assert.rejects(system.snapshots.save('c', 3), isKompactError('SNAPSHOT_STORE_CLOSED'));
     await assert.rejects(system.snapshots.load('a'), isKompactError('SNAPSHOT_STORE_CLOSED'));
+  });
+
+  it('rejects saves a hanging store has not acknowledged once the shutdown grace period is over', async () => {
+    const store = new ProbeStore();
+    const system = await testConfig().snapshotStore(store).shutdownGraceMs(50).build();
+    store.hold = new Promise(() => {}); // a write that never settles
+    const hanging = system.snapshots.save('a', 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = system.snapshots.save('b', 2);
+    await within(system.shutdown(), DEADLINE_MS, 'shutdown with a hanging store');
+    for (const save of [hanging, waiting]) {
+      await assert.rejects(save, (error: unknown) => {
+        assert.ok(error instanceof KompactError);
+        assert.equal(error.code, 'SNAPSHOT_STORE_CLOSED');
+        assert.match(error.message, /shutdown waited 50 ms for the snapshot store/);
+        return true;
+      });
+    }
+    assert.equal(store.batches.length, 1, 'the waiting save was never handed to the store');
   });
 
   it('commits what a component saves in onKill', async () => {

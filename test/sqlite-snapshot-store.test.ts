@@ -29,6 +29,11 @@ describe('sqliteSnapshotStore', () => {
           const keys: string[] = [];
           for await (const key of system.snapshots.keys('counter/')) keys.push(key);
           assert.deepEqual(keys.sort(), ['counter/1', 'counter/2']);
+          // A prefix is text, not a LIKE pattern: `_` and `%` match only themselves.
+          await system.snapshots.save('counter_x', 1);
+          const patterned: string[] = [];
+          for await (const key of system.snapshots.keys('counter_')) patterned.push(key);
+          assert.deepEqual(patterned, ['counter_x']);
           await system.snapshots.delete('counter/1');
           assert.equal(await system.snapshots.load('counter/1'), undefined);
         },

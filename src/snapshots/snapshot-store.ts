@@ -16,8 +16,10 @@ export type SnapshotWrite =
  * - `write` applies every change of its batch or none of them (a transaction), and resolves only once
  *   they are durable: after a crash, a store that was opened again holds either all of them or, if
  *   `write` had not resolved, possibly none. Within a batch a key appears at most once.
- * - The facade calls `write` once at a time: the next batch waits for the previous one to settle. A
- *   rejection fails that batch only; the facade goes on with the next.
+ * - The facade calls `write` once at a time (the next batch waits for the previous one to settle),
+ *   unless the store sets `maxWritesInFlight` above 1: then it must apply its writes in the order
+ *   they were called (one connection, one queue). A rejection fails that batch only; the facade goes
+ *   on with the next.
  * - `load` and `keys` see every batch whose `write` has resolved.
  * - Bytes handed to `write` belong to the store (it may keep them without copying); bytes returned by
  *   `load` belong to the caller.
@@ -55,6 +57,12 @@ export interface SnapshotStore {
    * and time.
    */
   readonly maxBatchSize?: number;
+  /**
+   * How many `write`s the facade may have in flight at once (default 1). Above 1 the store promises to
+   * apply them in call order; it lets a store whose commit runs elsewhere (a thread, a server) take
+   * the next batch while one commits.
+   */
+  readonly maxWritesInFlight?: number;
   /** Applies `batch` atomically and durably; rejects, changing nothing, when it cannot. */
   write(batch: readonly SnapshotWrite[]): Promise<void>;
   /** The bytes kept under `key`, or `undefined`. */

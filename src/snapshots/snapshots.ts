@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
+import type { BufferWriter } from '../serialisation/buffer-writer.js';
 import { plainMsgpackSerialiser } from '../serialisation/msgpack-serialiser.js';
 import { ReservedSerIds } from '../serialisation/ser-id.js';
 import { SerialisationError } from '../serialisation/serialisation-error.js';
@@ -17,6 +18,7 @@ const DEFAULT_SERIALISER: Serialiser<unknown> = plainMsgpackSerialiser(
 );
 
 const DEFAULT_MAX_BATCH_SIZE = 1000;
+const DEFAULT_MAX_WRITES_IN_FLIGHT = 1;
 /** Bytes before the serialiser's own: the serId, big-endian, so `load` can refuse another serialiser's bytes. */
 const HEADER_BYTES = 4;
 /** Keys a failure message names before it says how many more there were. */
@@ -48,7 +50,8 @@ class Batch {
  * - `save` resolves once the snapshot is durable in the store (committed, and synced by a durable
  *   store). Per key, the last acknowledged save wins, and a save is never visible half-written.
  * - Group commit: saves made in the same turn share one `write` of the store (one transaction and one
- *   sync); a save made while a `write` is in flight joins the next one. Saves of one key before their
+ *   sync); a save made while the store has as many writes in flight as it takes
+ *   (`maxWritesInFlight`, 1 by default) joins the next one. Saves of one key before their
  *   commit keep only the last value (the earlier saves resolve with it).
  * - The value is serialised when `save` is called, so later changes to it are not saved.
  * - A store failure rejects every save of that batch with a `KompactError` `SNAPSHOT_FAILED` whose
@@ -56,7 +59,8 @@ class Batch {
  * - `load` and `keys` wait for pending saves of what they read, so they never see a value that is not
  *   durable.
  * - At shutdown the system waits for pending saves and then closes the store; afterwards every call
- *   rejects with `SNAPSHOT_STORE_CLOSED`.
+ *   rejects with `SNAPSHOT_STORE_CLOSED`. Saves a store has not acknowledged when the shutdown grace
+ *   period (`shutdownGraceMs`) is over reject with `SNAPSHOT_STORE_CLOSED` too.
  *
  * @example
  * ```ts
@@ -68,23 +72,27 @@ export class Snapshots {
   readonly #store: SnapshotStore;
   readonly #logger: Logger;
   readonly #maxBatchSize: number;
+  readonly #maxWritesInFlight: number;
   /** Batches not yet handed to the store, oldest first; saves join the last one. */
   readonly #waiting: Batch[] = [];
-  #inFlight: Batch | undefined;
+  /** Batches handed to the store and not settled yet, in the order they were handed over. */
+  readonly #inFlight: Batch[] = [];
   #isCommitQueued = false;
   #closed: Promise<void> | undefined;
+  /** Resolved by `abandon`: shutdown stops waiting for the store. */
+  #abandoned: Promise<void> | undefined;
+  #markAbandoned: (() => void) | undefined;
   readonly #commitNext = (): void => {
     this.#isCommitQueued = false;
-    void this.#commit();
+    this.#pump();
   };
 
   /** @internal The system makes one, over the store of its config. */
   constructor(store: SnapshotStore, logger: Logger) {
     this.#store = store;
     this.#logger = logger;
-    const max = store.maxBatchSize;
-    this.#maxBatchSize =
-      typeof max === 'number' && Number.isSafeInteger(max) && max > 0 ? max : DEFAULT_MAX_BATCH_SIZE;
+    this.#maxBatchSize = positiveOr(store.maxBatchSize, DEFAULT_MAX_BATCH_SIZE);
+    this.#maxWritesInFlight = positiveOr(store.maxWritesInFlight, DEFAULT_MAX_WRITES_IN_FLIGHT);
   }
 
   /** The store the snapshots are kept in. */
@@ -105,15 +113,9 @@ export class Snapshots {
     checkKey(key);
     const chosen = checkSerialiser(serialiser);
     if (this.#closed !== undefined) return Promise.reject(closedError(`save snapshot ${key}`));
-    const body = serialiseToBytes(chosen, value);
-    // The serialiser's bytes are a view into a shared chunk: the record is the one copy that is kept.
-    const bytes = new Uint8Array(HEADER_BYTES + body.length);
-    const id = chosen.serId;
-    bytes[0] = id >>> 24;
-    bytes[1] = id >>> 16;
-    bytes[2] = id >>> 8;
-    bytes[3] = id;
-    bytes.set(body, HEADER_BYTES);
+    // The record (serId, then the serialiser's bytes) in one piece: a view into the shared writer's
+    // chunk, never written again, so no copy and no allocation of its own per save.
+    const bytes = serialiseToBytes(recordOf(chosen), value);
     return this.#enqueue({ kind: 'save', key, bytes });
   }
 
@@ -177,7 +179,7 @@ export class Snapshots {
 
   /** Resolves once every save and delete made so far has settled (committed or failed). */
   async flush(): Promise<void> {
-    const last = this.#waiting.at(-1) ?? this.#inFlight;
+    const last = this.#waiting.at(-1) ?? this.#inFlight.at(-1);
     if (last !== undefined) await last.done.catch(() => {});
   }
 
@@ -190,13 +192,36 @@ export class Snapshots {
     return this.#closed;
   }
 
-  async #close(): Promise<void> {
-    await this.flush();
-    try {
-      await this.#store.close();
-    } catch (error) {
-      this.#logger.warn({ err: error }, `Closing the snapshot store failed: ${describeThrown(error)}`);
+  /**
+   * @internal Shutdown waited long enough: every save not yet acknowledged is rejected with
+   * `SNAPSHOT_STORE_CLOSED` naming `reason`, and `close` stops waiting for the store (a store whose
+   * write hangs cannot hold shutdown forever). What the store still commits is not acknowledged.
+   */
+  abandon(reason: string): void {
+    const error = new KompactError('SNAPSHOT_STORE_CLOSED', `Snapshot not acknowledged: ${reason}`);
+    const pending = [...this.#inFlight, ...this.#waiting];
+    this.#waiting.length = 0;
+    if (pending.length > 0) {
+      this.#logger.warn(`${reason}; ${pending.length} batch(es) of snapshots were not acknowledged`);
     }
+    // A batch whose write settles later settles an already rejected promise: a no-op.
+    for (const batch of pending) batch.reject(error);
+    this.#markAbandoned?.();
+  }
+
+  async #close(): Promise<void> {
+    this.#abandoned = new Promise((resolve) => {
+      this.#markAbandoned = resolve;
+    });
+    await Promise.race([this.flush(), this.#abandoned]);
+    const closing = (async () => {
+      try {
+        await this.#store.close();
+      } catch (error) {
+        this.#logger.warn({ err: error }, `Closing the snapshot store failed: ${describeThrown(error)}`);
+      }
+    })();
+    await Promise.race([closing, this.#abandoned]);
   }
 
   #enqueue(change: SnapshotWrite): Promise<void> {
@@ -207,7 +232,7 @@ export class Snapshots {
     }
     // Map order is first-insertion order; a later change of a key replaces the earlier in place.
     batch.changes.set(change.key, change);
-    if (this.#inFlight === undefined && !this.#isCommitQueued) {
+    if (this.#inFlight.length < this.#maxWritesInFlight && !this.#isCommitQueued) {
       // After the current turn (and the rest of this drain of the scheduler): its saves join this batch.
       this.#isCommitQueued = true;
       queueMicrotask(this.#commitNext);
@@ -215,10 +240,17 @@ export class Snapshots {
     return batch.done;
   }
 
-  async #commit(): Promise<void> {
-    const batch = this.#waiting.shift();
-    if (batch === undefined) return;
-    this.#inFlight = batch;
+  /** Hands waiting batches to the store while fewer than `maxWritesInFlight` are in flight. */
+  #pump(): void {
+    while (this.#inFlight.length < this.#maxWritesInFlight) {
+      const batch = this.#waiting.shift();
+      if (batch === undefined) return;
+      this.#inFlight.push(batch);
+      void this.#commit(batch);
+    }
+  }
+
+  async #commit(batch: Batch): Promise<void> {
     const changes = [...batch.changes.values()];
     try {
       await this.#store.write(changes);
@@ -233,9 +265,9 @@ export class Snapshots {
       this.#logger.warn({ err: error }, failure.message);
       batch.reject(failure);
     }
-    this.#inFlight = undefined;
+    this.#inFlight.splice(this.#inFlight.indexOf(batch), 1);
     // What arrived during the commit goes at once: it has waited one commit already.
-    if (this.#waiting.length > 0) void this.#commit();
+    this.#pump();
   }
 
   /** Waits for the last pending batch that changes `key`, if any (its failure is its savers' to see). */
@@ -247,12 +279,43 @@ export class Snapshots {
         return;
       }
     }
-    if (this.#inFlight?.changes.has(key) === true) await this.#inFlight.done.catch(() => {});
+    for (let i = this.#inFlight.length - 1; i >= 0; i--) {
+      const batch = this.#inFlight[i] as Batch;
+      if (batch.changes.has(key)) {
+        await batch.done.catch(() => {});
+        return;
+      }
+    }
   }
 
   #assertOpen(action: string): void {
     if (this.#closed !== undefined) throw closedError(action);
   }
+}
+
+/** Per serialiser, the one that writes a snapshot record: its serId (u32), then its own bytes. */
+const records = new WeakMap<Serialiser<never>, Serialiser<never>>();
+
+function recordOf<T>(serialiser: Serialiser<T>): Serialiser<T> {
+  let record = records.get(serialiser as Serialiser<never>) as Serialiser<T> | undefined;
+  if (record === undefined) {
+    const id = serialiser.serId;
+    record = {
+      serId: id,
+      sizeHint: HEADER_BYTES + (serialiser.sizeHint ?? 60),
+      serialise(value: T, out: BufferWriter): void {
+        out.writeU32(id);
+        serialiser.serialise(value, out);
+      },
+      deserialise: (input) => serialiser.deserialise(input),
+    };
+    records.set(serialiser as Serialiser<never>, record as Serialiser<never>);
+  }
+  return record;
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : fallback;
 }
 
 function checkKey(key: unknown): asserts key is string {

@@ -1,7 +1,7 @@
 import type { SnapshotWrite } from '../snapshots/snapshot-store.js';
 
-// One batch of writes as one transferable buffer, so a batch crosses to the SQLite worker without a
-// structured clone per entry: per change a kind byte (1 save, 0 delete), the key's UTF-8 length (u32)
+// One batch of writes as one buffer, so a batch crosses to the SQLite worker as one block of bytes,
+// not a structured clone per entry: per change a kind byte (1 save, 0 delete), the key's UTF-8 length (u32)
 // and bytes, and for a save the value's length (u32) and bytes.
 
 const SAVE = 1;
@@ -9,7 +9,7 @@ const DELETE = 0;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Encodes `batch` into a fresh buffer (which the caller transfers). */
+/** Encodes `batch` into a fresh buffer. */
 export function encodeBatch(batch: readonly SnapshotWrite[]): ArrayBuffer {
   let size = 0;
   for (const change of batch) {

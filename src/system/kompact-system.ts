@@ -643,8 +643,15 @@ export class KompactSystem implements SystemHandle {
     runtime.timers.close();
     // After every component ended: a task a blocked component waited for could still finish.
     await runtime.offLoop.close();
-    // After the components ended: what their onKill saved is committed before the store closes.
+    // After the components ended: what their onKill saved is committed before the store closes; a
+    // store that hangs is given up on after the grace period, its pending saves rejected.
+    const graceMs = runtime.shutdownGraceMs;
+    const grace = runtime.clock.setTimer(
+      () => runtime.snapshots.abandon(`shutdown waited ${graceMs} ms for the snapshot store`),
+      graceMs,
+    );
     await runtime.snapshots.close();
+    runtime.clock.clearTimer(grace);
     runtime.deadLetters.flushUnlogged();
     this.#state = 'terminated';
     runtime.logger.debug('Terminated');

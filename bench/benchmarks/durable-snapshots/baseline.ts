@@ -5,7 +5,7 @@ import { LoopLag, tempDatabase } from './temp-database.js';
 
 // B8a's baselines: better-sqlite3 on its own, on the main thread, with the store's settings (WAL,
 // synchronous = FULL, the same table) and the same rows (`c/<i>` keys, values as long as kompact-ts's
-// records: a 4-byte serId header and msgpack's 2-byte bin header around the state). Transactions of
+// records: a 4-byte serId header and `Serialisers.bytes`'s 4-byte length around the state). Transactions of
 // `batch` upserts; between two transactions the loop yields (setImmediate), which is the "bounded
 // batches on the event loop" design: its lag is what one commit and its sync block the loop for.
 
@@ -45,7 +45,7 @@ export class RawSqliteSaveRate implements Benchmark<SaveRateParams> {
     );
     const { components } = params;
     const values: Buffer[] = [];
-    for (let i = 0; i < components; i++) values.push(Buffer.alloc(params.bytes + 6, i & 0xff));
+    for (let i = 0; i < components; i++) values.push(Buffer.alloc(params.bytes + 8, i & 0xff));
     const keys = values.map((_, i) => `c/${i}`);
     this.#transaction = db.transaction((from: number, count: number) => {
       for (let i = from; i < from + count; i++) upsert.run(keys[i % components], values[i % components]);
