@@ -77,7 +77,7 @@ describe('spawnWorker', () => {
     });
   });
 
-  it('refuses a module URL that is not a URL, and unknown options', async () => {
+  it('refuses a module URL that is not a URL, unknown options and data that cannot be cloned', async () => {
     await withSystem(async (system) => {
       await assert.rejects(system.spawnWorker(42 as unknown as URL), {
         name: 'TypeError',
@@ -86,6 +86,10 @@ describe('spawnWorker', () => {
       await assert.rejects(
         system.spawnWorker(PROBE_WORKER, { dat: {} } as never),
         isKompactError('CONFIG_INVALID'),
+      );
+      await assert.rejects(
+        system.spawnWorker(PROBE_WORKER, { data: { probes: () => [] } }),
+        isKompactError('SERIALISATION_FAILED'),
       );
     });
   });
@@ -170,6 +174,29 @@ describe('paths across threads', () => {
       assert.equal(letters.length, 1);
       assert.equal(letters[0]?.reason, 'serialisation-failed');
     });
+  });
+});
+
+describe('a networked parent', () => {
+  it('carries messages between its workers and its own components, and from a worker to another process over TCP', async () => {
+    await withSystem(
+      async (parent) => {
+        await withSystem(
+          async (remote) => {
+            const { probe: far, path: farPath } = await startNamedProbe(remote, 'far');
+            const worker = await spawn(parent, { probes: ['echo'], greet: farPath.toString() });
+            await far.waitFor(1);
+            assert.ok(far.received[0]?.sender.system.equals(worker.systemPath()), 'sent by the worker');
+            const { probe, component } = await startNamedProbe(parent, 'client');
+            on(worker, '/echo').tell('echo over tcp parent', component);
+            await probe.waitFor(1);
+            assert.deepEqual(probe.texts, ['echo:over tcp parent']);
+          },
+          (config) => config.network(),
+        );
+      },
+      (config) => config.network(),
+    );
   });
 });
 

@@ -169,16 +169,32 @@ export class WorkerSystem {
     const host = this.#host;
     this.#state = 'starting';
     this.#downDetail = 'starting';
-    const thread = new Worker(host.entry, {
-      workerData: {
-        moduleUrl: this.#moduleUrl,
-        name: this.name,
-        systemPath: this.#systemPath.toString(),
-        settings: host.settings,
-        data: this.#options.data,
-      },
-      ...(this.#options.resourceLimits === undefined ? {} : { resourceLimits: this.#options.resourceLimits }),
-    });
+    let thread: Worker;
+    try {
+      thread = new Worker(host.entry, {
+        workerData: {
+          moduleUrl: this.#moduleUrl,
+          name: this.name,
+          systemPath: this.#systemPath.toString(),
+          settings: host.settings,
+          data: this.#options.data,
+        },
+        ...(this.#options.resourceLimits === undefined
+          ? {}
+          : { resourceLimits: this.#options.resourceLimits }),
+      });
+    } catch (error) {
+      // `data` that structured clone refuses (a function, a class instance with methods), or bad limits.
+      this.#state = 'down';
+      this.#downDetail = 'down (it could not be started)';
+      return Promise.reject(
+        new KompactError(
+          'SERIALISATION_FAILED',
+          `Cannot start worker ${this.name}: ${describeThrown(error)} (\`data\` must be structured-cloneable)`,
+          { cause: error },
+        ),
+      );
+    }
     this.#thread = thread;
     this.#threadId = thread.threadId;
     // Frames sent while the setup runs wait in the thread until it has finished.
