@@ -287,7 +287,7 @@ export class WorkerSystem {
     ...args: ConstructorParameters<C>
   ): Promise<RemoteComponent<InstanceType<C>>> {
     const { moduleUrl, exportName } = originOf(definitionClass);
-    const reply = (await this.request((requestId) => ({
+    const reply = (await this.#request((requestId) => ({
       kind: 'create',
       requestId,
       moduleUrl,
@@ -297,7 +297,7 @@ export class WorkerSystem {
     const home: ComponentHome = {
       name: this.name,
       lifecycle: (componentId, action) =>
-        this.request((requestId) => ({ kind: 'lifecycle', requestId, componentId, action })),
+        this.#request((requestId) => ({ kind: 'lifecycle', requestId, componentId, action })),
     };
     return new RemoteComponent<InstanceType<C>>(home, reply.componentId, reply.path);
   }
@@ -306,7 +306,7 @@ export class WorkerSystem {
    * Sends a request to the thread and resolves with its reply; rejects with `WORKER_DOWN` if the thread
    * is not up or ends first.
    */
-  request(message: (requestId: number) => ToWorker): Promise<unknown> {
+  #request(message: (requestId: number) => ToWorker): Promise<unknown> {
     const thread = this.#thread;
     if (thread === undefined || this.#state !== 'up') {
       return Promise.reject(
