@@ -228,6 +228,15 @@ describe('worker shutdown', () => {
     assert.deepEqual(process.getActiveResourcesInfo(), before, 'no handle is left');
   });
 
+  it('rejects a spawn still in its setup when the system shuts down, with WORKER_DOWN', async () => {
+    const system = await testConfig().build();
+    const spawning = system.spawnWorker(PROBE_WORKER, { data: { delaySetupMs: 2000 } });
+    // Let the thread start; shutdown then ends it before its setup is done.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await within(system.shutdown(), DEADLINE_MS, 'shutdown');
+    await assert.rejects(within(spawning, DEADLINE_MS, 'the spawn to settle'), isKompactError('WORKER_DOWN'));
+  });
+
   it('terminates a worker that does not end within the grace period, and logs it', async () => {
     const { logger, lines } = captureLogs('warn');
     const system = await testConfig().logger(logger).shutdownGraceMs(300).build();

@@ -207,14 +207,15 @@ export class WorkerSystem {
       thread.on('message', (message: FromWorker) => {
         switch (message.kind) {
           case 'frames':
-            channel.receive(message.bytes, { data: this.#received });
+            channel.receive(message.bytes, this.#sink);
             break;
           case 'log':
             destination.write(message.line.endsWith('\n') ? message.line : `${message.line}\n`);
             break;
           case 'ready':
             isReady = true;
-            this.#state = 'up';
+            // A terminate() called while the setup ran stays in charge.
+            if (this.#state === 'starting') this.#state = 'up';
             resolve();
             break;
           case 'setup-failed':
@@ -253,12 +254,20 @@ export class WorkerSystem {
         if (this.#channel === channel) this.#channel = undefined;
         this.#rejectPending(`worker ${this.name}'s thread ended`);
         if (this.#state === 'terminating') {
+          if (!isReady) {
+            reject(
+              new KompactError('WORKER_DOWN', `Worker ${this.name} was terminated before its setup finished`),
+            );
+          }
           this.#onExit?.();
           return;
         }
         if (!isReady) {
-          this.#state = 'down';
-          this.#downDetail = 'down (its setup failed)';
+          // A restart whose setup failed has already given up (the rejection ran first).
+          if (this.#state === 'starting') {
+            this.#state = 'down';
+            this.#downDetail = 'down (its setup failed)';
+          }
           reject(
             new KompactError(
               'WORKER_SETUP_FAILED',
@@ -336,8 +345,9 @@ export class WorkerSystem {
     });
   }
 
-  readonly #received = (...args: Parameters<ThreadLink['received']>): void => {
-    this.#host.link.received(...args);
+  /** Where decoded frames from the thread go: the parent's link, which delivers or forwards them. */
+  readonly #sink = {
+    data: (...args: Parameters<ThreadLink['received']>): void => this.#host.link.received(...args),
   };
 
   #settle(requestId: number, settle: (pending: Pending) => void): void {
