@@ -77,7 +77,7 @@ describe('spawnWorker', () => {
     });
   });
 
-  it('refuses a module URL that is not a URL, and unknown options', async () => {
+  it('refuses a module URL that is not a URL, unknown options and data that cannot be cloned', async () => {
     await withSystem(async (system) => {
       await assert.rejects(system.spawnWorker(42 as unknown as URL), {
         name: 'TypeError',
@@ -86,6 +86,10 @@ describe('spawnWorker', () => {
       await assert.rejects(
         system.spawnWorker(PROBE_WORKER, { dat: {} } as never),
         isKompactError('CONFIG_INVALID'),
+      );
+      await assert.rejects(
+        system.spawnWorker(PROBE_WORKER, { data: { probes: () => [] } }),
+        isKompactError('SERIALISATION_FAILED'),
       );
     });
   });
@@ -173,6 +177,29 @@ describe('paths across threads', () => {
   });
 });
 
+describe('a networked parent', () => {
+  it('carries messages between its workers and its own components, and from a worker to another process over TCP', async () => {
+    await withSystem(
+      async (parent) => {
+        await withSystem(
+          async (remote) => {
+            const { probe: far, path: farPath } = await startNamedProbe(remote, 'far');
+            const worker = await spawn(parent, { probes: ['echo'], greet: farPath.toString() });
+            await far.waitFor(1);
+            assert.ok(far.received[0]?.sender.system.equals(worker.systemPath()), 'sent by the worker');
+            const { probe, component } = await startNamedProbe(parent, 'client');
+            on(worker, '/echo').tell('echo over tcp parent', component);
+            await probe.waitFor(1);
+            assert.deepEqual(probe.texts, ['echo:over tcp parent']);
+          },
+          (config) => config.network(),
+        );
+      },
+      (config) => config.network(),
+    );
+  });
+});
+
 describe('worker logs', () => {
   it("reach the parent's logger destination with a worker field", async () => {
     const { logger, lines } = captureLogs('info');
@@ -199,6 +226,15 @@ describe('worker shutdown', () => {
     await within(system.shutdown(), DEADLINE_MS, 'shutdown');
     for (const worker of workers) assert.equal(worker.state, 'terminated');
     assert.deepEqual(process.getActiveResourcesInfo(), before, 'no handle is left');
+  });
+
+  it('rejects a spawn still in its setup when the system shuts down, with WORKER_DOWN', async () => {
+    const system = await testConfig().build();
+    const spawning = system.spawnWorker(PROBE_WORKER, { data: { delaySetupMs: 2000 } });
+    // Let the thread start; shutdown then ends it before its setup is done.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await within(system.shutdown(), DEADLINE_MS, 'shutdown');
+    await assert.rejects(within(spawning, DEADLINE_MS, 'the spawn to settle'), isKompactError('WORKER_DOWN'));
   });
 
   it('terminates a worker that does not end within the grace period, and logs it', async () => {

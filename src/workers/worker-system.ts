@@ -169,16 +169,32 @@ export class WorkerSystem {
     const host = this.#host;
     this.#state = 'starting';
     this.#downDetail = 'starting';
-    const thread = new Worker(host.entry, {
-      workerData: {
-        moduleUrl: this.#moduleUrl,
-        name: this.name,
-        systemPath: this.#systemPath.toString(),
-        settings: host.settings,
-        data: this.#options.data,
-      },
-      ...(this.#options.resourceLimits === undefined ? {} : { resourceLimits: this.#options.resourceLimits }),
-    });
+    let thread: Worker;
+    try {
+      thread = new Worker(host.entry, {
+        workerData: {
+          moduleUrl: this.#moduleUrl,
+          name: this.name,
+          systemPath: this.#systemPath.toString(),
+          settings: host.settings,
+          data: this.#options.data,
+        },
+        ...(this.#options.resourceLimits === undefined
+          ? {}
+          : { resourceLimits: this.#options.resourceLimits }),
+      });
+    } catch (error) {
+      // `data` that structured clone refuses (a function, a class instance with methods), or bad limits.
+      this.#state = 'down';
+      this.#downDetail = 'down (it could not be started)';
+      return Promise.reject(
+        new KompactError(
+          'SERIALISATION_FAILED',
+          `Cannot start worker ${this.name}: ${describeThrown(error)} (\`data\` must be structured-cloneable)`,
+          { cause: error },
+        ),
+      );
+    }
     this.#thread = thread;
     this.#threadId = thread.threadId;
     // Frames sent while the setup runs wait in the thread until it has finished.
@@ -191,14 +207,15 @@ export class WorkerSystem {
       thread.on('message', (message: FromWorker) => {
         switch (message.kind) {
           case 'frames':
-            channel.receive(message.bytes, { data: this.#received });
+            channel.receive(message.bytes, this.#sink);
             break;
           case 'log':
             destination.write(message.line.endsWith('\n') ? message.line : `${message.line}\n`);
             break;
           case 'ready':
             isReady = true;
-            this.#state = 'up';
+            // A terminate() called while the setup ran stays in charge.
+            if (this.#state === 'starting') this.#state = 'up';
             resolve();
             break;
           case 'setup-failed':
@@ -237,12 +254,20 @@ export class WorkerSystem {
         if (this.#channel === channel) this.#channel = undefined;
         this.#rejectPending(`worker ${this.name}'s thread ended`);
         if (this.#state === 'terminating') {
+          if (!isReady) {
+            reject(
+              new KompactError('WORKER_DOWN', `Worker ${this.name} was terminated before its setup finished`),
+            );
+          }
           this.#onExit?.();
           return;
         }
         if (!isReady) {
-          this.#state = 'down';
-          this.#downDetail = 'down (its setup failed)';
+          // A restart whose setup failed has already given up (the rejection ran first).
+          if (this.#state === 'starting') {
+            this.#state = 'down';
+            this.#downDetail = 'down (its setup failed)';
+          }
           reject(
             new KompactError(
               'WORKER_SETUP_FAILED',
@@ -271,7 +296,7 @@ export class WorkerSystem {
     ...args: ConstructorParameters<C>
   ): Promise<RemoteComponent<InstanceType<C>>> {
     const { moduleUrl, exportName } = originOf(definitionClass);
-    const reply = (await this.request((requestId) => ({
+    const reply = (await this.#request((requestId) => ({
       kind: 'create',
       requestId,
       moduleUrl,
@@ -281,7 +306,7 @@ export class WorkerSystem {
     const home: ComponentHome = {
       name: this.name,
       lifecycle: (componentId, action) =>
-        this.request((requestId) => ({ kind: 'lifecycle', requestId, componentId, action })),
+        this.#request((requestId) => ({ kind: 'lifecycle', requestId, componentId, action })),
     };
     return new RemoteComponent<InstanceType<C>>(home, reply.componentId, reply.path);
   }
@@ -290,7 +315,7 @@ export class WorkerSystem {
    * Sends a request to the thread and resolves with its reply; rejects with `WORKER_DOWN` if the thread
    * is not up or ends first.
    */
-  request(message: (requestId: number) => ToWorker): Promise<unknown> {
+  #request(message: (requestId: number) => ToWorker): Promise<unknown> {
     const thread = this.#thread;
     if (thread === undefined || this.#state !== 'up') {
       return Promise.reject(
@@ -320,8 +345,9 @@ export class WorkerSystem {
     });
   }
 
-  readonly #received = (...args: Parameters<ThreadLink['received']>): void => {
-    this.#host.link.received(...args);
+  /** Where decoded frames from the thread go: the parent's link, which delivers or forwards them. */
+  readonly #sink = {
+    data: (...args: Parameters<ThreadLink['received']>): void => this.#host.link.received(...args),
   };
 
   #settle(requestId: number, settle: (pending: Pending) => void): void {

@@ -10,6 +10,7 @@ import type { Benchmark } from '../../infra/harness.js';
 import { CountdownLatch } from '../../infra/latch.js';
 import type { PingPongParams } from '../pingpong/params.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
+import type { ThreadThroughputParams } from './params.js';
 
 // B7a on kompact-ts: a pinger on the main thread's system and a ponger on a worker system
 // (ponger-worker.ts), one message in flight. The ping is a number (the built-in f64 serialiser) told to
@@ -90,6 +91,90 @@ export class KompactThreadPingPong implements Benchmark<PingPongParams> {
     const faults = pinger.onDefinition((definition) => definition.faults);
     if (faults !== 0) throw new Error(`B7a: ${faults} round trips missing or out of order`);
     await this.#system?.killNotify(pinger);
+  }
+
+  async teardown(): Promise<void> {
+    await this.#system?.shutdown();
+  }
+}
+
+/** Up to `pipeline` pings in flight: one new ping per pong until `count` were sent and answered. */
+class ThroughputPinger extends ComponentDefinition<Run> {
+  readonly #ponger: ActorPath;
+  readonly #pipeline: number;
+  #count = 0;
+  #sent = 0;
+  #received = 0;
+  #latch: CountdownLatch | undefined;
+
+  constructor(ponger: ActorPath, pipeline: number) {
+    super();
+    this.#ponger = ponger;
+    this.#pipeline = pipeline;
+  }
+
+  /** Pongs of the last run still missing. */
+  get missing(): number {
+    return this.#count - this.#received;
+  }
+
+  override receiveLocal(run: Run): void {
+    this.#latch = run.latch;
+    this.#count = run.count;
+    this.#sent = 0;
+    this.#received = 0;
+    const inFlight = Math.min(this.#pipeline, this.#count);
+    while (this.#sent < inFlight) this.#ponger.tell(this.#sent++, this);
+  }
+
+  override receiveNetwork(_msg: NetMessage): void {
+    this.#received++;
+    if (this.#sent < this.#count) this.#ponger.tell(this.#sent++, this);
+    else if (this.#received === this.#count) this.#latch?.countDown();
+  }
+}
+
+/** B7b ThreadThroughputPingPong on kompact-ts: `pairs` pingers here, their pongers on one worker. */
+export class KompactThreadThroughput implements Benchmark<ThreadThroughputParams> {
+  #params: ThreadThroughputParams | undefined;
+  #system: KompactSystem | undefined;
+  #pongers: ActorPath[] = [];
+  #pingers: Component<ThroughputPinger>[] = [];
+
+  async setup(params: ThreadThroughputParams): Promise<void> {
+    this.#params = params;
+    const system = await buildBenchSystem();
+    this.#system = system;
+    const worker = await system.spawnWorker(new URL('./ponger-worker.js', import.meta.url), {
+      data: { pairs: params.pairs },
+    });
+    for (let i = 0; i < params.pairs; i++) {
+      this.#pongers.push(ActorPath.parse(`${worker.systemPath().toString()}/ponger-${i}`));
+    }
+  }
+
+  async prepareIteration(): Promise<void> {
+    const system = this.#system as KompactSystem;
+    const { pipeline } = this.#params as ThreadThroughputParams;
+    this.#pingers = this.#pongers.map((ponger) =>
+      system.create(() => new ThroughputPinger(ponger, pipeline)),
+    );
+    for (const pinger of this.#pingers) await system.startNotify(pinger);
+  }
+
+  runIteration(): Promise<void> {
+    const latch = new CountdownLatch(this.#pingers.length);
+    const run = new Run(latch, (this.#params as ThreadThroughputParams).msgsPerPair);
+    for (const pinger of this.#pingers) pinger.actorRef().tell(run);
+    return latch.promise;
+  }
+
+  async cleanupIteration(): Promise<void> {
+    for (const pinger of this.#pingers) {
+      const missing = pinger.onDefinition((definition) => definition.missing);
+      if (missing !== 0) throw new Error(`B7b: ${missing} pongs missing`);
+      await this.#system?.killNotify(pinger);
+    }
   }
 
   async teardown(): Promise<void> {

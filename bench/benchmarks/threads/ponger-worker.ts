@@ -9,8 +9,12 @@ class ThreadPonger extends ComponentDefinition {
   }
 }
 
-export default defineWorker(async (system) => {
-  const ponger = system.create(() => new ThreadPonger());
-  await system.startNotify(ponger);
-  await system.registerByAlias(ponger, 'ponger');
+/** `ponger`, and `ponger-<i>` for i < `pairs` (B7b's pairs), each its own component. */
+export default defineWorker<{ readonly pairs?: number } | undefined>(async (system, data) => {
+  const aliases = ['ponger', ...Array.from({ length: data?.pairs ?? 0 }, (_, i) => `ponger-${i}`)];
+  for (const alias of aliases) {
+    const ponger = system.create(() => new ThreadPonger());
+    await system.startNotify(ponger);
+    await system.registerByAlias(ponger, alias);
+  }
 });

@@ -1,5 +1,6 @@
-import { define, perSecond, policyFor } from '../../infra/spec.js';
+import { define, msgsPerSecond, perSecond, policyFor } from '../../infra/spec.js';
 import { type PingPongParams, parsePingPongParams } from '../pingpong/params.js';
+import { parseThreadThroughputParams, type ThreadThroughputParams } from './params.js';
 
 /** B7a ThreadPingPong: one message in flight between the main thread and a worker thread. */
 export const threadPingPong = define<PingPongParams>({
@@ -29,5 +30,43 @@ export const threadPingPong = define<PingPongParams>({
   loaders: {
     'raw-message-port': async () => new (await import('./baseline.js')).RawMessagePortPingPong(),
     'kompact-ts': async () => new (await import('./kompact.js')).KompactThreadPingPong(),
+  },
+});
+
+/** B7b ThreadThroughputPingPong: pipelined pairs between the main thread and one worker thread. */
+export const threadThroughput = define<ThreadThroughputParams>({
+  id: 'B7b',
+  title: 'ThreadThroughputPingPong (main thread ↔ worker thread, pipelined pairs)',
+  baseline: 'raw-message-port',
+  chartMetrics: ['throughput'],
+  parse: parseThreadThroughputParams,
+  grid: (mode) => {
+    const rows: { implementation: 'raw-message-port' | 'kompact-ts'; params: ThreadThroughputParams }[] = [];
+    for (const pairs of mode === 'smoke' ? [1] : [1, 4]) {
+      for (const pipeline of mode === 'smoke' ? [100] : [10, 100, 1000]) {
+        for (const implementation of ['raw-message-port', 'kompact-ts'] as const) {
+          // One post per message runs at 0.15–1.6 M msgs/s: 100,000 per pair would take seconds per
+          // iteration at 4 pairs (as B5's per-message baseline, it keeps 20,000).
+          const full = implementation === 'raw-message-port' || pipeline < 100 ? 20_000 : 100_000;
+          rows.push({
+            implementation,
+            params: { msgsPerPair: mode === 'smoke' ? 1000 : full, pipeline, pairs },
+          });
+        }
+      }
+    }
+    return rows;
+  },
+  notes: () => [
+    'msgs/s counts pings and pongs (2 per round trip). Target: kompact-ts ≥ 5 M msgs/s at pipeline 1000.',
+    "kompact-ts: `pairs` pingers on the main thread's system, each with up to `pipeline` numbers in flight to its own ponger (`ponger-<i>`) on one worker system; frames are batched per turn into one transferred ArrayBuffer per post.",
+    'raw-message-port: the same pattern with one `postMessage` per message (a [pair, index] array) to a `Worker` that posts each back; 20,000 messages per pair (msgs/s compare across counts).',
+  ],
+  metrics: ({ msgsPerPair, pairs }, row) => [msgsPerSecond(2 * msgsPerPair * pairs, row.seconds)],
+  comparedBy: ['pipeline', 'pairs'],
+  policy: (mode) => policyFor(mode, { maxTimedMs: 15_000 }),
+  loaders: {
+    'raw-message-port': async () => new (await import('./baseline.js')).RawMessagePortThroughput(),
+    'kompact-ts': async () => new (await import('./kompact.js')).KompactThreadThroughput(),
   },
 });

@@ -14,6 +14,8 @@ import { Probe } from '../probes.js';
 export interface ProbeWorkerData {
   /** Aliases to register a probe at; each probe is named after its alias (`echo x` → `<alias>:x`). */
   readonly probes?: readonly string[];
+  /** Wait this long at the start of the setup. */
+  readonly delaySetupMs?: number;
   /** Throw from the setup. */
   readonly failSetup?: boolean;
   /** A path the worker tells `hello from <name>` once its setup is done. */
@@ -72,6 +74,7 @@ class Saboteur extends ComponentDefinition {
 
 export default defineWorker<ProbeWorkerData | undefined>(async (system, given) => {
   const data = given ?? {};
+  if (data.delaySetupMs !== undefined) await new Promise((resolve) => setTimeout(resolve, data.delaySetupMs));
   if (data.failSetup === true) throw new Error('setup refused to run');
   for (const alias of data.probes ?? []) {
     const probe = system.create(() => new Probe(alias));
