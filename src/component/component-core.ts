@@ -68,6 +68,14 @@ interface Listener {
 /** Ended components that already warned about code acting for them: one warning each. */
 const warnedCores = new WeakSet<ComponentCore>();
 
+/** Each component's child logger, made the first time it logs (most components never do). */
+const childLoggers = new WeakMap<ComponentCore, Logger>();
+
+/** The grace timer of each blocked component a kill waits for (rare: kept beside the cores, not in them). */
+const killGraces = new WeakMap<ComponentCore, ClockTimer>();
+/** How many of {@link killGraces} are armed: none in the usual case, so disarming skips the lookup. */
+let armedKillGraces = 0;
+
 const START: ControlEvent = Object.freeze({ kind: 'start' });
 const STOP: ControlEvent = Object.freeze({ kind: 'stop' });
 const KILL: ControlEvent = Object.freeze({ kind: 'kill' });
@@ -143,7 +151,6 @@ export class ComponentCore
   private startRequested = false;
   private listeners: Record<ListenerKind, Listener[] | undefined> | undefined;
   private recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
-  private childLogger: Logger | undefined;
   private ownRef: ActorRef<unknown> | undefined;
   /** This component's unique path, once asked for (registering it with the dispatcher). */
   private ownPath: UniquePath | undefined;
@@ -162,8 +169,6 @@ export class ComponentCore
    * grace period running out) and is ignored.
    */
   private blockEpoch = 0;
-  /** Armed while a kill waits for this blocked component: abandons the block when it fires. */
-  private killGrace: ClockTimer | undefined;
   /**
    * The asks delivered to this component's handlers and not answered yet (a list through the asks
    * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
@@ -188,8 +193,12 @@ export class ComponentCore
   // ---- ComponentContext -------------------------------------------------------------------------
 
   get log(): Logger {
-    this.childLogger ??= this.host.logger.child({ cid: this.id, ctype: this.typeName });
-    return this.childLogger;
+    let logger = childLoggers.get(this);
+    if (logger === undefined) {
+      logger = this.host.logger.child({ cid: this.id, ctype: this.typeName });
+      childLoggers.set(this, logger);
+    }
+    return logger;
   }
 
   get clock(): Clock {
@@ -413,19 +422,26 @@ export class ComponentCore
 
   /** Abandons what this component blocks on if it is still blocked after the grace period. */
   private armKillGrace(): void {
-    if (this.killGrace !== undefined) return;
+    if (killGraces.has(this)) return;
     const epoch = this.blockEpoch;
     const graceMs = this.host.shutdownGraceMs;
-    this.killGrace = this.host.clock.setTimer(() => {
-      this.killGrace = undefined;
+    const timer = this.host.clock.setTimer(() => {
+      killGraces.delete(this);
+      armedKillGraces--;
       if (this.blocked && this.blockEpoch === epoch) this.abandonBlock(graceMs);
     }, graceMs);
+    killGraces.set(this, timer);
+    armedKillGraces++;
   }
 
   private disarmKillGrace(): void {
-    if (this.killGrace === undefined) return;
-    this.host.clock.clearTimer(this.killGrace);
-    this.killGrace = undefined;
+    // Called on every unblock and destruction: no lookup while no kill waits anywhere (the usual case).
+    if (armedKillGraces === 0) return;
+    const timer = killGraces.get(this);
+    if (timer === undefined) return;
+    this.host.clock.clearTimer(timer);
+    killGraces.delete(this);
+    armedKillGraces--;
   }
 
   /** A kill waited the grace period for this blocked component: stop waiting, and go on with the kill. */

@@ -26,6 +26,14 @@ function checkDelay(name: string, value: unknown, minMs: number): void {
 }
 
 /**
+ * The core behind a definition's `ctx` (the context is the core): read from `ctx` rather than kept in
+ * a second field per component (a private accessor would add a brand to every instance instead).
+ */
+function core(definition: ComponentDefinition<unknown>): ComponentCore {
+  return definition.ctx as unknown as ComponentCore;
+}
+
+/**
  * The base class of every component: your subclass holds the component's state and handlers, and
  * reaches the runtime through `this.ctx`. Construct it only inside `system.create(() => new X())`.
  *
@@ -50,16 +58,13 @@ export abstract class ComponentDefinition<M = never> {
   /** This component's context: id, logger, system, own actor reference, recovery function. */
   readonly ctx: ComponentContext<M>;
 
-  readonly #core: ComponentCore;
-
   constructor() {
-    this.#core = claimCore().attach(this);
-    this.ctx = this.#core as unknown as ComponentContext<M>;
+    this.ctx = claimCore().attach(this) as unknown as ComponentContext<M>;
   }
 
   /** @internal `path.tell(value, this)` sends from this component (see `ComponentCore`). */
   [messageSource](): TellSource {
-    return this.#core[messageSource]();
+    return core(this)[messageSource]();
   }
 
   /**
@@ -83,7 +88,7 @@ export abstract class ComponentDefinition<M = never> {
     type: Port<Request, Indication>,
     handler?: (request: Request) => HandlerReturn,
   ): ProvidedPort<Request, Indication> {
-    return this.#core.addPort<Request, Indication>('provided', type, handler ?? ignoreEvent) as ProvidedPort<
+    return core(this).addPort<Request, Indication>('provided', type, handler ?? ignoreEvent) as ProvidedPort<
       Request,
       Indication
     >;
@@ -110,7 +115,7 @@ export abstract class ComponentDefinition<M = never> {
     type: Port<Request, Indication>,
     handler?: (indication: Indication) => HandlerReturn,
   ): RequiredPort<Request, Indication> {
-    return this.#core.addPort<Indication, Request>(
+    return core(this).addPort<Indication, Request>(
       'required',
       type,
       handler ?? ignoreEvent,
@@ -127,7 +132,7 @@ export abstract class ComponentDefinition<M = never> {
     checkDelay('delayMs', delayMs, 0);
     if (typeof handler !== 'function')
       throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
-    return this.#core.scheduleTimer(delayMs, 0, handler);
+    return core(this).scheduleTimer(delayMs, 0, handler);
   }
 
   /**
@@ -145,7 +150,7 @@ export abstract class ComponentDefinition<M = never> {
     checkDelay('periodMs', periodMs, MIN_PERIOD_MS);
     if (typeof handler !== 'function')
       throw new TypeError(`Expected \`handler\` to be a function, got ${typeof handler}`);
-    return this.#core.scheduleTimer(delayMs, periodMs, handler);
+    return core(this).scheduleTimer(delayMs, periodMs, handler);
   }
 
   /**
@@ -156,7 +161,7 @@ export abstract class ComponentDefinition<M = never> {
    */
   cancelTimer(timer: ScheduledTimer): void {
     if (timer === undefined || timer === null) return;
-    this.#core.cancelTimer(timer);
+    core(this).cancelTimer(timer);
   }
 
   /** Runs when the component starts (again after a stop). Kompact: `on_start`. */
