@@ -228,6 +228,9 @@ export class SystemSampler {
     this.#delay.reset();
   }
 
+  /** Called after each supervision event (the server then sends a snapshot sooner than its interval). */
+  onSupervision: (() => void) | undefined = undefined;
+
   /** Stops counting and listening. */
   close(): void {
     if (this.#runtime.scheduler.turnObserver === this.#turns)
@@ -395,6 +398,7 @@ export class SystemSampler {
       replacementId,
     });
     if (this.#timeline.length > TIMELINE_LENGTH) this.#timeline.shift();
+    this.onSupervision?.();
   }
 
   #deadLetter(letter: DeadLetter): void {
