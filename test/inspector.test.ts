@@ -105,6 +105,34 @@ describe('startInspector', () => {
     });
   });
 
+  it('counts handler calls exactly per component when many take turns in alternation', async () => {
+    await withSystem(async (system) => {
+      const sinks = Array.from({ length: 5 }, () => system.create(() => new Sink()));
+      const inspector = await startInspector(system);
+      try {
+        for (const sink of sinks) await system.startNotify(sink);
+        // Round-robin sends make the turns alternate between all five, past the two counted in fields.
+        for (let round = 0; round < 20; round++) {
+          sinks.forEach((sink, i) => {
+            if (round < 4 * (i + 1)) sink.actorRef().tell(`round ${round}`);
+          });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        const snapshot = await snapshotWhere(
+          inspector.url,
+          (s) => s.overview.totals.handled >= 5 + 4 + 8 + 12 + 16 + 20,
+          'every message to be counted',
+        );
+        assert.deepEqual(
+          sinks.map((sink) => snapshot.components.find((row) => row.id === sink.id)?.handled),
+          [5, 9, 13, 17, 21],
+        );
+      } finally {
+        await inspector.close();
+      }
+    });
+  });
+
   it('shows a fault in the timeline and the restart on the replacement', async () => {
     await withSystem(async (system) => {
       const sink = system.create(() => new Sink());

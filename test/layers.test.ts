@@ -228,12 +228,16 @@ describe('Source layers', () => {
         "import * as i from './i.js';",
         "import './j.js';",
         "const k = await import('./k.js');",
+        "const url = await import(new URL('../url/u.js', import.meta.url).href);",
         "/** import { L } from './l.js'; */",
         "// import { M } from './m.js';",
       ].join('\n'),
     );
     assert.deepEqual(
-      lines.map((line) => `${line.specifier} ${line.typeOnly ? 'type' : 'value'}`),
+      lines.map(
+        (line) =>
+          `${line.specifier} ${line.typeOnly ? 'type' : 'value'}${line.byUrl === true ? ' (by URL)' : ''}`,
+      ),
       [
         './a.js value',
         '../c/c.js type',
@@ -244,6 +248,7 @@ describe('Source layers', () => {
         './i.js value',
         './j.js value',
         './k.js value',
+        '../url/u.js value (by URL)',
       ],
     );
   });

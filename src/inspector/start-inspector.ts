@@ -36,6 +36,9 @@ export interface Inspector {
   close(): Promise<void>;
 }
 
+/** The shortest time between two snapshots that supervision events bring forward. */
+const EARLY_GAP_MS = 250;
+
 /** The actions the page may ask for (with `actions: true`). */
 const ACTIONS = ['start', 'stop', 'kill', 'fault'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -160,7 +163,10 @@ export async function startInspector(
       if (!watcher.res.writableNeedDrain) watcher.res.write(frame);
     }
   };
+  let lastTickAt = Number.NEGATIVE_INFINITY;
+  let early: NodeJS.Timeout | undefined;
   const tick = (): void => {
+    lastTickAt = performance.now();
     if (watchers.size === 0) return;
     try {
       broadcast(sampler.sample());
@@ -170,6 +176,18 @@ export async function startInspector(
         `The inspector could not sample the system: ${describeThrown(error)}`,
       );
     }
+  };
+  // A fault should reach an open page within a second whatever the interval: a supervision event
+  // brings the next snapshot forward, to at most one per EARLY_GAP_MS.
+  sampler.onSupervision = () => {
+    if (watchers.size === 0 || early !== undefined) return;
+    early = setTimeout(
+      () => {
+        early = undefined;
+        tick();
+      },
+      Math.max(0, lastTickAt + EARLY_GAP_MS - performance.now()),
+    );
   };
   const watch = (req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(200, {
@@ -305,6 +323,8 @@ export async function startInspector(
     closed ??= new Promise<void>((resolve) => {
       if (ticker !== undefined) clearInterval(ticker);
       ticker = undefined;
+      clearTimeout(early);
+      early = undefined;
       sampler.close();
       for (const watcher of watchers) watcher.res.end();
       watchers.clear();
