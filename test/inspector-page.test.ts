@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { biconnectComponents, ComponentDefinition, type KompactSystem } from '../src/index.js';
-import { type Inspector, startInspector } from '../src/inspector/index.js';
+import { type Inspector, type InspectorOptions, startInspector } from '../src/inspector/index.js';
 import { withSystem } from '../src/testing/index.js';
 import { CountPort, CountProvider, PortUser } from './support/definitions.js';
 import { within } from './support/promises.js';
@@ -36,9 +36,12 @@ after(async () => {
 });
 
 /** Runs `body` with a system, an inspector on it and a fresh browser page; closes all three. */
-async function withPage(body: (system: KompactSystem, inspector: Inspector, page: Page) => Promise<void>) {
+async function withPage(
+  body: (system: KompactSystem, inspector: Inspector, page: Page) => Promise<void>,
+  options: InspectorOptions = {},
+) {
   await withSystem(async (system) => {
-    const inspector = await startInspector(system);
+    const inspector = await startInspector(system, options);
     const page = await (browser as Browser).newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -80,6 +83,8 @@ describe('The inspector page', () => {
       await within(page.waitForSelector(row, { timeout: PAGE_DEADLINE_MS }), PAGE_DEADLINE_MS, 'the row');
       assert.equal(await page.textContent(`${row} td:nth-child(2)`), 'Flaky');
       assert.equal(await page.textContent(`${row} td:nth-child(3)`), 'active');
+      // Read-only by default: no action buttons.
+      assert.equal(await page.locator(`${row} button`).count(), 0);
     });
   });
 
@@ -116,6 +121,33 @@ describe('The inspector page', () => {
         /flaky crashed/,
       );
     });
+  });
+
+  it('kills a component from its row when started with actions: true', async () => {
+    await withPage(
+      async (system, inspector, page) => {
+        const flaky = system.create(() => new Flaky());
+        await system.startNotify(flaky);
+        await page.goto(inspector.url);
+        const kill = `#component-table tr[data-id="${flaky.id}"] button:text-is("kill")`;
+        await within(
+          page.waitForSelector(kill, { timeout: PAGE_DEADLINE_MS }),
+          PAGE_DEADLINE_MS,
+          'the button',
+        );
+        await page.click(kill);
+        await within(
+          page.waitForSelector(`#component-table tr[data-id="${flaky.id}"]`, {
+            state: 'detached',
+            timeout: PAGE_DEADLINE_MS,
+          }),
+          PAGE_DEADLINE_MS,
+          'the killed component to leave the table',
+        );
+        assert.ok(flaky.isDestroyed());
+      },
+      { actions: true },
+    );
   });
 
   it('draws an edge of the port graph for a port connection', async () => {
