@@ -6,45 +6,12 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import {
-  ComponentDefinition,
-  type HandlerReturn,
-  type KompactSystem,
-  type NetworkStatus,
-  NetworkStatusPort,
-} from '../src/index.js';
 import { TcpTransport } from '../src/net/tcp-transport.js';
 import type { TransportEvent } from '../src/net/transport-events.js';
 import { withSystem } from '../src/testing/index.js';
 import { startNamedProbe } from './support/probes.js';
 import { DEADLINE_MS, within } from './support/promises.js';
-
-class Watcher extends ComponentDefinition {
-  readonly events: NetworkStatus[] = [];
-  private readonly waiters: { kind: NetworkStatus['kind']; count: number; resolve: () => void }[] = [];
-  readonly status = this.requirePort(NetworkStatusPort, (event): HandlerReturn => {
-    this.events.push(event);
-    for (const waiter of this.waiters) if (this.count(waiter.kind) >= waiter.count) waiter.resolve();
-  });
-  count(kind: NetworkStatus['kind']): number {
-    return this.events.filter((e) => e.kind === kind).length;
-  }
-  waitFor(kind: NetworkStatus['kind'], count = 1): Promise<void> {
-    if (this.count(kind) >= count) return Promise.resolve();
-    return within(
-      new Promise<void>((resolve) => this.waiters.push({ kind, count, resolve })),
-      DEADLINE_MS,
-      `${count} ${kind}`,
-    );
-  }
-}
-
-async function watch(system: KompactSystem): Promise<Watcher> {
-  const watcher = system.create(() => new Watcher());
-  await system.startNotify(watcher);
-  system.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
-  return watcher.onDefinition((d) => d);
-}
+import { watchStatus } from './support/status-watcher.js';
 
 /** Connects a raw socket to `port` and resolves once the peer closed it. */
 function refusedAt(port: number): Promise<void> {
@@ -67,7 +34,7 @@ describe('connection limits', () => {
           async (b) =>
             withSystem(
               async (c) => {
-                const watcher = await watch(a);
+                const watcher = await watchStatus(a);
                 const atB = await startNamedProbe(b, 'probe');
                 const atC = await startNamedProbe(c, 'probe');
                 atB.path.tell('to b', a);
@@ -96,7 +63,7 @@ describe('connection limits', () => {
       async (a) =>
         withSystem(
           async (b) => {
-            const watcher = await watch(a);
+            const watcher = await watchStatus(a);
             const atA = await startNamedProbe(a, 'probe');
             atA.path.tell('from b', b);
             await atA.probe.waitFor(1);

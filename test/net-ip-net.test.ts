@@ -3,40 +3,12 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import {
-  ActorPath,
-  ComponentDefinition,
-  type DeadLetter,
-  type HandlerReturn,
-  type KompactSystem,
-  type NetworkStatus,
-  NetworkStatusPort,
-} from '../src/index.js';
+import { ActorPath, type DeadLetter, type KompactSystem } from '../src/index.js';
 import { IpNetSet, parseIpNet } from '../src/net/ip-net.js';
 import { withSystem } from '../src/testing/index.js';
 import { startNamedProbe } from './support/probes.js';
 import { DEADLINE_MS, within } from './support/promises.js';
-
-class Watcher extends ComponentDefinition {
-  readonly events: NetworkStatus[] = [];
-  readonly waiters: { kind: NetworkStatus['kind']; resolve: (event: NetworkStatus) => void }[] = [];
-  readonly status = this.requirePort(NetworkStatusPort, (event): HandlerReturn => {
-    this.events.push(event);
-    for (const waiter of this.waiters.filter((w) => w.kind === event.kind)) waiter.resolve(event);
-  });
-  next(kind: NetworkStatus['kind']): Promise<NetworkStatus> {
-    const found = this.events.find((e) => e.kind === kind);
-    if (found !== undefined) return Promise.resolve(found);
-    return within(new Promise((resolve) => this.waiters.push({ kind, resolve })), DEADLINE_MS, kind);
-  }
-}
-
-async function watch(system: KompactSystem): Promise<Watcher> {
-  const watcher = system.create(() => new Watcher());
-  await system.startNotify(watcher);
-  system.connectNetworkStatusPort(watcher.onDefinition((d) => d.status));
-  return watcher.onDefinition((d) => d);
-}
+import { watchStatus } from './support/status-watcher.js';
 
 /** Opens a TCP connection to `port` on 127.0.0.1 from `localAddress`; resolves with how it ended. */
 function dialFrom(localAddress: string, port: number): Promise<'closed-by-peer' | 'open'> {
@@ -91,10 +63,10 @@ describe('blocking a network', () => {
   it('refuses connections from a blocked network and accepts them again once it is allowed', async () => {
     await withSystem(
       async (system) => {
-        const watcher = await watch(system);
+        const watcher = await watchStatus(system);
         const port = system.systemPath().port;
         watcher.status.trigger({ kind: 'block-ip-net', net: '127.0.0.2/31' });
-        assert.deepEqual(await watcher.next('blocked-ip-net'), {
+        assert.deepEqual(await watcher.first('blocked-ip-net'), {
           kind: 'blocked-ip-net',
           net: '127.0.0.2/31',
         });
@@ -102,7 +74,7 @@ describe('blocking a network', () => {
         assert.equal(await dialFrom('127.0.0.3', port), 'closed-by-peer');
         assert.equal(await dialFrom('127.0.0.1', port), 'open', 'an address outside the network');
         watcher.status.trigger({ kind: 'allow-ip-net', net: '127.0.0.2/31' });
-        assert.deepEqual(await watcher.next('allowed-ip-net'), {
+        assert.deepEqual(await watcher.first('allowed-ip-net'), {
           kind: 'allowed-ip-net',
           net: '127.0.0.2/31',
         });
@@ -114,18 +86,18 @@ describe('blocking a network', () => {
 
   it('refuses messages to systems in a blocked network, and cuts connections with them', async () => {
     await withTwoSystems(async (a, b) => {
-      const watcher = await watch(a);
+      const watcher = await watchStatus(a);
       const target = await startNamedProbe(b, 'target');
       target.path.tell('before', a);
       await target.probe.waitFor(1);
       watcher.status.trigger({ kind: 'block-ip-net', net: '127.0.0.0/8' });
-      await watcher.next('blocked-ip-net');
+      await watcher.first('blocked-ip-net');
       const letters: DeadLetter[] = [];
       a.deadLetters.subscribe((letter) => letters.push(letter));
       ActorPath.parse(target.path.toString()).tell('during', a);
       assert.deepEqual([letters[0]?.reason, letters[0]?.detail], ['refused', 'blocked']);
       watcher.status.trigger({ kind: 'allow-ip-net', net: '127.0.0.0/8' });
-      await watcher.next('allowed-ip-net');
+      await watcher.first('allowed-ip-net');
       target.path.tell('after', a);
       await target.probe.waitFor(2);
       assert.deepEqual(target.probe.texts, ['before', 'after']);
@@ -135,10 +107,10 @@ describe('blocking a network', () => {
   it('logs a malformed network request and keeps running', async () => {
     await withSystem(
       async (system) => {
-        const watcher = await watch(system);
+        const watcher = await watchStatus(system);
         watcher.status.trigger({ kind: 'block-ip-net', net: '10.0.0.0/99' });
         watcher.status.trigger({ kind: 'block-ip-net', net: '::1/128' });
-        assert.deepEqual(await watcher.next('blocked-ip-net'), { kind: 'blocked-ip-net', net: '::1/128' });
+        assert.deepEqual(await watcher.first('blocked-ip-net'), { kind: 'blocked-ip-net', net: '::1/128' });
       },
       (config) => config.network(),
     );
