@@ -184,7 +184,7 @@ export class WorkerSystem {
           : { resourceLimits: this.#options.resourceLimits }),
       });
     } catch (error) {
-      // `data` that structured clone refuses (a function, a class instance with methods), or bad limits.
+      // `data` that structured clone refuses (a function, a symbol), or bad limits.
       this.#state = 'down';
       this.#downDetail = 'down (it could not be started)';
       return Promise.reject(
