@@ -87,7 +87,14 @@ export class Workers {
       throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(name)}`);
     }
     const path = new SystemPath('thread', 'worker', ++lastNumber);
-    const worker = new WorkerSystem(this.#host, url, path, name ?? `worker-${path.port}`, options);
+    const worker = new WorkerSystem(
+      this.#host,
+      url,
+      path,
+      name ?? `worker-${path.port}`,
+      options,
+      () => this.#all,
+    );
     this.#all.add(worker);
     return worker;
   }
