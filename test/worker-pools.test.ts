@@ -70,6 +70,19 @@ describe('WorkerPool paths', () => {
     });
   });
 
+  it('rejects with the setup error when a worker of the pool fails, and ends the others', async () => {
+    await withSystem(async (system) => {
+      await assert.rejects(
+        within(
+          system.spawnWorkers(PROBE_WORKER, { count: 2, data: { failSetup: true } }),
+          THREAD_MS,
+          'the pool to fail',
+        ),
+        isKompactError('WORKER_SETUP_FAILED'),
+      );
+    });
+  });
+
   it('starts kompact.runtime.threads workers when given no count', async () => {
     await withSystem(
       async (system) => {

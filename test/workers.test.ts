@@ -143,6 +143,36 @@ describe('paths across threads', () => {
     });
   });
 
+  it('keeps two siblings in order on their direct port, and connects them again after a restart', async () => {
+    await withSystem(async (system) => {
+      const { probe, path, component } = await startNamedProbe(system, 'report');
+      const a = await spawn(system, { report: path.toString() });
+      const b = await within(
+        system.spawnWorker(PROBE_WORKER, { data: { probes: ['echo'] }, restart: {} }),
+        SPAWN_MS,
+        'the second worker to spawn',
+      );
+      const echo = on(b, '/echo').toString();
+      for (let i = 0; i < 300; i++) on(a, '/saboteur').tell(`forward ${echo} echo ${i}`, component);
+      await probe.waitFor(300);
+      assert.deepEqual(
+        probe.texts,
+        Array.from({ length: 300 }, (_, i) => `echo:${i}`),
+      );
+      const restarted = new Promise<void>((resolve) => {
+        system.supervision.on('worker-restarted', () => resolve());
+      });
+      on(b, '/saboteur').tell('exit', component);
+      await within(restarted, SPAWN_MS, 'the second worker to restart');
+      for (let i = 0; i < 50; i++) on(a, '/saboteur').tell(`forward ${echo} echo again-${i}`, component);
+      await probe.waitFor(350);
+      assert.deepEqual(
+        probe.texts.slice(300),
+        Array.from({ length: 50 }, (_, i) => `echo:again-${i}`),
+      );
+    });
+  });
+
   it('makes a message to a path nothing is registered at on the worker a dead letter there, not here', async () => {
     await withSystem(async (system) => {
       const worker = await spawn(system, { probes: ['echo'] });

@@ -1,7 +1,7 @@
 // The first module of every worker thread: builds the worker's KompactSystem from the parent's
 // settings, loads the user's worker module and runs its setup, then carries frames and requests
 // between the parent and the worker's system until the parent asks it to shut down.
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { KompactError, type KompactErrorCode } from '../internal/kompact-error.js';
@@ -9,9 +9,10 @@ import { SystemPath } from '../paths/system-path.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { SnapshotStore } from '../snapshots/snapshot-store.js';
 import { isWorkerDefinition, type WorkerDefinition } from '../workers/define-worker.js';
+import type { FramesMessage } from '../workers/thread-channel.js';
 import { ThreadChannel } from '../workers/thread-channel.js';
 import type { ThreadLink } from '../workers/thread-link.js';
-import type { ErrorReport, FromWorker, ToWorker, WorkerInit } from '../workers/worker-protocol.js';
+import type { ErrorReport, FromWorker, PeerPort, ToWorker, WorkerInit } from '../workers/worker-protocol.js';
 import { buildSystem, connectToParent, type KompactSystem } from './kompact-system.js';
 import { createOnWorker, lifecycleOnWorker } from './worker-components.js';
 
@@ -38,19 +39,73 @@ const channel = new ThreadChannel(port);
 let link: ThreadLink | undefined;
 let system: KompactSystem | undefined;
 /** Frames that arrived before the setup finished: the services they are for may not exist yet. */
-let early: ArrayBuffer[] | undefined = [];
+let early: [ThreadChannel, ArrayBuffer][] | undefined = [];
 let isShuttingDown = false;
 
 const sink = {
   data: (...args: Parameters<ThreadLink['received']>): void => link?.received(...args),
 };
 
+/**
+ * A direct port to a sibling. What the sibling sends on it is `held` until the parent says everything
+ * it relayed from that sibling has arrived (`switched-from`), so the pair's messages stay in order.
+ */
+interface Peer {
+  readonly port: MessagePort;
+  readonly channel: ThreadChannel;
+  held: ArrayBuffer[] | undefined;
+}
+
+const peers = new Map<string, Peer>();
+
+/** Frames from a sibling's direct port, or from the parent: delivered once the setup has finished. */
+function receive(from: ThreadChannel, bytes: ArrayBuffer): void {
+  if (early !== undefined) early.push([from, bytes]);
+  else from.receive(bytes, sink);
+}
+
+function addPeer({ systemPath, port: peerPort }: PeerPort, isHeld: boolean): void {
+  peers.get(systemPath)?.port.close();
+  const peer: Peer = { port: peerPort, channel: new ThreadChannel(peerPort), held: isHeld ? [] : undefined };
+  peers.set(systemPath, peer);
+  peerPort.on('message', (message: FramesMessage) => {
+    if (peer.held !== undefined) peer.held.push(message.bytes);
+    else receive(peer.channel, message.bytes);
+  });
+  link?.addPeer(systemPath, peer.channel);
+}
+
+function removePeer(systemPath: string): void {
+  const peer = peers.get(systemPath);
+  if (peer === undefined) return;
+  peers.delete(systemPath);
+  link?.removePeer(systemPath);
+  peer.port.close();
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.kind) {
     case 'frames':
-      if (early !== undefined) early.push(message.bytes);
-      else channel.receive(message.bytes, sink);
+      receive(channel, message.bytes);
       break;
+    case 'peer':
+      // A sibling that just started: what this thread relayed to it is in the parent's hands; flush
+      // it, tell the parent, and send directly from now on.
+      channel.flush();
+      post({ kind: 'switched', to: message.systemPath });
+      addPeer(message, false);
+      break;
+    case 'peer-gone':
+      removePeer(message.systemPath);
+      break;
+    case 'switched-from': {
+      const peer = peers.get(message.from);
+      const held = peer?.held;
+      if (peer === undefined || held === undefined) break;
+      peer.held = undefined;
+      for (const bytes of held) receive(peer.channel, bytes);
+      break;
+    }
     case 'shutdown':
       void shutdown();
       break;
@@ -86,10 +141,15 @@ async function shutdown(): Promise<void> {
   await system?.shutdown();
   channel.flush();
   channel.close();
+  for (const systemPath of [...peers.keys()]) removePeer(systemPath);
   post({ kind: 'shut-down' });
   // Nothing else holds the thread: it ends once the port is closed.
   port?.close();
 }
+
+// Siblings already up when this thread started: send to them directly from the start (nothing was
+// relayed to them from this thread), and hold what they send until they have switched too.
+for (const peer of init.peers) addPeer(peer, true);
 
 async function start(): Promise<void> {
   let definition: WorkerDefinition;
@@ -137,6 +197,7 @@ async function start(): Promise<void> {
     warnings: [],
   });
   link = connectToParent(system, channel);
+  for (const [systemPath, peer] of peers) link.addPeer(systemPath, peer.channel);
   try {
     await definition.setup(system, init.data);
   } catch (error) {
@@ -150,7 +211,7 @@ async function start(): Promise<void> {
   }
   const waiting = early ?? [];
   early = undefined;
-  for (const bytes of waiting) channel.receive(bytes, sink);
+  for (const [from, bytes] of waiting) from.receive(bytes, sink);
   post({ kind: 'ready' });
 }
 

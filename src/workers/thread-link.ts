@@ -35,10 +35,10 @@ export interface PoolRoute {
  * to the dispatcher. Plugged in under the dispatcher as its {@link RemoteLink}, as the TCP link is, so
  * named services, routing groups and dead letters behave as between networked systems.
  *
- * @remarks A worker sends everything that is not its own to its parent; the parent delivers its own
- * paths, forwards the bytes of worker and pool paths to the worker's channel (so siblings reach each
- * other through the parent, without decoding the payload there), and hands other systems' paths to its
- * TCP link when it has one. A message for a worker that is down is a dead letter (`worker-down`).
+ * @remarks A worker sends to a sibling on their direct channel when it has one, and everything else to
+ * its parent; the parent delivers its own paths, forwards the bytes of worker and pool paths to the
+ * worker's channel (without decoding the payload), and hands other systems' paths to its TCP link when
+ * it has one. A message for a worker that is down is a dead letter (`worker-down`).
  */
 export class ThreadLink implements RemoteLink {
   readonly #host: DispatchHost;
@@ -48,6 +48,8 @@ export class ThreadLink implements RemoteLink {
   #tcp: NetworkLink | undefined;
   /** A worker's channel to its parent. */
   #parent: ThreadChannel | undefined;
+  /** A worker's direct channels to its siblings, by system path: they skip the parent's relay. */
+  readonly #peers = new Map<string, ThreadChannel>();
   readonly #workers = new Map<string, WorkerRoute>();
   readonly #pools = new Map<string, PoolRoute>();
   /** A pool path rewritten to each worker's path, by the pool path object (paths are immutable). */
@@ -69,6 +71,18 @@ export class ThreadLink implements RemoteLink {
   /** In a worker: every path that is not the worker's own goes to `channel`. */
   connectParent(channel: ThreadChannel): void {
     this.#parent = channel;
+  }
+
+  /** In a worker: paths on `systemPath` go to that sibling on `channel`, no longer through the parent. */
+  addPeer(systemPath: string, channel: ThreadChannel): void {
+    this.#peers.get(systemPath)?.close();
+    this.#peers.set(systemPath, channel);
+  }
+
+  /** In a worker: the sibling's thread ended; its paths go through the parent again. */
+  removePeer(systemPath: string): void {
+    this.#peers.get(systemPath)?.close();
+    this.#peers.delete(systemPath);
   }
 
   /** In a parent: paths on `route.systemPath` go to that worker. */
@@ -154,6 +168,10 @@ export class ThreadLink implements RemoteLink {
     }
     const parent = this.#parent;
     if (parent !== undefined) {
+      if (this.#peers.size > 0) {
+        const peer = this.#peers.get(system.toString());
+        if (peer?.send(serId, sender, receiver, chunk, offset, length) === true) return;
+      }
       if (!parent.send(serId, sender, receiver, chunk, offset, length)) {
         this.#dead(receiver, value, serId, sender, chunk, offset, length, 'the parent system is gone');
       }

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { LevelWithSilent } from 'pino';
 import type { ConfigTree } from '../internal/config-tree.js';
 import type { KompactErrorCode } from '../internal/kompact-error.js';
@@ -24,6 +25,17 @@ export interface WorkerInit {
   readonly systemPath: string;
   readonly settings: WorkerSettings;
   readonly data: unknown;
+  /**
+   * A direct port to each sibling whose thread was up when this one started: this thread sends to
+   * them on it from the start; what they send on it is held until their `switched-from` arrives.
+   */
+  readonly peers: readonly PeerPort[];
+}
+
+/** A port to a sibling worker's thread, and that worker's system path. */
+export interface PeerPort {
+  readonly systemPath: string;
+  readonly port: MessagePort;
 }
 
 /** A failure told across the thread boundary (errors are cloned without their class). */
@@ -36,6 +48,15 @@ export interface ErrorReport {
 export type ToWorker =
   | FramesMessage
   | { readonly kind: 'shutdown' }
+  /** A direct port to a sibling that has just started: send to it there from now on. */
+  | ({ readonly kind: 'peer' } & PeerPort)
+  /** The sibling's thread ended: its port is dead, send through the parent again. */
+  | { readonly kind: 'peer-gone'; readonly systemPath: string }
+  /**
+   * Everything the sibling `from` sent here through the parent has arrived (it came before this, on the
+   * same port): what it sends on its direct port may be delivered now, in order.
+   */
+  | { readonly kind: 'switched-from'; readonly from: string }
   | {
       readonly kind: 'create';
       readonly requestId: number;
@@ -57,5 +78,7 @@ export type FromWorker =
   | { readonly kind: 'setup-failed'; readonly error: ErrorReport }
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'shut-down' }
+  /** This thread now sends to sibling `to` on its direct port; what it relayed before is in the parent. */
+  | { readonly kind: 'switched'; readonly to: string }
   | { readonly kind: 'reply'; readonly requestId: number; readonly value: unknown }
   | { readonly kind: 'failed'; readonly requestId: number; readonly error: ErrorReport };

@@ -1,4 +1,4 @@
-import { type ResourceLimits, Worker } from 'node:worker_threads';
+import { MessageChannel, type ResourceLimits, Worker } from 'node:worker_threads';
 import { type Logger, pino } from 'pino';
 import type { ComponentDefinition } from '../component/component-definition.js';
 import type { DispatchHost } from '../dispatch/dispatcher.js';
@@ -12,7 +12,7 @@ import { type DefinitionClass, originOf } from './remotable.js';
 import { type ComponentHome, RemoteComponent } from './remote-component.js';
 import { ThreadChannel } from './thread-channel.js';
 import type { ThreadLink, WorkerRoute } from './thread-link.js';
-import type { ErrorReport, FromWorker, ToWorker, WorkerSettings } from './worker-protocol.js';
+import type { ErrorReport, FromWorker, PeerPort, ToWorker, WorkerSettings } from './worker-protocol.js';
 
 /**
  * How a worker comes back after a fault: the shape of `replaceWith`'s options. Without it a worker that
@@ -59,6 +59,8 @@ interface Pending {
 const DEFAULT_WITHIN_MS = 5000;
 
 let routeOfWorker: (worker: WorkerSystem) => WorkerRoute;
+let threadOf: (worker: WorkerSystem) => Worker | undefined;
+let flushTo: (worker: WorkerSystem) => void;
 let startOf: (worker: WorkerSystem) => Promise<void>;
 
 /** The route of `worker` as the thread link sees it. */
@@ -102,9 +104,13 @@ export class WorkerSystem {
   #restartTimer: ClockTimer | undefined;
   #terminated: Promise<void> | undefined;
   #onExit: (() => void) | undefined;
+  /** The other workers of the same system: siblings get direct ports to each other. */
+  readonly #siblings: () => Iterable<WorkerSystem>;
 
   static {
     routeOfWorker = (worker) => worker.#route;
+    threadOf = (worker) => worker.#thread;
+    flushTo = (worker) => worker.#channel?.flush();
     startOf = (worker) => worker.#start();
   }
 
@@ -115,8 +121,10 @@ export class WorkerSystem {
     systemPath: SystemPath,
     name: string,
     options: SpawnWorkerOptions,
+    siblings: () => Iterable<WorkerSystem>,
   ) {
     this.#host = host;
+    this.#siblings = siblings;
     this.#moduleUrl = moduleUrl;
     this.#systemPath = systemPath;
     this.name = name;
@@ -169,6 +177,16 @@ export class WorkerSystem {
     const host = this.#host;
     this.#state = 'starting';
     this.#downDetail = 'starting';
+    // A direct port to every sibling whose thread runs: siblings then skip the parent's relay.
+    const peers: PeerPort[] = [];
+    const theirs: { readonly thread: Worker; readonly port: PeerPort['port'] }[] = [];
+    for (const sibling of this.#siblings()) {
+      const siblingThread = threadOf(sibling);
+      if (sibling === this || siblingThread === undefined) continue;
+      const { port1, port2 } = new MessageChannel();
+      peers.push({ systemPath: sibling.systemPath().toString(), port: port1 });
+      theirs.push({ thread: siblingThread, port: port2 });
+    }
     let thread: Worker;
     try {
       thread = new Worker(host.entry, {
@@ -178,13 +196,15 @@ export class WorkerSystem {
           systemPath: this.#systemPath.toString(),
           settings: host.settings,
           data: this.#options.data,
+          peers,
         },
+        transferList: peers.map((peer) => peer.port),
         ...(this.#options.resourceLimits === undefined
           ? {}
           : { resourceLimits: this.#options.resourceLimits }),
       });
     } catch (error) {
-      // `data` that structured clone refuses (a function, a class instance with methods), or bad limits.
+      // `data` that structured clone refuses (a function, a symbol), or bad limits.
       this.#state = 'down';
       this.#downDetail = 'down (it could not be started)';
       return Promise.reject(
@@ -197,6 +217,10 @@ export class WorkerSystem {
     }
     this.#thread = thread;
     this.#threadId = thread.threadId;
+    const self = this.#systemPath.toString();
+    for (const { thread: siblingThread, port } of theirs) {
+      siblingThread.postMessage({ kind: 'peer', systemPath: self, port } satisfies ToWorker, [port]);
+    }
     // Frames sent while the setup runs wait in the thread until it has finished.
     const channel = new ThreadChannel(thread);
     this.#channel = channel;
@@ -223,6 +247,9 @@ export class WorkerSystem {
             reject(new KompactError(message.error.code, message.error.message));
             break;
           case 'shut-down':
+            break;
+          case 'switched':
+            this.#switched(message.to);
             break;
           case 'reply':
             this.#settle(message.requestId, (pending) => pending.resolve(message.value));
@@ -253,6 +280,7 @@ export class WorkerSystem {
         const dropped = channel.close();
         if (this.#channel === channel) this.#channel = undefined;
         this.#rejectPending(`worker ${this.name}'s thread ended`);
+        this.#tellSiblingsGone();
         if (this.#state === 'terminating') {
           if (!isReady) {
             reject(
@@ -349,6 +377,32 @@ export class WorkerSystem {
   readonly #sink = {
     data: (...args: Parameters<ThreadLink['received']>): void => this.#host.link.received(...args),
   };
+
+  /**
+   * This worker now sends to sibling `to` directly: once the frames it relayed to `to` before (already
+   * here, in `to`'s channel) are posted, `to` may deliver what arrives on the direct port.
+   */
+  #switched(to: string): void {
+    for (const sibling of this.#siblings()) {
+      if (sibling.systemPath().toString() !== to) continue;
+      const siblingThread = threadOf(sibling);
+      if (siblingThread === undefined) return;
+      flushTo(sibling);
+      siblingThread.postMessage({
+        kind: 'switched-from',
+        from: this.#systemPath.toString(),
+      } satisfies ToWorker);
+      return;
+    }
+  }
+
+  /** This worker's thread ended: its siblings' direct ports to it are dead. */
+  #tellSiblingsGone(): void {
+    const message: ToWorker = { kind: 'peer-gone', systemPath: this.#systemPath.toString() };
+    for (const sibling of this.#siblings()) {
+      if (sibling !== this) threadOf(sibling)?.postMessage(message);
+    }
+  }
 
   #settle(requestId: number, settle: (pending: Pending) => void): void {
     const pending = this.#pending.get(requestId);

@@ -67,7 +67,13 @@ export class Workers {
       routing,
     );
     this.#host.link.addPool(path, poolRoute(pool));
-    await Promise.all(workers.map((worker) => this.#started(worker)));
+    const started = await Promise.allSettled(workers.map((worker) => this.#started(worker)));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) {
+      // One bad start fails the pool: the others are ended too, rather than left running unreachable.
+      await pool.terminate();
+      throw failed.reason;
+    }
     return pool;
   }
 
@@ -81,7 +87,14 @@ export class Workers {
       throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(name)}`);
     }
     const path = new SystemPath('thread', 'worker', ++lastNumber);
-    const worker = new WorkerSystem(this.#host, url, path, name ?? `worker-${path.port}`, options);
+    const worker = new WorkerSystem(
+      this.#host,
+      url,
+      path,
+      name ?? `worker-${path.port}`,
+      options,
+      () => this.#all,
+    );
     this.#all.add(worker);
     return worker;
   }
