@@ -15,7 +15,7 @@ import { messageSource, type TellSource } from '../paths/message-source.js';
 import type { SystemPath } from '../paths/system-path.js';
 import { biconnectPorts } from '../ports/connect.js';
 import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
-import type { Snapshots } from '../snapshots/snapshots.js';
+import { abandonSnapshots, closeSnapshots, type Snapshots } from '../snapshots/snapshots.js';
 import type { Supervision } from '../supervision/supervision-events.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
 import type { Config } from './config.js';
@@ -459,10 +459,10 @@ export class KompactSystem implements SystemHandle {
     // store that hangs is given up on after the grace period, its pending saves rejected.
     const graceMs = runtime.shutdownGraceMs;
     const grace = runtime.clock.setTimer(
-      () => runtime.snapshots.abandon(`shutdown waited ${graceMs} ms for the snapshot store`),
+      () => abandonSnapshots(runtime.snapshots, `shutdown waited ${graceMs} ms for the snapshot store`),
       graceMs,
     );
-    await runtime.snapshots.close();
+    await closeSnapshots(runtime.snapshots);
     runtime.clock.clearTimer(grace);
     runtime.deadLetters.flushUnlogged();
     this.#state = 'terminated';
