@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  type Component,
   ComponentDefinition,
   type HandlerReturn,
   KompactError,
@@ -126,6 +127,57 @@ describe('Snapshots over the memory store', () => {
         'the component saving its snapshot',
       );
       assert.deepEqual(await system.snapshots.load('from-component'), { n: 5 });
+    });
+  });
+
+  it('lets a replacement started by the recovery function resume from the last acknowledged snapshot', async () => {
+    /** Counts messages, saving each count; a `crash` faults it. The replacement loads the count. */
+    class Tally extends ComponentDefinition<'add' | 'crash'> {
+      count = 0;
+      override async onStart(): Promise<void> {
+        this.count = (await this.ctx.snapshots.load<number>('tally')) ?? 0;
+        this.ctx.setRecoveryFunction((fault) =>
+          fault.recoverWith((_fault, system) => {
+            replacement = system.create(() => new Tally());
+            system.start(replacement);
+          }),
+        );
+      }
+      override receiveLocal(message: 'add' | 'crash'): Promise<void> {
+        if (message === 'crash') throw new Error('crash');
+        this.count += 1;
+        return this.ctx.snapshots.save('tally', this.count);
+      }
+    }
+    let replacement: Component<Tally> | undefined;
+    await withEnv(async ({ system, events }) => {
+      const tally = system.create(() => new Tally());
+      await system.startNotify(tally);
+      for (let i = 0; i < 3; i++) tally.actorRef().tell('add');
+      await within(
+        (async () => {
+          while ((await system.snapshots.load('tally')) !== 3) await new Promise((r) => setImmediate(r));
+        })(),
+        DEADLINE_MS,
+        'three acknowledged saves',
+      );
+      tally.actorRef().tell('crash');
+      await within(
+        (async () => {
+          while (
+            ofKind(events, 'recovered').length === 0 ||
+            replacement?.onDefinition((d) => d.count) !== 3
+          ) {
+            await new Promise((r) => setImmediate(r));
+          }
+        })(),
+        DEADLINE_MS,
+        'the replacement loading the count',
+      );
+      assert.equal(
+        replacement?.onDefinition((d) => d.count),
+        3,
+      );
     });
   });
 

@@ -91,8 +91,8 @@ export function msgpackSerialiser<T = unknown>(
 }
 
 /**
- * @internal {@link msgpackSerialiser} after its checks, under any serId (a reserved one included): the
- * default serialiser of snapshots uses it under `ReservedSerIds.msgpack`.
+ * {@link msgpackSerialiser} after its checks, under any serId (a reserved one included): the default
+ * serialiser of snapshots uses it under `ReservedSerIds.msgpack`. Not part of the package's API.
  */
 export function plainMsgpackSerialiser<T>(
   checkedId: SerId,

@@ -41,6 +41,10 @@ class Batch {
   }
 }
 
+// Set by the class's static block: shutdown's access to its private steps.
+let closeOf: (snapshots: Snapshots) => Promise<void>;
+let abandonOf: (snapshots: Snapshots, reason: string) => void;
+
 /**
  * A system's snapshots: values saved under string keys in its {@link SnapshotStore}, reachable as
  * `system.snapshots` and, in a component, as `this.ctx.snapshots`. With the default store they live
@@ -87,7 +91,7 @@ export class Snapshots {
     this.#pump();
   };
 
-  /** @internal The system makes one, over the store of its config. */
+  /** A facade over `store`; each system makes its own over the store of its config. */
   constructor(store: SnapshotStore, logger: Logger) {
     this.#store = store;
     this.#logger = logger;
@@ -183,21 +187,17 @@ export class Snapshots {
     if (last !== undefined) await last.done.catch(() => {});
   }
 
-  /**
-   * @internal Shutdown: takes no more work, waits for what is pending, then closes the store. Called
-   * again, returns the same promise.
-   */
-  close(): Promise<void> {
-    this.#closed ??= this.#close();
-    return this.#closed;
+  static {
+    // The system's shutdown reaches these through module functions, not public methods: a component
+    // must not close its system's store.
+    closeOf = (snapshots) => {
+      snapshots.#closed ??= snapshots.#close();
+      return snapshots.#closed;
+    };
+    abandonOf = (snapshots, reason) => snapshots.#abandon(reason);
   }
 
-  /**
-   * @internal Shutdown waited long enough: every save not yet acknowledged is rejected with
-   * `SNAPSHOT_STORE_CLOSED` naming `reason`, and `close` stops waiting for the store (a store whose
-   * write hangs cannot hold shutdown forever). What the store still commits is not acknowledged.
-   */
-  abandon(reason: string): void {
+  #abandon(reason: string): void {
     const error = new KompactError('SNAPSHOT_STORE_CLOSED', `Snapshot not acknowledged: ${reason}`);
     const pending = [...this.#inFlight, ...this.#waiting];
     this.#waiting.length = 0;
@@ -291,6 +291,24 @@ export class Snapshots {
   #assertOpen(action: string): void {
     if (this.#closed !== undefined) throw closedError(action);
   }
+}
+
+/**
+ * Shutdown's step for snapshots (called by the system, not part of the package's API): takes no more
+ * work, waits for what is pending, then closes the store. Called again, returns the same promise.
+ */
+export function closeSnapshots(snapshots: Snapshots): Promise<void> {
+  return closeOf(snapshots);
+}
+
+/**
+ * Shutdown waited long enough (called by the system, not part of the package's API): every save not yet
+ * acknowledged is rejected with `SNAPSHOT_STORE_CLOSED` naming `reason`, and {@link closeSnapshots}
+ * stops waiting for the store (a store whose write hangs cannot hold shutdown forever). What the store
+ * still commits is not acknowledged.
+ */
+export function abandonSnapshots(snapshots: Snapshots, reason: string): void {
+  abandonOf(snapshots, reason);
 }
 
 /** Per serialiser, the one that writes a snapshot record: its serId (u32), then its own bytes. */

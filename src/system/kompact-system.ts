@@ -20,7 +20,7 @@ import { biconnectPorts } from '../ports/connect.js';
 import { type Channel, ProvidedPort, RequiredPort } from '../ports/port-ends.js';
 import { OffTask } from '../runtime/off-task.js';
 import type { Scheduler } from '../runtime/scheduler.js';
-import type { Snapshots } from '../snapshots/snapshots.js';
+import { abandonSnapshots, closeSnapshots, type Snapshots } from '../snapshots/snapshots.js';
 import type { Supervision } from '../supervision/supervision-events.js';
 import type { Clock } from '../timer/clock.js';
 import { ScheduledTimer } from '../timer/scheduled-timer.js';
@@ -647,10 +647,10 @@ export class KompactSystem implements SystemHandle {
     // store that hangs is given up on after the grace period, its pending saves rejected.
     const graceMs = runtime.shutdownGraceMs;
     const grace = runtime.clock.setTimer(
-      () => runtime.snapshots.abandon(`shutdown waited ${graceMs} ms for the snapshot store`),
+      () => abandonSnapshots(runtime.snapshots, `shutdown waited ${graceMs} ms for the snapshot store`),
       graceMs,
     );
-    await runtime.snapshots.close();
+    await closeSnapshots(runtime.snapshots);
     runtime.clock.clearTimer(grace);
     runtime.deadLetters.flushUnlogged();
     this.#state = 'terminated';
