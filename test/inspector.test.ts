@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  ActorPath,
   biconnectComponents,
   ComponentDefinition,
   KompactConfig,
@@ -155,6 +156,43 @@ describe('startInspector', () => {
         assert.equal(replacement?.restarts, 1);
         assert.match(replacement?.lastFault ?? '', /sink crashed/);
         assert.equal(snapshot.overview.totals.faults, 1);
+      } finally {
+        await inspector.close();
+      }
+    });
+  });
+
+  it("shows a worker's fault and its restart in the timeline, labelled by the worker", async () => {
+    await withSystem(async (system) => {
+      const worker = await within(
+        system.spawnWorker(new URL('./support/workers/probe-worker.js', import.meta.url), {
+          name: 'unstable',
+          restart: { maxRestarts: 3, withinMs: 600_000 },
+        }),
+        60_000,
+        'the worker to spawn',
+      );
+      const inspector = await startInspector(system);
+      try {
+        ActorPath.parse(`${worker.systemPath().toString()}/saboteur`).tell('exit', system);
+        const snapshot = await within(
+          (async () => {
+            for (;;) {
+              const current = await snapshotOf(inspector.url);
+              if (current.timeline.some((entry) => entry.kind === 'worker-restarted')) return current;
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+          })(),
+          60_000,
+          'the restart to reach the timeline',
+        );
+        const [fault, restarted] = snapshot.timeline;
+        assert.equal(fault?.kind, 'worker-fault');
+        assert.equal(fault?.componentId, undefined, 'no component: the whole thread');
+        assert.equal(fault?.componentType, `worker unstable (${worker.systemPath().toString()})`);
+        assert.match(fault?.detail ?? '', /^exit: .*code 3.*\(restarting\)$/);
+        assert.equal(restarted?.kind, 'worker-restarted');
+        assert.match(restarted?.detail ?? '', /restart 1$/);
       } finally {
         await inspector.close();
       }

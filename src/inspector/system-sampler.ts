@@ -211,7 +211,16 @@ export class SystemSampler {
     this.#maxComponents = maxComponents;
     this.#runtime.scheduler.turnObserver = this.#turns;
     const supervision = system.supervision;
-    for (const kind of ['fault', 'recovered', 'recovery-failed', 'recovery-slow', 'gave-up'] as const) {
+    for (const kind of [
+      'fault',
+      'recovered',
+      'recovery-failed',
+      'recovery-slow',
+      'gave-up',
+      'worker-fault',
+      'worker-restarted',
+      'worker-gave-up',
+    ] as const) {
       this.#unsubscribe.push(supervision.on(kind, (event: SupervisionEvent) => this.#supervised(event)));
     }
     this.#unsubscribe.push(system.deadLetters.subscribe((letter) => this.#deadLetter(letter)));
