@@ -1,10 +1,13 @@
 // The inspector (kompact-ts/inspector) over a small running system: Kompact's unstable counter, which
-// crashes and recovers every few seconds, and a few components connected by ports, exchanging traffic,
-// one of which wears out and is replaced in place every few seconds.
+// crashes and recovers every few seconds, a few components connected by ports, exchanging traffic,
+// one of which wears out and is replaced in place every few seconds, and a worker system (the counter
+// of worker-unstable-counter.ts on its own thread) whose thread is killed every ten seconds and comes
+// back.
 // Runs until Ctrl-C (or SIGTERM), printing the page's URL; `--for-ms N` ends it after N ms (its test
 // passes that, so it ends even if the test cannot stop it).
 import { argv } from 'node:process';
 import {
+  ActorPath,
   biconnectComponents,
   ComponentDefinition,
   defaultLogger,
@@ -65,6 +68,17 @@ class Dashboard extends ComponentDefinition {
 }
 // #endregion components
 
+/** Kills the worker's thread every ten seconds (through its `chaos` service): a worker fault to watch. */
+class ThreadKiller extends ComponentDefinition {
+  constructor(private readonly chaos: ActorPath) {
+    super();
+  }
+
+  override onStart(): void {
+    this.schedulePeriodic(10_000, 10_000, () => this.chaos.tell('kill-thread', this));
+  }
+}
+
 /** Builds the system the page shows: the unstable counter, and sensor → summer → two dashboards. */
 export async function startDemo(): Promise<{ system: KompactSystem; inspector: Inspector }> {
   const system = await KompactConfig.default()
@@ -79,6 +93,12 @@ export async function startDemo(): Promise<{ system: KompactSystem; inspector: I
   for (const dashboard of dashboards) biconnectComponents(TotalPort, summer, dashboard);
   await system.registerByAlias(summer, 'summer');
   for (const component of [counter, sensor, summer, ...dashboards]) await system.startNotify(component);
+  const worker = await system.spawnWorker(new URL('./counter-worker.js', import.meta.url), {
+    name: 'counter',
+    restart: { maxRestarts: 1_000, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 500, factor: 1 } },
+  });
+  const killer = system.create(() => new ThreadKiller(ActorPath.parse(`${worker.systemPath()}/chaos`)));
+  await system.startNotify(killer);
   // Loopback only, with a token; actions on, so the page's buttons can stop, kill or fault components.
   const inspector = await startInspector(system, { actions: true });
   return { system, inspector };

@@ -281,7 +281,18 @@ describe('examples', () => {
         await within(fetch(`${url}api/snapshot`), 10_000, 'a snapshot')
       ).json()) as InspectorSnapshot;
       const types = snapshot.components.map((row) => row.type).sort();
-      assert.deepEqual(types, ['Dashboard', 'Dashboard', 'Sensor', 'Summer', 'UnstableCounter']);
+      assert.deepEqual(types, [
+        'Dashboard',
+        'Dashboard',
+        'Sensor',
+        'Summer',
+        'ThreadKiller',
+        'UnstableCounter',
+      ]);
+      assert.deepEqual(
+        snapshot.workers.map((worker) => [worker.name, worker.state]),
+        [['counter', 'up']],
+      );
       assert.equal(snapshot.ports.edges.length, 3);
       const exit = await example.stop();
       assert.deepEqual(exit, { code: 0, signal: null }, example.output());

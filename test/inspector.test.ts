@@ -162,7 +162,7 @@ describe('startInspector', () => {
     });
   });
 
-  it("shows a worker's fault and its restart in the timeline, labelled by the worker", async () => {
+  it("lists the worker systems, and shows a worker's fault and restart in the timeline", async () => {
     await withSystem(async (system) => {
       const worker = await within(
         system.spawnWorker(new URL('./support/workers/probe-worker.js', import.meta.url), {
@@ -193,6 +193,15 @@ describe('startInspector', () => {
         assert.match(fault?.detail ?? '', /^exit: .*code 3.*\(restarting\)$/);
         assert.equal(restarted?.kind, 'worker-restarted');
         assert.match(restarted?.detail ?? '', /restart 1$/);
+        assert.deepEqual(snapshot.workers, [
+          {
+            name: 'unstable',
+            systemPath: worker.systemPath().toString(),
+            state: 'up',
+            threadId: worker.threadId,
+            restarts: 1,
+          },
+        ]);
       } finally {
         await inspector.close();
       }

@@ -1,6 +1,6 @@
 /**
  * The inspector: a live web page showing a running kompact-ts system (components, port graph,
- * supervision timeline, dead letters, network). Import from `kompact-ts/inspector`; nothing of it is
+ * supervision timeline, dead letters, worker systems, network). Import from `kompact-ts/inspector`; nothing of it is
  * loaded by `kompact-ts` itself unless a system is configured with `kompact.inspector.port`.
  */
 
@@ -12,4 +12,5 @@ export type {
   PeerRow,
   PortEdge,
   TimelineEntry,
+  WorkerRow,
 } from './system-sampler.js';

@@ -9,6 +9,7 @@ import type { ComponentId } from '../paths/component-id.js';
 import type { SupervisionEvent } from '../supervision/supervision-events.js';
 import type { DeadLetter, DeadLetterReason } from '../system/dead-letters.js';
 import { type KompactSystem, type RuntimeView, runtimeViewOf } from '../system/kompact-system.js';
+import type { WorkerState } from '../workers/worker-system.js';
 import { TurnCounter } from './turn-counter.js';
 
 /** One component in the inspector's table. */
@@ -50,6 +51,15 @@ export interface TimelineEntry {
   readonly detail: string;
   /** The component that took over, for `recovered` with a replacement. */
   readonly replacementId: ComponentId | undefined;
+}
+
+/** One worker system this system spawned. */
+export interface WorkerRow {
+  readonly name: string;
+  readonly systemPath: string;
+  readonly state: WorkerState;
+  readonly threadId: number;
+  readonly restarts: number;
 }
 
 /** One recent dead letter. */
@@ -135,6 +145,8 @@ export interface InspectorSnapshot {
     readonly byReason: Readonly<Partial<Record<DeadLetterReason, number>>>;
     readonly latest: readonly DeadLetterEntry[];
   };
+  /** The worker systems this system spawned and has not terminated, pools' members included. */
+  readonly workers: readonly WorkerRow[];
   readonly network:
     | {
         readonly systemPath: string;
@@ -367,6 +379,13 @@ export class SystemSampler {
         byReason: Object.fromEntries(this.#deadLetterReasons),
         latest: [...this.#latestDeadLetters],
       },
+      workers: runtime.spawnedWorkers().map((worker) => ({
+        name: worker.name,
+        systemPath: worker.systemPath().toString(),
+        state: worker.state,
+        threadId: worker.threadId,
+        restarts: worker.restarts,
+      })),
       network: this.#network(),
     };
   }

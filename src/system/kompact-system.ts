@@ -109,6 +109,8 @@ export interface RuntimeView {
   readonly clock: Clock;
   /** When the system was built, on its clock. */
   readonly builtAtMs: number;
+  /** The worker systems it spawned and has not terminated. */
+  spawnedWorkers(): readonly WorkerSystem[];
 }
 
 /** The runtime behind `system`, as the inspector reads it. Not re-exported by `src/index.ts`. */

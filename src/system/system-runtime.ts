@@ -17,6 +17,7 @@ import { type Clock, SystemClock } from '../timer/clock.js';
 import { TimerFacility } from '../timer/timer-facility.js';
 import type { ThreadChannel } from '../workers/thread-channel.js';
 import { ThreadLink } from '../workers/thread-link.js';
+import type { WorkerSystem } from '../workers/worker-system.js';
 import { Workers } from '../workers/workers.js';
 import { Config } from './config.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
@@ -139,6 +140,11 @@ export class SystemRuntime implements ComponentHost {
       });
     }
     return this.#workers;
+  }
+
+  /** The worker systems this system spawned and has not terminated (none until its first spawn). */
+  spawnedWorkers(): readonly WorkerSystem[] {
+    return this.#workers?.list() ?? [];
   }
 
   /** Worker systems `spawnWorkers` starts without a `count` (`kompact.runtime.threads`). */

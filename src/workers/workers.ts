@@ -29,6 +29,11 @@ export class Workers {
     this.#host = host;
   }
 
+  /** The worker systems spawned and not terminated, pools' members included (for an inspector). */
+  list(): readonly WorkerSystem[] {
+    return [...this.#all];
+  }
+
   /** Spawns one worker and resolves once its setup has finished. */
   async spawn(moduleUrl: URL | string, options: SpawnWorkerOptions = {}): Promise<WorkerSystem> {
     const url = checkUrl(moduleUrl);

@@ -353,6 +353,26 @@ function renderDeadLetters(snapshot) {
   );
 }
 
+function renderWorkers(snapshot) {
+  const workers = snapshot.workers;
+  $('#workers-summary').textContent =
+    workers.length === 0 ? 'This system has spawned no worker systems.' : '';
+  $('#worker-table tbody').replaceChildren(
+    ...workers.map((worker) => {
+      const tr = element('tr');
+      tr.dataset.worker = worker.name;
+      tr.append(
+        element('td', worker.name, 'mono'),
+        element('td', worker.systemPath, 'mono'),
+        element('td', worker.state, `worker-${worker.state}`),
+        element('td', worker.threadId, 'num'),
+        element('td', worker.restarts, 'num'),
+      );
+      return tr;
+    }),
+  );
+}
+
 function renderNetwork(snapshot) {
   const network = snapshot.network;
   const summary = $('#network-summary');
@@ -405,6 +425,7 @@ function render(snapshot) {
   renderGraph(snapshot);
   renderTimeline(snapshot);
   renderDeadLetters(snapshot);
+  renderWorkers(snapshot);
   renderNetwork(snapshot);
   document.body.dataset.snapshots = String(Number(document.body.dataset.snapshots ?? 0) + 1);
 }
