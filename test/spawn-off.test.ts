@@ -213,6 +213,30 @@ describe('spawnOff', () => {
     });
   });
 
+  it('runs no more tasks at once than kompact.runtime.threads: with one thread the next waits for the first', async () => {
+    await withSystem(
+      async (system) => {
+        const blocker = gate();
+        try {
+          const first = system.spawnOff(waitForGate, { gate: blocker.buffer, value: 1 });
+          const second = system.spawnOff(double, 2);
+          let secondDone = false;
+          void second.then(() => {
+            secondDone = true;
+          });
+          // Long enough for a free thread to have answered many times over.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          assert.equal(secondDone, false, 'the second task waits while the only thread runs the first');
+          blocker.open();
+          assert.deepEqual(await within(Promise.all([first, second]), DEADLINE_MS, 'both tasks'), [1, 4]);
+        } finally {
+          blocker.open();
+        }
+      },
+      (config) => config.setValue('kompact.runtime.threads', 1),
+    );
+  });
+
   it('refuses a task not made by offTask, and a module that is not a file URL or absolute path', async () => {
     await withSystem(async (system) => {
       const fake = { module: TASKS.href, name: 'double' } as unknown as OffTask<number, number>;
@@ -293,6 +317,11 @@ describe('spawnOff', () => {
       assert.equal(error.code, 'SYSTEM_TERMINATED');
       if (threadsBefore !== undefined) {
         assert.ok(threadsDuring > threadsBefore, 'the pool had started a thread');
+        // An ended thread leaves the process's thread list a moment after its exit event.
+        const deadline = Date.now() + DEADLINE_MS;
+        while (osThreads() !== threadsBefore && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         assert.equal(osThreads(), threadsBefore, 'no worker thread left');
       }
       // A terminated worker's port handle can go a few event-loop turns after its thread (seen once in

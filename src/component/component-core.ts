@@ -503,7 +503,7 @@ export class ComponentCore
   finishRecovery(): void {
     if (this.status === 'faulty-awaiting-recovery') this.status = 'faulty';
     this.drainToDeadLetters('faulty');
-    this.host.componentEnded(this);
+    this.host.componentEnded(this, this.state === 'faulty' ? 'faulty' : 'destroyed');
   }
 
   /**
@@ -1028,9 +1028,9 @@ export class ComponentCore
     this.disarmKillGrace();
     if (this.heldAsks !== undefined)
       dropHeldAsks(this, `component ${this.id} (${this.typeName}) was destroyed before answering this ask`);
-    this.rejectListeners('was destroyed', 'kill');
+    if (this.listeners !== undefined) this.rejectListeners('was destroyed', 'kill');
     this.drainToDeadLetters('destroyed');
-    this.host.componentEnded(this);
+    this.host.componentEnded(this, 'destroyed');
   }
 
   private fault(fault: Fault, inFlight: unknown): void {

@@ -63,5 +63,5 @@ export interface ComponentHost {
   /** Records a message that reached a component that can no longer handle it. */
   deadLetter(recipient: ComponentCore, message: unknown, reason: DeadLetterReason): void;
   /** Forgets a component that was destroyed or whose fault was handled. */
-  componentEnded(core: ComponentCore): void;
+  componentEnded(core: ComponentCore, state: 'faulty' | 'destroyed'): void;
 }

@@ -217,6 +217,8 @@ export class Dispatcher implements HostDispatcher {
    * unique paths, its aliases stay (dead) until re-registered, as in Kompact.
    */
   forget(core: PathTarget, state: 'destroyed' | 'faulty'): void {
+    // Most components are never registered: no lookup while nothing is (their end is the hot case).
+    if (this.registrations.size === 0) return;
     const registration = this.registrations.get(core);
     if (registration === undefined) return;
     for (const id of registration.ids) if (this.uniques.get(id) === core) this.uniques.delete(id);

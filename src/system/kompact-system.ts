@@ -705,18 +705,11 @@ export class KompactSystem implements SystemHandle {
 
   #usable(component: AnyComponent, action: string): ComponentCore {
     const core = this.#own(component);
-    if (core.state === 'destroyed') {
-      throw new KompactError(
-        'COMPONENT_DESTROYED',
-        `Cannot ${action} component ${core.id} (${core.typeName}): it is destroyed`,
-      );
-    }
-    if (core.state === 'faulty') {
-      throw new KompactError(
-        'COMPONENT_FAULTY',
-        `Cannot ${action} component ${core.id} (${core.typeName}): it is faulty`,
-      );
-    }
-    return core;
+    const state = core.state;
+    if (state === 'active' || state === 'passive') return core;
+    throw new KompactError(
+      state === 'destroyed' ? 'COMPONENT_DESTROYED' : 'COMPONENT_FAULTY',
+      `Cannot ${action} component ${core.id} (${core.typeName}): it is ${state}`,
+    );
   }
 }

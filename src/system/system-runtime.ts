@@ -182,9 +182,9 @@ export class SystemRuntime implements ComponentHost {
     this.deadLetters.publish(recipient.id, recipient.typeName, message, reason);
   }
 
-  componentEnded(core: ComponentCore): void {
+  componentEnded(core: ComponentCore, state: 'faulty' | 'destroyed'): void {
     this.live.delete(core);
-    this.dispatcher.forget(core, core.state === 'faulty' ? 'faulty' : 'destroyed');
+    this.dispatcher.forget(core, state);
     this.#resolveIfAllEnded();
   }
 
