@@ -6,7 +6,7 @@ import { fibonacciSpec } from './fibonacci/spec.js';
 import { memorySpec } from './memory/spec.js';
 import { netPingPong, netThroughputPingPong } from './net/spec.js';
 import { pingPong } from './pingpong/spec.js';
-import { threadPingPong, threadThroughput } from './threads/spec.js';
+import { eventLoopLag, parallelScaling, threadPingPong, threadThroughput } from './threads/spec.js';
 import { throughputPingPong } from './throughput-pingpong/spec.js';
 import { timersSpec } from './timers/spec.js';
 
@@ -20,6 +20,8 @@ export const CATALOGUE: readonly BenchmarkSpec[] = [
   netThroughputPingPong,
   threadPingPong,
   threadThroughput,
+  parallelScaling,
+  eventLoopLag,
   supervisionOverhead,
   crashLoop,
   faultHeap,

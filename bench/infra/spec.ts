@@ -17,6 +17,7 @@ export type Implementation =
   | 'kompact-ts'
   | 'kompact-ts-ports'
   | 'kompact-ts-inspector'
+  | 'kompact-ts-workers'
   | 'raw-loop'
   | 'queue-microtask'
   | 'set-immediate'
@@ -26,6 +27,7 @@ export type Implementation =
   | 'raw-net-coalesced'
   | 'raw-message-port'
   | 'raw-sqlite'
+  | 'idle-process'
   | PeerName;
 
 /** Every implementation name a point may carry. */
@@ -33,6 +35,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   'kompact-ts',
   'kompact-ts-ports',
   'kompact-ts-inspector',
+  'kompact-ts-workers',
   'raw-loop',
   'queue-microtask',
   'set-immediate',
@@ -42,6 +45,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   'raw-net-coalesced',
   'raw-message-port',
   'raw-sqlite',
+  'idle-process',
   ...PEER_NAMES,
 ];
 

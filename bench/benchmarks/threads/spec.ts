@@ -1,6 +1,8 @@
-import { define, msgsPerSecond, perSecond, policyFor } from '../../infra/spec.js';
+import { availableParallelism } from 'node:os';
+import { define, type Mode, msgsPerSecond, perSecond, policyFor } from '../../infra/spec.js';
 import { type PingPongParams, parsePingPongParams } from '../pingpong/params.js';
 import { parseThreadThroughputParams, type ThreadThroughputParams } from './params.js';
+import { type LagParams, parseLagParams, parseScalingParams, type ScalingParams } from './scaling-params.js';
 
 /** B7a ThreadPingPong: one message in flight between the main thread and a worker thread. */
 export const threadPingPong = define<PingPongParams>({
@@ -68,5 +70,97 @@ export const threadThroughput = define<ThreadThroughputParams>({
   loaders: {
     'raw-message-port': async () => new (await import('./baseline.js')).RawMessagePortThroughput(),
     'kompact-ts': async () => new (await import('./kompact.js')).KompactThreadThroughput(),
+  },
+});
+
+/** The worker counts B7c and the lag point run: 1, 2, … up to the cores Node reports (1 in smoke mode). */
+function workerCounts(mode: Mode): number[] {
+  return mode === 'smoke'
+    ? [1]
+    : Array.from({ length: Math.max(2, availableParallelism()) }, (_, i) => i + 1);
+}
+
+/** How many calls the naive recursive fib(n) makes: 2·fib(n + 1) − 1. */
+function fibCalls(n: number): number {
+  let [a, b] = [0, 1];
+  for (let i = 0; i < n + 1; i++) [a, b] = [b, a + b];
+  return 2 * a - 1;
+}
+
+/** B7c ParallelScaling: B2's 8 pairs and B3's Fibonacci over W worker systems vs the main thread alone. */
+export const parallelScaling = define<ScalingParams>({
+  id: 'B7c',
+  title: 'ParallelScaling (B2 8 pairs × 500 and fib(n) requests over W worker systems vs one thread)',
+  baseline: 'kompact-ts',
+  chartMetrics: ['throughput', 'fib-throughput'],
+  parse: parseScalingParams,
+  grid: (mode) => {
+    const rows: { implementation: 'kompact-ts' | 'kompact-ts-workers'; params: ScalingParams }[] = [];
+    const pingPong = { pairs: 8, pipeline: 500, msgsPerPair: mode === 'smoke' ? 2000 : 100_000 };
+    const fib = mode === 'smoke' ? { fibN: 20, requests: 8 } : { fibN: 30, requests: 32 };
+    for (const workload of [
+      { ...pingPong, fibN: 0, requests: 1 },
+      { ...pingPong, ...fib },
+    ]) {
+      rows.push({ implementation: 'kompact-ts', params: { ...workload, workers: 0 } });
+      for (const workers of workerCounts(mode)) {
+        rows.push({ implementation: 'kompact-ts-workers', params: { ...workload, workers } });
+      }
+    }
+    return rows;
+  },
+  notes: () => [
+    `Ping-pong rows (fibN 0): msgs/s counts pings and pongs of B2's 8 pairs × pipeline 500 (the components of bench/benchmarks/throughput-pingpong/kompact.ts); Fibonacci rows (fibN > 0): calls of the naive recursive fib per second (requests · (2·fib(n + 1) − 1) / median time). The "vs kompact-ts" column is the ratio to the same work on the main thread's system alone. Target: ≥ 1.7× at W = 2 on a 2-core machine; W runs 1, 2, … up to os.availableParallelism() (${availableParallelism()} on the machine that made the grid).`,
+    "kompact-ts-workers, ping-pong: the pairs are split as evenly as possible over W worker systems (each pair inside one worker, told with `ActorRef.tell` there); the parent tells each worker's `driver` to create (untimed), run (timed: until every worker's last pong) and check its pairs, a number message each way per worker and step (bench/benchmarks/threads/scaling-worker.ts).",
+    "kompact-ts-workers, Fibonacci: `requests` questions fib(n) told at once from one component on the parent through a pool's round-robin select path (`pool.selectPath('fib')`, as examples/parallel-pool.ts); timed until the last answer. kompact-ts: the same questions to a component on the main thread's own system through its named path.",
+  ],
+  metrics: ({ msgsPerPair, pairs, fibN, requests }, row) =>
+    fibN === 0
+      ? [msgsPerSecond(2 * msgsPerPair * pairs, row.seconds)]
+      : [perSecond('fib-throughput', 'fib calls/s', requests * fibCalls(fibN), row.seconds)],
+  comparedBy: ['fibN'],
+  policy: (mode) => policyFor(mode, { maxTimedMs: 10_000 }),
+  loaders: {
+    'kompact-ts': async () => new (await import('./scaling.js')).MainThreadScaling(),
+    'kompact-ts-workers': async () => new (await import('./scaling.js')).WorkerScaling(),
+  },
+});
+
+/** EventLoopLag: the parent's timer lateness while every worker computes, vs an idle process. */
+export const eventLoopLag = define<LagParams>({
+  id: 'EventLoopLag',
+  title: "EventLoopLag (the parent's 10 ms timer while every worker runs CPU-heavy handlers)",
+  baseline: 'idle-process',
+  chartMetrics: ['lateness-p99'],
+  parse: parseLagParams,
+  grid: (mode) => {
+    const durationMs = mode === 'smoke' ? 200 : 2000;
+    const fibN = mode === 'smoke' ? 20 : 30;
+    return [
+      { implementation: 'idle-process', params: { workers: 0, durationMs, fibN } },
+      // One worker per core but one (the parent keeps a core), and one per core.
+      ...(mode === 'smoke'
+        ? [1]
+        : [...new Set([Math.max(1, availableParallelism() - 1), availableParallelism()])]
+      ).map((workers) => ({
+        implementation: 'kompact-ts-workers' as const,
+        params: { workers, durationMs, fibN },
+      })),
+    ];
+  },
+  notes: () => [
+    "Lateness = how much later than asked each run of a 10 ms `setTimeout` chain on the parent's event loop fires, over `durationMs` per iteration; p99 and max are the medians over iterations of each iteration's p99 and max. Target: p99 ≤ 5 ms with every worker busy.",
+    'kompact-ts-workers: a pool of W worker systems (one per core but one, and one per core) each kept busy by fib(n) questions, two in flight per worker, told from a component on the parent (its handler only counts the answer and tells the next question).',
+    'idle-process: the same timer in a process with no system and no worker: the lateness the machine itself gives (it is loaded by other jobs, so read the two rows together).',
+  ],
+  metrics: (_params, row) => [
+    { metric: 'lateness-p99', unit: 'ms', value: row.observed('lateP99Ms') },
+    { metric: 'lateness-max', unit: 'ms', value: row.observed('lateMaxMs') },
+  ],
+  comparedBy: [],
+  policy: (mode) => policyFor(mode, { warmups: 1, minIterations: 5, maxIterations: 5, maxTimedMs: 15_000 }),
+  loaders: {
+    'idle-process': async () => new (await import('./scaling.js')).TimerLag(),
+    'kompact-ts-workers': async () => new (await import('./scaling.js')).TimerLag(),
   },
 });

@@ -13,17 +13,21 @@ import type { ThroughputPingPongParams } from './params.js';
 // one new ping per pong until it has sent and received `count`. With `staticOnly` the pinger reuses one
 // ping object and the ponger one pong; otherwise both allocate `{index}` per message.
 
-type Pong = { readonly kind: 'pong'; readonly index: number };
-type Ping = { readonly sender: ActorRef<Pong>; readonly index: number };
+/** B2's pong. */
+export type Pong = { readonly kind: 'pong'; readonly index: number };
+/** B2's ping. */
+export type Ping = { readonly sender: ActorRef<Pong>; readonly index: number };
 
 const STATIC_PONG: Pong = Object.freeze({ kind: 'pong', index: 0 });
 
-class Run {
+/** Starts a pinger's run; its last pong counts `latch` down. */
+export class Run {
   readonly kind = 'run';
   constructor(readonly latch: CountdownLatch) {}
 }
 
-class Ponger extends ComponentDefinition<Ping> {
+/** Answers each ping with a pong (B2; B7c runs it on worker systems too). */
+export class Ponger extends ComponentDefinition<Ping> {
   readonly #isStaticOnly: boolean;
 
   constructor(isStaticOnly: boolean) {
@@ -36,7 +40,8 @@ class Ponger extends ComponentDefinition<Ping> {
   }
 }
 
-class Pinger extends ComponentDefinition<Pong | Run> {
+/** Up to `pipeline` pings in flight until it sent and received `count` (B2; B7c on workers too). */
+export class Pinger extends ComponentDefinition<Pong | Run> {
   readonly #ponger: ActorRef<Ping>;
   readonly #count: number;
   readonly #pipeline: number;
