@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { KompactError } from '../src/internal/kompact-error.js';
+import type { DataSink } from '../src/net/frame-decoder.js';
 import {
   type DataFrame,
   dataFrame,
@@ -359,6 +360,108 @@ describe('FrameDecoder', () => {
 
   it('counts the header in FRAME_HEADER_BYTES', () => {
     assert.equal(frameSize({ kind: 'hello-ack', proof: undefined }), FRAME_HEADER_BYTES + 1);
+  });
+});
+
+/** Decodes `bytes` in `size`-byte chunks with a data sink: data frames in place, others as frames. */
+function decodeInPlace(bytes: Uint8Array, size: number) {
+  const decoder = new FrameDecoder(1 << 20);
+  const frames: Frame[] = [];
+  const sink: DataSink = {
+    data: (id, sender, receiver, chunk, offset, length) =>
+      frames.push(dataFrame(id, sender, receiver, chunk.slice(offset, offset + length))),
+  };
+  let error: FrameError | undefined;
+  for (let at = 0; at < bytes.length && error === undefined; at += size) {
+    error = decoder.push(bytes.subarray(at, at + size), (frame) => frames.push(frame), sink);
+  }
+  return { frames, error };
+}
+
+describe('FrameDecoder with a data sink (in place)', () => {
+  const paths: ActorPath[] = [
+    SENDER,
+    RECEIVER,
+    new UniquePath(SYSTEM, '1f8c2a4e-9b1d-4c3a-8e2f-6a5b4c3d2e1f'),
+    new NamedPath(OTHER, ['x']),
+  ];
+
+  it('hands over the same data frames as the frame sink, paths by reference or not, whatever the chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            sender: fc.nat(paths.length - 1),
+            receiver: fc.nat(paths.length - 1),
+            id: fc.integer({ min: 1, max: 0xffff_ffff }),
+            payload: fc.uint8Array({ maxLength: 20 }),
+            isAck: fc.boolean(),
+          }),
+          { maxLength: 12 },
+        ),
+        fc.integer({ min: 1, max: 80 }),
+        (specs, size) => {
+          const table = new PathTable();
+          const frames: Frame[] = specs.map(({ sender, receiver, id, payload, isAck }) =>
+            isAck
+              ? { kind: 'ack', count: id }
+              : dataFrame(serId(id), paths[sender] as ActorPath, paths[receiver] as ActorPath, payload),
+          );
+          const out = Buffer.alloc(frames.reduce((sum, f) => sum + frameSize(f), 0));
+          let at = 0;
+          for (const f of frames) at = encodeFrame(f, out, at, undefined, table);
+          const bytes = out.subarray(0, at);
+          const inPlace = decodeInPlace(bytes, size);
+          assert.equal(inPlace.error, undefined);
+          assert.deepEqual(inPlace.frames.map(plain), decodeAll(bytes, [size]).frames.map(plain));
+          assert.deepEqual(inPlace.frames.map(plain), frames.map(plain));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reports a reference to a path never defined, or serId 0 by reference, as the frame sink does', () => {
+    const table = new PathTable();
+    const define = Buffer.alloc(200);
+    const defined = encodeFrame(
+      dataFrame(serId(9), SENDER, RECEIVER, new Uint8Array(1)),
+      define,
+      0,
+      undefined,
+      table,
+    );
+    for (const body of [
+      [...u32(30), 2, 0, 0, 2, 0, 7, 1, 2, 3],
+      [...u32(0), 2, 0, 0, 2, 0, 1, 1, 2, 3],
+    ]) {
+      const bytes = Buffer.concat([define.subarray(0, defined), frameWith(3, body)]);
+      const inPlace = decodeInPlace(bytes, bytes.length);
+      expectReason(inPlace, 'invalid-field');
+      assert.equal(inPlace.frames.length, 1, 'the frame before the malformed one is delivered');
+      expectReason(decodeAll(bytes, []), 'invalid-field');
+    }
+  });
+
+  it('lets an error thrown by the data sink propagate unchanged', () => {
+    const table = new PathTable();
+    const frames = [1, 2].map((n) => dataFrame(serId(30), SENDER, RECEIVER, new Uint8Array([n])));
+    const out = Buffer.alloc(frames.reduce((sum, f) => sum + frameSize(f), 0));
+    let at = 0;
+    for (const f of frames) at = encodeFrame(f, out, at, undefined, table);
+    const decoder = new FrameDecoder(1024);
+    const boom = new Error('sink failed');
+    let calls = 0;
+    const sink: DataSink = {
+      data: () => {
+        if (++calls === 2) throw boom;
+      },
+    };
+    assert.throws(
+      () => decoder.push(out.subarray(0, at), () => {}, sink),
+      (error) => error === boom,
+    );
+    assert.equal(calls, 2, 'the second frame (by reference) reached the sink');
   });
 });
 

@@ -115,6 +115,56 @@ describe('frames received from a peer', () => {
       (config) => config.network(),
     );
   });
+
+  it('tells this system from others per frame, whatever came before (mine, strangers, mine, a stranger)', async () => {
+    await withSystem(
+      async (system) => {
+        const target = await startNamedProbe(system, 'x');
+        const letters: DeadLetter[] = [];
+        system.deadLetters.subscribe((letter) => letters.push(letter));
+        const peer = new SystemPath('tcp', '127.0.0.1', 9);
+        const sender = new NamedPath(peer, ['raw']);
+        const own = system.systemPath();
+        const stranger = new SystemPath('tcp', own.host, own.port + 1 > 65535 ? own.port - 1 : own.port + 1);
+        const to = (where: SystemPath, text: string) =>
+          dataFrame(
+            Serialisers.string.serId,
+            sender,
+            new NamedPath(where, ['x']),
+            serialiseToBytes(Serialisers.string, text),
+          );
+        const frames = [
+          to(own, 'mine 1'),
+          to(stranger, 'stranger 1'),
+          to(own, 'mine 2'),
+          to(stranger, 'stranger 2'),
+          to(own, 'mine 3'),
+        ];
+        const socket = await within(
+          dialAndSend(own.port, peer, encodeFrames(frames)),
+          10_000,
+          'the handshake',
+        );
+        try {
+          await within(target.probe.waitFor(3), 10_000, 'delivery of the frames for this system');
+          assert.deepEqual(target.probe.texts, ['mine 1', 'mine 2', 'mine 3']);
+          assert.deepEqual(
+            letters.map((l) => [
+              (l.message as NetMessage | undefined)?.tryDeserialise(Serialisers.string),
+              l.reason,
+            ]),
+            [
+              ['stranger 1', 'misaddressed'],
+              ['stranger 2', 'misaddressed'],
+            ],
+          );
+        } finally {
+          socket.destroy();
+        }
+      },
+      (config) => config.network(),
+    );
+  });
 });
 
 /** Polls `lines` until one satisfies `match`, failing with `what` after 10 s. */

@@ -162,6 +162,30 @@ describe('sending between systems', () => {
     });
   });
 
+  it('dead-letters an unregistered serId between registered ones, and only it', async () => {
+    await withTwoSystems(async (a, b) => {
+      const server = await startNamedProbe(b, 'sink');
+      const Unregistered = msgpackSerialiser<Point>(serId(556));
+      const { letters, done } = deadLettersOf(b, 2);
+      const sink = on(b, '/sink');
+      sink.tell('before', a);
+      sink.tell({ x: 1, y: 1 }, a, Unregistered);
+      sink.tell('between', a);
+      sink.tell({ x: 2, y: 2 }, a, Unregistered);
+      sink.tell('after', a);
+      await within(done, DEADLINE_MS, 'the dead letters');
+      await within(server.probe.waitFor(3), DEADLINE_MS, 'the registered messages');
+      assert.deepEqual(
+        letters.map((letter) => letter.reason),
+        ['unknown-ser-id', 'unknown-ser-id'],
+      );
+      assert.deepEqual(
+        (server.probe.received as NetMessage[]).map((msg) => msg.tryDeserialise(Serialisers.string)),
+        ['before', 'between', 'after'],
+      );
+    });
+  });
+
   it('reports a value that fails to serialise to the sender side as a dead letter, never a throw', async () => {
     await withTwoSystems(async (a, b) => {
       const { letters, done } = deadLettersOf(a, 1);

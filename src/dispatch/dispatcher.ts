@@ -129,11 +129,33 @@ export class Dispatcher implements HostDispatcher {
   private readonly registrations = new Map<PathTarget, Registration>();
   private remote: RemoteLink | undefined;
   private nobodyPath: UniquePath | undefined;
+  /**
+   * The last system path object found to be this system's, and the last found to be another's: paths
+   * decoded from a peer or parsed by a user carry system paths of their own, which `equals` compares by
+   * their text; most messages come with the same object as the one before (system paths are immutable).
+   */
+  private lastLocalSystem: SystemPath;
+  private lastRemoteSystem: SystemPath | undefined;
+  /** The last serId found registered (the registry never forgets one). */
+  private lastKnownSerId = 0;
 
   constructor(systemPath: SystemPath, host: DispatchHost, registry: SerialiserRegistry) {
     this.systemPath = systemPath;
     this.host = host;
     this.registry = registry;
+    this.lastLocalSystem = systemPath;
+  }
+
+  /** Whether `system` is this system's path (by identity first: see `lastLocalSystem`). */
+  private isLocal(system: SystemPath): boolean {
+    if (system === this.lastLocalSystem) return true;
+    if (system === this.lastRemoteSystem) return false;
+    if (system.equals(this.systemPath)) {
+      this.lastLocalSystem = system;
+      return true;
+    }
+    this.lastRemoteSystem = system;
+    return false;
   }
 
   /** Connects the network side; without it, paths of other systems are dead letters (`unroutable`). */
@@ -272,7 +294,7 @@ export class Dispatcher implements HostDispatcher {
    * another system through the network; what cannot be delivered becomes a dead letter.
    */
   send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void {
-    if (!receiver.system.equals(this.systemPath)) {
+    if (!this.isLocal(receiver.system)) {
       if (this.remote === undefined) {
         this.host.deadLetterToPath(receiver, value, 'unroutable', 'this system has no network');
       } else {
@@ -325,7 +347,7 @@ export class Dispatcher implements HostDispatcher {
     bytes: Uint8Array,
     letter: unknown = bytes,
   ): void {
-    if (!receiver.system.equals(this.systemPath)) {
+    if (!this.isLocal(receiver.system)) {
       if (this.remote === undefined) {
         this.host.deadLetterToPath(receiver, letter, 'unroutable', 'this system has no network');
       } else {
@@ -352,7 +374,7 @@ export class Dispatcher implements HostDispatcher {
    * Kompact: `forward_with_sender` / `forward_with_original_sender`.
    */
   forward(sender: ActorPath, receiver: ActorPath, message: NetMessage): void {
-    if (!receiver.system.equals(this.systemPath)) {
+    if (!this.isLocal(receiver.system)) {
       if (this.remote === undefined) {
         this.host.deadLetterToPath(receiver, message, 'unroutable', 'this system has no network');
       } else {
@@ -390,7 +412,7 @@ export class Dispatcher implements HostDispatcher {
   ): void {
     // A peer may only address this system: a path of a third system is never delivered here, even if
     // a component here has the same id or alias.
-    if (!receiver.system.equals(this.systemPath)) {
+    if (!this.isLocal(receiver.system)) {
       this.host.deadLetterToPath(
         receiver,
         remoteNetMessage(sender, receiver, serId, chunk, offset, length),
@@ -399,14 +421,17 @@ export class Dispatcher implements HostDispatcher {
       );
       return;
     }
-    if (!this.registry.has(serId)) {
-      this.host.deadLetterToPath(
-        receiver,
-        remoteNetMessage(sender, receiver, serId, chunk, offset, length),
-        'unknown-ser-id',
-        `no serialiser is registered for serId ${serId}`,
-      );
-      return;
+    if (serId !== this.lastKnownSerId) {
+      if (!this.registry.has(serId)) {
+        this.host.deadLetterToPath(
+          receiver,
+          remoteNetMessage(sender, receiver, serId, chunk, offset, length),
+          'unknown-ser-id',
+          `no serialiser is registered for serId ${serId}`,
+        );
+        return;
+      }
+      this.lastKnownSerId = serId;
     }
     const message = remoteNetMessage(sender, receiver, serId, chunk, offset, length, backlog?.session);
     const targets = this.resolve(receiver, sender, message);

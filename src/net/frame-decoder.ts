@@ -179,7 +179,10 @@ export class FrameDecoder {
             continue;
           }
           offset = start + length;
-          frame = this.#decodeBody(bytes, start, offset);
+          frame =
+            dataSink !== undefined && length >= DATA_BY_REFERENCE_BYTES
+              ? this.#decodeDataByReference(bytes, start, length)
+              : this.#decodeBody(bytes, start, offset);
         }
       } catch (error) {
         this.#error =
@@ -227,6 +230,37 @@ export class FrameDecoder {
       );
     }
     return length;
+  }
+
+  /**
+   * The steady state of a connection, without the field reader: a data frame whose two paths are both
+   * path-table references (kind, serId, tag + id, tag + id, payload), read in place as {@link IN_PLACE}.
+   * Anything else, or anything this path would have to reject, goes through {@link FrameDecoder.#decodeBody},
+   * which decodes it or names the error.
+   */
+  #decodeDataByReference(bytes: Buffer, start: number, length: number): Frame {
+    const end = start + length;
+    if (
+      bytes[start] !== FrameKindByte.data ||
+      bytes[start + 5] !== PathTag.reference ||
+      bytes[start + 8] !== PathTag.reference
+    ) {
+      return this.#decodeBody(bytes, start, end);
+    }
+    const serId = readU32(bytes, start + 1);
+    const table = this.#table;
+    const sender = table[((bytes[start + 6] as number) << 8) | (bytes[start + 7] as number)];
+    const receiver = table[((bytes[start + 9] as number) << 8) | (bytes[start + 10] as number)];
+    if (serId === 0 || sender === undefined || receiver === undefined)
+      return this.#decodeBody(bytes, start, end);
+    const data = this.#data;
+    data.serId = serId as SerId;
+    data.sender = sender;
+    data.receiver = receiver;
+    data.chunk = bytes;
+    data.offset = start + DATA_BY_REFERENCE_BYTES;
+    data.length = length - DATA_BY_REFERENCE_BYTES;
+    return IN_PLACE;
   }
 
   /** Decodes the frame kind and body in `bytes[start, end)`. */
@@ -340,6 +374,9 @@ export class FrameDecoder {
     return path;
   }
 }
+
+/** The fields of a data frame before its payload when both paths are references: 1 + 4 + 3 + 3. */
+const DATA_BY_REFERENCE_BYTES = 11;
 
 function checkMaxFrameBytes(maxFrameBytes: number): void {
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1 || maxFrameBytes > 0xffff_ffff) {

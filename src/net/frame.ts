@@ -186,6 +186,22 @@ function wireOf(path: ActorPath | SystemPath): Uint8Array {
   return bytes;
 }
 
+// The sender and receiver of the last data frame sized, and their two inline path fields' bytes: a
+// stream of messages between the same two components (the usual case) skips both cache lookups.
+let sizedSender: ActorPath | undefined;
+let sizedReceiver: ActorPath | undefined;
+let sizedPathBytes = 0;
+
+/** The bytes of `sender`'s and `receiver`'s path fields when both travel inline (tags included). */
+function inlinePathBytes(sender: ActorPath, receiver: ActorPath): number {
+  if (sender !== sizedSender || receiver !== sizedReceiver) {
+    sizedPathBytes = 2 + wireOf(sender).length + wireOf(receiver).length;
+    sizedSender = sender;
+    sizedReceiver = receiver;
+  }
+  return sizedPathBytes;
+}
+
 /** Most entries in one direction's path table; later new paths travel inline. */
 export const PATH_TABLE_LIMIT = 4096;
 
@@ -211,6 +227,41 @@ export class PathTable {
    * never removed from `ids`, so this is never stale. Emptied when full.
    */
   private readonly idsByPath = new Map<ActorPath, number>();
+
+  /**
+   * The sender and receiver of the last frame whose two paths were both in the table, with their ids:
+   * a stream of messages between the same two components (the usual case) skips both lookups. Ids
+   * never change once given, so this is never stale.
+   */
+  private lastSender: ActorPath | undefined;
+  private lastReceiver: ActorPath | undefined;
+  private lastIds = 0;
+
+  /** Writes the path fields of `sender` then `receiver` at `at` and returns the offset after them. */
+  putPair(out: Uint8Array, at: number, sender: ActorPath, receiver: ActorPath): number {
+    if (sender === this.lastSender && receiver === this.lastReceiver) {
+      const ids = this.lastIds;
+      out[at] = PathTag.reference;
+      out[at + 1] = ids >>> 24;
+      out[at + 2] = (ids >>> 16) & 0xff;
+      out[at + 3] = PathTag.reference;
+      out[at + 4] = (ids >>> 8) & 0xff;
+      out[at + 5] = ids & 0xff;
+      return at + 6;
+    }
+    const start = at;
+    at = this.put(out, this.put(out, at, sender), receiver);
+    if (at === start + 6 && out[start] === PathTag.reference && out[start + 3] === PathTag.reference) {
+      this.lastSender = sender;
+      this.lastReceiver = receiver;
+      this.lastIds =
+        ((out[start + 1] as number) << 24) |
+        ((out[start + 2] as number) << 16) |
+        ((out[start + 4] as number) << 8) |
+        (out[start + 5] as number);
+    }
+    return at;
+  }
 
   /** Writes the path field of `path` at `at` and returns the offset after it. */
   put(out: Uint8Array, at: number, path: ActorPath): number {
@@ -249,13 +300,7 @@ export const ACK_FRAME_BYTES = FRAME_HEADER_BYTES + 4;
 export function frameSize(frame: Frame): number {
   switch (frame.kind) {
     case 'data':
-      return (
-        FRAME_HEADER_BYTES +
-        6 +
-        wireOf(frame.sender).length +
-        wireOf(frame.receiver).length +
-        payloadLength(frame)
-      );
+      return FRAME_HEADER_BYTES + 4 + inlinePathBytes(frame.sender, frame.receiver) + payloadLength(frame);
     case 'ack':
       return ACK_FRAME_BYTES;
     case 'hello':
@@ -312,8 +357,7 @@ function encodeData(frame: DataFrame, out: Buffer, offset: number, paths: PathTa
     out[at] = PathTag.inline;
     at = putBytes(out, at + 1, wireOf(frame.receiver));
   } else {
-    at = paths.put(out, at, frame.sender);
-    at = paths.put(out, at, frame.receiver);
+    at = paths.putPair(out, at, frame.sender, frame.receiver);
   }
   if (frame instanceof ChunkDataFrame) {
     at = putRange(out, at, frame.chunk, frame.offset, frame.length);

@@ -37,7 +37,7 @@ function putFrame(out: Buffer, at: number, pair: number, index: number): void {
 }
 
 /** Cuts a byte stream into frames, whatever the chunk boundaries. */
-class FrameReader {
+export class FrameReader {
   #pending: Buffer | undefined;
 
   /** Calls `onFrame` with the pair and index of every frame `chunk` completes, in order. */
@@ -62,7 +62,7 @@ class FrameReader {
 }
 
 /** Writes frames to a socket, one write each or one write per {@link FrameWriter.flush}. */
-class FrameWriter {
+export class FrameWriter {
   readonly #socket: net.Socket;
   readonly #isCoalesced: boolean;
   readonly #pairs: number[] = [];

@@ -24,7 +24,7 @@ import { rewarmCount, rttObservations } from './round-trip-times.js';
 const SETUP_TIMEOUT_MS = 10_000;
 
 /** Starts a run of `count` round trips (per pinger); the last pong counts `latch` down. */
-class Run {
+export class Run {
   readonly kind = 'run';
   constructor(
     readonly latch: CountdownLatch,
@@ -106,7 +106,7 @@ class NetPinger extends ComponentDefinition<Run> {
 }
 
 /** Up to `pipeline` pings in flight: one new ping per pong until `count` were sent and answered. */
-class NetThroughputPinger extends ComponentDefinition<Run> {
+export class NetThroughputPinger extends ComponentDefinition<Run> {
   readonly #ponger: ActorPath;
   readonly #pipeline: number;
   #count = 0;
