@@ -19,6 +19,7 @@ import {
 import { withSystem } from '../src/testing/index.js';
 import { startNamedProbe, startProbe } from './support/probes.js';
 import { DEADLINE_MS, within } from './support/promises.js';
+import { withTwoSystems } from './support/systems.js';
 
 /** Sends every path message it receives on to `target`: keeping its sender, or with its own. */
 class Forwarder extends ComponentDefinition {
@@ -38,17 +39,6 @@ async function startForwarder(system: KompactSystem, target: ActorPath, keepSend
   const component = system.create(() => new Forwarder(target, keepSender));
   await system.startNotify(component);
   return system.registerByAlias(component, 'fwd');
-}
-
-async function withTwoSystems(body: (a: KompactSystem, b: KompactSystem) => Promise<void>): Promise<void> {
-  await withSystem(
-    async (a) =>
-      withSystem(
-        async (b) => body(a, b),
-        (config) => config.network(),
-      ),
-    (config) => config.network(),
-  );
 }
 
 describe('forwarding a path message', () => {

@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { ActorPath, type DeadLetter, type KompactSystem } from '../src/index.js';
+import { ActorPath, type DeadLetter } from '../src/index.js';
 import { IpNetSet, parseIpNet } from '../src/net/ip-net.js';
 import { withSystem } from '../src/testing/index.js';
 import { startNamedProbe } from './support/probes.js';
 import { DEADLINE_MS, within } from './support/promises.js';
 import { watchStatus } from './support/status-watcher.js';
+import { withTwoSystems } from './support/systems.js';
 
 /** Opens a TCP connection to `port` on 127.0.0.1 from `localAddress`; resolves with how it ended. */
 function dialFrom(localAddress: string, port: number): Promise<'closed-by-peer' | 'open'> {
@@ -26,17 +27,6 @@ function dialFrom(localAddress: string, port: number): Promise<'closed-by-peer' 
     }),
     DEADLINE_MS,
     `a connection from ${localAddress}`,
-  );
-}
-
-async function withTwoSystems(body: (a: KompactSystem, b: KompactSystem) => Promise<void>): Promise<void> {
-  await withSystem(
-    async (a) =>
-      withSystem(
-        async (b) => body(a, b),
-        (config) => config.network(),
-      ),
-    (config) => config.network(),
   );
 }
 

@@ -24,6 +24,7 @@ import { isKompactError } from './support/errors.js';
 import { CLOSED_HOST, closedPort } from './support/ports.js';
 import { Probe, settle, startNamedProbe, startProbe } from './support/probes.js';
 import { DEADLINE_MS, within } from './support/promises.js';
+import { withTwoSystems as withTwoNetworked } from './support/systems.js';
 
 type Point = { readonly x: number; readonly y: number };
 const isPoint = (v: unknown): v is Point =>
@@ -33,20 +34,12 @@ const isPoint = (v: unknown): v is Point =>
   typeof (v as Point).y === 'number';
 const PointSerialiser = msgpackSerialiser<Point>(serId(100), isPoint);
 
-/** Runs `body` with two networked systems on loopback, always shutting both down. */
-async function withTwoSystems(
+/** Runs `body` with two networked systems on loopback that know `PointSerialiser`. */
+function withTwoSystems(
   body: (a: KompactSystem, b: KompactSystem) => Promise<void>,
   options: Parameters<ReturnType<typeof testConfig>['network']>[0] = {},
 ): Promise<void> {
-  await withSystem(
-    async (a) => {
-      await withSystem(
-        async (b) => body(a, b),
-        (config) => config.network(options).serialisers(PointSerialiser),
-      );
-    },
-    (config) => config.network(options).serialisers(PointSerialiser),
-  );
+  return withTwoNetworked(body, (config) => config.network(options).serialisers(PointSerialiser));
 }
 
 function on(system: KompactSystem, rest: string): ActorPath {
