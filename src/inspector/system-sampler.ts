@@ -414,42 +414,32 @@ export class SystemSampler {
   }
 
   #supervised(event: SupervisionEvent): void {
-    if (
-      event.kind === 'worker-fault' ||
-      event.kind === 'worker-restarted' ||
-      event.kind === 'worker-gave-up'
-    ) {
-      this.#timeline.push({
-        seq: ++this.#seq,
-        atMs: Date.now(),
-        kind: event.kind,
-        componentId: undefined,
-        componentType: `worker ${event.worker} (${event.systemPath.toString()})`,
-        detail: detailOf(event),
-        replacementId: undefined,
-      });
-      if (this.#timeline.length > TIMELINE_LENGTH) this.#timeline.shift();
-      return;
-    }
-    const id = event.componentId;
-    let line = this.#lines.get(id);
-    if (line === undefined) {
-      line = { restarts: 0, lastFault: undefined };
-      this.#lines.set(id, line);
-    }
+    const isWorkerEvent =
+      event.kind === 'worker-fault' || event.kind === 'worker-restarted' || event.kind === 'worker-gave-up';
     const detail = detailOf(event);
-    if (event.kind === 'fault') line.lastFault = detail;
     let replacementId: ComponentId | undefined;
-    if (event.kind === 'recovered' && event.replacementId !== undefined) {
-      replacementId = event.replacementId;
-      this.#lines.set(replacementId, { restarts: line.restarts + 1, lastFault: line.lastFault });
+    if (!isWorkerEvent) {
+      const id = event.componentId;
+      let line = this.#lines.get(id);
+      if (line === undefined) {
+        line = { restarts: 0, lastFault: undefined };
+        this.#lines.set(id, line);
+      }
+      if (event.kind === 'fault') line.lastFault = detail;
+      if (event.kind === 'recovered' && event.replacementId !== undefined) {
+        replacementId = event.replacementId;
+        this.#lines.set(replacementId, { restarts: line.restarts + 1, lastFault: line.lastFault });
+      }
     }
     this.#timeline.push({
       seq: ++this.#seq,
       atMs: Date.now(),
       kind: event.kind,
-      componentId: id,
-      componentType: event.componentType,
+      // A worker's event concerns its whole thread: no component to open.
+      componentId: isWorkerEvent ? undefined : event.componentId,
+      componentType: isWorkerEvent
+        ? `worker ${event.worker} (${event.systemPath.toString()})`
+        : event.componentType,
       detail,
       replacementId,
     });
