@@ -290,6 +290,102 @@ describe('TcpTransport', () => {
     }
   });
 
+  it('answers each read with one write of the replies its drain made and the ack, before the check phase', async () => {
+    try {
+      /** Per write of the answering side after its handshake: data frames, acks, and whether it left early. */
+      const writes: { data: number; acks: number; isBeforeCheckPhase: boolean }[] = [];
+      let isCheckPhaseReached = true;
+      let b: Node | undefined;
+      const pending: DataFrame[] = [];
+      const a = await node();
+      b = await node({
+        onSocket: (socket) => {
+          // Runs before the connection's own listener: marks when this read's check phase comes.
+          socket.prependListener('data', () => {
+            isCheckPhaseReached = false;
+            setImmediate(() => {
+              isCheckPhaseReached = true;
+            });
+          });
+          const decoder = new FrameDecoder(1 << 20);
+          const write = socket.write.bind(socket) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
+          socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+            let data = 0;
+            let acks = 0;
+            decoder.push(Buffer.from(chunk), (f) => {
+              if (f.kind === 'data') data++;
+              if (f.kind === 'ack') acks++;
+            });
+            if (data + acks > 0) writes.push({ data, acks, isBeforeCheckPhase: !isCheckPhaseReached });
+            return write(chunk, ...rest);
+          }) as typeof socket.write;
+        },
+        // Like a component: the replies are made in a microtask queued by the first frame of a read
+        // (the runtime's scheduler drain), not in the data handler.
+        onData: (serId, sender, _receiver, chunk, offset, length) => {
+          if (pending.length === 0) {
+            void Promise.resolve().then(() => {
+              for (const f of pending.splice(0)) {
+                assert.deepEqual(b?.transport.send(dataFrame(f.serId, b.actor, f.sender, f.payload)), {
+                  kind: 'accepted',
+                });
+              }
+            });
+          }
+          pending.push(dataFrame(serId, sender, sender, chunk.subarray(offset, offset + length)));
+        },
+      });
+      for (let n = 0; n < 2000; n++) send(a, b, n);
+      await waitFor(() => a.received.length === 2000, 'the replies');
+      assert.deepEqual(
+        a.received.map(numberOf),
+        Array.from({ length: 2000 }, (_, n) => n),
+      );
+      assert.ok(writes.length > 0);
+      for (const write of writes) {
+        assert.ok(
+          write.data > 0 && write.acks === 1,
+          `a write of ${write.data} replies and ${write.acks} acks`,
+        );
+        assert.ok(write.isBeforeCheckPhase, 'the replies left in the check phase, after every read');
+      }
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('keeps acknowledging when replies leave after each drain: rounds past the high-water mark', async () => {
+    try {
+      // Frames are counted at their size with inline paths (~80 bytes here) until acknowledged.
+      const highWaterMarkBytes = 128 * 1024;
+      const a = await node({ highWaterMarkBytes });
+      let b: Node | undefined;
+      b = await node({
+        highWaterMarkBytes,
+        onData: (serId, sender, _receiver, chunk, offset, length) => {
+          const reply = dataFrame(serId, (b as Node).actor, sender, chunk.slice(offset, offset + length));
+          void Promise.resolve().then(() => {
+            assert.deepEqual(b?.transport.send(reply), { kind: 'accepted' });
+          });
+        },
+      });
+      // 20 rounds of 1,000 frames each way: ~12 times the high-water mark in all, so every round after
+      // the first needs the acks of the ones before.
+      for (let round = 0; round < 20; round++) {
+        for (let i = 0; i < 1000; i++) send(a, b, round * 1000 + i);
+        await waitFor(() => a.received.length === (round + 1) * 1000, `the replies of round ${round}`);
+      }
+      assert.deepEqual(
+        a.received.map(numberOf),
+        Array.from({ length: 20_000 }, (_, n) => n),
+      );
+      assert.equal(a.transport.stats().refusedFrames, 0);
+      assert.equal(b.transport.stats().refusedFrames, 0);
+    } finally {
+      await closeAll();
+    }
+  });
+
   it('reconnects after a connection dies mid-stream, and reports every frame delivered or lost', async () => {
     try {
       const accepted: net.Socket[] = [];

@@ -418,6 +418,9 @@ export class Connection {
       // A bug here or in the host must not escape into the socket's event emitter.
       this.fail(new KompactError('MALFORMED_FRAME', 'Failed to handle an incoming frame', { cause: error }));
     }
+    // The ack leaves with the replies to this read: with the `after-drain` flush timing a request made
+    // while decoding would run before the scheduler drain this read queued.
+    if (this.isAckDue && !this.isSocketFull) this.settings.flusher.request(this);
   };
 
   private readonly onFrame = (frame: Frame): void => {
@@ -478,10 +481,8 @@ export class Connection {
         return;
       }
       this.received = (this.received + 1) >>> 0;
-      if (!this.isAckDue) {
-        this.isAckDue = true;
-        if (!this.isSocketFull) this.settings.flusher.request(this);
-      }
+      // Requested at the end of the read (onData), after the drain of what this read delivers.
+      this.isAckDue = true;
       this.host.data(this, serId, sender, receiver, chunk, offset, length);
       this.unackedReceivedBytes += length;
       if (

@@ -194,7 +194,8 @@ export class TcpTransport {
   private readonly options: ResolvedTransportOptions;
   private readonly server: net.Server;
   private readonly settings: ConnectionSettings;
-  private readonly flusher = new FlushScheduler();
+  /** Replies leave as soon as the scheduler drain that made them ends (see `FlushTiming`). */
+  private readonly flusher = new FlushScheduler('after-drain');
   private readonly peers = new Map<string, Peer>();
   private readonly connections = new Set<Connection>();
   /** Counts data frames sent and received: the clock of `Connection.lastUse`. */
