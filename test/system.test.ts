@@ -101,6 +101,28 @@ describe('KompactSystem.shutdown', () => {
     });
   });
 
+  it('kills exactly the components still live, whichever were killed before and in what order', async () => {
+    await withEnv(async ({ system }) => {
+      const log: string[] = [];
+      const components = Array.from({ length: 12 }, (_, i) => system.create(() => new Named(String(i), log)));
+      for (const component of components) system.start(component);
+      // First, last, middle and neighbours: every position of the live components' table ends once.
+      const killed = [0, 11, 5, 6, 3, 10];
+      for (const i of killed) {
+        await within(system.killNotify(components[i]!), DEADLINE_MS, `component ${i} to be killed`);
+      }
+      const before = log.filter((entry) => entry.endsWith(':kill')).length;
+
+      await within(system.shutdown(), DEADLINE_MS, 'shutdown');
+      const atShutdown = log
+        .filter((entry) => entry.endsWith(':kill'))
+        .slice(before)
+        .sort((x, y) => Number.parseInt(x, 10) - Number.parseInt(y, 10));
+      assert.deepEqual(atShutdown, ['1:kill', '2:kill', '4:kill', '7:kill', '8:kill', '9:kill']);
+      for (const component of components) assert.equal(component.isDestroyed(), true);
+    });
+  });
+
   it('returns the same promise when called twice, and awaitTermination resolves once it is done', async () => {
     await withEnv(async ({ system }) => {
       const terminated = track(system.awaitTermination());

@@ -174,6 +174,8 @@ export class ComponentCore
    * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
    */
   heldAsks: HeldAsk | undefined = undefined;
+  /** Where this component sits in its system's live components, or -1 (kept by `LiveComponents`). */
+  liveIndex = -1;
 
   constructor(host: ComponentHost) {
     this.host = host;

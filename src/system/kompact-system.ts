@@ -101,8 +101,8 @@ export function connectToParent(system: KompactSystem, channel: ThreadChannel): 
  */
 export interface RuntimeView {
   readonly scheduler: Scheduler;
-  /** Every component not yet destroyed or recovered. */
-  readonly live: ReadonlySet<ComponentCore>;
+  /** Every component not yet destroyed or recovered (not in creation order). */
+  readonly live: Iterable<ComponentCore> & { readonly size: number };
   readonly timers: TimerFacility;
   readonly dispatcher: Dispatcher;
   readonly link: NetworkLink | undefined;

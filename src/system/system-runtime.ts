@@ -23,6 +23,7 @@ import { Config } from './config.js';
 import { type DeadLetterReason, DeadLetters } from './dead-letters.js';
 import { defaultLogger } from './default-logger.js';
 import type { RuntimeSettings } from './kompact-config.js';
+import { LiveComponents } from './live-components.js';
 import type { SystemHandle } from './system-handle.js';
 
 /** The path of a system without a network: its paths are only reachable from inside it. */
@@ -52,7 +53,7 @@ export class SystemRuntime implements ComponentHost {
   /** The system's snapshots, over the configured store (in memory by default). */
   readonly snapshots: Snapshots;
   /** Every component not yet destroyed or recovered, for shutdown. */
-  readonly live = new Set<ComponentCore>();
+  readonly live = new LiveComponents();
   /** The lookup table and router for actor paths; replaced once, by the networked one, while building. */
   dispatcher: Dispatcher;
   /** The network side, for a system with `network` config. */
@@ -207,7 +208,7 @@ export class SystemRuntime implements ComponentHost {
    */
   destroyAll(): void {
     this.supervisor.beginShutdown();
-    for (const core of [...this.live]) core.abandon(true);
+    for (const core of this.live.toArray()) core.abandon(true);
   }
 
   /**
@@ -219,13 +220,13 @@ export class SystemRuntime implements ComponentHost {
     const ended = new Promise<void>((resolve) => {
       this.#onAllEnded = resolve;
     });
-    for (const core of [...this.live]) core.endForShutdown();
+    for (const core of this.live.toArray()) core.endForShutdown();
     this.#resolveIfAllEnded();
     if (this.live.size === 0) return ended;
     // A component blocked on something that never settles (or on this very shutdown) would hold
     // shutdown forever: after the grace period it is abandoned.
     const grace = this.clock.setTimer(() => {
-      for (const core of [...this.live]) core.abandon();
+      for (const core of this.live.toArray()) core.abandon();
     }, this.shutdownGraceMs);
     await ended;
     this.clock.clearTimer(grace);
