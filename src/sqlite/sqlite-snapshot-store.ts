@@ -75,6 +75,12 @@ export async function sqliteSnapshotStore(
   } catch (error) {
     throw missingDriver(describeThrown(error), error);
   }
+  return new SqliteSnapshotStore(await startWorker(settings), settings);
+}
+
+/** Starts a worker thread on `settings.file` and waits until its connection is open. */
+async function startWorker(settings: StoreSettings): Promise<Worker> {
+  const { file } = settings;
   const worker = new Worker(new URL('./sqlite-worker.js', import.meta.url), { workerData: settings });
   await new Promise<void>((resolve, reject) => {
     const onMessage = (reply: WorkerReply): void => {
@@ -105,17 +111,18 @@ export async function sqliteSnapshotStore(
         new KompactError(
           'SNAPSHOT_FAILED',
           `Could not open the snapshot database ${file}: ${describeThrown(error)}`,
-          {
-            cause: error,
-          },
+          { cause: error },
         ),
       );
     };
     worker.on('message', onMessage);
     worker.once('error', onError);
   });
-  return new SqliteSnapshotStore(worker, file, settings.maxBatchSize);
+  return worker;
 }
+
+/** What a store is made with: the worker's settings and the batch bound. */
+type StoreSettings = WorkerSettings & { readonly maxBatchSize: number };
 
 /** A request waiting for the worker's reply. */
 interface Waiting {
@@ -123,28 +130,46 @@ interface Waiting {
   readonly reject: (error: Error) => void;
 }
 
+/** A request made while the worker was being started again, posted once it is ready. */
+interface Held extends Waiting {
+  readonly request: WorkerRequest;
+}
+
+/**
+ * The worker thread's state: `running`, or `dead` (it exited or failed; the next request starts a new
+ * one once the old one has exited), `restarting` (requests are held until it is ready), `closed`.
+ */
+type Connection =
+  | { readonly kind: 'running'; readonly worker: Worker; readonly exited: Promise<void> }
+  | { readonly kind: 'dead'; readonly exited: Promise<void> }
+  | { readonly kind: 'restarting'; readonly held: Held[] }
+  | { readonly kind: 'closed'; readonly error: KompactError };
+
+// A store's worker, for tests that kill it (set by the constructor; not part of the package's API).
+const workers = new WeakMap<SnapshotStore, () => Worker | undefined>();
+
+/**
+ * The worker thread `store` runs its connection in right now, if it is a SQLite store with a running
+ * worker. For tests of a dying worker; not part of the package's API.
+ */
+export function sqliteWorkerOf(store: SnapshotStore): Worker | undefined {
+  return workers.get(store)?.();
+}
+
 class SqliteSnapshotStore implements SnapshotStore {
   readonly maxBatchSize: number;
   /** The worker takes requests in order, one queue: the next batch is encoded while one commits. */
   readonly maxWritesInFlight = WRITES_IN_FLIGHT;
-  readonly #worker: Worker;
-  readonly #file: string;
+  readonly #settings: StoreSettings;
   readonly #waiting = new Map<number, Waiting>();
   #nextId = 1;
-  /** Why the store takes no more work, once it was closed or its worker died. */
-  #ended: KompactError | undefined;
+  #connection: Connection;
 
-  constructor(worker: Worker, file: string, maxBatchSize: number) {
-    this.#worker = worker;
-    this.#file = file;
-    this.maxBatchSize = maxBatchSize;
-    worker.on('message', (reply: WorkerReply) => this.#settle(reply));
-    worker.on('error', (error) =>
-      this.#end('SNAPSHOT_FAILED', `its worker failed: ${describeThrown(error)}`, error),
-    );
-    worker.on('exit', (code) => this.#end('SNAPSHOT_FAILED', `its worker exited (code ${code})`));
-    // Idle, the worker does not hold the process open; a request refs it until its reply.
-    worker.unref();
+  constructor(worker: Worker, settings: StoreSettings) {
+    this.#settings = settings;
+    this.maxBatchSize = settings.maxBatchSize;
+    this.#connection = this.#adopt(worker);
+    workers.set(this, () => (this.#connection.kind === 'running' ? this.#connection.worker : undefined));
   }
 
   write(batch: readonly SnapshotWrite[]): Promise<void> {
@@ -165,23 +190,107 @@ class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async close(): Promise<void> {
-    if (this.#ended !== undefined) return;
-    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
-    await this.#request({ op: 'close', id: 0 });
-    // Held until the worker is gone: unreferenced, it would let the process end before 'exit'.
-    this.#worker.ref();
-    this.#ended = new KompactError('SNAPSHOT_STORE_CLOSED', `The snapshot database ${this.#file} is closed`);
-    await exited;
+    const connection = this.#connection;
+    if (connection.kind === 'closed') return;
+    if (connection.kind === 'running') {
+      try {
+        await this.#request({ op: 'close', id: 0 });
+      } catch {
+        // The worker died while closing: its connection is gone with it, which is what close wanted.
+      }
+      // Held until the worker is gone: unreferenced, it would let the process end before 'exit'.
+      connection.worker.ref();
+      await connection.exited;
+    } else if (connection.kind === 'dead') {
+      await connection.exited;
+    }
+    this.#end({ kind: 'closed', error: closedError(this.#settings.file) }, closedError(this.#settings.file));
+  }
+
+  /** Listens to a ready worker: its replies, its death. */
+  #adopt(worker: Worker): Connection {
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (reply: WorkerReply) => this.#settle(reply));
+    // Node emits 'error' (an uncaught exception in the thread) and then 'exit'; either one ends it.
+    worker.on('error', (error) => this.#died(worker, exited, `failed: ${describeThrown(error)}`, error));
+    worker.on('exit', (code) => this.#died(worker, exited, `exited with code ${code}`, undefined));
+    // Idle, the worker does not hold the process open; a request refs it until its reply.
+    worker.unref();
+    return { kind: 'running', worker, exited };
+  }
+
+  #died(worker: Worker, exited: Promise<void>, how: string, cause: unknown): void {
+    const connection = this.#connection;
+    if (connection.kind !== 'running' || connection.worker !== worker) return;
+    const error = new KompactError(
+      'SNAPSHOT_FAILED',
+      `The worker thread of the snapshot database ${this.#settings.file} ${how}; ` +
+        'what it had not acknowledged is not saved (the next request starts a new thread)',
+      { cause: cause ?? new Error(`worker thread ${how}`) },
+    );
+    this.#end({ kind: 'dead', exited }, error);
+  }
+
+  /** Moves to `next`, rejecting every request the worker had not answered with `error`. */
+  #end(next: Connection, error: KompactError): void {
+    this.#connection = next;
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const request of waiting) request.reject(error);
   }
 
   #request(request: WorkerRequest): Promise<Uint8Array | readonly string[] | undefined> {
-    if (this.#ended !== undefined) return Promise.reject(this.#ended);
+    const connection = this.#connection;
+    switch (connection.kind) {
+      case 'running':
+        return new Promise((resolve, reject) => this.#post(connection.worker, { request, resolve, reject }));
+      case 'closed':
+        return Promise.reject(connection.error);
+      case 'restarting':
+        return new Promise((resolve, reject) => connection.held.push({ request, resolve, reject }));
+      case 'dead':
+        return new Promise((resolve, reject) => {
+          const held: Held[] = [{ request, resolve, reject }];
+          this.#connection = { kind: 'restarting', held };
+          void this.#restart(connection.exited, held);
+        });
+    }
+  }
+
+  /** A new worker once the dead one has exited (so two connections never write at once); then the held requests, in order. */
+  async #restart(exited: Promise<void>, held: Held[]): Promise<void> {
+    let worker: Worker;
+    try {
+      await exited;
+      worker = await startWorker(this.#settings);
+    } catch (error) {
+      const failure = new KompactError(
+        'SNAPSHOT_FAILED',
+        `Could not start a new worker thread for the snapshot database ${this.#settings.file}: ` +
+          describeThrown(error),
+        { cause: error },
+      );
+      if (this.#connection.kind === 'restarting')
+        this.#connection = { kind: 'dead', exited: Promise.resolve() };
+      for (const request of held) request.reject(failure);
+      return;
+    }
+    if (this.#connection.kind !== 'restarting') {
+      // Closed meanwhile (close does not wait for a restart): this worker is not needed.
+      void worker.terminate();
+      for (const request of held) request.reject(closedError(this.#settings.file));
+      return;
+    }
+    const connection = this.#adopt(worker);
+    this.#connection = connection;
+    for (const request of held) this.#post(worker, request);
+  }
+
+  #post(worker: Worker, { request, resolve, reject }: Held): void {
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      if (this.#waiting.size === 0) this.#worker.ref();
-      this.#waiting.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...request, id });
-    });
+    if (this.#waiting.size === 0) worker.ref();
+    this.#waiting.set(id, { resolve, reject });
+    worker.postMessage({ ...request, id });
   }
 
   #settle(reply: WorkerReply): void {
@@ -189,7 +298,7 @@ class SqliteSnapshotStore implements SnapshotStore {
     const waiting = this.#waiting.get(reply.id);
     if (waiting === undefined) return;
     this.#waiting.delete(reply.id);
-    if (this.#waiting.size === 0) this.#worker.unref();
+    if (this.#waiting.size === 0 && this.#connection.kind === 'running') this.#connection.worker.unref();
     if (reply.kind === 'done') {
       waiting.resolve(reply.value);
       return;
@@ -197,15 +306,10 @@ class SqliteSnapshotStore implements SnapshotStore {
     // SQLite's own error (its `code` kept): the snapshot facade wraps it, naming the keys.
     waiting.reject(fromWorkerError(reply.error));
   }
+}
 
-  #end(code: 'SNAPSHOT_FAILED', reason: string, cause?: unknown): void {
-    if (this.#ended !== undefined && this.#waiting.size === 0) return;
-    this.#ended ??= new KompactError(code, `The snapshot database ${this.#file} is unusable: ${reason}`, {
-      cause,
-    });
-    for (const waiting of this.#waiting.values()) waiting.reject(this.#ended);
-    this.#waiting.clear();
-  }
+function closedError(file: string): KompactError {
+  return new KompactError('SNAPSHOT_STORE_CLOSED', `The snapshot database ${file} is closed`);
 }
 
 function missingDriver(detail: string, cause: unknown): KompactError {
@@ -217,7 +321,7 @@ function missingDriver(detail: string, cause: unknown): KompactError {
   );
 }
 
-function checkOptions(file: unknown, options: unknown): WorkerSettings & { readonly maxBatchSize: number } {
+function checkOptions(file: unknown, options: unknown): StoreSettings {
   if (typeof file !== 'string' || file === '') {
     throw new TypeError(`Expected \`file\` to be a non-empty file path, got ${describeValue(file)}`);
   }

@@ -22,6 +22,7 @@ interface Database {
 }
 type DatabaseConstructor = new (file: string, options?: { timeout?: number }) => Database;
 
+const OPS: ReadonlySet<unknown> = new Set<WorkerRequest['op']>(['write', 'load', 'keys', 'close']);
 const port = parentPort;
 if (port === null) throw new Error('sqlite-worker.js runs as a worker thread of a SQLite snapshot store');
 const settings = workerData as WorkerSettings;
@@ -84,6 +85,11 @@ if (db === undefined) {
   });
 
   port.on('message', (request: WorkerRequest) => {
+    // A message that is no request cannot be answered (it has no id): a bug in the store, so the thread
+    // fails loudly (an uncaught error), and the store rejects what it had pending instead of waiting.
+    if (!OPS.has((request as { op?: unknown } | null)?.op)) {
+      throw new TypeError(`The SQLite snapshot worker got a message that is no request: ${String(request)}`);
+    }
     try {
       switch (request.op) {
         case 'write':
