@@ -14,7 +14,16 @@ import { percentile } from '../../infra/stats.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
 import { KompactThroughputPingPong } from '../throughput-pingpong/kompact.js';
 import type { LagParams, ScalingParams } from './scaling-params.js';
-import { CLEANUP, fibonacci, PREPARE, RUN, type ScalingWorkerData } from './scaling-worker.js';
+import { type ThreadTime, threadTime, timeBetween } from './scaling-thread-time.js';
+import {
+  CLEANUP,
+  fibonacci,
+  PREPARE,
+  RUN,
+  RUN_TIME,
+  type ScalingWorkerData,
+  WAIT_TIME,
+} from './scaling-worker.js';
 
 // B7c ParallelScaling and the event-loop lag point on kompact-ts. The parent's part is one Caller: it
 // tells a number to some paths (`times` each) and sums the numbers they answer.
@@ -31,6 +40,20 @@ class Call {
     readonly times: number,
     readonly latch: CountdownLatch,
   ) {}
+}
+
+/**
+ * The thread times of one iteration's timed region: the parent's main thread, and the workers' threads
+ * summed (zero on the main-thread rows); the benchmark's observations (`parentRunMs`, `workersWaitMs`…).
+ */
+function timeObservations(parent: ThreadTime | undefined, workers: ThreadTime | undefined): Observations {
+  if (parent === undefined) return {};
+  return {
+    parentRunMs: parent.runMs,
+    parentWaitMs: parent.waitMs,
+    workersRunMs: workers?.runMs ?? 0,
+    workersWaitMs: workers?.waitMs ?? 0,
+  };
 }
 
 /** Sends a call's messages from the main thread's system and collects their answers. */
@@ -57,8 +80,10 @@ async function call(
   targets: readonly ActorPath[],
   value: number,
   times = 1,
+  answersPerTell = 1,
 ): Promise<number> {
-  const request = new Call(targets, value, times, new CountdownLatch(targets.length * times));
+  const answers = targets.length * times * answersPerTell;
+  const request = new Call(targets, value, times, new CountdownLatch(answers));
   caller.actorRef().tell(request);
   await request.latch.promise;
   return request.sum;
@@ -83,6 +108,7 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
   #system: KompactSystem | undefined;
   #caller: Component<Caller> | undefined;
   #fib: ActorPath | undefined;
+  #time: ThreadTime | undefined;
 
   async setup(params: ScalingParams): Promise<void> {
     this.#params = params;
@@ -105,14 +131,23 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
   }
 
   async runIteration(): Promise<void> {
-    if (this.#pingPong !== undefined) return this.#pingPong.runIteration();
-    const { fibN, requests } = this.#params as ScalingParams;
-    const sum = await call(this.#caller as Component<Caller>, [this.#fib as ActorPath], fibN, requests);
-    if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
+    const before = threadTime();
+    if (this.#pingPong !== undefined) {
+      await this.#pingPong.runIteration();
+    } else {
+      const { fibN, requests } = this.#params as ScalingParams;
+      const sum = await call(this.#caller as Component<Caller>, [this.#fib as ActorPath], fibN, requests);
+      if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
+    }
+    this.#time = timeBetween(before, threadTime());
   }
 
   async cleanupIteration(): Promise<void> {
     await this.#pingPong?.cleanupIteration();
+  }
+
+  iterationObservations(): Observations {
+    return timeObservations(this.#time, undefined);
   }
 
   async teardown(): Promise<void> {
@@ -129,6 +164,12 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
   #workers: WorkerSystem[] = [];
   #pool: WorkerPool | undefined;
   #drivers: ActorPath[] = [];
+  /** Where the thread-time questions go, and how many answers each brings (a pool's broadcast: W). */
+  #timeTargets: ActorPath[] = [];
+  #answersPerTimeQuestion = 1;
+  #workersBefore: ThreadTime | undefined;
+  #parentTime: ThreadTime | undefined;
+  #workersTime: ThreadTime | undefined;
 
   async setup(params: ScalingParams): Promise<void> {
     this.#params = params;
@@ -140,6 +181,8 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
     if (params.fibN !== 0) {
       const data: ScalingWorkerData = { pairs: 0, msgsPerPair, pipeline };
       this.#pool = await system.spawnWorkers(WORKER_MODULE, { count: workers, data });
+      this.#timeTargets = [this.#pool.broadcastPath('driver')];
+      this.#answersPerTimeQuestion = workers;
       return;
     }
     this.#workers = await Promise.all(
@@ -151,27 +194,46 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
     this.#drivers = this.#workers
       .filter((_, i) => shareOf(pairs, workers, i) > 0)
       .map((worker) => ActorPath.parse(`${worker.systemPath().toString()}/driver`));
+    this.#timeTargets = this.#drivers;
   }
 
   async prepareIteration(): Promise<void> {
     if (this.#drivers.length > 0) await call(this.#caller as Component<Caller>, this.#drivers, PREPARE);
+    this.#workersBefore = await this.#askWorkersTime();
   }
 
   async runIteration(): Promise<void> {
     const caller = this.#caller as Component<Caller>;
+    const before = threadTime();
     if (this.#pool === undefined) {
       await call(caller, this.#drivers, RUN);
-      return;
+    } else {
+      const { fibN, requests } = this.#params as ScalingParams;
+      const sum = await call(caller, [this.#pool.selectPath('fib')], fibN, requests);
+      if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
     }
-    const { fibN, requests } = this.#params as ScalingParams;
-    const sum = await call(caller, [this.#pool.selectPath('fib')], fibN, requests);
-    if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
+    this.#parentTime = timeBetween(before, threadTime());
   }
 
   async cleanupIteration(): Promise<void> {
+    this.#workersTime = timeBetween(this.#workersBefore, await this.#askWorkersTime());
     if (this.#drivers.length === 0) return;
     const short = await call(this.#caller as Component<Caller>, this.#drivers, CLEANUP);
     if (short !== 0) throw new Error(`B7c: ${short} pingers on workers missed pongs`);
+  }
+
+  iterationObservations(): Observations {
+    return timeObservations(this.#parentTime, this.#workersTime);
+  }
+
+  /** The workers' threads' run and wait times summed, as they tell them (untimed: between iterations). */
+  async #askWorkersTime(): Promise<ThreadTime | undefined> {
+    const caller = this.#caller as Component<Caller>;
+    const answers = this.#answersPerTimeQuestion;
+    const runMs = await call(caller, this.#timeTargets, RUN_TIME, 1, answers);
+    const waitMs = await call(caller, this.#timeTargets, WAIT_TIME, 1, answers);
+    // A worker that cannot tell answers NaN, and so does the sum.
+    return Number.isNaN(runMs) || Number.isNaN(waitMs) ? undefined : { runMs, waitMs };
   }
 
   async teardown(): Promise<void> {
@@ -244,7 +306,8 @@ export class TimerLag implements Benchmark<LagParams> {
     const system = await buildBenchSystem();
     this.#system = system;
     const data: ScalingWorkerData = { pairs: 0, msgsPerPair: 1, pipeline: 1 };
-    this.#pool = await system.spawnWorkers(WORKER_MODULE, { count: params.workers, data });
+    const { workers: count, threadPriority } = params;
+    this.#pool = await system.spawnWorkers(WORKER_MODULE, { count, data, threadPriority });
     const target = this.#pool.selectPath('fib');
     this.#feeder = system.create(() => new Feeder(target, 2 * params.workers, params.fibN));
     await system.startNotify(this.#feeder);
