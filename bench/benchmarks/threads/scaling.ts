@@ -43,16 +43,23 @@ class Call {
 }
 
 /**
- * The thread times of one iteration's timed region: the parent's main thread, and the workers' threads
- * summed (zero on the main-thread rows); the benchmark's observations (`parentRunMs`, `workersWaitMs`…).
+ * The thread times of one iteration's timed region (`wallMs` long): the parent's main thread, and the
+ * workers' threads summed (zero on the main-thread rows), and how many cores they kept busy on average;
+ * the benchmark's observations (`parentRunMs`, `workersWaitMs`, `coresUsed`…).
  */
-function timeObservations(parent: ThreadTime | undefined, workers: ThreadTime | undefined): Observations {
+function timeObservations(
+  parent: ThreadTime | undefined,
+  workers: ThreadTime | undefined,
+  wallMs: number,
+): Observations {
   if (parent === undefined) return {};
+  const workersRunMs = workers?.runMs ?? 0;
   return {
     parentRunMs: parent.runMs,
     parentWaitMs: parent.waitMs,
-    workersRunMs: workers?.runMs ?? 0,
+    workersRunMs,
     workersWaitMs: workers?.waitMs ?? 0,
+    coresUsed: (parent.runMs + workersRunMs) / wallMs,
   };
 }
 
@@ -109,6 +116,7 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
   #caller: Component<Caller> | undefined;
   #fib: ActorPath | undefined;
   #time: ThreadTime | undefined;
+  #wallMs = 0;
 
   async setup(params: ScalingParams): Promise<void> {
     this.#params = params;
@@ -132,6 +140,7 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
 
   async runIteration(): Promise<void> {
     const before = threadTime();
+    const startMs = performance.now();
     if (this.#pingPong !== undefined) {
       await this.#pingPong.runIteration();
     } else {
@@ -139,6 +148,7 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
       const sum = await call(this.#caller as Component<Caller>, [this.#fib as ActorPath], fibN, requests);
       if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
     }
+    this.#wallMs = performance.now() - startMs;
     this.#time = timeBetween(before, threadTime());
   }
 
@@ -147,7 +157,7 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
   }
 
   iterationObservations(): Observations {
-    return timeObservations(this.#time, undefined);
+    return timeObservations(this.#time, undefined, this.#wallMs);
   }
 
   async teardown(): Promise<void> {
@@ -170,6 +180,7 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
   #workersBefore: ThreadTime | undefined;
   #parentTime: ThreadTime | undefined;
   #workersTime: ThreadTime | undefined;
+  #wallMs = 0;
 
   async setup(params: ScalingParams): Promise<void> {
     this.#params = params;
@@ -205,6 +216,7 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
   async runIteration(): Promise<void> {
     const caller = this.#caller as Component<Caller>;
     const before = threadTime();
+    const startMs = performance.now();
     if (this.#pool === undefined) {
       await call(caller, this.#drivers, RUN);
     } else {
@@ -212,6 +224,7 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
       const sum = await call(caller, [this.#pool.selectPath('fib')], fibN, requests);
       if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
     }
+    this.#wallMs = performance.now() - startMs;
     this.#parentTime = timeBetween(before, threadTime());
   }
 
@@ -223,7 +236,7 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
   }
 
   iterationObservations(): Observations {
-    return timeObservations(this.#parentTime, this.#workersTime);
+    return timeObservations(this.#parentTime, this.#workersTime, this.#wallMs);
   }
 
   /** The workers' threads' run and wait times summed, as they tell them (untimed: between iterations). */

@@ -97,7 +97,8 @@ function fibCalls(n: number): number {
 
 /**
  * B7c's thread times per iteration (Linux; NaN elsewhere): the CPU time the parent's main thread and
- * the workers' threads spent, and how long those threads waited for a core, which tells a point
+ * the workers' threads spent, how long those threads waited for a core, and how many cores they kept
+ * busy on average (CPU time / wall time of the iteration), which tells a point
  * that measured the machine's other jobs from one that measured the workers.
  */
 function threadTimeMetrics(row: RowView): Metric[] {
@@ -105,6 +106,7 @@ function threadTimeMetrics(row: RowView): Metric[] {
     { metric: 'parent-cpu', unit: 'ms', value: row.observed('parentRunMs') },
     { metric: 'workers-cpu', unit: 'ms', value: row.observed('workersRunMs') },
     { metric: 'core-wait', unit: 'ms', value: row.observed('parentWaitMs') + row.observed('workersWaitMs') },
+    { metric: 'cores-used', unit: 'x', value: row.observed('coresUsed') },
   ];
 }
 
@@ -134,7 +136,7 @@ export const parallelScaling = define<ScalingParams>({
     `Ping-pong rows (fibN 0): msgs/s counts pings and pongs of B2's 8 pairs × pipeline 500 (the components of bench/benchmarks/throughput-pingpong/kompact.ts); Fibonacci rows (fibN > 0): calls of the naive recursive fib per second (requests · (2·fib(n + 1) − 1) / median time). The "vs kompact-ts" column is the ratio to the same work on the main thread's system alone. Target: ≥ 1.7× at W = 2 on a 2-core machine; W runs 1, 2, … up to os.availableParallelism() (${availableParallelism()} on the machine that made the grid).`,
     "kompact-ts-workers, ping-pong: the pairs are split as evenly as possible over W worker systems (each pair inside one worker, told with `ActorRef.tell` there); the parent tells each worker's `driver` to create (untimed), run (timed: until every worker's last pong) and check its pairs, a number message each way per worker and step (bench/benchmarks/threads/scaling-worker.ts).",
     "kompact-ts-workers, Fibonacci: `requests` questions fib(n) told at once from one component on the parent through a pool's round-robin select path (`pool.selectPath('fib')`, as examples/parallel-pool.ts); timed until the last answer. kompact-ts: the same questions to a component on the main thread's own system through its named path.",
-    "parent-cpu / workers-cpu: CPU time per timed iteration of the parent's main thread and of all worker threads together (Linux's /proc/thread-self/schedstat, medians over iterations; the workers tell theirs between iterations). core-wait: how long those threads waited for a core in the iteration (run-queue delay, summed); a point whose core-wait is large beside its CPU time measured the machine's other jobs, and W workers cannot scale past the cores they get.",
+    "parent-cpu / workers-cpu: CPU time per timed iteration of the parent's main thread and of all worker threads together (Linux's /proc/thread-self/schedstat, medians over iterations; the workers tell theirs between iterations). core-wait: how long those threads waited for a core in the iteration (run-queue delay, summed); cores-used: their CPU time / the iteration's wall time. A point whose core-wait is large beside its CPU time measured the machine's other jobs, and W workers cannot scale past the cores they get: with Linux's sched_autogroup (on where this was written) a busy machine shares its cores between sessions, not threads, so a second worker thread brings no second core while other sessions are busy.",
   ],
   metrics: ({ msgsPerPair, pairs, fibN, requests }, row) => [
     fibN === 0
