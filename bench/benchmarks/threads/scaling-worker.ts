@@ -13,7 +13,7 @@ import {
 } from '../../../src/index.js';
 import { CountdownLatch } from '../../infra/latch.js';
 import { Pinger, Ponger, Run } from '../throughput-pingpong/kompact.js';
-import { threadTime } from './scaling-thread-time.js';
+import { type ThreadTime, threadTime, timeBetween } from './scaling-thread-time.js';
 
 /** What the parent gives each worker: its number of pairs and B2's sizes. */
 export type ScalingWorkerData = {
@@ -28,10 +28,12 @@ export const PREPARE = 1;
 export const RUN = 2;
 /** Kills the pairs; the answer is how many pingers missed pongs (0 when the run was right). */
 export const CLEANUP = 3;
-/** Answers how long this worker's thread has run on a core, in ms since it started (NaN: not known). */
-export const RUN_TIME = 4;
-/** Answers how long this worker's thread has waited for a core, in ms since it started (NaN: not known). */
-export const WAIT_TIME = 5;
+/** Notes this worker's thread's run and wait times so far; the answer is 0. */
+export const MARK_TIME = 4;
+/** Answers how long this worker's thread has run on a core since MARK_TIME, in ms (NaN: not known). */
+export const RUN_SINCE_MARK = 5;
+/** Answers how long this worker's thread has waited for a core since MARK_TIME, in ms (NaN: not known). */
+export const WAIT_SINCE_MARK = 6;
 
 /** fib(n), computed the slow way on purpose (B3's computation, on one thread). */
 export function fibonacci(n: number): number {
@@ -51,6 +53,7 @@ class Driver extends ComponentDefinition {
   readonly #data: ScalingWorkerData;
   #pingers: Component<Pinger>[] = [];
   #pongers: Component<Ponger>[] = [];
+  #mark: ThreadTime | undefined;
 
   constructor(system: KompactSystem, data: ScalingWorkerData) {
     super();
@@ -60,10 +63,15 @@ class Driver extends ComponentDefinition {
 
   override receiveNetwork(msg: NetMessage): HandlerReturn {
     const command = msg.tryDeserialise(Serialisers.number);
-    if (command === RUN_TIME || command === WAIT_TIME) {
-      const time = threadTime();
+    if (command === MARK_TIME) {
+      this.#mark = threadTime();
+      msg.sender.tell(0, this);
+      return;
+    }
+    if (command === RUN_SINCE_MARK || command === WAIT_SINCE_MARK) {
+      const time = timeBetween(this.#mark, threadTime());
       msg.sender.tell(
-        time === undefined ? Number.NaN : command === RUN_TIME ? time.runMs : time.waitMs,
+        time === undefined ? Number.NaN : command === RUN_SINCE_MARK ? time.runMs : time.waitMs,
         this,
       );
       return;

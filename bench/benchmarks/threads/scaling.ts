@@ -18,11 +18,12 @@ import { type ThreadTime, threadTime, timeBetween } from './scaling-thread-time.
 import {
   CLEANUP,
   fibonacci,
+  MARK_TIME,
   PREPARE,
   RUN,
-  RUN_TIME,
+  RUN_SINCE_MARK,
   type ScalingWorkerData,
-  WAIT_TIME,
+  WAIT_SINCE_MARK,
 } from './scaling-worker.js';
 
 // B7c ParallelScaling and the event-loop lag point on kompact-ts. The parent's part is one Caller: it
@@ -30,10 +31,11 @@ import {
 
 const WORKER_MODULE = new URL('./scaling-worker.js', import.meta.url);
 
-/** Tell `value` `times` to each of `targets`; `latch` counts every answer, `sum` adds them up. */
+/** Tell `value` `times` to each of `targets`; `latch` counts every answer, `sum` and `max` sum them up. */
 class Call {
   readonly kind = 'call';
   sum = 0;
+  max = Number.NEGATIVE_INFINITY;
   constructor(
     readonly targets: readonly ActorPath[],
     readonly value: number,
@@ -42,14 +44,18 @@ class Call {
   ) {}
 }
 
+/** The workers' thread times over an iteration: summed, and the run time of the busiest one. */
+type WorkersTime = ThreadTime & { readonly busiestRunMs: number };
+
 /**
- * The thread times of one iteration's timed region (`wallMs` long): the parent's main thread, and the
- * workers' threads summed (zero on the main-thread rows), and how many cores they kept busy on average;
- * the benchmark's observations (`parentRunMs`, `workersWaitMs`, `coresUsed`…).
+ * The thread times of one iteration's timed region (`wallMs` long): the parent's main thread, the
+ * workers' threads summed (zero on the main-thread rows), the busiest working thread's run time (the
+ * time the work would take if each thread had a core of its own), and how many cores they kept busy on
+ * average; the benchmark's observations (`parentRunMs`, `workersWaitMs`, `coresUsed`…).
  */
 function timeObservations(
   parent: ThreadTime | undefined,
-  workers: ThreadTime | undefined,
+  workers: WorkersTime | undefined,
   wallMs: number,
 ): Observations {
   if (parent === undefined) return {};
@@ -59,6 +65,7 @@ function timeObservations(
     parentWaitMs: parent.waitMs,
     workersRunMs,
     workersWaitMs: workers?.waitMs ?? 0,
+    busiestRunMs: workers?.busiestRunMs ?? parent.runMs,
     coresUsed: (parent.runMs + workersRunMs) / wallMs,
   };
 }
@@ -76,12 +83,29 @@ class Caller extends ComponentDefinition<Call> {
 
   override receiveNetwork(msg: NetMessage): void {
     const call = this.#call as Call;
-    call.sum += msg.tryDeserialise(Serialisers.number);
+    const value = msg.tryDeserialise(Serialisers.number);
+    call.sum += value;
+    call.max = Math.max(call.max, value);
     call.latch.countDown();
   }
 }
 
-/** Sends `value` `times` to each of `targets` through `caller` and resolves with the answers' sum. */
+/** Sends `value` `times` to each of `targets` through `caller` and resolves once all have answered. */
+async function ask(
+  caller: Component<Caller>,
+  targets: readonly ActorPath[],
+  value: number,
+  times: number,
+  answersPerTell: number,
+): Promise<Call> {
+  const answers = targets.length * times * answersPerTell;
+  const request = new Call(targets, value, times, new CountdownLatch(answers));
+  caller.actorRef().tell(request);
+  await request.latch.promise;
+  return request;
+}
+
+/** {@link ask}, resolving with the answers' sum. */
 async function call(
   caller: Component<Caller>,
   targets: readonly ActorPath[],
@@ -89,11 +113,7 @@ async function call(
   times = 1,
   answersPerTell = 1,
 ): Promise<number> {
-  const answers = targets.length * times * answersPerTell;
-  const request = new Call(targets, value, times, new CountdownLatch(answers));
-  caller.actorRef().tell(request);
-  await request.latch.promise;
-  return request.sum;
+  return (await ask(caller, targets, value, times, answersPerTell)).sum;
 }
 
 /** How many of `pairs` pairs worker `index` of `workers` runs: as even a split as there is. */
@@ -177,9 +197,8 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
   /** Where the thread-time questions go, and how many answers each brings (a pool's broadcast: W). */
   #timeTargets: ActorPath[] = [];
   #answersPerTimeQuestion = 1;
-  #workersBefore: ThreadTime | undefined;
   #parentTime: ThreadTime | undefined;
-  #workersTime: ThreadTime | undefined;
+  #workersTime: WorkersTime | undefined;
   #wallMs = 0;
 
   async setup(params: ScalingParams): Promise<void> {
@@ -210,7 +229,8 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
 
   async prepareIteration(): Promise<void> {
     if (this.#drivers.length > 0) await call(this.#caller as Component<Caller>, this.#drivers, PREPARE);
-    this.#workersBefore = await this.#askWorkersTime();
+    const caller = this.#caller as Component<Caller>;
+    await call(caller, this.#timeTargets, MARK_TIME, 1, this.#answersPerTimeQuestion);
   }
 
   async runIteration(): Promise<void> {
@@ -229,7 +249,7 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
   }
 
   async cleanupIteration(): Promise<void> {
-    this.#workersTime = timeBetween(this.#workersBefore, await this.#askWorkersTime());
+    this.#workersTime = await this.#askWorkersTime();
     if (this.#drivers.length === 0) return;
     const short = await call(this.#caller as Component<Caller>, this.#drivers, CLEANUP);
     if (short !== 0) throw new Error(`B7c: ${short} pingers on workers missed pongs`);
@@ -239,14 +259,15 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
     return timeObservations(this.#parentTime, this.#workersTime, this.#wallMs);
   }
 
-  /** The workers' threads' run and wait times summed, as they tell them (untimed: between iterations). */
-  async #askWorkersTime(): Promise<ThreadTime | undefined> {
+  /** The workers' thread times since MARK_TIME, as they tell them (untimed: between iterations). */
+  async #askWorkersTime(): Promise<WorkersTime | undefined> {
     const caller = this.#caller as Component<Caller>;
     const answers = this.#answersPerTimeQuestion;
-    const runMs = await call(caller, this.#timeTargets, RUN_TIME, 1, answers);
-    const waitMs = await call(caller, this.#timeTargets, WAIT_TIME, 1, answers);
+    const run = await ask(caller, this.#timeTargets, RUN_SINCE_MARK, 1, answers);
+    const waitMs = await call(caller, this.#timeTargets, WAIT_SINCE_MARK, 1, answers);
     // A worker that cannot tell answers NaN, and so does the sum.
-    return Number.isNaN(runMs) || Number.isNaN(waitMs) ? undefined : { runMs, waitMs };
+    if (Number.isNaN(run.sum) || Number.isNaN(waitMs)) return undefined;
+    return { runMs: run.sum, waitMs, busiestRunMs: run.max };
   }
 
   async teardown(): Promise<void> {
