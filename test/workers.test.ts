@@ -1,6 +1,8 @@
 // Worker systems: a KompactSystem per worker thread, reached by actor path as if it were a remote
 // system. Spawning and its errors, messages across threads in every direction, logs, and shutdown.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { describe, it } from 'node:test';
 import { ActorPath, type DeadLetter, type KompactSystem, type WorkerSystem } from '../src/index.js';
 import { captureLogs, testConfig, withSystem } from '../src/testing/index.js';
@@ -91,6 +93,56 @@ describe('spawnWorker', () => {
         system.spawnWorker(PROBE_WORKER, { data: { probes: () => [] } }),
         isKompactError('SERIALISATION_FAILED'),
       );
+    });
+  });
+});
+
+/** The nice value of each thread of this process (Linux's /proc), by thread id. */
+function threadNiceValues(): Map<number, number> {
+  const values = new Map<number, number>();
+  for (const id of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${id}/stat`, 'utf8');
+      // Field 19 of stat(5); the fields after the command name start at field 3.
+      values.set(Number(id), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // A thread that ended while we read.
+    }
+  }
+  return values;
+}
+
+describe('threadPriority', () => {
+  it('runs the worker thread at the priority asked and leaves the parent at its own', {
+    skip: process.platform === 'linux' ? false : 'thread priorities are set on Linux only',
+  }, async () => {
+    await withSystem(async (system) => {
+      const before = [...threadNiceValues().values()].filter((nice) => nice === 10).length;
+      const parentPriority = getPriority();
+      const worker = await within(
+        system.spawnWorker(PROBE_WORKER, { threadPriority: 10 }),
+        SPAWN_MS,
+        'a worker to spawn',
+      );
+      const after = [...threadNiceValues().values()].filter((nice) => nice === 10).length;
+      assert.equal(after, before + 1, 'one more thread at nice 10: the worker');
+      assert.equal(getPriority(), parentPriority, "the parent's priority is unchanged");
+      await within(worker.terminate(), DEADLINE_MS, 'the worker to end');
+    });
+  });
+
+  it('refuses a priority that is not an integer from 0 to 19', async () => {
+    await withSystem(async (system) => {
+      for (const bad of [-1, 20, 1.5, '10']) {
+        await assert.rejects(system.spawnWorker(PROBE_WORKER, { threadPriority: bad as number }), {
+          name: 'TypeError',
+          message: /^Expected `threadPriority` to be an integer from 0 to 19, got /,
+        });
+        await assert.rejects(
+          system.spawnWorkers(PROBE_WORKER, { count: 1, threadPriority: bad as number }),
+          TypeError,
+        );
+      }
     });
   });
 });

@@ -1,6 +1,8 @@
 // The first module of every worker thread: builds the worker's KompactSystem from the parent's
 // settings, loads the user's worker module and runs its setup, then carries frames and requests
 // between the parent and the worker's system until the parent asks it to shut down.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { describeThrown } from '../internal/describe-thrown.js';
@@ -34,6 +36,23 @@ const logger = pino(
   { level: init.settings.logLevel },
   { write: (line: string) => post({ kind: 'log', line }) },
 ).child({ worker: init.name });
+
+setThreadPriority(init.threadPriority);
+
+/**
+ * Lowers this thread's OS scheduling priority. Linux keeps a nice value per thread and
+ * `os.setPriority` passes its id to setpriority(2) as it is, so the thread's own id changes this
+ * thread alone; other systems would change the whole process, so they are left alone.
+ */
+function setThreadPriority(priority: number | undefined): void {
+  if (priority === undefined || priority === 0 || process.platform !== 'linux') return;
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(threadId, priority);
+  } catch (error) {
+    logger.warn({ err: error }, `Cannot set the thread priority ${priority}: ${describeThrown(error)}`);
+  }
+}
 
 const channel = new ThreadChannel(port);
 let link: ThreadLink | undefined;

@@ -30,6 +30,8 @@ export interface WorkerInit {
    * them on it from the start; what they send on it is held until their `switched-from` arrives.
    */
   readonly peers: readonly PeerPort[];
+  /** The thread's OS scheduling priority (`SpawnWorkerOptions.threadPriority`), set before the setup runs. */
+  readonly threadPriority: number | undefined;
 }
 
 /** A port to a sibling worker's thread, and that worker's system path. */

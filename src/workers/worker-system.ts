@@ -12,7 +12,14 @@ import { type DefinitionClass, originOf } from './remotable.js';
 import { type ComponentHome, RemoteComponent } from './remote-component.js';
 import { ThreadChannel } from './thread-channel.js';
 import type { ThreadLink, WorkerRoute } from './thread-link.js';
-import type { ErrorReport, FromWorker, PeerPort, ToWorker, WorkerSettings } from './worker-protocol.js';
+import type {
+  ErrorReport,
+  FromWorker,
+  PeerPort,
+  ToWorker,
+  WorkerInit,
+  WorkerSettings,
+} from './worker-protocol.js';
 
 /**
  * How a worker comes back after a fault: the shape of `replaceWith`'s options. Without it a worker that
@@ -30,6 +37,17 @@ export interface SpawnWorkerOptions {
   readonly restart?: WorkerRestart;
   /** Node's limits of the thread (heap sizes, stack); past them the thread faults (`out-of-memory`). */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * The OS scheduling priority of the worker's thread, as `os.setPriority` takes it: 0 (normal, the
+   * default) to 19 (lowest; `os.constants.priority.PRIORITY_BELOW_NORMAL` is 10). Linux only (elsewhere
+   * it is ignored, and a refusal is logged as a warning).
+   *
+   * @remarks When every core is busy with workers, the parent's thread waits for a core like any other:
+   * its timers fire late and its sockets wait. A CPU-bound worker below normal priority gives the core
+   * to the parent whenever the parent has work, and takes it back when the parent is idle, so it loses
+   * nothing on an otherwise idle machine (it does lose to other processes' threads).
+   */
+  readonly threadPriority?: number;
 }
 
 /**
@@ -197,7 +215,8 @@ export class WorkerSystem {
           settings: host.settings,
           data: this.#options.data,
           peers,
-        },
+          threadPriority: this.#options.threadPriority,
+        } satisfies WorkerInit,
         transferList: peers.map((peer) => peer.port),
         ...(this.#options.resourceLimits === undefined
           ? {}

@@ -13,7 +13,13 @@ import {
 /** Numbers of worker and pool system paths: unique in the process, whichever system spawns. */
 let lastNumber = 0;
 
-const SPAWN_OPTIONS: ReadonlySet<string> = new Set(['data', 'name', 'restart', 'resourceLimits']);
+const SPAWN_OPTIONS: ReadonlySet<string> = new Set([
+  'data',
+  'name',
+  'restart',
+  'resourceLimits',
+  'threadPriority',
+]);
 const POOL_OPTIONS: ReadonlySet<string> = new Set([...SPAWN_OPTIONS, 'count', 'routing']);
 
 /**
@@ -38,6 +44,7 @@ export class Workers {
   async spawn(moduleUrl: URL | string, options: SpawnWorkerOptions = {}): Promise<WorkerSystem> {
     const url = checkUrl(moduleUrl);
     checkOptions(options, SPAWN_OPTIONS, 'spawnWorker');
+    checkThreadPriority(options.threadPriority);
     const worker = this.#make(url, options, options.name);
     await this.#started(worker);
     return worker;
@@ -51,6 +58,7 @@ export class Workers {
   ): Promise<WorkerPool> {
     const url = checkUrl(moduleUrl);
     checkOptions(options, POOL_OPTIONS, 'spawnWorkers');
+    checkThreadPriority(options.threadPriority);
     const count = options.count ?? defaultCount;
     if (!Number.isInteger(count) || count < 1) {
       throw new TypeError(`Expected \`count\` to be an integer from 1 and up, got ${describeValue(count)}`);
@@ -123,6 +131,16 @@ function checkUrl(moduleUrl: unknown): string {
   throw new TypeError(
     `Expected \`moduleUrl\` to be a URL (e.g. new URL('./my-worker.js', import.meta.url)), got ${describeValue(moduleUrl)}`,
   );
+}
+
+/** Nice values from 0 to 19: lowering a thread's priority needs no privilege, raising it does. */
+function checkThreadPriority(priority: unknown): void {
+  if (priority === undefined) return;
+  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 19) {
+    throw new TypeError(
+      `Expected \`threadPriority\` to be an integer from 0 to 19, got ${describeValue(priority)}`,
+    );
+  }
 }
 
 function checkOptions(options: unknown, known: ReadonlySet<string>, call: string): void {

@@ -38,6 +38,8 @@ export type LagParams = {
   readonly durationMs: number;
   /** The fib(n) each busy handler computes. */
   readonly fibN: number;
+  /** The workers' `threadPriority` (0: normal). */
+  readonly threadPriority: number;
 };
 
 /** Validates the lag point's parameters that arrived as JSON. */
@@ -46,5 +48,6 @@ export function parseLagParams(params: Params): LagParams {
     workers: nonNegativeInteger(params, 'workers'),
     durationMs: positiveInteger(params, 'durationMs'),
     fibN: positiveInteger(params, 'fibN'),
+    threadPriority: params.threadPriority === undefined ? 0 : nonNegativeInteger(params, 'threadPriority'),
   };
 }

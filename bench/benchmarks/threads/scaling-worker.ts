@@ -1,6 +1,7 @@
 // B7c's worker module: a `driver` that runs this worker's share of B2's pairs (the components of
-// bench/benchmarks/throughput-pingpong/kompact.ts, on this worker's own system) when the parent asks,
-// and `fib`, which answers n with fib(n) (B3's computation, as examples/fibonacci-worker.ts).
+// bench/benchmarks/throughput-pingpong/kompact.ts, on this worker's own system) when the parent asks
+// and tells how long its thread ran and waited for a core, and `fib`, which answers n with fib(n)
+// (B3's computation, as examples/fibonacci-worker.ts).
 import {
   type Component,
   ComponentDefinition,
@@ -12,6 +13,7 @@ import {
 } from '../../../src/index.js';
 import { CountdownLatch } from '../../infra/latch.js';
 import { Pinger, Ponger, Run } from '../throughput-pingpong/kompact.js';
+import { type ThreadTime, threadTime, timeBetween } from './scaling-thread-time.js';
 
 /** What the parent gives each worker: its number of pairs and B2's sizes. */
 export type ScalingWorkerData = {
@@ -26,6 +28,12 @@ export const PREPARE = 1;
 export const RUN = 2;
 /** Kills the pairs; the answer is how many pingers missed pongs (0 when the run was right). */
 export const CLEANUP = 3;
+/** Notes this worker's thread's run and wait times so far; the answer is 0. */
+export const MARK_TIME = 4;
+/** Answers how long this worker's thread has run on a core since MARK_TIME, in ms (NaN: not known). */
+export const RUN_SINCE_MARK = 5;
+/** Answers how long this worker's thread has waited for a core since MARK_TIME, in ms (NaN: not known). */
+export const WAIT_SINCE_MARK = 6;
 
 /** fib(n), computed the slow way on purpose (B3's computation, on one thread). */
 export function fibonacci(n: number): number {
@@ -45,6 +53,7 @@ class Driver extends ComponentDefinition {
   readonly #data: ScalingWorkerData;
   #pingers: Component<Pinger>[] = [];
   #pongers: Component<Ponger>[] = [];
+  #mark: ThreadTime | undefined;
 
   constructor(system: KompactSystem, data: ScalingWorkerData) {
     super();
@@ -54,6 +63,19 @@ class Driver extends ComponentDefinition {
 
   override receiveNetwork(msg: NetMessage): HandlerReturn {
     const command = msg.tryDeserialise(Serialisers.number);
+    if (command === MARK_TIME) {
+      this.#mark = threadTime();
+      msg.sender.tell(0, this);
+      return;
+    }
+    if (command === RUN_SINCE_MARK || command === WAIT_SINCE_MARK) {
+      const time = timeBetween(this.#mark, threadTime());
+      msg.sender.tell(
+        time === undefined ? Number.NaN : command === RUN_SINCE_MARK ? time.runMs : time.waitMs,
+        this,
+      );
+      return;
+    }
     const step = command === PREPARE ? this.#prepare() : command === RUN ? this.#run() : this.#cleanup();
     // The handler holds the driver until its step is done, then answers with the step's result.
     return step.then((answer) => msg.sender.tell(answer, this));

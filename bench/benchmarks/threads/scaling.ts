@@ -14,23 +14,60 @@ import { percentile } from '../../infra/stats.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
 import { KompactThroughputPingPong } from '../throughput-pingpong/kompact.js';
 import type { LagParams, ScalingParams } from './scaling-params.js';
-import { CLEANUP, fibonacci, PREPARE, RUN, type ScalingWorkerData } from './scaling-worker.js';
+import { type ThreadTime, threadTime, timeBetween } from './scaling-thread-time.js';
+import {
+  CLEANUP,
+  fibonacci,
+  MARK_TIME,
+  PREPARE,
+  RUN,
+  RUN_SINCE_MARK,
+  type ScalingWorkerData,
+  WAIT_SINCE_MARK,
+} from './scaling-worker.js';
 
 // B7c ParallelScaling and the event-loop lag point on kompact-ts. The parent's part is one Caller: it
 // tells a number to some paths (`times` each) and sums the numbers they answer.
 
 const WORKER_MODULE = new URL('./scaling-worker.js', import.meta.url);
 
-/** Tell `value` `times` to each of `targets`; `latch` counts every answer, `sum` adds them up. */
+/** Tell `value` `times` to each of `targets`; `latch` counts every answer, `sum` and `max` sum them up. */
 class Call {
   readonly kind = 'call';
   sum = 0;
+  max = Number.NEGATIVE_INFINITY;
   constructor(
     readonly targets: readonly ActorPath[],
     readonly value: number,
     readonly times: number,
     readonly latch: CountdownLatch,
   ) {}
+}
+
+/** The workers' thread times over an iteration: summed, and the run time of the busiest one. */
+type WorkersTime = ThreadTime & { readonly busiestRunMs: number };
+
+/**
+ * The thread times of one iteration's timed region (`wallMs` long): the parent's main thread, the
+ * workers' threads summed (zero on the main-thread rows), the busiest working thread's run time (the
+ * time the work would take if each thread had a core of its own), and how many cores they kept busy on
+ * average; the benchmark's observations (`parentRunMs`, `workersWaitMs`, `coresUsed`…).
+ */
+function timeObservations(
+  parent: ThreadTime | undefined,
+  workers: WorkersTime | undefined,
+  wallMs: number,
+): Observations {
+  if (parent === undefined) return {};
+  const workersRunMs = workers?.runMs ?? 0;
+  return {
+    parentRunMs: parent.runMs,
+    parentWaitMs: parent.waitMs,
+    workersRunMs,
+    workersWaitMs: workers?.waitMs ?? 0,
+    busiestRunMs: workers?.busiestRunMs ?? parent.runMs,
+    coresUsed: (parent.runMs + workersRunMs) / wallMs,
+  };
 }
 
 /** Sends a call's messages from the main thread's system and collects their answers. */
@@ -46,22 +83,37 @@ class Caller extends ComponentDefinition<Call> {
 
   override receiveNetwork(msg: NetMessage): void {
     const call = this.#call as Call;
-    call.sum += msg.tryDeserialise(Serialisers.number);
+    const value = msg.tryDeserialise(Serialisers.number);
+    call.sum += value;
+    call.max = Math.max(call.max, value);
     call.latch.countDown();
   }
 }
 
-/** Sends `value` `times` to each of `targets` through `caller` and resolves with the answers' sum. */
+/** Sends `value` `times` to each of `targets` through `caller` and resolves once all have answered. */
+async function ask(
+  caller: Component<Caller>,
+  targets: readonly ActorPath[],
+  value: number,
+  times: number,
+  answersPerTell: number,
+): Promise<Call> {
+  const answers = targets.length * times * answersPerTell;
+  const request = new Call(targets, value, times, new CountdownLatch(answers));
+  caller.actorRef().tell(request);
+  await request.latch.promise;
+  return request;
+}
+
+/** {@link ask}, resolving with the answers' sum. */
 async function call(
   caller: Component<Caller>,
   targets: readonly ActorPath[],
   value: number,
   times = 1,
+  answersPerTell = 1,
 ): Promise<number> {
-  const request = new Call(targets, value, times, new CountdownLatch(targets.length * times));
-  caller.actorRef().tell(request);
-  await request.latch.promise;
-  return request.sum;
+  return (await ask(caller, targets, value, times, answersPerTell)).sum;
 }
 
 /** How many of `pairs` pairs worker `index` of `workers` runs: as even a split as there is. */
@@ -83,6 +135,8 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
   #system: KompactSystem | undefined;
   #caller: Component<Caller> | undefined;
   #fib: ActorPath | undefined;
+  #time: ThreadTime | undefined;
+  #wallMs = 0;
 
   async setup(params: ScalingParams): Promise<void> {
     this.#params = params;
@@ -105,14 +159,25 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
   }
 
   async runIteration(): Promise<void> {
-    if (this.#pingPong !== undefined) return this.#pingPong.runIteration();
-    const { fibN, requests } = this.#params as ScalingParams;
-    const sum = await call(this.#caller as Component<Caller>, [this.#fib as ActorPath], fibN, requests);
-    if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
+    const before = threadTime();
+    const startMs = performance.now();
+    if (this.#pingPong !== undefined) {
+      await this.#pingPong.runIteration();
+    } else {
+      const { fibN, requests } = this.#params as ScalingParams;
+      const sum = await call(this.#caller as Component<Caller>, [this.#fib as ActorPath], fibN, requests);
+      if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
+    }
+    this.#wallMs = performance.now() - startMs;
+    this.#time = timeBetween(before, threadTime());
   }
 
   async cleanupIteration(): Promise<void> {
     await this.#pingPong?.cleanupIteration();
+  }
+
+  iterationObservations(): Observations {
+    return timeObservations(this.#time, undefined, this.#wallMs);
   }
 
   async teardown(): Promise<void> {
@@ -129,6 +194,12 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
   #workers: WorkerSystem[] = [];
   #pool: WorkerPool | undefined;
   #drivers: ActorPath[] = [];
+  /** Where the thread-time questions go, and how many answers each brings (a pool's broadcast: W). */
+  #timeTargets: ActorPath[] = [];
+  #answersPerTimeQuestion = 1;
+  #parentTime: ThreadTime | undefined;
+  #workersTime: WorkersTime | undefined;
+  #wallMs = 0;
 
   async setup(params: ScalingParams): Promise<void> {
     this.#params = params;
@@ -140,6 +211,8 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
     if (params.fibN !== 0) {
       const data: ScalingWorkerData = { pairs: 0, msgsPerPair, pipeline };
       this.#pool = await system.spawnWorkers(WORKER_MODULE, { count: workers, data });
+      this.#timeTargets = [this.#pool.broadcastPath('driver')];
+      this.#answersPerTimeQuestion = workers;
       return;
     }
     this.#workers = await Promise.all(
@@ -151,27 +224,50 @@ export class WorkerScaling implements Benchmark<ScalingParams> {
     this.#drivers = this.#workers
       .filter((_, i) => shareOf(pairs, workers, i) > 0)
       .map((worker) => ActorPath.parse(`${worker.systemPath().toString()}/driver`));
+    this.#timeTargets = this.#drivers;
   }
 
   async prepareIteration(): Promise<void> {
     if (this.#drivers.length > 0) await call(this.#caller as Component<Caller>, this.#drivers, PREPARE);
+    const caller = this.#caller as Component<Caller>;
+    await call(caller, this.#timeTargets, MARK_TIME, 1, this.#answersPerTimeQuestion);
   }
 
   async runIteration(): Promise<void> {
     const caller = this.#caller as Component<Caller>;
+    const before = threadTime();
+    const startMs = performance.now();
     if (this.#pool === undefined) {
       await call(caller, this.#drivers, RUN);
-      return;
+    } else {
+      const { fibN, requests } = this.#params as ScalingParams;
+      const sum = await call(caller, [this.#pool.selectPath('fib')], fibN, requests);
+      if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
     }
-    const { fibN, requests } = this.#params as ScalingParams;
-    const sum = await call(caller, [this.#pool.selectPath('fib')], fibN, requests);
-    if (sum !== requests * fibonacci(fibN)) throw new Error(`B7c: fib answers sum to ${sum}`);
+    this.#wallMs = performance.now() - startMs;
+    this.#parentTime = timeBetween(before, threadTime());
   }
 
   async cleanupIteration(): Promise<void> {
+    this.#workersTime = await this.#askWorkersTime();
     if (this.#drivers.length === 0) return;
     const short = await call(this.#caller as Component<Caller>, this.#drivers, CLEANUP);
     if (short !== 0) throw new Error(`B7c: ${short} pingers on workers missed pongs`);
+  }
+
+  iterationObservations(): Observations {
+    return timeObservations(this.#parentTime, this.#workersTime, this.#wallMs);
+  }
+
+  /** The workers' thread times since MARK_TIME, as they tell them (untimed: between iterations). */
+  async #askWorkersTime(): Promise<WorkersTime | undefined> {
+    const caller = this.#caller as Component<Caller>;
+    const answers = this.#answersPerTimeQuestion;
+    const run = await ask(caller, this.#timeTargets, RUN_SINCE_MARK, 1, answers);
+    const waitMs = await call(caller, this.#timeTargets, WAIT_SINCE_MARK, 1, answers);
+    // A worker that cannot tell answers NaN, and so does the sum.
+    if (Number.isNaN(run.sum) || Number.isNaN(waitMs)) return undefined;
+    return { runMs: run.sum, waitMs, busiestRunMs: run.max };
   }
 
   async teardown(): Promise<void> {
@@ -244,7 +340,8 @@ export class TimerLag implements Benchmark<LagParams> {
     const system = await buildBenchSystem();
     this.#system = system;
     const data: ScalingWorkerData = { pairs: 0, msgsPerPair: 1, pipeline: 1 };
-    this.#pool = await system.spawnWorkers(WORKER_MODULE, { count: params.workers, data });
+    const { workers: count, threadPriority } = params;
+    this.#pool = await system.spawnWorkers(WORKER_MODULE, { count, data, threadPriority });
     const target = this.#pool.selectPath('fib');
     this.#feeder = system.create(() => new Feeder(target, 2 * params.workers, params.fibN));
     await system.startNotify(this.#feeder);

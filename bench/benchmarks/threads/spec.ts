@@ -1,5 +1,13 @@
 import { availableParallelism } from 'node:os';
-import { define, type Mode, msgsPerSecond, perSecond, policyFor } from '../../infra/spec.js';
+import {
+  define,
+  type Metric,
+  type Mode,
+  msgsPerSecond,
+  perSecond,
+  policyFor,
+  type RowView,
+} from '../../infra/spec.js';
 import { type PingPongParams, parsePingPongParams } from '../pingpong/params.js';
 import { parseThreadThroughputParams, type ThreadThroughputParams } from './params.js';
 import { type LagParams, parseLagParams, parseScalingParams, type ScalingParams } from './scaling-params.js';
@@ -87,6 +95,22 @@ function fibCalls(n: number): number {
   return 2 * a - 1;
 }
 
+/**
+ * B7c's thread times per iteration (Linux; NaN elsewhere): the CPU time the parent's main thread and
+ * the workers' threads spent, how long those threads waited for a core, and how many cores they kept
+ * busy on average (CPU time / wall time of the iteration), which tells a point
+ * that measured the machine's other jobs from one that measured the workers.
+ */
+function threadTimeMetrics(row: RowView): Metric[] {
+  return [
+    { metric: 'parent-cpu', unit: 'ms', value: row.observed('parentRunMs') },
+    { metric: 'workers-cpu', unit: 'ms', value: row.observed('workersRunMs') },
+    { metric: 'busiest-cpu', unit: 'ms', value: row.observed('busiestRunMs') },
+    { metric: 'core-wait', unit: 'ms', value: row.observed('parentWaitMs') + row.observed('workersWaitMs') },
+    { metric: 'cores-used', unit: 'x', value: row.observed('coresUsed') },
+  ];
+}
+
 /** B7c ParallelScaling: B2's 8 pairs and B3's Fibonacci over W worker systems vs the main thread alone. */
 export const parallelScaling = define<ScalingParams>({
   id: 'B7c',
@@ -113,11 +137,14 @@ export const parallelScaling = define<ScalingParams>({
     `Ping-pong rows (fibN 0): msgs/s counts pings and pongs of B2's 8 pairs × pipeline 500 (the components of bench/benchmarks/throughput-pingpong/kompact.ts); Fibonacci rows (fibN > 0): calls of the naive recursive fib per second (requests · (2·fib(n + 1) − 1) / median time). The "vs kompact-ts" column is the ratio to the same work on the main thread's system alone. Target: ≥ 1.7× at W = 2 on a 2-core machine; W runs 1, 2, … up to os.availableParallelism() (${availableParallelism()} on the machine that made the grid).`,
     "kompact-ts-workers, ping-pong: the pairs are split as evenly as possible over W worker systems (each pair inside one worker, told with `ActorRef.tell` there); the parent tells each worker's `driver` to create (untimed), run (timed: until every worker's last pong) and check its pairs, a number message each way per worker and step (bench/benchmarks/threads/scaling-worker.ts).",
     "kompact-ts-workers, Fibonacci: `requests` questions fib(n) told at once from one component on the parent through a pool's round-robin select path (`pool.selectPath('fib')`, as examples/parallel-pool.ts); timed until the last answer. kompact-ts: the same questions to a component on the main thread's own system through its named path.",
+    "parent-cpu / workers-cpu: CPU time per timed iteration of the parent's main thread and of all worker threads together (Linux's /proc/thread-self/schedstat, medians over iterations; the workers tell theirs between iterations). core-wait: how long those threads waited for a core in the iteration (run-queue delay, summed); busiest-cpu: the CPU time of the busiest thread doing the work (the main thread; on worker rows the busiest worker), i.e. the time the iteration would take with a free core per thread: the main row's busiest-cpu over a worker row's is the ratio that row would reach on free cores. cores-used: their CPU time / the iteration's wall time. A point whose core-wait is large beside its CPU time measured the machine's other jobs, and W workers cannot scale past the cores they get: with Linux's sched_autogroup (on where this was written) a busy machine shares its cores between sessions, not threads, so a second worker thread brings no second core while other sessions are busy.",
   ],
-  metrics: ({ msgsPerPair, pairs, fibN, requests }, row) =>
+  metrics: ({ msgsPerPair, pairs, fibN, requests }, row) => [
     fibN === 0
-      ? [msgsPerSecond(2 * msgsPerPair * pairs, row.seconds)]
-      : [perSecond('fib-throughput', 'fib calls/s', requests * fibCalls(fibN), row.seconds)],
+      ? msgsPerSecond(2 * msgsPerPair * pairs, row.seconds)
+      : perSecond('fib-throughput', 'fib calls/s', requests * fibCalls(fibN), row.seconds),
+    ...threadTimeMetrics(row),
+  ],
   comparedBy: ['fibN'],
   policy: (mode) => policyFor(mode, { maxTimedMs: 10_000 }),
   loaders: {
@@ -136,21 +163,29 @@ export const eventLoopLag = define<LagParams>({
   grid: (mode) => {
     const durationMs = mode === 'smoke' ? 200 : 2000;
     const fibN = mode === 'smoke' ? 20 : 30;
+    const cores = availableParallelism();
     return [
-      { implementation: 'idle-process', params: { workers: 0, durationMs, fibN } },
-      // One worker per core but one (the parent keeps a core), and one per core.
+      { implementation: 'idle-process', params: { workers: 0, durationMs, fibN, threadPriority: 0 } },
+      // One worker per core but one (the parent keeps a core), one per core, and one per core below
+      // normal priority (the parent takes a core whenever it has work).
       ...(mode === 'smoke'
-        ? [1]
-        : [...new Set([Math.max(1, availableParallelism() - 1), availableParallelism()])]
-      ).map((workers) => ({
+        ? [{ workers: 1, threadPriority: 0 }]
+        : [
+            ...[...new Set([Math.max(1, cores - 1), cores])].map((workers) => ({
+              workers,
+              threadPriority: 0,
+            })),
+            { workers: cores, threadPriority: 10 },
+          ]
+      ).map(({ workers, threadPriority }) => ({
         implementation: 'kompact-ts-workers' as const,
-        params: { workers, durationMs, fibN },
+        params: { workers, durationMs, fibN, threadPriority },
       })),
     ];
   },
   notes: () => [
     "Lateness = how much later than asked each run of a 10 ms `setTimeout` chain on the parent's event loop fires, over `durationMs` per iteration; p99 and max are the medians over iterations of each iteration's p99 and max. Target: p99 ≤ 5 ms with every worker busy.",
-    'kompact-ts-workers: a pool of W worker systems (one per core but one, and one per core) each kept busy by fib(n) questions, two in flight per worker, told from a component on the parent (its handler only counts the answer and tells the next question).',
+    'kompact-ts-workers: a pool of W worker systems (one per core but one, and one per core) each kept busy by fib(n) questions, two in flight per worker, told from a component on the parent (its handler only counts the answer and tells the next question). threadPriority=10: the same workers spawned with `threadPriority: 10` (nice 10 on their threads, Linux only), so the parent thread gets a core as soon as it has work.',
     'idle-process: the same timer in a process with no system and no worker: the lateness the machine itself gives (it is loaded by other jobs, so read the two rows together).',
   ],
   metrics: (_params, row) => [
