@@ -76,6 +76,32 @@ const killGraces = new WeakMap<ComponentCore, ClockTimer>();
 /** How many of {@link killGraces} are armed: none in the usual case, so disarming skips the lookup. */
 let armedKillGraces = 0;
 
+/** On the ready queue, in its turn, or blocked: nothing else wakes it (a bit of `ComponentCore.flags`). */
+const SCHEDULED = 1;
+/** A handler's promise is pending: the component runs nothing until it settles. */
+const BLOCKED = 2;
+/** Ever asked to start: shutdown kills it (its `onKill` runs) rather than destroying it quietly. */
+const START_REQUESTED = 4;
+
+/**
+ * What a core holds only once something asks for it: its id, notify listeners, unique path, the
+ * count of its blocks, the round-robin cursor of several ports. Most components never need any of
+ * it (a spawn-churn component none), so the core keeps one field for all five.
+ */
+class CoreExtras {
+  id: ComponentId | undefined = undefined;
+  listeners: Record<ListenerKind, Listener[] | undefined> | undefined = undefined;
+  /** The unique path, once asked for (registering the component with the dispatcher). */
+  ownPath: UniquePath | undefined = undefined;
+  /**
+   * Counts blocks: a settling block whose count is stale was abandoned (by a kill's or shutdown's
+   * grace period running out) and is ignored.
+   */
+  blockEpoch = 0;
+  /** The next port of the round robin, when there are several. */
+  portCursor = 0;
+}
+
 const START: ControlEvent = Object.freeze({ kind: 'start' });
 const STOP: ControlEvent = Object.freeze({ kind: 'stop' });
 const KILL: ControlEvent = Object.freeze({ kind: 'kill' });
@@ -100,12 +126,11 @@ export class ComponentCore
     TimerOwner,
     FaultedComponent
 {
-  private uuid: ComponentId | undefined;
-
   /** This component's id, made the first time it is asked for (most components never are). */
   get id(): ComponentId {
-    this.uuid ??= newComponentId();
-    return this.uuid;
+    const extras = this.more();
+    extras.id ??= newComponentId();
+    return extras.id;
   }
 
   /** Marks cores for `timer instanceof ScheduledTimer` (on the prototype: no field per core). */
@@ -146,29 +171,19 @@ export class ComponentCore
    * queue of several (never an empty one), so most components never allocate a queue for them.
    */
   private control: ControlEvent | RingBuffer<ControlEvent> | undefined;
-  private scheduled = false;
-  private blocked = false;
-  private startRequested = false;
-  private listeners: Record<ListenerKind, Listener[] | undefined> | undefined;
+  /** `SCHEDULED`, `BLOCKED` and `START_REQUESTED`, in one field rather than three. */
+  private flags = 0;
   private recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
   private ownRef: ActorRef<unknown> | undefined;
-  /** This component's unique path, once asked for (registering it with the dispatcher). */
-  private ownPath: UniquePath | undefined;
   /** Ports with handlers, in declaration order (round-robin order). */
   private ports: PortEnd<unknown, unknown>[] | undefined;
   /** The only port when there is exactly one (the usual case): no round robin to keep. */
   private solePort: PortEnd<unknown, unknown> | undefined;
-  private portCursor = 0;
   private pendingPortEvents = 0;
   /** Expired timers waiting for a turn. */
   private timerQueue: RingBuffer<ScheduledTimer> | undefined;
   /** @internal Table id of the first of this component's live timers, or -1 (kept by the timer facility). */
   timerHead = -1;
-  /**
-   * Counts blocks: a settling block whose count is stale was abandoned (by a kill's or shutdown's
-   * grace period running out) and is ignored.
-   */
-  private blockEpoch = 0;
   /**
    * The asks delivered to this component's handlers and not answered yet (a list through the asks
    * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
@@ -176,9 +191,17 @@ export class ComponentCore
   heldAsks: HeldAsk | undefined = undefined;
   /** Where this component sits in its system's live components, or -1 (kept by `LiveComponents`). */
   liveIndex = -1;
+  /** What few components need (see {@link CoreExtras}), made on first need. */
+  private extras: CoreExtras | undefined = undefined;
 
   constructor(host: ComponentHost) {
     this.host = host;
+  }
+
+  /** This core's {@link CoreExtras}, made now if it has none yet. */
+  private more(): CoreExtras {
+    this.extras ??= new CoreExtras();
+    return this.extras;
   }
 
   /** Whether this core belongs to the system whose services are `host`. */
@@ -239,12 +262,14 @@ export class ComponentCore
   }
 
   actorPath(): UniquePath {
-    if (this.ownPath !== undefined) return this.ownPath;
+    const known = this.extras?.ownPath;
+    if (known !== undefined) return known;
     // An ended component is not registered again (that would keep it in the dispatcher): it sends as
     // nobody, the sender of messages replies to which are dead letters.
     if (this.hasEnded('ctx.actorPath()')) return this.host.dispatcher.systemSenderPath;
-    this.ownPath = this.host.dispatcher.register(this);
-    return this.ownPath;
+    const path = this.host.dispatcher.register(this);
+    this.more().ownPath = path;
+    return path;
   }
 
   /** @internal Messages told to paths from this component go through its system's dispatcher. */
@@ -370,11 +395,12 @@ export class ComponentCore
 
   /**
    * Puts this component on the ready queue unless it is there already or blocked (a blocked
-   * component stays marked `scheduled` until it unblocks, so this one check covers both).
+   * component keeps its `SCHEDULED` bit until it unblocks, so this one check covers both).
    */
   private wake(): void {
-    if (!this.scheduled) {
-      this.scheduled = true;
+    const flags = this.flags;
+    if ((flags & SCHEDULED) === 0) {
+      this.flags = flags | SCHEDULED;
       this.host.scheduler.schedule(this);
     }
   }
@@ -395,7 +421,7 @@ export class ComponentCore
   }
 
   requestStart(): void {
-    this.startRequested = true;
+    this.flags |= START_REQUESTED;
     this.enqueueControl(START);
   }
 
@@ -405,7 +431,7 @@ export class ComponentCore
    */
   endForShutdown(): void {
     // Shutdown keeps its own grace period for blocked components (`abandon`), so no kill grace here.
-    if (this.startRequested) this.enqueueControl(KILL);
+    if ((this.flags & START_REQUESTED) !== 0) this.enqueueControl(KILL);
     else this.destroyQuietly();
   }
 
@@ -419,18 +445,20 @@ export class ComponentCore
    */
   requestKill(): void {
     this.enqueueControl(KILL);
-    if (this.blocked) this.armKillGrace();
+    if ((this.flags & BLOCKED) !== 0) this.armKillGrace();
   }
 
   /** Abandons what this component blocks on if it is still blocked after the grace period. */
   private armKillGrace(): void {
     if (killGraces.has(this)) return;
-    const epoch = this.blockEpoch;
+    // Blocked, so it has its extras (a block counts itself there).
+    const extras = this.more();
+    const epoch = extras.blockEpoch;
     const graceMs = this.host.shutdownGraceMs;
     const timer = this.host.clock.setTimer(() => {
       killGraces.delete(this);
       armedKillGraces--;
-      if (this.blocked && this.blockEpoch === epoch) this.abandonBlock(graceMs);
+      if ((this.flags & BLOCKED) !== 0 && extras.blockEpoch === epoch) this.abandonBlock(graceMs);
     }, graceMs);
     killGraces.set(this, timer);
     armedKillGraces++;
@@ -448,9 +476,8 @@ export class ComponentCore
 
   /** A kill waited the grace period for this blocked component: stop waiting, and go on with the kill. */
   private abandonBlock(graceMs: number): void {
-    this.blockEpoch++;
-    this.blocked = false;
-    this.scheduled = false;
+    this.more().blockEpoch++;
+    this.flags &= ~(BLOCKED | SCHEDULED);
     this.log.warn(
       `Component was killed while blocked and did not unblock within ${graceMs} ms; what it blocks on is abandoned`,
     );
@@ -461,9 +488,10 @@ export class ComponentCore
 
   /** Registers a promise to settle when the next start, stop or kill completes (rejected on a fault). */
   listen(kind: ListenerKind, listener: Listener): void {
-    this.listeners ??= { start: undefined, stop: undefined, kill: undefined };
-    const listeners = this.listeners[kind];
-    if (listeners === undefined) this.listeners[kind] = [listener];
+    const extras = this.more();
+    extras.listeners ??= { start: undefined, stop: undefined, kill: undefined };
+    const listeners = extras.listeners[kind];
+    if (listeners === undefined) extras.listeners[kind] = [listener];
     else listeners.push(listener);
   }
 
@@ -484,12 +512,15 @@ export class ComponentCore
    */
   abandon(quietly = false): void {
     if (this.status === 'destroying' || this.status === 'destroyed') return;
-    this.blockEpoch++;
-    if (!quietly)
+    // A component that never blocked has no extras, and no block to abandon.
+    if (this.extras !== undefined) this.extras.blockEpoch++;
+    if (!quietly) {
+      const blocked = (this.flags & BLOCKED) !== 0;
       this.log.warn(
-        { blocked: this.blocked },
-        `Component did not end within the shutdown grace period; destroyed without ${this.blocked ? 'waiting for what it blocks on' : 'onKill'}`,
+        { blocked },
+        `Component did not end within the shutdown grace period; destroyed without ${blocked ? 'waiting for what it blocks on' : 'onKill'}`,
       );
+    }
     if (this.state === 'faulty') {
       this.finishRecovery();
       return;
@@ -547,7 +578,11 @@ export class ComponentCore
     // One unique path for the whole line too: the replacement answers to the faulted one's path (which
     // reaches it after the transfer) instead of registering an id of its own, so a line restarted N
     // times holds one id, and no restart walks its predecessors' ids.
-    next.ownPath ??= this.ownPath;
+    const path = this.extras?.ownPath;
+    if (path !== undefined) {
+      const extras = next.more();
+      extras.ownPath ??= path;
+    }
     this.host.dispatcher.transfer(this, next);
   }
 
@@ -682,7 +717,7 @@ export class ComponentCore
   runTurn(): number {
     const status = this.status;
     if (status !== 'active' && status !== 'passive') {
-      this.scheduled = false;
+      this.flags &= ~SCHEDULED;
       return 0;
     }
     let count = 0;
@@ -794,7 +829,8 @@ export class ComponentCore
 
   private runPortsRoundRobin(ports: PortEnd<unknown, unknown>[], count: number, limit: number): number {
     const portCount = ports.length;
-    let cursor = this.portCursor;
+    const extras = this.more();
+    let cursor = extras.portCursor;
     while (count < limit && this.pendingPortEvents > 0) {
       const end = ports[cursor] as PortEnd<unknown, unknown>;
       if (++cursor === portCount) cursor = 0;
@@ -807,24 +843,25 @@ export class ComponentCore
       try {
         result = end.deliver(event);
       } catch (error) {
-        this.portCursor = cursor;
+        extras.portCursor = cursor;
         this.thrown(error, 'message', undefined);
         return -count;
       }
       if (result !== undefined && !this.continueAfter(result, 'message', undefined)) {
-        this.portCursor = cursor;
+        extras.portCursor = cursor;
         return -count;
       }
     }
-    this.portCursor = cursor;
+    extras.portCursor = cursor;
     return count;
   }
 
   private endTurn(count: number): number {
     // A blocked component stays marked scheduled, so nothing wakes it until `unblock`.
-    if (this.blocked) return count;
+    const flags = this.flags;
+    if ((flags & BLOCKED) !== 0) return count;
     if (this.hasWork()) this.host.scheduler.schedule(this);
-    else this.scheduled = false;
+    else this.flags = flags & ~SCHEDULED;
     return count;
   }
 
@@ -959,9 +996,8 @@ export class ComponentCore
   }
 
   private block(future: PromiseLike<unknown>, phase: Phase, inFlight: unknown): void {
-    this.blocked = true;
-    this.scheduled = true;
-    const epoch = ++this.blockEpoch;
+    this.flags |= BLOCKED | SCHEDULED;
+    const epoch = ++this.more().blockEpoch;
     future.then(
       (result) => this.unblock(epoch, () => this.continueAfter(result, phase, inFlight)),
       (error: unknown) => this.unblock(epoch, () => this.thrown(error, phase, inFlight)),
@@ -971,10 +1007,9 @@ export class ComponentCore
   }
 
   private unblock(epoch: number, settle: () => boolean): void {
-    if (epoch !== this.blockEpoch) return;
+    if (epoch !== this.more().blockEpoch) return;
     this.disarmKillGrace();
-    this.blocked = false;
-    this.scheduled = false;
+    this.flags &= ~(BLOCKED | SCHEDULED);
     settle();
     if (this.hasWork()) this.wake();
   }
@@ -999,20 +1034,23 @@ export class ComponentCore
   }
 
   private settle(kind: ListenerKind): void {
-    const listeners = this.listeners?.[kind];
+    const extras = this.extras;
+    const all = extras?.listeners;
+    if (all === undefined) return;
+    const listeners = all[kind];
     if (listeners === undefined) return;
-    const all = this.listeners as Record<ListenerKind, Listener[] | undefined>;
     all[kind] = undefined;
     if (all.start === undefined && all.stop === undefined && all.kill === undefined)
-      this.listeners = undefined;
+      (extras as CoreExtras).listeners = undefined;
     for (const listener of listeners) listener.resolve();
   }
 
   /** Rejects every pending notify promise with `PROMISE_DROPPED` (`except`'s listeners resolve). */
   private rejectListeners(what: 'faulted' | 'was destroyed', except?: ListenerKind): void {
-    const all = this.listeners;
+    const extras = this.extras;
+    const all = extras?.listeners;
     if (all === undefined) return;
-    this.listeners = undefined;
+    (extras as CoreExtras).listeners = undefined;
     const error = new KompactError('PROMISE_DROPPED', `component ${this.id} (${this.typeName}) ${what}`);
     for (const kind of ['start', 'stop', 'kill'] as const) {
       const listeners = all[kind];
@@ -1030,7 +1068,7 @@ export class ComponentCore
     this.disarmKillGrace();
     if (this.heldAsks !== undefined)
       dropHeldAsks(this, `component ${this.id} (${this.typeName}) was destroyed before answering this ask`);
-    if (this.listeners !== undefined) this.rejectListeners('was destroyed', 'kill');
+    if (this.extras?.listeners !== undefined) this.rejectListeners('was destroyed', 'kill');
     this.drainToDeadLetters('destroyed');
     this.host.componentEnded(this, 'destroyed');
   }
