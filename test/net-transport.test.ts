@@ -432,6 +432,95 @@ describe('TcpTransport', () => {
     }
   });
 
+  it('re-encodes frames never written for the next connection, and reports written ones unacknowledged', async () => {
+    try {
+      const sockets: net.Socket[] = [];
+      const onSecond: number[] = [];
+      let isPathWrong = false;
+      let a: Node | undefined;
+      const peerPath = await rawServer(
+        manualAcceptor(
+          (socket) => {
+            sockets.push(socket);
+            // The first connection never reads past the handshake, so the sender's socket fills up.
+            if (sockets.length === 1) socket.pause();
+          },
+          (socket, f) => {
+            if (f.kind !== 'data' || socket !== sockets[1]) return;
+            // Decoded with this connection's path table: bytes carried over from the first one would
+            // name paths it never defined (and fail to decode) or the wrong ones.
+            if (!f.sender.equals((a as Node).actor) || f.receiver.toString() !== target.toString())
+              isPathWrong = true;
+            onSecond.push(numberOf(f));
+          },
+        ),
+      );
+      const target = new NamedPath(peerPath, ['sink']);
+      a = await node();
+      send(a, target, 0);
+      await waitFor(() => sockets.length === 1, 'the first connection');
+      // 12.8 MB: more than loopback's socket buffers take while nobody reads.
+      const total = 200;
+      for (let n = 1; n < total; n++) send(a, target, n, 64 * 1024);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      sockets[0]?.destroy();
+      const accounted = (): number => a.lost.length + onSecond.length;
+      await waitFor(
+        () => accounted() >= total,
+        'every frame delivered on the second connection or lost',
+        5000,
+      );
+      for (const { reason } of a.lost) assert.equal(reason, 'unacknowledged');
+      const lost = a.lost.map(({ frame }) => numberOf(frame));
+      assert.ok(lost.length > 0, 'some frames were written to the first connection');
+      assert.ok(onSecond.length > 0, 'some frames were never written to the first connection');
+      assert.deepEqual(
+        [...lost, ...onSecond],
+        Array.from({ length: total }, (_, n) => n),
+      );
+      assert.equal(isPathWrong, false);
+      for (const { frame } of a.lost) {
+        assert.ok(frame.sender.equals(a.actor));
+        assert.equal(frame.receiver.toString(), target.toString());
+        assert.equal(frame.payload.length, frame === a.lost[0]?.frame ? 4 : 64 * 1024);
+      }
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('reports only the frames after the acknowledged part of a written batch lost', async () => {
+    try {
+      let received = 0;
+      const peerPath = await rawServer(
+        manualAcceptor(
+          () => {},
+          (socket, f) => {
+            if (f.kind !== 'data') return;
+            received++;
+            // The first 11 frames (the one that opened the connection and 10 of the next batch).
+            if (received === 11) {
+              socket.write(encodeFrames([{ kind: 'ack', count: 11 }]));
+              setTimeout(() => socket.destroy(), 100);
+            }
+          },
+        ),
+      );
+      const target = new NamedPath(peerPath, ['sink']);
+      const a = await node({ maxConnectionRetryAttempts: 0 });
+      send(a, target, 0);
+      await waitFor(() => received === 1, 'the first frame');
+      for (let n = 1; n <= 30; n++) send(a, target, n);
+      await waitFor(() => kinds(a.events).includes('connection-lost'), 'the connection to die');
+      assert.deepEqual(
+        a.lost.map(({ frame, reason }) => `${numberOf(frame)} ${reason}`),
+        Array.from({ length: 20 }, (_, i) => `${i + 11} unacknowledged`),
+      );
+    } finally {
+      await closeAll();
+    }
+  });
+
   it('retries a peer that never answers the handshake, then drops its frames with an event', async () => {
     try {
       let connections = 0;

@@ -11,12 +11,14 @@ import type { FlushScheduler } from './flush-scheduler.js';
 import {
   ACK_FRAME_BYTES,
   type DataFrame,
+  encodeDataFields,
   encodeFrame,
   encodeFrames,
   type Frame,
   frameSize,
   MAX_HANDSHAKE_FRAME_BYTES,
   PathTable,
+  readDataFrames,
 } from './frame.js';
 import { type DataSink, FrameDecoder } from './frame-decoder.js';
 import { FrameError } from './frame-error.js';
@@ -135,15 +137,18 @@ export interface ConnectionSettings {
  * connections cannot flood the log. Until the handshake completes, frames above
  * {@link MAX_HANDSHAKE_FRAME_BYTES} close the connection before they are buffered.
  *
- * Writes: {@link Connection.enqueue} queues; the {@link FlushScheduler} calls {@link Connection.flush}
- * once per turn, which writes the queued frames (up to `maxWriteBatchBytes`), a cumulative `ack` for the
- * data frames received and, when closing, the `bye`, all in one `socket.write`. While the socket's buffer
- * is full (`write` returned false) frames stay queued until `'drain'`.
+ * Writes: {@link Connection.enqueue} encodes the frame at once, with the connection's path table, into
+ * the output buffer; the {@link FlushScheduler} calls {@link Connection.flush}, which writes what was
+ * encoded since the last write (up to `maxWriteBatchBytes`), a cumulative `ack` for the data frames
+ * received and, when closing, the `bye`, all in one `socket.write`. While the socket's buffer is full
+ * (`write` returned false) frames stay encoded, unwritten, until `'drain'`. No object is kept per frame.
  *
- * Acknowledgements: the peer acknowledges data frames once per turn; written frames stay in the
- * unacknowledged queue until then. {@link Connection.bufferedBytes} counts queued plus unacknowledged
- * bytes: that is what the transport compares with its high-water mark, and it bounds the memory a slow
- * or stopped peer can pin.
+ * Acknowledgements: the peer acknowledges data frames once per turn; written batches (the bytes handed
+ * to the socket, and their count of data frames) are kept until every frame in them is acknowledged. If
+ * the connection dies, the frames of the batches not acknowledged and of the bytes not written are read
+ * back into frame objects (paths from the path table) for its outcome. {@link Connection.bufferedBytes}
+ * counts unwritten plus unacknowledged bytes: that is what the transport compares with its high-water
+ * mark, and it bounds the memory a slow or stopped peer can pin.
  *
  * Backpressure from the receiving components: the messages this connection delivered and their
  * components have not taken yet count in its {@link Connection.backlog}. While that is full the
@@ -185,8 +190,30 @@ export class Connection {
   private handshake: HandshakeState;
   private currentState: ConnectionState = 'handshaking';
   private readonly paths = new PathTable();
-  private readonly unsent = new FrameQueue();
-  private readonly unacked = new FrameQueue();
+  /**
+   * The output buffer: `[outStart, outEnd)` holds the data frames encoded and not yet written
+   * (`outFrames` of them); the bytes before `outStart` were handed to the socket and are never written
+   * again (the socket and the unacknowledged batches hold views of them).
+   */
+  private out: Buffer = EMPTY_OUT;
+  private outStart = 0;
+  private outEnd = 0;
+  private outFrames = 0;
+  /**
+   * The frames' sizes as the transport gave them (with inline paths: upper bounds) summed over the
+   * unwritten frames, and over the written ones per batch: the high-water mark counts these, as it
+   * counts the frames waiting for a connection.
+   */
+  private outSizes = 0;
+  /** Written batches not wholly acknowledged, oldest first from `batchHead`, with their data frames. */
+  private batches: Uint8Array[] = [];
+  private batchFrames: number[] = [];
+  private batchSizes: number[] = [];
+  private batchHead = 0;
+  /** Data frames of the oldest batch already acknowledged. */
+  private headAcknowledged = 0;
+  private unackedFrames = 0;
+  private unackedSizes = 0;
   private received = 0;
   private lastAck = 0;
   private isAckDue = false;
@@ -263,7 +290,7 @@ export class Connection {
 
   /** Bytes of data frames queued or written but not acknowledged. */
   get bufferedBytes(): number {
-    return this.unsent.bytes + this.unacked.bytes;
+    return this.outSizes + this.unackedSizes;
   }
 
   /** Attaches the socket listeners and starts the handshake clock. */
@@ -281,12 +308,66 @@ export class Connection {
     }
   }
 
-  /** Queues `frame` (whose encoded size is `size`) for this turn's write; false when not accepting. */
+  /**
+   * Encodes `frame` (whose encoded size is at most `size`) for this turn's write; false when not
+   * accepting.
+   */
   enqueue(frame: DataFrame, size: number): boolean {
     if (!this.isAccepting) return false;
-    this.unsent.push(frame, size);
-    if (!this.isSocketFull) this.settings.flusher.request(this);
+    this.reserve(size);
+    this.outEnd = encodeFrame(frame, this.out, this.outEnd, size, this.paths);
+    this.queued(size);
     return true;
+  }
+
+  /**
+   * {@link Connection.enqueue} without a frame object: the payload is `length` bytes at `offset` in
+   * `chunk`, copied now.
+   */
+  enqueueData(
+    serId: SerId,
+    sender: ActorPath,
+    receiver: ActorPath,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+    size: number,
+  ): boolean {
+    if (!this.isAccepting) return false;
+    this.reserve(size);
+    this.outEnd = encodeDataFields(
+      this.out,
+      this.outEnd,
+      serId,
+      sender,
+      receiver,
+      chunk,
+      offset,
+      length,
+      this.paths,
+    );
+    this.queued(size);
+    return true;
+  }
+
+  private queued(size: number): void {
+    this.outFrames++;
+    this.outSizes += size;
+    if (!this.isSocketFull) this.settings.flusher.request(this);
+  }
+
+  /**
+   * Makes room for `bytes` more after `outEnd`: a new output buffer when this one is short, into which
+   * the unwritten bytes move (the written ones stay where the socket and the batches see them).
+   */
+  private reserve(bytes: number): void {
+    if (this.outEnd + bytes <= this.out.length) return;
+    const pending = this.outEnd - this.outStart;
+    const next = Buffer.allocUnsafe(Math.max(OUT_BUFFER_BYTES, 2 * (pending + bytes)));
+    this.out.copy(next, 0, this.outStart, this.outEnd);
+    this.out = next;
+    this.outStart = 0;
+    this.outEnd = pending;
   }
 
   /**
@@ -338,54 +419,120 @@ export class Connection {
   }
 
   private write(): void {
-    const unsent = this.unsent;
     const limit = this.settings.maxWriteBatchBytes;
-    let count = 0;
-    let dataBytes = 0;
-    // Write a prefix of whole frames: at least one, at most one batch.
-    if (unsent.bytes <= limit) {
-      count = unsent.size;
-      dataBytes = unsent.bytes;
-    } else {
-      while (count < unsent.size && (count === 0 || dataBytes + unsent.sizeAt(count) <= limit)) {
-        dataBytes += unsent.sizeAt(count);
-        count++;
+    const start = this.outStart;
+    let end = this.outEnd;
+    let frames = this.outFrames;
+    if (end - start > limit) {
+      // Write a prefix of whole frames: at least one, at most one batch.
+      const out = this.out;
+      let at = start;
+      frames = 0;
+      while (at < end) {
+        const next = at + 4 + out.readUInt32BE(at);
+        if (frames > 0 && next - start > limit) break;
+        at = next;
+        frames++;
       }
+      end = at;
     }
-    const isByeNow = this.isByeRequested && !this.isByeSent && count === unsent.size;
-    const bye: Frame | undefined = isByeNow ? GRACEFUL_BYE : undefined;
+    const isAllWritten = end === this.outEnd;
+    const isByeNow = this.isByeRequested && !this.isByeSent && isAllWritten;
     // A full backlog withholds the ack (the peer feels it at its high-water mark), except when the
     // connection is closing: nothing more can pile up, and the frames held here will be handled.
     const isAckNow =
       this.isAckDue && !this.isAckStopped && (!this.backlog.isFull || isByeNow || this.hasPeerBye);
-    const total = dataBytes + (isAckNow ? ACK_FRAME_BYTES : 0) + (bye === undefined ? 0 : byeSize);
-    if (total > 0) {
-      const out = Buffer.allocUnsafe(total);
-      let at = 0;
-      for (let i = 0; i < count; i++) {
-        const size = unsent.peekSize();
-        const frame = unsent.shift() as DataFrame;
-        at = encodeFrame(frame, out, at, size, this.paths);
-        this.unacked.push(frame, size);
+    const extra = (isAckNow ? ACK_FRAME_BYTES : 0) + (isByeNow ? byeSize : 0);
+    const dataBytes = end - start;
+    if (dataBytes + extra > 0) {
+      let batch: Buffer;
+      let written: Buffer;
+      if (extra === 0) {
+        batch = this.out.subarray(start, end);
+        written = batch;
+        this.outStart = end;
+      } else if (isAllWritten) {
+        // The ack and bye follow the data frames in the output buffer: one write.
+        this.reserve(extra);
+        const out = this.out;
+        const dataStart = this.outStart;
+        let at = this.outEnd;
+        if (isAckNow) at = this.encodeAck(out, at);
+        if (isByeNow) at = this.encodeBye(out, at);
+        batch = out.subarray(dataStart, dataStart + dataBytes);
+        written = out.subarray(dataStart, at);
+        this.outStart = at;
+        this.outEnd = at;
+      } else {
+        // A capped batch (rare): a copy of its data frames, then the ack.
+        written = Buffer.allocUnsafe(dataBytes + extra);
+        this.out.copy(written, 0, start, end);
+        this.encodeAck(written, dataBytes);
+        batch = written.subarray(0, dataBytes);
+        this.outStart = end;
       }
-      if (isAckNow) {
-        this.isAckDue = false;
-        this.unackedReceivedBytes = 0;
-        at = encodeFrame({ kind: 'ack', count: this.received }, out, at, ACK_FRAME_BYTES);
+      if (frames > 0) {
+        // A capped batch counts its bytes (sizes are upper bounds, so what stays unwritten is still
+        // counted at least at its bytes).
+        const sizes = isAllWritten ? this.outSizes : dataBytes;
+        this.batches.push(batch);
+        this.batchFrames.push(frames);
+        this.batchSizes.push(sizes);
+        this.unackedFrames += frames;
+        this.unackedSizes += sizes;
+        this.outFrames -= frames;
+        this.outSizes = isAllWritten ? 0 : this.outSizes - sizes;
       }
-      if (bye !== undefined) {
-        this.isByeSent = true;
-        at = encodeFrame(bye, out, at, byeSize);
-      }
-      // Sizes are upper bounds (path-table references are shorter than inline paths).
-      this.framesSent += count;
-      this.bytesSent += at;
-      if (!this.socket.write(at === total ? out : out.subarray(0, at))) this.isSocketFull = true;
+      this.framesSent += frames;
+      this.bytesSent += written.length;
+      if (!this.socket.write(written)) this.isSocketFull = true;
     }
     if (this.isByeSent && this.hasPeerBye) {
       this.socket.end();
-    } else if (!this.isSocketFull && unsent.size > 0) {
+    } else if (!this.isSocketFull && this.outEnd > this.outStart) {
       this.settings.flusher.request(this);
+    }
+  }
+
+  private encodeAck(out: Buffer, at: number): number {
+    this.isAckDue = false;
+    this.unackedReceivedBytes = 0;
+    return encodeFrame({ kind: 'ack', count: this.received }, out, at, ACK_FRAME_BYTES);
+  }
+
+  private encodeBye(out: Buffer, at: number): number {
+    this.isByeSent = true;
+    return encodeFrame(GRACEFUL_BYE, out, at, byeSize);
+  }
+
+  /** Forgets the oldest `count` unacknowledged data frames (at most `unackedFrames`). */
+  private acknowledge(count: number): void {
+    this.unackedFrames -= count;
+    let left = count;
+    while (left > 0) {
+      const head = this.batchHead;
+      const remaining = (this.batchFrames[head] as number) - this.headAcknowledged;
+      if (left < remaining) {
+        this.headAcknowledged += left;
+        return;
+      }
+      left -= remaining;
+      this.unackedSizes -= this.batchSizes[head] as number;
+      this.batches[head] = EMPTY_OUT;
+      this.batchHead = head + 1;
+      this.headAcknowledged = 0;
+    }
+    if (this.batchHead === this.batches.length) {
+      this.batches.length = 0;
+      this.batchFrames.length = 0;
+      this.batchSizes.length = 0;
+      this.batchHead = 0;
+    } else if (this.batchHead >= 1024 && this.batchHead * 2 >= this.batches.length) {
+      // A stream whose acks never catch up with its writes: drop the forgotten slots now and then.
+      this.batches.splice(0, this.batchHead);
+      this.batchFrames.splice(0, this.batchHead);
+      this.batchSizes.splice(0, this.batchHead);
+      this.batchHead = 0;
     }
   }
 
@@ -437,17 +584,17 @@ export class Connection {
       }
       case 'ack': {
         const acknowledged = (frame.count - this.lastAck) >>> 0;
-        if (acknowledged > this.unacked.size) {
+        if (acknowledged > this.unackedFrames) {
           this.fail(
             new FrameError(
               'invalid-field',
-              `The peer acknowledged ${acknowledged} frames, but only ${this.unacked.size} were unacknowledged`,
+              `The peer acknowledged ${acknowledged} frames, but only ${this.unackedFrames} were unacknowledged`,
             ),
           );
           return;
         }
         this.lastAck = frame.count;
-        this.unacked.discard(acknowledged);
+        this.acknowledge(acknowledged);
         return;
       }
       case 'bye':
@@ -639,8 +786,14 @@ export class Connection {
       };
     } else {
       const unsent = new FrameQueue();
-      unsent.append(this.unsent);
-      const unacknowledged = this.unacked.drain();
+      const unwritten: DataFrame[] = [];
+      readDataFrames(this.out.subarray(this.outStart, this.outEnd), this.paths, 0, unwritten);
+      for (const frame of unwritten) unsent.push(frame, frameSize(frame));
+      const unacknowledged: DataFrame[] = [];
+      for (let i = this.batchHead; i < this.batches.length; i++) {
+        const skip = i === this.batchHead ? this.headAcknowledged : 0;
+        readDataFrames(this.batches[i] as Uint8Array, this.paths, skip, unacknowledged);
+      }
       outcome =
         this.isByeSent && this.hasPeerBye && this.error === undefined
           ? { kind: 'closed', unsent, unacknowledged }
@@ -665,4 +818,7 @@ export class Connection {
 }
 
 const GRACEFUL_BYE: Frame = Object.freeze({ kind: 'bye', isError: false, reason: 'closing' });
+/** The first size of a connection's output buffer; a new one is made when the rest is too short. */
+const OUT_BUFFER_BYTES = 64 * 1024;
+const EMPTY_OUT = Buffer.alloc(0);
 const byeSize = frameSize(GRACEFUL_BYE);

@@ -1,6 +1,6 @@
 import { assertNever } from '../internal/assert-never.js';
 import { describeValue } from '../internal/describe-value.js';
-import type { ActorPath } from '../paths/actor-path.js';
+import { ActorPath } from '../paths/actor-path.js';
 import type { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 
@@ -227,6 +227,8 @@ export class PathTable {
    * never removed from `ids`, so this is never stale. Emptied when full.
    */
   private readonly idsByPath = new Map<ActorPath, number>();
+  /** The path each id stands for (the first object sent with it), to read written frames back. */
+  private readonly pathsById: ActorPath[] = [];
 
   /**
    * The sender and receiver of the last frame whose two paths were both in the table, with their ids:
@@ -263,6 +265,11 @@ export class PathTable {
     return at;
   }
 
+  /** The path that `id` stands for, or `undefined` when no path was given that id. */
+  pathOf(id: number): ActorPath | undefined {
+    return this.pathsById[id];
+  }
+
   /** Writes the path field of `path` at `at` and returns the offset after it. */
   put(out: Uint8Array, at: number, path: ActorPath): number {
     let id = this.idsByPath.get(path);
@@ -282,12 +289,21 @@ export class PathTable {
     const wire = wireOf(path);
     if (this.ids.size < PATH_TABLE_LIMIT && wire.length - 4 <= PATH_TABLE_MAX_PATH_BYTES) {
       this.ids.set(path.toString(), this.ids.size);
+      this.pathsById.push(path);
       out[at] = PathTag.define;
     } else {
       out[at] = PathTag.inline;
     }
     return putBytes(out, at + 1, wire);
   }
+}
+
+/**
+ * The encoded size of a data frame from `sender` to `receiver` with a payload of `payloadLength` bytes,
+ * with both paths inline (an upper bound: a path-table reference is smaller).
+ */
+export function dataFrameSize(sender: ActorPath, receiver: ActorPath, payloadLength: number): number {
+  return FRAME_HEADER_BYTES + 4 + inlinePathBytes(sender, receiver) + payloadLength;
 }
 
 /** Encoded size of an `ack` frame. */
@@ -343,7 +359,51 @@ export function encodeFrame(
 }
 
 function encodeData(frame: DataFrame, out: Buffer, offset: number, paths: PathTable | undefined): number {
-  const { serId } = frame;
+  if (frame instanceof ChunkDataFrame) {
+    return encodeDataFields(
+      out,
+      offset,
+      frame.serId,
+      frame.sender,
+      frame.receiver,
+      frame.chunk,
+      frame.offset,
+      frame.length,
+      paths,
+    );
+  }
+  const payload = frame.payload;
+  return encodeDataFields(
+    out,
+    offset,
+    frame.serId,
+    frame.sender,
+    frame.receiver,
+    payload,
+    0,
+    payload.length,
+    paths,
+  );
+}
+
+/**
+ * Writes a data frame given by its fields (the payload is `length` bytes at `from` in `chunk`) into
+ * `out` at `offset`, as {@link encodeFrame} does, and returns the offset after it; no frame object is
+ * needed.
+ *
+ * @throws TypeError when `serId` is not an integer from 1 to 2^32 - 1; RangeError when `out` is short.
+ */
+export function encodeDataFields(
+  out: Buffer,
+  offset: number,
+  serId: SerId,
+  sender: ActorPath,
+  receiver: ActorPath,
+  chunk: Uint8Array,
+  from: number,
+  length: number,
+  paths: PathTable | undefined,
+): number {
   if (!(serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId))) {
     throw new TypeError(
       `Expected \`serId\` to be an integer from 1 to 4294967295, got ${describeValue(serId)}`,
@@ -353,17 +413,13 @@ function encodeData(frame: DataFrame, out: Buffer, offset: number, paths: PathTa
   let at = putU32(out, offset + 5, serId);
   if (paths === undefined) {
     out[at] = PathTag.inline;
-    at = putBytes(out, at + 1, wireOf(frame.sender));
+    at = putBytes(out, at + 1, wireOf(sender));
     out[at] = PathTag.inline;
-    at = putBytes(out, at + 1, wireOf(frame.receiver));
+    at = putBytes(out, at + 1, wireOf(receiver));
   } else {
-    at = paths.putPair(out, at, frame.sender, frame.receiver);
+    at = paths.putPair(out, at, sender, receiver);
   }
-  if (frame instanceof ChunkDataFrame) {
-    at = putRange(out, at, frame.chunk, frame.offset, frame.length);
-  } else {
-    at = putBytes(out, at, frame.payload);
-  }
+  at = putRange(out, at, chunk, from, length);
   // Typed-array writes past the end are silently dropped: never let a short buffer truncate a frame.
   if (at > out.length) throw new RangeError(`A data frame of ${at - offset} bytes overran its buffer`);
   putU32(out, offset, at - offset - 4);
@@ -396,6 +452,42 @@ function encodeControl(frame: Exclude<Frame, DataFrame>, out: Buffer, at: number
     }
     default:
       return assertNever(frame);
+  }
+}
+
+/**
+ * The data frames in `bytes`, frames that this side encoded with `paths` (whole frames back to back;
+ * other kinds are skipped), after the first `skip` data frames: how a connection reports the frames it
+ * wrote or queued, as frame objects, when it dies. Payloads are views into `bytes`.
+ */
+export function readDataFrames(bytes: Uint8Array, paths: PathTable, skip: number, into: DataFrame[]): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  let seen = 0;
+  while (at + FRAME_HEADER_BYTES <= bytes.length) {
+    const end = at + 4 + view.getUint32(at);
+    if (bytes[at + 4] === FrameKindByte.data && seen++ >= skip) {
+      const serId = view.getUint32(at + 5) as SerId;
+      let fieldAt = at + 9;
+      const pathField = (): ActorPath => {
+        const tag = bytes[fieldAt];
+        if (tag === PathTag.reference) {
+          const id = view.getUint16(fieldAt + 1);
+          fieldAt += 3;
+          const path = paths.pathOf(id);
+          if (path === undefined) throw new RangeError(`No path was written with id ${id}`);
+          return path;
+        }
+        const length = view.getUint32(fieldAt + 1);
+        const text = Buffer.from(bytes.buffer, bytes.byteOffset + fieldAt + 5, length).toString('utf8');
+        fieldAt += 5 + length;
+        return ActorPath.parse(text);
+      };
+      const sender = pathField();
+      const receiver = pathField();
+      into.push(dataFrame(serId, sender, receiver, bytes.subarray(fieldAt, end)));
+    }
+    at = end;
   }
 }
 

@@ -13,7 +13,7 @@ import type { SerId } from '../serialisation/ser-id.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { serialiseInto } from '../serialisation/serialiser.js';
 import type { Clock } from '../timer/clock.js';
-import { ChunkDataFrame, type DataFrame } from './frame.js';
+import type { DataFrame } from './frame.js';
 import { type NetworkStatus, NetworkStatusPort, type NetworkStatusRequest } from './network-status-port.js';
 import { TcpTransport, type TransportStats } from './tcp-transport.js';
 import type { TcpTransportOptions } from './tcp-transport-options.js';
@@ -213,8 +213,13 @@ export class NetworkLink implements RemoteLink {
     const { chunk, offset, length } = serialised;
     // Drop the reference: the chunk must not stay alive through this link once its frames are gone.
     serialised.chunk = EMPTY;
-    const result = (this.transport as TcpTransport).send(
-      new ChunkDataFrame(serialiser.serId, sender, receiver, chunk, offset, length),
+    const result = (this.transport as TcpTransport).sendData(
+      serialiser.serId,
+      sender,
+      receiver,
+      chunk,
+      offset,
+      length,
     );
     if (result.kind === 'refused') this.host.deadLetterToPath(receiver, value, 'refused', result.reason);
   }
@@ -227,9 +232,7 @@ export class NetworkLink implements RemoteLink {
     offset: number,
     length: number,
   ): void {
-    const result = (this.transport as TcpTransport).send(
-      new ChunkDataFrame(serId, sender, receiver, chunk, offset, length),
-    );
+    const result = (this.transport as TcpTransport).sendData(serId, sender, receiver, chunk, offset, length);
     if (result.kind === 'refused') {
       this.host.deadLetterToPath(receiver, chunk.subarray(offset, offset + length), 'refused', result.reason);
     }

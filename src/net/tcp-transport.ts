@@ -2,7 +2,9 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
+import type { ActorPath } from '../paths/actor-path.js';
 import { SystemPath } from '../paths/system-path.js';
+import type { SerId } from '../serialisation/ser-id.js';
 import type { ClockTimer } from '../timer/clock.js';
 import {
   Connection,
@@ -11,7 +13,7 @@ import {
   type ConnectionSettings,
 } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { type DataFrame, frameSize } from './frame.js';
+import { ChunkDataFrame, type DataFrame, dataFrameSize } from './frame.js';
 import { FrameQueue } from './frame-queue.js';
 import { HandshakeThrottle } from './handshake-throttle.js';
 import { canonicalIp } from './ip-address.js';
@@ -29,6 +31,11 @@ import type {
   SendResult,
   TransportEvent,
 } from './transport-events.js';
+
+/** Whether `serId` can travel in a data frame: an integer from 1 to 2^32 - 1. */
+function isSerIdValue(serId: number): boolean {
+  return serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId);
+}
 
 const ACCEPTED: SendResult = Object.freeze({ kind: 'accepted' });
 const REFUSED: Readonly<Record<RefusedReason, SendResult>> = Object.freeze({
@@ -407,17 +414,50 @@ export class TcpTransport {
    * caller, not a network condition).
    */
   send(frame: DataFrame): SendResult {
-    const serId = frame.serId;
-    if (frame.kind !== 'data' || !(serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId))) {
+    if (frame.kind !== 'data' || !isSerIdValue(frame.serId)) {
       throw new TypeError(
         `Expected a data frame with a serId from 1 to 4294967295, got ${describeValue(frame)}`,
       );
     }
+    if (frame instanceof ChunkDataFrame) {
+      return this.sendData(
+        frame.serId,
+        frame.sender,
+        frame.receiver,
+        frame.chunk,
+        frame.offset,
+        frame.length,
+      );
+    }
+    const payload = frame.payload;
+    return this.sendData(frame.serId, frame.sender, frame.receiver, payload, 0, payload.length);
+  }
+
+  /**
+   * {@link TcpTransport.send} without a frame object: the payload is `length` bytes at `offset` in
+   * `chunk`, which must not be written again (it is copied when the frame is encoded, at once on an open
+   * connection, or kept until one opens).
+   *
+   * @throws TypeError when `serId` is not an integer from 1 to 4294967295.
+   */
+  sendData(
+    serId: SerId,
+    sender: ActorPath,
+    receiver: ActorPath,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ): SendResult {
+    if (!isSerIdValue(serId)) {
+      throw new TypeError(
+        `Expected \`serId\` to be an integer from 1 to 4294967295, got ${describeValue(serId)}`,
+      );
+    }
     if (this.isCloseCalled) return this.refuse('closed');
-    const system = frame.receiver.system;
+    const system = receiver.system;
     if (system.transport !== 'tcp') return this.refuse('unroutable');
     if (this.isBlocked(system)) return this.refuse('blocked');
-    const size = frameSize(frame);
+    const size = dataFrameSize(sender, receiver, length);
     if (size - 4 > this.options.maxFrameBytes) return this.refuse('too-large');
     const peer = this.peer(system);
     const active = peer.active;
@@ -428,8 +468,8 @@ export class TcpTransport {
       return this.refuse('backpressure');
     }
     if (active !== undefined) active.lastUse = ++this.useTick;
-    if (active?.enqueue(frame, size) !== true) {
-      peer.queue.push(frame, size);
+    if (active?.enqueueData(serId, sender, receiver, chunk, offset, length, size) !== true) {
+      peer.queue.push(new ChunkDataFrame(serId, sender, receiver, chunk, offset, length), size);
       if (active === undefined) this.ensureConnecting(peer);
     }
     return ACCEPTED;
