@@ -218,6 +218,42 @@ describe('Group commit', () => {
     );
   });
 
+  it('releases the saves of a large batch across turns of the event loop, not in one burst', async () => {
+    const store = new ProbeStore();
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.hold = gate.promise;
+        // One write of 300 saves, whose savers each work 20 µs once acknowledged: 6 ms in all.
+        let continued = 0;
+        let continuedBeforeImmediate: number | undefined;
+        const saves = Array.from({ length: 300 }, (_, i) =>
+          system.snapshots.save(`k${i}`, i).then(() => {
+            if (continued++ === 0) {
+              setImmediate(() => {
+                continuedBeforeImmediate = continued;
+              });
+            }
+            const until = performance.now() + 0.02;
+            while (performance.now() < until) {
+              // the saver's own work after its acknowledgement
+            }
+          }),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 1);
+        assert.equal(store.batches[0]?.length, 300);
+        gate.resolve();
+        await within(Promise.all(saves), DEADLINE_MS, 'the 300 saves');
+        assert.ok(
+          continuedBeforeImmediate !== undefined && continuedBeforeImmediate < 300,
+          `the event loop turned before the last saver continued (after ${continuedBeforeImmediate} of 300)`,
+        );
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
   it('lets saves made while a write is in flight join the next write', async () => {
     const store = new ProbeStore();
     await withSystem(

@@ -24,9 +24,16 @@ const HEADER_BYTES = 4;
 /** Keys a failure message names before it says how many more there were. */
 const KEYS_NAMED = 3;
 
-/** A group of changes committed in one `write`, and the one promise all of them resolve with. */
-class Batch {
-  readonly changes = new Map<string, SnapshotWrite>();
+/**
+ * Saves of a batch released together: the batch's acknowledgement runs the continuations of every save
+ * that awaited it at once, so a large batch releases its saves a slice at a time (see `#release`).
+ */
+const SLICE_SIZE = 64;
+/** How long the continuations of one batch may run before the rest wait for the next turn of the event loop. */
+const RELEASE_BUDGET_MS = 1;
+
+/** One slice of a batch's saves: the promise they share. */
+class Slice {
   readonly done: Promise<void>;
   resolve!: () => void;
   reject!: (error: KompactError) => void;
@@ -38,6 +45,18 @@ class Batch {
     });
     // Looked at or not, a failed batch is logged by the facade: never an unhandled rejection.
     this.done.catch(() => {});
+  }
+}
+
+/** A group of changes committed in one `write`, and the promises its saves resolve with, a slice each. */
+class Batch {
+  readonly changes = new Map<string, SnapshotWrite>();
+  /** One per `SLICE_SIZE` keys, in order: a save shares the slice that was last when it was made. */
+  readonly slices: Slice[] = [new Slice()];
+
+  /** Settles once every save of the batch has (the last slice is released last). */
+  get done(): Promise<void> {
+    return (this.slices.at(-1) as Slice).done;
   }
 }
 
@@ -57,6 +76,9 @@ let abandonOf: (snapshots: Snapshots, reason: string) => void;
  *   sync); a save made while the store has as many writes in flight as it takes
  *   (`maxWritesInFlight`, 1 by default) joins the next one. Saves of one key before their
  *   commit keep only the last value (the earlier saves resolve with it).
+ * - Saves are acknowledged in commit order. The saves of a large batch are acknowledged a slice at a
+ *   time: once their savers' continuations have run for about a millisecond, the rest wait for the next
+ *   turn of the event loop, so acknowledging a thousand saves does not hold timers and I/O back.
  * - The value is serialised when `save` is called, so later changes to it are not saved.
  * - A store failure rejects every save of that batch with a `KompactError` `SNAPSHOT_FAILED` whose
  *   `cause` is the store's error (also logged as a warning); the store is tried again with the next batch.
@@ -81,6 +103,7 @@ export class Snapshots {
   readonly #waiting: Batch[] = [];
   /** Batches handed to the store and not settled yet, in the order they were handed over. */
   readonly #inFlight: Batch[] = [];
+  readonly #releaser = new Releaser();
   #isCommitQueued = false;
   #closed: Promise<void> | undefined;
   /** Resolved by `abandon`: shutdown stops waiting for the store. */
@@ -205,7 +228,7 @@ export class Snapshots {
       this.#logger.warn(`${reason}; ${pending.length} batch(es) of snapshots were not acknowledged`);
     }
     // A batch whose write settles later settles an already rejected promise: a no-op.
-    for (const batch of pending) batch.reject(error);
+    for (const batch of pending) for (const slice of batch.slices) slice.reject(error);
     this.#markAbandoned?.();
   }
 
@@ -231,13 +254,15 @@ export class Snapshots {
       this.#waiting.push(batch);
     }
     // Map order is first-insertion order; a later change of a key replaces the earlier in place.
+    const size = batch.changes.size;
     batch.changes.set(change.key, change);
+    if (size % SLICE_SIZE === 0 && size > 0 && batch.changes.size > size) batch.slices.push(new Slice());
     if (this.#inFlight.length < this.#maxWritesInFlight && !this.#isCommitQueued) {
       // After the current turn (and the rest of this drain of the scheduler): its saves join this batch.
       this.#isCommitQueued = true;
       queueMicrotask(this.#commitNext);
     }
-    return batch.done;
+    return (batch.slices.at(-1) as Slice).done;
   }
 
   /** Hands waiting batches to the store while fewer than `maxWritesInFlight` are in flight. */
@@ -252,22 +277,23 @@ export class Snapshots {
 
   async #commit(batch: Batch): Promise<void> {
     const changes = [...batch.changes.values()];
+    let failure: KompactError | undefined;
     try {
       await this.#store.write(changes);
-      batch.resolve();
     } catch (error) {
       const keys = changes.slice(0, KEYS_NAMED).map((change) => change.key);
       const more = changes.length > KEYS_NAMED ? ` and ${changes.length - KEYS_NAMED} more` : '';
-      const failure = storeError(
+      failure = storeError(
         `Could not save ${changes.length} snapshot change(s) (${keys.join(', ')}${more})`,
         error,
       );
       this.#logger.warn({ err: error }, failure.message);
-      batch.reject(failure);
     }
     this.#inFlight.splice(this.#inFlight.indexOf(batch), 1);
-    // What arrived during the commit goes at once: it has waited one commit already.
+    // What arrived during the commit goes at once (before the released saves run): it has waited one
+    // commit already.
     this.#pump();
+    this.#releaser.release(batch.slices, failure);
   }
 
   /** Waits for the last pending batch that changes `key`, if any (its failure is its savers' to see). */
@@ -309,6 +335,53 @@ export function closeSnapshots(snapshots: Snapshots): Promise<void> {
  */
 export function abandonSnapshots(snapshots: Snapshots, reason: string): void {
   abandonOf(snapshots, reason);
+}
+
+/** A slice to settle, and how: resolved, or rejected with its batch's failure. */
+type Release = { readonly slice: Slice; readonly failure: KompactError | undefined };
+
+/**
+ * Settles the slices of committed batches, in commit order. A slice's savers continue at once (their
+ * continuations are microtasks); once they have run for `RELEASE_BUDGET_MS`, the next slice waits for
+ * the next turn of the event loop, so timers and I/O run between the slices of a large batch instead of
+ * after all of it. Small or cheap batches are released in one go. A batch committed while an earlier
+ * one is still being released waits for it: saves are acknowledged in the order they were committed.
+ */
+class Releaser {
+  /** Slices not settled yet, each with its batch's outcome, in commit order. */
+  readonly #queue: Release[] = [];
+  #next = 0;
+  #isRunning = false;
+  #startedAt = 0;
+  readonly #checkBudget = (): void => {
+    if (performance.now() - this.#startedAt < RELEASE_BUDGET_MS) this.#settleNext();
+    else setImmediate(this.#resume);
+  };
+  readonly #resume = (): void => {
+    this.#startedAt = performance.now();
+    this.#settleNext();
+  };
+
+  release(slices: readonly Slice[], failure: KompactError | undefined): void {
+    for (const slice of slices) this.#queue.push({ slice, failure });
+    if (this.#isRunning) return;
+    this.#isRunning = true;
+    this.#resume();
+  }
+
+  #settleNext(): void {
+    const { slice, failure } = this.#queue[this.#next++] as Release;
+    if (failure === undefined) slice.resolve();
+    else slice.reject(failure);
+    if (this.#next < this.#queue.length) {
+      // Queued after the slice's continuations, so it runs once they have.
+      queueMicrotask(this.#checkBudget);
+      return;
+    }
+    this.#queue.length = 0;
+    this.#next = 0;
+    this.#isRunning = false;
+  }
 }
 
 /** Per serialiser, the one that writes a snapshot record: its serId (u32), then its own bytes. */
