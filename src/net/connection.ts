@@ -363,7 +363,9 @@ export class Connection {
   private reserve(bytes: number): void {
     if (this.outEnd + bytes <= this.out.length) return;
     const pending = this.outEnd - this.outStart;
-    const next = Buffer.allocUnsafe(Math.max(OUT_BUFFER_BYTES, 2 * (pending + bytes)));
+    // Doubling from a small first buffer: a connection that carries little keeps little.
+    const grown = Math.min(Math.max(2 * this.out.length, MIN_OUT_BUFFER_BYTES), MAX_OUT_BUFFER_BYTES);
+    const next = Buffer.allocUnsafe(Math.max(grown, 2 * (pending + bytes)));
     this.out.copy(next, 0, this.outStart, this.outEnd);
     this.out = next;
     this.outStart = 0;
@@ -818,7 +820,11 @@ export class Connection {
 }
 
 const GRACEFUL_BYE: Frame = Object.freeze({ kind: 'bye', isError: false, reason: 'closing' });
-/** The first size of a connection's output buffer; a new one is made when the rest is too short. */
-const OUT_BUFFER_BYTES = 64 * 1024;
+/**
+ * The sizes of a connection's output buffers: a new one (twice the last, within these bounds, or larger
+ * for a large frame) is made when the rest of the current one is too short.
+ */
+const MIN_OUT_BUFFER_BYTES = 4 * 1024;
+const MAX_OUT_BUFFER_BYTES = 64 * 1024;
 const EMPTY_OUT = Buffer.alloc(0);
 const byeSize = frameSize(GRACEFUL_BYE);
