@@ -372,6 +372,30 @@ describe('ActorRef.tell', () => {
     });
   });
 
+  it('keeps the order of messages a handler tells itself while its mailbox wraps round and grows', async () => {
+    await withGatedClock(async (system, clock) => {
+      const received: number[] = [];
+      // Each message k below 500 sends 2k + 1 and 2k + 2 to itself: handled in order, that is 0, 1, 2, …
+      class Doubler extends ComponentDefinition<number> {
+        override receiveLocal(k: number): HandlerReturn {
+          received.push(k);
+          if (k < 500) {
+            this.ctx.actorRef().tell(2 * k + 1);
+            this.ctx.actorRef().tell(2 * k + 2);
+          }
+        }
+      }
+      const doubler = system.create(() => new Doubler());
+      await within(system.startNotify(doubler), DEADLINE_MS, 'doubler to start');
+      doubler.actorRef().tell(0);
+      await clock.settle();
+      assert.deepEqual(
+        received,
+        Array.from({ length: 1001 }, (_, i) => i),
+      );
+    });
+  });
+
   it('never throws at the sender when the target is destroyed or faulty', async () => {
     await withGatedClock(async (system, clock) => {
       class Crashy extends ComponentDefinition<string> {
