@@ -11,8 +11,7 @@ import { SystemPath } from '../paths/system-path.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { SnapshotStore } from '../snapshots/snapshot-store.js';
 import { isWorkerDefinition, type WorkerDefinition } from '../workers/define-worker.js';
-import type { FramesMessage } from '../workers/thread-channel.js';
-import { ThreadChannel } from '../workers/thread-channel.js';
+import { type ChannelMessage, isChannelMessage, ThreadChannel } from '../workers/thread-channel.js';
 import type { ThreadLink } from '../workers/thread-link.js';
 import type { ErrorReport, FromWorker, PeerPort, ToWorker, WorkerInit } from '../workers/worker-protocol.js';
 import { buildSystem, connectToParent, type KompactSystem } from './kompact-system.js';
@@ -58,7 +57,7 @@ const channel = new ThreadChannel(port);
 let link: ThreadLink | undefined;
 let system: KompactSystem | undefined;
 /** Frames that arrived before the setup finished: the services they are for may not exist yet. */
-let early: [ThreadChannel, ArrayBuffer][] | undefined = [];
+let early: [ThreadChannel, ChannelMessage][] | undefined = [];
 let isShuttingDown = false;
 
 const sink = {
@@ -72,24 +71,24 @@ const sink = {
 interface Peer {
   readonly port: MessagePort;
   readonly channel: ThreadChannel;
-  held: ArrayBuffer[] | undefined;
+  held: ChannelMessage[] | undefined;
 }
 
 const peers = new Map<string, Peer>();
 
 /** Frames from a sibling's direct port, or from the parent: delivered once the setup has finished. */
-function receive(from: ThreadChannel, bytes: ArrayBuffer): void {
-  if (early !== undefined) early.push([from, bytes]);
-  else from.receive(bytes, sink);
+function receive(from: ThreadChannel, message: ChannelMessage): void {
+  if (early !== undefined) early.push([from, message]);
+  else from.receive(message, sink);
 }
 
 function addPeer({ systemPath, port: peerPort }: PeerPort, isHeld: boolean): void {
   peers.get(systemPath)?.port.close();
   const peer: Peer = { port: peerPort, channel: new ThreadChannel(peerPort), held: isHeld ? [] : undefined };
   peers.set(systemPath, peer);
-  peerPort.on('message', (message: FramesMessage) => {
-    if (peer.held !== undefined) peer.held.push(message.bytes);
-    else receive(peer.channel, message.bytes);
+  peerPort.on('message', (message: ChannelMessage) => {
+    if (peer.held !== undefined) peer.held.push(message);
+    else receive(peer.channel, message);
   });
   link?.addPeer(systemPath, peer.channel);
 }
@@ -103,10 +102,11 @@ function removePeer(systemPath: string): void {
 }
 
 port.on('message', (message: ToWorker) => {
+  if (isChannelMessage(message)) {
+    receive(channel, message);
+    return;
+  }
   switch (message.kind) {
-    case 'frames':
-      receive(channel, message.bytes);
-      break;
     case 'peer':
       // A sibling that just started: what this thread relayed to it is in the parent's hands; flush
       // it, tell the parent, and send directly from now on.
@@ -122,7 +122,7 @@ port.on('message', (message: ToWorker) => {
       const held = peer?.held;
       if (peer === undefined || held === undefined) break;
       peer.held = undefined;
-      for (const bytes of held) receive(peer.channel, bytes);
+      for (const message of held) receive(peer.channel, message);
       break;
     }
     case 'shutdown':
@@ -230,7 +230,7 @@ async function start(): Promise<void> {
   }
   const waiting = early ?? [];
   early = undefined;
-  for (const [from, bytes] of waiting) from.receive(bytes, sink);
+  for (const [from, message] of waiting) from.receive(message, sink);
   post({ kind: 'ready' });
 }
 

@@ -4,15 +4,35 @@ import { type DataSink, FrameDecoder } from '../net/frame-decoder.js';
 import type { ActorPath } from '../paths/actor-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 
-/** Where a channel posts its batches: a `Worker`, a worker's `parentPort` or a `MessagePort`. */
+/** Where a channel posts: a `Worker`, a worker's `parentPort` or a `MessagePort`. */
 export interface ThreadPort {
   postMessage(value: unknown, transferList?: readonly ArrayBuffer[]): void;
 }
 
-/** The message a channel posts: the data frames of one turn, back to back. */
+/** The ring a channel writes into, told to the other end once, before anything else on the port. */
+export interface RingMessage {
+  readonly kind: 'ring';
+  readonly ring: SharedArrayBuffer;
+}
+
+/** A batch that did not fit into the ring: the data frames of one flush, back to back. */
 export interface FramesMessage {
   readonly kind: 'frames';
-  readonly bytes: ArrayBuffer;
+  readonly bytes: Uint8Array;
+}
+
+/** "The ring has data": posted only when the reader has no wake-up pending (a number posts cheapest). */
+export const WAKE_UP = 0;
+
+/** Everything a channel posts to the other end, in the order it must be handed to {@link ThreadChannel.receive}. */
+export type ChannelMessage = RingMessage | FramesMessage | typeof WAKE_UP;
+
+/** Whether a message that arrived on a thread's port is for its channel (not a protocol message). */
+export function isChannelMessage(message: unknown): message is ChannelMessage {
+  if (message === WAKE_UP) return true;
+  if (typeof message !== 'object' || message === null) return false;
+  const kind = (message as { readonly kind?: unknown }).kind;
+  return kind === 'frames' || kind === 'ring';
 }
 
 /** Data frames are trusted between threads of one process: no limit below what a frame can declare. */
@@ -21,31 +41,76 @@ const MAX_FRAME_BYTES = 0x7fff_ffff;
 /** The first size of a channel's batch buffer; it doubles when a turn needs more. */
 const INITIAL_BATCH_BYTES = 16 * 1024;
 
+/** Bytes of a channel's ring (a power of two): about 10,000 small messages. */
+export const DEFAULT_RING_BYTES = 256 * 1024;
+
+/**
+ * A batch is published once it holds this many frames, even in the middle of a turn, so the other
+ * thread starts on it while this one goes on (without it two busy threads take turns instead of working
+ * at once). Measured on B7b, pipeline 1000: see docs/multi-core.md.
+ */
+export const PUBLISH_FRAMES = 128;
+
+// The ring's header, as Int32 slots before its data: positions are byte counts that only grow (modulo
+// 2^32; differences stay exact below 2^31 bytes of capacity).
+/** Bytes written and published by the writer. */
+const TAIL = 0;
+/** Bytes the reader has taken out. */
+const HEAD = 1;
+/** 1 while a wake-up is posted and the reader has not started on it. */
+const WAKE = 2;
+/** How many batches posted on the port (the ring being full) the reader has taken. */
+const TAKEN = 3;
+const HEADER_BYTES = 32;
+
 /** One flush scheduler per thread: every channel's batch leaves in the same `setImmediate`. */
 const flusher = new FlushScheduler();
 
 /**
- * One thread's end of a pair of threads: data frames sent to the other thread are encoded (with a path
- * table, as on a TCP connection) into one buffer per event-loop turn and posted as one transferred
- * `ArrayBuffer`; batches from the other thread are decoded in place.
+ * One thread's end of a pair of threads: data frames for the other thread are encoded (with a path
+ * table, as on a TCP connection) into a batch, which is copied into a `SharedArrayBuffer` ring that the
+ * other end reads; a number posted on the port wakes the reader when it is not already about to read.
  *
- * @remarks A `MessagePort` keeps posts in order, so the path tables of the two ends stay in step. Per
- * message the cost is the encoding (a few bytes of path references and the payload); per turn one
- * `postMessage`, which is what costs (about 7 µs: one post per message reaches 0.15 M msgs/s round trip
- * on this machine, 100 per post 3.2 M; see docs/multi-core.md).
+ * @remarks Order: a batch is published at the end of the turn, or as soon as it holds
+ * {@link PUBLISH_FRAMES} frames. A batch that does not fit into the ring is posted on the port instead
+ * (transferred, not copied), and so are the batches after it until the reader has taken them all, so
+ * frames arrive in the order they were sent and a full ring never blocks the writer's thread (the port's
+ * queue takes the excess). Every publish has a wake-up ahead of anything posted after it on the port
+ * (one is posted unless the reader has one it has not started on, and the reader clears the flag before
+ * it reads), so a posted batch or protocol message arrives after the frames published before it. Payloads are read from a copy of the ring's bytes (they stay valid while the
+ * receiver keeps them).
  */
 export class ThreadChannel {
   readonly #port: ThreadPort;
   readonly #paths = new PathTable();
   readonly #decoder = new FrameDecoder(MAX_FRAME_BYTES);
-  #out = Buffer.alloc(INITIAL_BATCH_BYTES);
+  #out = Buffer.allocUnsafeSlow(INITIAL_BATCH_BYTES);
   #at = 0;
-  /** Frames in `#out`, for the count of what a closed channel drops. */
+  /** Frames in `#out`, for the count of what a closed channel drops and for mid-turn publishing. */
   #queued = 0;
   #isClosed = false;
+  /** This end's ring (it writes), its header and data. */
+  readonly #outHeader: Int32Array;
+  readonly #outData: Uint8Array;
+  /** Batches this end posted on the port because its ring was full (compared with the reader's count). */
+  #posted = 0;
+  /** The other end's ring (this end reads), once its `ring` message has arrived. */
+  #inHeader: Int32Array | undefined;
+  #inData: Uint8Array | undefined;
 
-  constructor(port: ThreadPort) {
+  /** Makes this end and tells the other end where its ring is. */
+  constructor(port: ThreadPort, ringBytes = DEFAULT_RING_BYTES) {
+    if (!Number.isInteger(ringBytes) || ringBytes < 64 || (ringBytes & (ringBytes - 1)) !== 0) {
+      throw new TypeError(
+        `Expected \`ringBytes\` to be a power of two from 64 and up, got \`${String(ringBytes)}\` (${typeof ringBytes})`,
+      );
+    }
     this.#port = port;
+    const ring = new SharedArrayBuffer(HEADER_BYTES + ringBytes);
+    this.#outHeader = new Int32Array(ring, 0, HEADER_BYTES / 4);
+    this.#outData = new Uint8Array(ring, HEADER_BYTES);
+    const message: RingMessage = { kind: 'ring', ring };
+    port.postMessage(message);
   }
 
   /** Whether {@link ThreadChannel.close} was called: sends are refused. */
@@ -67,31 +132,62 @@ export class ThreadChannel {
     const size = frameSize(frame);
     if (this.#at + size > this.#out.length) this.#grow(size);
     this.#at = encodeFrame(frame, this.#out, this.#at, size, this.#paths);
-    this.#queued++;
-    flusher.request(this);
+    if (++this.#queued >= PUBLISH_FRAMES) this.flush();
+    else flusher.request(this);
     return true;
   }
 
-  /** Posts what this turn queued, as one message. */
+  /** Publishes what was queued: into the ring when it fits, else posted on the port. */
   flush(): void {
-    if (this.#at === 0 || this.#isClosed) return;
-    const out = this.#out;
-    const bytes = out.buffer.slice(out.byteOffset, out.byteOffset + this.#at) as ArrayBuffer;
+    const length = this.#at;
+    if (length === 0 || this.#isClosed) return;
     this.#at = 0;
     this.#queued = 0;
+    const header = this.#outHeader;
+    const data = this.#outData;
+    const capacity = data.length;
+    const tail = header[TAIL] as number;
+    const free = capacity - ((tail - Atomics.load(header, HEAD)) | 0);
+    if (length <= free && this.#posted === Atomics.load(header, TAKEN)) {
+      const at = tail & (capacity - 1);
+      const first = Math.min(length, capacity - at);
+      const out = this.#out;
+      data.set(out.subarray(0, first), at);
+      if (first < length) data.set(out.subarray(first, length), 0);
+      Atomics.store(header, TAIL, (tail + length) | 0);
+      if (Atomics.exchange(header, WAKE, 1) === 0) this.#port.postMessage(WAKE_UP);
+      return;
+    }
+    // The ring is full, or batches posted before this one are not taken yet: post it, in order.
+    const bytes = this.#out.subarray(0, length);
+    this.#out = Buffer.allocUnsafeSlow(this.#out.length);
+    this.#posted++;
     const message: FramesMessage = { kind: 'frames', bytes };
-    this.#port.postMessage(message, [bytes]);
+    this.#port.postMessage(message, [bytes.buffer as ArrayBuffer]);
   }
 
-  /** Decodes a batch from the other thread, handing each data frame to `sink` in place. */
-  receive(bytes: ArrayBuffer, sink: DataSink): void {
-    const error = this.#decoder.push(new Uint8Array(bytes), ignoreControl, sink);
-    // Only this build's own encoder writes to a thread channel: a bad frame is a bug, not an attack.
-    if (error !== undefined) throw error;
+  /** Takes a message the other end's channel posted, handing each data frame to `sink` in order. */
+  receive(message: ChannelMessage, sink: DataSink): void {
+    if (message === WAKE_UP) {
+      const header = this.#inHeader;
+      // A wake-up always follows the ring's message on the port.
+      if (header !== undefined) Atomics.store(header, WAKE, 0);
+      this.#drain(sink);
+      return;
+    }
+    if (message.kind === 'ring') {
+      this.#inHeader = new Int32Array(message.ring, 0, HEADER_BYTES / 4);
+      this.#inData = new Uint8Array(message.ring, HEADER_BYTES);
+      return;
+    }
+    // What the ring held before this batch was posted was read on the wake-up ahead of it on the port.
+    this.#decode(message.bytes, sink);
+    const header = this.#inHeader;
+    if (header !== undefined) Atomics.add(header, TAKEN, 1);
   }
 
   /**
-   * Stops sending: what was queued and not posted is dropped. Returns how many frames that was (the
+   * Stops sending: what was queued and not published is dropped. Returns how many frames that was (the
    * thread they were for is gone).
    */
   close(): number {
@@ -102,10 +198,35 @@ export class ThreadChannel {
     return dropped;
   }
 
+  /** Takes everything published in the other end's ring, as one copy (payloads are read in place). */
+  #drain(sink: DataSink): void {
+    const header = this.#inHeader;
+    const data = this.#inData;
+    if (header === undefined || data === undefined) return;
+    const head = header[HEAD] as number;
+    const tail = Atomics.load(header, TAIL);
+    const length = (tail - head) | 0;
+    if (length === 0) return;
+    const capacity = data.length;
+    const at = head & (capacity - 1);
+    const first = Math.min(length, capacity - at);
+    const bytes = Buffer.allocUnsafe(length);
+    bytes.set(data.subarray(at, at + first), 0);
+    if (first < length) bytes.set(data.subarray(0, length - first), first);
+    Atomics.store(header, HEAD, tail);
+    this.#decode(bytes, sink);
+  }
+
+  #decode(bytes: Uint8Array, sink: DataSink): void {
+    const error = this.#decoder.push(bytes, ignoreControl, sink);
+    // Only this build's own encoder writes to a thread channel: a bad frame is a bug, not an attack.
+    if (error !== undefined) throw error;
+  }
+
   #grow(size: number): void {
     let capacity = this.#out.length * 2;
     while (capacity < this.#at + size) capacity *= 2;
-    const bigger = Buffer.alloc(capacity);
+    const bigger = Buffer.allocUnsafeSlow(capacity);
     this.#out.copy(bigger, 0, 0, this.#at);
     this.#out = bigger;
   }

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { LevelWithSilent } from 'pino';
 import type { ConfigTree } from '../internal/config-tree.js';
 import type { KompactErrorCode } from '../internal/kompact-error.js';
-import type { FramesMessage } from './thread-channel.js';
+import type { ChannelMessage } from './thread-channel.js';
 
 /** The parent's settings a worker system is built with: plain data, cloned into the thread. */
 export interface WorkerSettings {
@@ -48,7 +48,7 @@ export interface ErrorReport {
 
 /** What the parent posts to a worker thread. */
 export type ToWorker =
-  | FramesMessage
+  | ChannelMessage
   | { readonly kind: 'shutdown' }
   /** A direct port to a sibling that has just started: send to it there from now on. */
   | ({ readonly kind: 'peer' } & PeerPort)
@@ -75,7 +75,7 @@ export type ToWorker =
 
 /** What a worker thread posts to its parent. */
 export type FromWorker =
-  | FramesMessage
+  | ChannelMessage
   | { readonly kind: 'ready' }
   | { readonly kind: 'setup-failed'; readonly error: ErrorReport }
   | { readonly kind: 'log'; readonly line: string }

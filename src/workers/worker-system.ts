@@ -10,7 +10,7 @@ import type { Supervision, WorkerFaultCause } from '../supervision/supervision-e
 import type { Clock, ClockTimer } from '../timer/clock.js';
 import { type DefinitionClass, originOf } from './remotable.js';
 import { type ComponentHome, RemoteComponent } from './remote-component.js';
-import { ThreadChannel } from './thread-channel.js';
+import { isChannelMessage, ThreadChannel } from './thread-channel.js';
 import type { ThreadLink, WorkerRoute } from './thread-link.js';
 import type {
   ErrorReport,
@@ -248,10 +248,11 @@ export class WorkerSystem {
     return new Promise<void>((resolve, reject) => {
       let isReady = false;
       thread.on('message', (message: FromWorker) => {
+        if (isChannelMessage(message)) {
+          channel.receive(message, this.#sink);
+          return;
+        }
         switch (message.kind) {
-          case 'frames':
-            channel.receive(message.bytes, this.#sink);
-            break;
           case 'log':
             destination.write(message.line.endsWith('\n') ? message.line : `${message.line}\n`);
             break;

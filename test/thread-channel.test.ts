@@ -1,0 +1,186 @@
+// The thread transport: a ring per direction in a SharedArrayBuffer, published once per turn or every
+// PUBLISH_FRAMES frames, with batches that do not fit posted on the port. Two ends of one channel talk
+// over a MessageChannel in this thread; the last test goes through a worker system.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { ActorPath, type KompactSystem } from '../src/index.js';
+import type { DataSink } from '../src/net/frame-decoder.js';
+import { NamedPath } from '../src/paths/actor-path.js';
+import { SystemPath } from '../src/paths/system-path.js';
+import { type SerId, serId } from '../src/serialisation/ser-id.js';
+import { withSystem } from '../src/testing/index.js';
+import {
+  type ChannelMessage,
+  isChannelMessage,
+  PUBLISH_FRAMES,
+  ThreadChannel,
+} from '../src/workers/thread-channel.js';
+import { startNamedProbe } from './support/probes.js';
+import { within } from './support/promises.js';
+import type { ProbeWorkerData } from './support/workers/probe-worker.js';
+
+const SENDER = new NamedPath(SystemPath.parse('thread://worker:1'), ['sender']);
+const RECEIVER = new NamedPath(SystemPath.parse('thread://worker:2'), ['receiver']);
+const SER_ID: SerId = serId(77);
+
+/** One end on each port of a MessageChannel; `b` records the u32 payloads it receives, in order. */
+function pair(ringBytes: number): {
+  readonly a: ThreadChannel;
+  readonly received: number[];
+  readonly others: unknown[];
+  readonly ports: readonly MessagePort[];
+} {
+  const { port1, port2 } = new MessageChannel();
+  const a = new ThreadChannel(port1, ringBytes);
+  const b = new ThreadChannel(port2, ringBytes);
+  const received: number[] = [];
+  const others: unknown[] = [];
+  const sink: DataSink = {
+    data(id, sender, receiver, chunk, offset, length) {
+      assert.equal(id, SER_ID);
+      assert.equal(sender.toString(), SENDER.toString());
+      assert.equal(receiver.toString(), RECEIVER.toString());
+      assert.equal(length, 4);
+      received.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).readUInt32BE(offset));
+    },
+  };
+  port2.on('message', (message: unknown) => {
+    if (isChannelMessage(message)) b.receive(message as ChannelMessage, sink);
+    else others.push({ message, receivedBefore: received.length });
+  });
+  // a's side: b's ring message (b never sends here, but the port must be read to be closed cleanly).
+  port1.on('message', () => {});
+  return { a, received, others, ports: [port1, port2] };
+}
+
+function send(channel: ThreadChannel, value: number): boolean {
+  const payload = Buffer.alloc(4);
+  payload.writeUInt32BE(value);
+  return channel.send(SER_ID, SENDER, RECEIVER, payload, 0, 4);
+}
+
+/** Waits (turns of the event loop) until `isDone()`, failing with `what` after a deadline. */
+async function until(isDone: () => boolean, what: string): Promise<void> {
+  let isLate = false;
+  await within(
+    (async () => {
+      while (!isDone() && !isLate) await new Promise((resolve) => setImmediate(resolve));
+    })(),
+    30_000,
+    what,
+  ).finally(() => {
+    isLate = true;
+  });
+}
+
+/** Waits until `received` holds `count` values. */
+function waitFor(received: readonly number[], count: number, what: string): Promise<void> {
+  return until(() => received.length >= count, `${what} (${received.length} arrived)`);
+}
+
+function upTo(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i);
+}
+
+describe('ThreadChannel', () => {
+  it('keeps order across turns, batches published mid-turn and batches posted because the ring was full', async () => {
+    // 512 bytes hold about 20 of these frames: most batches of a 300-frame turn do not fit.
+    const { a, received, ports } = pair(512);
+    try {
+      let next = 0;
+      for (const turn of [1, 3, PUBLISH_FRAMES, 300, 2, PUBLISH_FRAMES + 1, 1000, 5]) {
+        for (let i = 0; i < turn; i++) assert.ok(send(a, next++));
+        // Some turns end with a flush, others leave it to the end of the turn.
+        if (turn % 2 === 1) a.flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await waitFor(received, next, `${next} frames`);
+      assert.deepEqual(received, upTo(next));
+    } finally {
+      for (const port of ports) port.close();
+    }
+  });
+
+  it('loses nothing when the ring fills up while the reader is busy, and uses the ring again after', async () => {
+    const { a, received, ports } = pair(1024);
+    try {
+      // All in one turn: the reader reads nothing meanwhile, so the ring fills and the rest is posted.
+      for (let i = 0; i < 5000; i++) send(a, i);
+      await waitFor(received, 5000, 'the first 5000 frames');
+      // The reader has taken every posted batch: small turns go through the ring again, in order.
+      for (let i = 5000; i < 5010; i++) {
+        send(a, i);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await waitFor(received, 5010, 'the frames after the full ring');
+      assert.deepEqual(received, upTo(5010));
+    } finally {
+      for (const port of ports) port.close();
+    }
+  });
+
+  it('delivers the frames of a flush before a message posted on the port after it', async () => {
+    const { a, received, others, ports } = pair(4096);
+    try {
+      for (let i = 0; i < 10; i++) send(a, i);
+      a.flush();
+      ports[0]?.postMessage({ kind: 'marker' });
+      for (let i = 10; i < 20; i++) send(a, i);
+      a.flush();
+      ports[0]?.postMessage({ kind: 'marker' });
+      await waitFor(received, 20, '20 frames');
+      await until(() => others.length >= 2, 'the two markers');
+      // The first marker may find the second batch already read (the same wake-up read both): at least
+      // what was flushed before it.
+      const [first, second] = others as { receivedBefore: number }[];
+      assert.ok((first?.receivedBefore ?? 0) >= 10, `first marker after ${first?.receivedBefore} frames`);
+      assert.equal(second?.receivedBefore, 20);
+    } finally {
+      for (const port of ports) port.close();
+    }
+  });
+
+  it('refuses sends once closed and counts what it had not published', () => {
+    const { a, ports } = pair(4096);
+    try {
+      send(a, 1);
+      send(a, 2);
+      assert.equal(a.close(), 2);
+      assert.equal(a.isClosed, true);
+      assert.equal(send(a, 3), false);
+    } finally {
+      for (const port of ports) port.close();
+    }
+  });
+
+  it('refuses a ring size that is not a power of two', () => {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      assert.throws(() => new ThreadChannel(port1, 1000), /Expected `ringBytes` to be a power of two/);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+});
+
+const PROBE_WORKER = new URL('./support/workers/probe-worker.js', import.meta.url);
+
+describe('the thread transport', () => {
+  it('keeps 20,000 messages to a worker and their replies in order, more than a ring holds at once', async () => {
+    await withSystem(async (system: KompactSystem) => {
+      const data: ProbeWorkerData = { probes: ['echo'] };
+      const worker = await within(system.spawnWorker(PROBE_WORKER, { data }), 60_000, 'a worker to spawn');
+      const { probe, component } = await startNamedProbe(system, 'client');
+      const echo = ActorPath.parse(`${worker.systemPath().toString()}/echo`);
+      const count = 20_000;
+      for (let i = 0; i < count; i++) echo.tell(`echo ${i}`, component);
+      await probe.waitFor(count);
+      assert.deepEqual(
+        probe.texts,
+        Array.from({ length: count }, (_, i) => `echo:${i}`),
+      );
+    });
+  });
+});
