@@ -113,20 +113,31 @@ function threadNiceValues(): Map<number, number> {
 }
 
 describe('threadPriority', () => {
-  it('runs the worker thread at the priority asked and leaves the parent at its own', {
+  it('runs the worker thread at the priority asked, also after a restart, and leaves the parent at its own', {
     skip: process.platform === 'linux' ? false : 'thread priorities are set on Linux only',
   }, async () => {
     await withSystem(async (system) => {
-      const before = [...threadNiceValues().values()].filter((nice) => nice === 10).length;
+      const atNice10 = (): number[] =>
+        [...threadNiceValues()].filter(([, nice]) => nice === 10).map(([id]) => id);
+      const before = atNice10();
       const parentPriority = getPriority();
       const worker = await within(
-        system.spawnWorker(PROBE_WORKER, { threadPriority: 10 }),
+        system.spawnWorker(PROBE_WORKER, { threadPriority: 10, restart: {} }),
         SPAWN_MS,
         'a worker to spawn',
       );
-      const after = [...threadNiceValues().values()].filter((nice) => nice === 10).length;
-      assert.equal(after, before + 1, 'one more thread at nice 10: the worker');
+      const first = atNice10().filter((id) => !before.includes(id));
+      assert.equal(first.length, 1, 'one more thread at nice 10: the worker');
       assert.equal(getPriority(), parentPriority, "the parent's priority is unchanged");
+
+      const restarted = new Promise<void>((resolve) => {
+        system.supervision.on('worker-restarted', () => resolve());
+      });
+      const { component } = await startNamedProbe(system, 'client');
+      on(worker, '/saboteur').tell('exit', component);
+      await within(restarted, SPAWN_MS, 'the worker to restart');
+      const second = atNice10().filter((id) => !before.includes(id) && !first.includes(id));
+      assert.equal(second.length, 1, "the restarted worker's new thread is at nice 10 too");
       await within(worker.terminate(), DEADLINE_MS, 'the worker to end');
     });
   });

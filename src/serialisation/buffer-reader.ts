@@ -110,7 +110,7 @@ export class BufferReader {
     return scratchU64[0] as bigint;
   }
 
-  /** Reads a 64-bit float. */
+  /** Reads a 64-bit float; an integral value in the int32 range comes back as a small integer. */
   readF64(): number {
     this.need(8, 'an f64');
     this.takeScratch();
