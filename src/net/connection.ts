@@ -140,7 +140,9 @@ export interface ConnectionSettings {
  * Writes: {@link Connection.enqueue} encodes the frame at once, with the connection's path table, into
  * the output buffer; the {@link FlushScheduler} calls {@link Connection.flush}, which writes what was
  * encoded since the last write (up to `maxWriteBatchBytes`), a cumulative `ack` for the data frames
- * received and, when closing, the `bye`, all in one `socket.write`. While the socket's buffer is full
+ * received and, when closing, the `bye`, all in one `socket.write`; a turn that encodes more than
+ * 16 KiB writes each time that much is waiting, without waiting for the turn's end.
+ * While the socket's buffer is full
  * (`write` returned false) frames stay encoded, unwritten, until `'drain'`. No object is kept per frame.
  *
  * Acknowledgements: the peer acknowledges data frames once per turn; written batches (the bytes handed
@@ -353,7 +355,14 @@ export class Connection {
   private queued(size: number): void {
     this.outFrames++;
     this.outSizes += size;
-    if (!this.isSocketFull) this.settings.flusher.request(this);
+    if (this.isSocketFull) return;
+    if (this.outEnd - this.outStart >= EARLY_WRITE_BYTES) {
+      // Mid-drain: the peer starts on these while this side computes the rest of the turn's frames
+      // (with one stream in flight the two processes would otherwise take turns).
+      this.flush();
+    } else {
+      this.settings.flusher.request(this);
+    }
   }
 
   /**
@@ -825,6 +834,11 @@ const GRACEFUL_BYE: Frame = Object.freeze({ kind: 'bye', isError: false, reason:
  * for a large frame) is made when the rest of the current one is too short.
  */
 const MIN_OUT_BUFFER_BYTES = 4 * 1024;
+/**
+ * Unwritten bytes at which a connection writes at once instead of at the end of the turn: a few
+ * hundred small frames, so the extra writes cost little against the work of the frames they carry.
+ */
+const EARLY_WRITE_BYTES = 16 * 1024;
 const MAX_OUT_BUFFER_BYTES = 64 * 1024;
 const EMPTY_OUT = Buffer.alloc(0);
 const byeSize = frameSize(GRACEFUL_BYE);
