@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KompactError } from '../src/index.js';
+import { KompactError, Serialisers } from '../src/index.js';
 import { sqliteSnapshotStore } from '../src/sqlite/index.js';
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
@@ -36,6 +36,16 @@ describe('sqliteSnapshotStore', () => {
           assert.deepEqual(patterned, ['counter_x']);
           await system.snapshots.delete('counter/1');
           assert.equal(await system.snapshots.load('counter/1'), undefined);
+          // Saves and deletes in one batch, keys beyond ASCII, an empty value.
+          const batch = [
+            system.snapshots.save('ключ/π', 'unicode'),
+            system.snapshots.delete('counter/2'),
+            system.snapshots.save('empty', new Uint8Array(0), Serialisers.bytes),
+          ];
+          await within(Promise.all(batch), DEADLINE_MS, 'a batch of saves and a delete');
+          assert.equal(await system.snapshots.load('ключ/π'), 'unicode');
+          assert.equal(await system.snapshots.load('counter/2'), undefined);
+          assert.deepEqual(await system.snapshots.load('empty', Serialisers.bytes), new Uint8Array(0));
         },
         (config) => config.snapshotStore(store),
       );

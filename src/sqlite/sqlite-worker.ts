@@ -3,7 +3,7 @@
 // them) never blocks the event loop of the system that saves. Requests are handled in arrival order.
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeBatch } from './batch-codec.js';
+import { type EncodedBatch, forEachChange } from './batch-codec.js';
 import { toWorkerError, type WorkerReply, type WorkerRequest, type WorkerSettings } from './protocol.js';
 
 /** The part of better-sqlite3's API this worker uses (its own types are not a dependency). */
@@ -77,12 +77,13 @@ if (db === undefined) {
   // `substr(key, 1, n) = prefix` compares bytes of text exactly (LIKE would treat % and _ as patterns).
   const listPrefix = db.prepare(`SELECT key FROM ${table} WHERE substr(key, 1, length(@p)) = @p`).pluck();
   post({ kind: 'ready' });
-  const write = db.transaction((batch: ArrayBuffer) => {
-    for (const change of decodeBatch(batch)) {
-      if (change.value === undefined) remove.run(change.key);
-      else upsert.run(change.key, change.value);
-    }
-  });
+  const save = (key: string, value: Buffer): void => {
+    upsert.run(key, value);
+  };
+  const removeKey = (key: string): void => {
+    remove.run(key);
+  };
+  const write = db.transaction((batch: EncodedBatch) => forEachChange(batch, save, removeKey));
 
   port.on('message', (request: WorkerRequest) => {
     // A message that is no request cannot be answered (it has no id): a bug in the store, so the thread
