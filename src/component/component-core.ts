@@ -102,9 +102,12 @@ class CoreExtras {
   portCursor = 0;
 }
 
+/** What `ComponentCore.firstMessage` holds when it holds no message (no user value is this symbol). */
+const NO_MESSAGE: unknown = Symbol('no message');
+
 /**
- * The mailbox of a component that has had no message yet: empty, so the first push grows it (to 2
- * slots), and never written to. A component that is never told anything allocates no mailbox.
+ * The mailbox ring of a component that has never had two messages waiting at once: empty, so the
+ * first push grows it (to 2 slots), and never written to.
  */
 const NO_MESSAGES: unknown[] = [];
 
@@ -172,11 +175,15 @@ export class ComponentCore
 
   private readonly host: ComponentHost;
   /**
-   * The mailbox: a ring over `messages` (its length a power of two, or the empty `NO_MESSAGES`) from
-   * `messageHead`, `messageCount` long. Kept in the core rather than in a `RingBuffer` of its own:
-   * one object and 40 B less per component, which spawn churn feels in every young-generation
-   * collection.
+   * The mailbox, `messageCount` messages, kept in the core rather than in a `RingBuffer` of its own
+   * (one object and 40 B less per component, which spawn churn feels in every young-generation
+   * collection). A message that arrives at an empty mailbox waits in `firstMessage`; messages that
+   * arrive behind it wait in a ring over `messages` (its length a power of two, or the empty
+   * `NO_MESSAGES`) from `messageHead`. The oldest message is `firstMessage` when that is set, so the
+   * order is kept; and a component that never has two messages waiting at once (most components,
+   * and both sides of a ping-pong) never allocates the ring's array.
    */
+  private firstMessage: unknown = NO_MESSAGE;
   private messages: unknown[] = NO_MESSAGES;
   private messageHead = 0;
   private messageCount = 0;
@@ -396,32 +403,41 @@ export class ComponentCore
 
   /** Appends `message` to the mailbox. */
   private pushMessage(message: unknown): void {
-    let messages = this.messages;
     const count = this.messageCount;
-    if (count === messages.length) messages = this.growMessages();
-    messages[(this.messageHead + count) & (messages.length - 1)] = message;
     this.messageCount = count + 1;
+    if (count === 0) {
+      this.firstMessage = message;
+      return;
+    }
+    let messages = this.messages;
+    const inRing = this.firstMessage === NO_MESSAGE ? count : count - 1;
+    if (inRing === messages.length) messages = this.growMessages(inRing);
+    messages[(this.messageHead + inRing) & (messages.length - 1)] = message;
   }
 
   /** Removes and returns the oldest message; the mailbox must not be empty. */
   private shiftMessage(): unknown {
+    this.messageCount--;
+    const first = this.firstMessage;
+    if (first !== NO_MESSAGE) {
+      this.firstMessage = NO_MESSAGE;
+      return first;
+    }
     const messages = this.messages;
     const head = this.messageHead;
     const message = messages[head];
     messages[head] = undefined;
     this.messageHead = (head + 1) & (messages.length - 1);
-    this.messageCount--;
     return message;
   }
 
-  /** Doubles the mailbox (to 2 slots from none), oldest message first; returns the new array. */
-  private growMessages(): unknown[] {
+  /** Doubles the ring (to 2 slots from none), holding its `inRing` messages; returns the new array. */
+  private growMessages(inRing: number): unknown[] {
     const old = this.messages;
-    const count = this.messageCount;
     const mask = old.length - 1;
     const head = this.messageHead;
     const messages = new Array<unknown>(old.length === 0 ? 2 : old.length << 1);
-    for (let i = 0; i < count; i++) messages[i] = old[(head + i) & mask];
+    for (let i = 0; i < inRing; i++) messages[i] = old[(head + i) & mask];
     this.messages = messages;
     this.messageHead = 0;
     return messages;
