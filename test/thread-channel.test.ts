@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ActorPath, type KompactSystem } from '../src/index.js';
 import type { DataSink } from '../src/net/frame-decoder.js';
-import { NamedPath } from '../src/paths/actor-path.js';
+import { NamedPath, type ActorPath as PathOf } from '../src/paths/actor-path.js';
 import { SystemPath } from '../src/paths/system-path.js';
 import { type SerId, serId } from '../src/serialisation/ser-id.js';
 import { withSystem } from '../src/testing/index.js';
@@ -138,6 +138,48 @@ describe('ThreadChannel', () => {
       assert.equal(second?.receivedBefore, 20);
     } finally {
       for (const port of ports) port.close();
+    }
+  });
+
+  it('delivers every field of a mix of pairs, serIds and payload sizes as it was sent', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = new ThreadChannel(port1, 1024);
+    const b = new ThreadChannel(port2, 1024);
+    const other = new NamedPath(SystemPath.parse('thread://worker:3'), ['other']);
+    const pairs: [PathOf, PathOf][] = [
+      [SENDER, RECEIVER],
+      [SENDER, other],
+      [other, RECEIVER],
+    ];
+    const sent: string[] = [];
+    const received: string[] = [];
+    const sink: DataSink = {
+      data(id, sender, receiver, chunk, offset, length) {
+        const payload = Buffer.from(chunk.buffer, chunk.byteOffset + offset, length).toString('hex');
+        received.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload}`);
+      },
+    };
+    port2.on('message', (message: unknown) => {
+      if (isChannelMessage(message)) b.receive(message, sink);
+    });
+    port1.on('message', () => {});
+    try {
+      for (let i = 0; i < 600; i++) {
+        // Runs of one pair (the short path), switches of pair, of serId, and payloads of 0 to 200 bytes.
+        const [sender, receiver] = pairs[Math.floor(i / 7) % pairs.length] as [PathOf, PathOf];
+        const id = serId(1 + (Math.floor(i / 5) % 3));
+        const payload = Buffer.alloc((i * 37) % 201, i % 256);
+        // The payload sits inside a larger chunk, as a serialiser's writer leaves it.
+        const chunk = Buffer.concat([Buffer.alloc(3, 0xee), payload, Buffer.alloc(2, 0xee)]);
+        assert.ok(a.send(id, sender, receiver, chunk, 3, payload.length));
+        sent.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload.toString('hex')}`);
+        if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await until(() => received.length >= sent.length, `${sent.length} frames`);
+      assert.deepEqual(received, sent);
+    } finally {
+      port1.close();
+      port2.close();
     }
   });
 

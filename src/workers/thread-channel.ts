@@ -1,5 +1,5 @@
 import { FlushScheduler } from '../net/flush-scheduler.js';
-import { ChunkDataFrame, encodeFrame, frameSize, PathTable } from '../net/frame.js';
+import { ChunkDataFrame, encodeFrame, FrameKindByte, frameSize, PathTable, PathTag } from '../net/frame.js';
 import { type DataSink, FrameDecoder } from '../net/frame-decoder.js';
 import type { ActorPath } from '../paths/actor-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
@@ -63,6 +63,12 @@ const WAKE = 2;
 const TAKEN = 3;
 const HEADER_BYTES = 32;
 
+/** Length, kind, serId and two path references: a data frame's bytes before its payload. */
+const SHORT_HEADER_BYTES = 15;
+
+/** Payloads up to this size are copied byte by byte (a view to copy from would cost more). */
+const SHORT_PAYLOAD_BYTES = 64;
+
 /** One flush scheduler per thread: every channel's batch leaves in the same `setImmediate`. */
 const flusher = new FlushScheduler();
 
@@ -94,6 +100,10 @@ export class ThreadChannel {
   readonly #outData: Uint8Array;
   /** Batches this end posted on the port because its ring was full (compared with the reader's count). */
   #posted = 0;
+  /** The pair of the last frame whose paths went as path-table references, and their ids. */
+  #lastSender: ActorPath | undefined;
+  #lastReceiver: ActorPath | undefined;
+  #lastIds = 0;
   /** The other end's ring (this end reads), once its `ring` message has arrived. */
   #inHeader: Int32Array | undefined;
   #inData: Uint8Array | undefined;
@@ -128,13 +138,73 @@ export class ThreadChannel {
     length: number,
   ): boolean {
     if (this.#isClosed) return false;
-    const frame = new ChunkDataFrame(serId, sender, receiver, chunk, offset, length);
-    const size = frameSize(frame);
-    if (this.#at + size > this.#out.length) this.#grow(size);
-    this.#at = encodeFrame(frame, this.#out, this.#at, size, this.#paths);
+    if (
+      sender === this.#lastSender &&
+      receiver === this.#lastReceiver &&
+      length <= SHORT_PAYLOAD_BYTES &&
+      serId !== 0
+    ) {
+      this.#putShort(serId, chunk, offset, length);
+    } else {
+      this.#put(serId, sender, receiver, chunk, offset, length);
+    }
     if (++this.#queued >= PUBLISH_FRAMES) this.flush();
     else flusher.request(this);
     return true;
+  }
+
+  /** Any data frame, with the path table; remembers a pair whose paths both went as references. */
+  #put(
+    serId: SerId,
+    sender: ActorPath,
+    receiver: ActorPath,
+    chunk: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
+    const frame = new ChunkDataFrame(serId, sender, receiver, chunk, offset, length);
+    const size = frameSize(frame);
+    if (this.#at + size > this.#out.length) this.#grow(size);
+    const start = this.#at;
+    this.#at = encodeFrame(frame, this.#out, start, size, this.#paths);
+    const out = this.#out;
+    if (out[start + 9] === PathTag.reference && out[start + 12] === PathTag.reference) {
+      this.#lastSender = sender;
+      this.#lastReceiver = receiver;
+      this.#lastIds = (out[start + 10] as number) << 24;
+      this.#lastIds |= (out[start + 11] as number) << 16;
+      this.#lastIds |= (out[start + 13] as number) << 8;
+      this.#lastIds |= out[start + 14] as number;
+    } else {
+      this.#lastSender = undefined;
+    }
+  }
+
+  /**
+   * A frame of the last pair {@link ThreadChannel.#put} wrote as two references (the usual stream
+   * between two components), written field by field: the same bytes, without a frame object.
+   */
+  #putShort(serId: SerId, chunk: Uint8Array, offset: number, length: number): void {
+    let out = this.#out;
+    let at = this.#at;
+    const size = SHORT_HEADER_BYTES + length;
+    if (at + size > out.length) {
+      this.#grow(size);
+      out = this.#out;
+    }
+    putU32(out, at, size - 4);
+    out[at + 4] = FrameKindByte.data;
+    putU32(out, at + 5, serId);
+    const ids = this.#lastIds;
+    out[at + 9] = PathTag.reference;
+    out[at + 10] = ids >>> 24;
+    out[at + 11] = (ids >>> 16) & 0xff;
+    out[at + 12] = PathTag.reference;
+    out[at + 13] = (ids >>> 8) & 0xff;
+    out[at + 14] = ids & 0xff;
+    at += SHORT_HEADER_BYTES;
+    for (let i = 0; i < length; i++) out[at + i] = chunk[offset + i] as number;
+    this.#at = at + length;
   }
 
   /** Publishes what was queued: into the ring when it fits, else posted on the port. */
@@ -230,6 +300,14 @@ export class ThreadChannel {
     this.#out.copy(bigger, 0, 0, this.#at);
     this.#out = bigger;
   }
+}
+
+/** Writes a big-endian u32. */
+function putU32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
 }
 
 /** Thread channels carry only data frames. */
