@@ -62,11 +62,11 @@ export class NetMessage {
    */
   readonly session: number | undefined;
   // Where the value is, in the message itself (one object per message): the sent value and its
-  // serialiser (same system; `chunk` undefined), or `length` bytes at `offset` in `chunk` (from a peer:
-  // the received chunk, read in place; viewed only when `bytes` is asked for).
+  // serialiser (same system), or, with no serialiser, `length` bytes at `offset` in the chunk that
+  // `value` holds (from a peer: the received chunk, read in place; viewed only when `bytes` is asked
+  // for). One slot for both keeps a received message a field smaller.
   private readonly value: unknown;
   private readonly serialiser: Serialiser<unknown> | undefined;
-  private readonly chunk: Uint8Array | undefined;
   private readonly offset: number;
   private readonly length: number;
   private view: Uint8Array | undefined;
@@ -89,9 +89,8 @@ export class NetMessage {
     this.receiver = receiver;
     this.serId = serId;
     this.session = session;
-    this.value = value;
+    this.value = chunk === undefined ? value : chunk;
     this.serialiser = serialiser;
-    this.chunk = chunk;
     this.offset = offset;
     this.length = length;
     this.view = undefined;
@@ -128,7 +127,7 @@ export class NetMessage {
       this.serId,
       this.value,
       this.serialiser,
-      this.chunk,
+      undefined,
       this.offset,
       this.length,
       this.session,
@@ -140,17 +139,17 @@ export class NetMessage {
    * serialiser (a same-system message), or its received bytes as they are (no deserialising).
    */
   sendVia(sink: PayloadSink, sender: ActorPath, receiver: ActorPath): void {
-    const chunk = this.chunk;
-    if (chunk === undefined) {
-      sink.send(sender, receiver, this.value, this.serialiser as Serialiser<unknown>);
+    const serialiser = this.serialiser;
+    if (serialiser !== undefined) {
+      sink.send(sender, receiver, this.value, serialiser);
     } else {
-      sink.sendBytes(sender, receiver, this.serId, chunk, this.offset, this.length);
+      sink.sendBytes(sender, receiver, this.serId, this.value as Uint8Array, this.offset, this.length);
     }
   }
 
   /** Whether the message came from this very system (its value was never serialised). */
   get isLocal(): boolean {
-    return this.chunk === undefined;
+    return this.serialiser !== undefined;
   }
 
   /**
@@ -159,8 +158,9 @@ export class NetMessage {
    * @throws {@link SerialisationError} when a same-system value fails to serialise.
    */
   get bytes(): Uint8Array {
-    const chunk = this.chunk;
-    if (chunk === undefined) return serialiseToBytes(this.serialiser as Serialiser<unknown>, this.value);
+    const serialiser = this.serialiser;
+    if (serialiser !== undefined) return serialiseToBytes(serialiser, this.value);
+    const chunk = this.value as Uint8Array;
     this.view ??=
       this.offset === 0 && this.length === chunk.length
         ? chunk
@@ -184,10 +184,9 @@ export class NetMessage {
         `Cannot read a message of serId ${this.serId} with a serialiser of serId ${String(serialiser?.serId)}`,
       );
     }
-    const chunk = this.chunk;
-    return chunk === undefined
+    return this.serialiser !== undefined
       ? (this.value as T)
-      : deserialiseRange(serialiser, chunk, this.offset, this.length);
+      : deserialiseRange(serialiser, this.value as Uint8Array, this.offset, this.length);
   }
 
   /**
