@@ -254,6 +254,39 @@ describe('Group commit', () => {
     );
   });
 
+  it('acknowledges a later batch only after every save of an earlier one, however it is sliced', async () => {
+    const store = new ProbeStore();
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.hold = gate.promise;
+        const order: string[] = [];
+        // The first batch: 200 saves whose savers work 20 µs each, so it is released over several turns.
+        const first = Array.from({ length: 200 }, (_, i) =>
+          system.snapshots.save(`a${i}`, i).then(() => {
+            order.push('first');
+            const until = performance.now() + 0.02;
+            while (performance.now() < until) {
+              // the saver's own work after its acknowledgement
+            }
+          }),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        // The second batch commits at once (the store is a memory store) while the first is released.
+        const second = system.snapshots.save('b', 1).then(() => order.push('second'));
+        gate.resolve();
+        await within(Promise.all([...first, second]), DEADLINE_MS, 'both batches');
+        assert.equal(store.batches.length, 2);
+        assert.equal(
+          order.indexOf('second'),
+          200,
+          'the second batch is acknowledged after all 200 of the first',
+        );
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
   it('lets saves made while a write is in flight join the next write', async () => {
     const store = new ProbeStore();
     await withSystem(
