@@ -176,7 +176,7 @@ export class ComponentCore
   private readonly host: ComponentHost;
   /**
    * The mailbox, `messageCount` messages, kept in the core rather than in a `RingBuffer` of its own
-   * (one object and 40 B less per component, which spawn churn feels in every young-generation
+   * (one object and 32 B less per component, which spawn churn feels in every young-generation
    * collection). A message that arrives at an empty mailbox waits in `firstMessage`; messages that
    * arrive behind it wait in a ring over `messages` (its length a power of two, or the empty
    * `NO_MESSAGES`) from `messageHead`. The oldest message is `firstMessage` when that is set, so the
