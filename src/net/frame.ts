@@ -241,16 +241,7 @@ export class PathTable {
 
   /** Writes the path fields of `sender` then `receiver` at `at` and returns the offset after them. */
   putPair(out: Uint8Array, at: number, sender: ActorPath, receiver: ActorPath): number {
-    if (sender === this.lastSender && receiver === this.lastReceiver) {
-      const ids = this.lastIds;
-      out[at] = PathTag.reference;
-      out[at + 1] = ids >>> 24;
-      out[at + 2] = (ids >>> 16) & 0xff;
-      out[at + 3] = PathTag.reference;
-      out[at + 4] = (ids >>> 8) & 0xff;
-      out[at + 5] = ids & 0xff;
-      return at + 6;
-    }
+    if (this.isLastPair(sender, receiver)) return this.putLastPair(out, at);
     const start = at;
     at = this.put(out, this.put(out, at, sender), receiver);
     if (at === start + 6 && out[start] === PathTag.reference && out[start + 3] === PathTag.reference) {
@@ -263,6 +254,26 @@ export class PathTable {
         (out[start + 5] as number);
     }
     return at;
+  }
+
+  /**
+   * Whether `sender` and `receiver` are the last pair {@link PathTable.putPair} wrote as two references:
+   * {@link PathTable.putLastPair} then writes their fields without a lookup.
+   */
+  isLastPair(sender: ActorPath, receiver: ActorPath): boolean {
+    return sender === this.lastSender && receiver === this.lastReceiver;
+  }
+
+  /** Writes the path fields of the last pair written as two references (6 bytes) at `at`; returns the offset after them. */
+  putLastPair(out: Uint8Array, at: number): number {
+    const ids = this.lastIds;
+    out[at] = PathTag.reference;
+    out[at + 1] = ids >>> 24;
+    out[at + 2] = (ids >>> 16) & 0xff;
+    out[at + 3] = PathTag.reference;
+    out[at + 4] = (ids >>> 8) & 0xff;
+    out[at + 5] = ids & 0xff;
+    return at + 6;
   }
 
   /** The path that `id` stands for, or `undefined` when no path was given that id. */

@@ -1,5 +1,6 @@
+import { describeValue } from '../internal/describe-value.js';
 import { FlushScheduler } from '../net/flush-scheduler.js';
-import { ChunkDataFrame, encodeFrame, FrameKindByte, frameSize, PathTable, PathTag } from '../net/frame.js';
+import { ChunkDataFrame, encodeFrame, FrameKindByte, frameSize, PathTable } from '../net/frame.js';
 import { type DataSink, FrameDecoder } from '../net/frame-decoder.js';
 import type { ActorPath } from '../paths/actor-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
@@ -100,10 +101,6 @@ export class ThreadChannel {
   readonly #outData: Uint8Array;
   /** Batches this end posted on the port because its ring was full (compared with the reader's count). */
   #posted = 0;
-  /** The pair of the last frame whose paths went as path-table references, and their ids. */
-  #lastSender: ActorPath | undefined;
-  #lastReceiver: ActorPath | undefined;
-  #lastIds = 0;
   /** The other end's ring (this end reads), once its `ring` message has arrived. */
   #inHeader: Int32Array | undefined;
   #inData: Uint8Array | undefined;
@@ -112,7 +109,7 @@ export class ThreadChannel {
   constructor(port: ThreadPort, ringBytes = DEFAULT_RING_BYTES) {
     if (!Number.isInteger(ringBytes) || ringBytes < 64 || (ringBytes & (ringBytes - 1)) !== 0) {
       throw new TypeError(
-        `Expected \`ringBytes\` to be a power of two from 64 and up, got \`${String(ringBytes)}\` (${typeof ringBytes})`,
+        `Expected \`ringBytes\` to be a power of two from 64 and up, got ${describeValue(ringBytes)}`,
       );
     }
     this.#port = port;
@@ -138,12 +135,7 @@ export class ThreadChannel {
     length: number,
   ): boolean {
     if (this.#isClosed) return false;
-    if (
-      sender === this.#lastSender &&
-      receiver === this.#lastReceiver &&
-      length <= SHORT_PAYLOAD_BYTES &&
-      serId !== 0
-    ) {
+    if (length <= SHORT_PAYLOAD_BYTES && serId !== 0 && this.#paths.isLastPair(sender, receiver)) {
       this.#putShort(serId, chunk, offset, length);
     } else {
       this.#put(serId, sender, receiver, chunk, offset, length);
@@ -153,7 +145,7 @@ export class ThreadChannel {
     return true;
   }
 
-  /** Any data frame, with the path table; remembers a pair whose paths both went as references. */
+  /** Any data frame, with the path table (which remembers a pair whose paths both went as references). */
   #put(
     serId: SerId,
     sender: ActorPath,
@@ -165,19 +157,7 @@ export class ThreadChannel {
     const frame = new ChunkDataFrame(serId, sender, receiver, chunk, offset, length);
     const size = frameSize(frame);
     if (this.#at + size > this.#out.length) this.#grow(size);
-    const start = this.#at;
-    this.#at = encodeFrame(frame, this.#out, start, size, this.#paths);
-    const out = this.#out;
-    if (out[start + 9] === PathTag.reference && out[start + 12] === PathTag.reference) {
-      this.#lastSender = sender;
-      this.#lastReceiver = receiver;
-      this.#lastIds = (out[start + 10] as number) << 24;
-      this.#lastIds |= (out[start + 11] as number) << 16;
-      this.#lastIds |= (out[start + 13] as number) << 8;
-      this.#lastIds |= out[start + 14] as number;
-    } else {
-      this.#lastSender = undefined;
-    }
+    this.#at = encodeFrame(frame, this.#out, this.#at, size, this.#paths);
   }
 
   /**
@@ -195,14 +175,7 @@ export class ThreadChannel {
     putU32(out, at, size - 4);
     out[at + 4] = FrameKindByte.data;
     putU32(out, at + 5, serId);
-    const ids = this.#lastIds;
-    out[at + 9] = PathTag.reference;
-    out[at + 10] = ids >>> 24;
-    out[at + 11] = (ids >>> 16) & 0xff;
-    out[at + 12] = PathTag.reference;
-    out[at + 13] = (ids >>> 8) & 0xff;
-    out[at + 14] = ids & 0xff;
-    at += SHORT_HEADER_BYTES;
+    at = this.#paths.putLastPair(out, at + 9);
     for (let i = 0; i < length; i++) out[at + i] = chunk[offset + i] as number;
     this.#at = at + length;
   }
