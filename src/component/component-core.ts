@@ -85,8 +85,10 @@ const START_REQUESTED = 4;
 
 /**
  * What a core holds only once something asks for it: its id, notify listeners, unique path, the
- * count of its blocks, the round-robin cursor of several ports. Most components never need any of
- * it (a spawn-churn component none), so the core keeps one field for all five.
+ * count of its blocks, the round-robin cursor of several ports, its timers and the asks it holds.
+ * Most components never need any of it (a spawn-churn component none), so the core keeps one field
+ * for all of them: every field of the core is 8 bytes in each live component, copied at every
+ * young-generation collection that finds it alive.
  */
 class CoreExtras {
   id: ComponentId | undefined = undefined;
@@ -100,6 +102,15 @@ class CoreExtras {
   blockEpoch = 0;
   /** The next port of the round robin, when there are several. */
   portCursor = 0;
+  /** Expired timers waiting for a turn. */
+  timerQueue: RingBuffer<ScheduledTimer> | undefined = undefined;
+  /** Table id of the first of the component's live timers, or -1 (kept by the timer facility). */
+  timerHead = -1;
+  /**
+   * The asks delivered to the component's handlers and not answered yet (a list through the asks
+   * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
+   */
+  heldAsks: HeldAsk | undefined = undefined;
 }
 
 /** What `ComponentCore.firstMessage` holds when it holds no message (no user value is this symbol). */
@@ -196,20 +207,12 @@ export class ComponentCore
   private flags = 0;
   private recoveryFunction: RecoveryFunction = defaultRecoveryFunction;
   private ownRef: ActorRef<unknown> | undefined;
-  /** Ports with handlers, in declaration order (round-robin order). */
-  private ports: PortEnd<unknown, unknown>[] | undefined;
-  /** The only port when there is exactly one (the usual case): no round robin to keep. */
-  private solePort: PortEnd<unknown, unknown> | undefined;
-  private pendingPortEvents = 0;
-  /** Expired timers waiting for a turn. */
-  private timerQueue: RingBuffer<ScheduledTimer> | undefined;
-  /** @internal Table id of the first of this component's live timers, or -1 (kept by the timer facility). */
-  timerHead = -1;
   /**
-   * The asks delivered to this component's handlers and not answered yet (a list through the asks
-   * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
+   * Ports with handlers: none, the only one (the usual case: no round robin to keep), or several in
+   * declaration order (round-robin order). One field for both cases rather than two.
    */
-  heldAsks: HeldAsk | undefined = undefined;
+  private ports: PortEnd<unknown, unknown> | PortEnd<unknown, unknown>[] | undefined;
+  private pendingPortEvents = 0;
   /** Where this component sits in its system's live components, or -1 (kept by `LiveComponents`). */
   liveIndex = -1;
   /** What few components need (see {@link CoreExtras}), made on first need. */
@@ -223,6 +226,37 @@ export class ComponentCore
   private more(): CoreExtras {
     this.extras ??= new CoreExtras();
     return this.extras;
+  }
+
+  /**
+   * Table id of the first of this component's live timers, or -1: kept by the timer facility, in the
+   * extras (most components never schedule a timer).
+   */
+  get timerHead(): number {
+    const extras = this.extras;
+    return extras === undefined ? -1 : extras.timerHead;
+  }
+
+  set timerHead(id: number) {
+    if (id === -1 && this.extras === undefined) return;
+    this.more().timerHead = id;
+  }
+
+  /** The head of the asks this component holds (kept by `holdAsk` and `dropHeldAsks`), in the extras. */
+  get heldAsks(): HeldAsk | undefined {
+    return this.extras?.heldAsks;
+  }
+
+  set heldAsks(head: HeldAsk | undefined) {
+    if (head === undefined && this.extras === undefined) return;
+    this.more().heldAsks = head;
+  }
+
+  /** This component's port ends as a list (for the rare paths that walk them all). */
+  private portList(): readonly PortEnd<unknown, unknown>[] {
+    const ports = this.ports;
+    if (ports === undefined) return [];
+    return Array.isArray(ports) ? ports : [ports];
   }
 
   /** Whether this core belongs to the system whose services are `host`. */
@@ -625,7 +659,7 @@ export class ComponentCore
    */
   private transferTo(next: ComponentCore): void {
     while (this.messageCount > 0) next.tell(this.shiftMessage());
-    for (const end of this.ports ?? []) {
+    for (const end of this.portList()) {
       const twin =
         end.kind === 'provided' ? next.providedPort(end.type as never) : next.requiredPort(end.type as never);
       const queue = end.queue;
@@ -663,7 +697,7 @@ export class ComponentCore
     this.messages = NO_MESSAGES;
     this.messageHead = 0;
     if (this.pendingPortEvents > 0) {
-      for (const end of this.ports ?? []) {
+      for (const end of this.portList()) {
         const queue = end.queue;
         while (queue.size > 0) this.host.deadLetter(this, queue.shift(), reason);
       }
@@ -683,20 +717,18 @@ export class ComponentCore
     if (typeof handler !== 'function') {
       throw new TypeError(`Expected the ${type.name} handler to be a function, got ${typeof handler}`);
     }
-    this.ports ??= [];
-    const ports = this.ports;
+    const ports = this.portList();
     if (ports.some((end) => end.type === type && end.kind === kind)) {
       throw new TypeError(`${this.typeName} already has a ${kind} ${type.name} port`);
     }
     const end = makePortEnd<In, Out>(kind, type, this, handler);
-    ports.push(end);
-    this.solePort = ports.length === 1 ? end : undefined;
+    this.ports = ports.length === 0 ? end : [...ports, end];
     return end;
   }
 
   /** This component's port ends, in declaration order (for an inspector's port graph). */
   portEnds(): readonly PortEnd<unknown, unknown>[] {
-    return this.ports ?? [];
+    return this.portList();
   }
 
   /** Messages and port events queued and not handled yet (for an inspector; read when sampling). */
@@ -708,7 +740,7 @@ export class ComponentCore
   providedPort<Request, Indication>(
     type: Port<Request, Indication>,
   ): ProvidedPort<Request, Indication> | undefined {
-    return this.ports?.find((end) => end.type === type && end.kind === 'provided') as
+    return this.portList().find((end) => end.type === type && end.kind === 'provided') as
       | ProvidedPort<Request, Indication>
       | undefined;
   }
@@ -717,7 +749,7 @@ export class ComponentCore
   requiredPort<Request, Indication>(
     type: Port<Request, Indication>,
   ): RequiredPort<Request, Indication> | undefined {
-    return this.ports?.find((end) => end.type === type && end.kind === 'required') as
+    return this.portList().find((end) => end.type === type && end.kind === 'required') as
       | RequiredPort<Request, Indication>
       | undefined;
   }
@@ -773,15 +805,17 @@ export class ComponentCore
       this.host.timers.cancel(timer);
       return;
     }
-    this.timerQueue ??= new RingBuffer(4);
-    this.timerQueue.push(timer);
+    const extras = this.more();
+    extras.timerQueue ??= new RingBuffer(4);
+    extras.timerQueue.push(timer);
     if (state === 'active') this.wake();
   }
 
   /** Cancels every timer of this component at once (it faulted or was destroyed). */
   private releaseTimers(): void {
     this.host.timers.cancelAllOf(this);
-    this.timerQueue = undefined;
+    const extras = this.extras;
+    if (extras !== undefined) extras.timerQueue = undefined;
   }
 
   // ---- the turn -----------------------------------------------------------------------------------
@@ -810,7 +844,7 @@ export class ComponentCore
     if (this.status !== 'active') return this.endTurn(count);
     const host = this.host;
     const throughput = host.throughput;
-    const timerQueue = this.timerQueue;
+    const timerQueue = this.extras?.timerQueue;
     if (timerQueue !== undefined && timerQueue.size > 0) {
       count = this.runTimers(timerQueue, count, throughput);
       if (count < 0) return this.endTurn(-count);
@@ -848,13 +882,14 @@ export class ComponentCore
       }
       if (!isFirstPass) return this.endTurn(count);
       if (this.pendingPortEvents > 0) {
-        const sole = this.solePort;
-        if (sole === undefined) {
-          count = this.runPortsRoundRobin(this.ports as PortEnd<unknown, unknown>[], count, throughput);
+        const ports = this.ports as PortEnd<unknown, unknown> | PortEnd<unknown, unknown>[];
+        if (Array.isArray(ports)) {
+          count = this.runPortsRoundRobin(ports, count, throughput);
           if (count < 0) return this.endTurn(-count);
         } else {
           // One port (the usual case): no round robin to keep. Written here rather than in a method
           // so that V8's inlining budget for the turn goes to the handlers and what they send.
+          const sole = ports;
           const queue = sole.queue;
           while (count < throughput && queue.size > 0) {
             const event = queue.shift();
@@ -940,7 +975,7 @@ export class ComponentCore
     const control = this.control;
     const state = this.status;
     if (state !== 'active') return state === 'passive' && control !== undefined;
-    const timerQueue = this.timerQueue;
+    const timerQueue = this.extras?.timerQueue;
     return (
       this.messageCount > 0 ||
       this.pendingPortEvents > 0 ||
@@ -1137,7 +1172,7 @@ export class ComponentCore
     this.status = 'destroyed';
     this.releaseTimers();
     this.disarmKillGrace();
-    if (this.heldAsks !== undefined)
+    if (this.extras?.heldAsks !== undefined)
       dropHeldAsks(this, `component ${this.id} (${this.typeName}) was destroyed before answering this ask`);
     if (this.extras?.listeners !== undefined) this.rejectListeners('was destroyed', 'kill');
     this.drainToDeadLetters('destroyed');
@@ -1152,7 +1187,7 @@ export class ComponentCore
     if (this.host.logger.isLevelEnabled('error'))
       this.log.error({ err: fault.error }, `Component ${context.description}`);
     if (inFlight !== undefined) dropAskIn(inFlight, 'the component faulted while handling this ask');
-    if (this.heldAsks !== undefined)
+    if (this.extras?.heldAsks !== undefined)
       dropHeldAsks(this, `component ${this.id} (${this.typeName}) faulted before answering this ask`);
     this.rejectListeners('faulted');
     const recoveryFunction = this.recoveryFunction;
