@@ -146,8 +146,44 @@ export class FrameDecoder {
     if (this.#error !== undefined) return this.#error;
     this.#dataSink = dataSink;
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const end = bytes.length;
+    const table = this.#table;
     let offset = 0;
-    while (offset < bytes.length && !this.#isStopped) {
+    while (offset < end && !this.#isStopped) {
+      if (dataSink !== undefined && this.#body === undefined && this.#headerFilled === 0) {
+        // The steady state of a connection, decoded here and handed to the sink without a call or a
+        // store per field: a whole data frame whose two paths are path-table references (kind, serId,
+        // tag + id, tag + id, payload). Anything else, or anything to reject, takes the general path
+        // below, which decodes it or names the error.
+        const start = offset + 4;
+        if (end - start >= DATA_BY_REFERENCE_BYTES) {
+          const length = readU32(bytes, offset);
+          if (
+            length >= DATA_BY_REFERENCE_BYTES &&
+            length <= this.#maxFrameBytes &&
+            end - start >= length &&
+            bytes[start] === FrameKindByte.data &&
+            bytes[start + 5] === PathTag.reference &&
+            bytes[start + 8] === PathTag.reference
+          ) {
+            const serId = readU32(bytes, start + 1);
+            const sender = table[((bytes[start + 6] as number) << 8) | (bytes[start + 7] as number)];
+            const receiver = table[((bytes[start + 9] as number) << 8) | (bytes[start + 10] as number)];
+            if (serId !== 0 && sender !== undefined && receiver !== undefined) {
+              offset = start + length;
+              dataSink.data(
+                serId as SerId,
+                sender,
+                receiver,
+                bytes,
+                start + DATA_BY_REFERENCE_BYTES,
+                length - DATA_BY_REFERENCE_BYTES,
+              );
+              continue;
+            }
+          }
+        }
+      }
       let frame: Frame;
       try {
         const body = this.#body;
@@ -179,10 +215,7 @@ export class FrameDecoder {
             continue;
           }
           offset = start + length;
-          frame =
-            dataSink !== undefined && length >= DATA_BY_REFERENCE_BYTES
-              ? this.#decodeDataByReference(bytes, start, length)
-              : this.#decodeBody(bytes, start, offset);
+          frame = this.#decodeBody(bytes, start, offset);
         }
       } catch (error) {
         this.#error =
@@ -230,37 +263,6 @@ export class FrameDecoder {
       );
     }
     return length;
-  }
-
-  /**
-   * The steady state of a connection, without the field reader: a data frame whose two paths are both
-   * path-table references (kind, serId, tag + id, tag + id, payload), read in place as {@link IN_PLACE}.
-   * Anything else, or anything this path would have to reject, goes through {@link FrameDecoder.#decodeBody},
-   * which decodes it or names the error.
-   */
-  #decodeDataByReference(bytes: Buffer, start: number, length: number): Frame {
-    const end = start + length;
-    if (
-      bytes[start] !== FrameKindByte.data ||
-      bytes[start + 5] !== PathTag.reference ||
-      bytes[start + 8] !== PathTag.reference
-    ) {
-      return this.#decodeBody(bytes, start, end);
-    }
-    const serId = readU32(bytes, start + 1);
-    const table = this.#table;
-    const sender = table[((bytes[start + 6] as number) << 8) | (bytes[start + 7] as number)];
-    const receiver = table[((bytes[start + 9] as number) << 8) | (bytes[start + 10] as number)];
-    if (serId === 0 || sender === undefined || receiver === undefined)
-      return this.#decodeBody(bytes, start, end);
-    const data = this.#data;
-    data.serId = serId as SerId;
-    data.sender = sender;
-    data.receiver = receiver;
-    data.chunk = bytes;
-    data.offset = start + DATA_BY_REFERENCE_BYTES;
-    data.length = length - DATA_BY_REFERENCE_BYTES;
-    return IN_PLACE;
   }
 
   /** Decodes the frame kind and body in `bytes[start, end)`. */

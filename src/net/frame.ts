@@ -370,6 +370,12 @@ export function encodeFrame(
 }
 
 function encodeData(frame: DataFrame, out: Buffer, offset: number, paths: PathTable | undefined): number {
+  const serId = frame.serId;
+  if (!(serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId))) {
+    throw new TypeError(
+      `Expected \`serId\` to be an integer from 1 to 4294967295, got ${describeValue(serId)}`,
+    );
+  }
   if (frame instanceof ChunkDataFrame) {
     return encodeDataFields(
       out,
@@ -400,9 +406,10 @@ function encodeData(frame: DataFrame, out: Buffer, offset: number, paths: PathTa
 /**
  * Writes a data frame given by its fields (the payload is `length` bytes at `from` in `chunk`) into
  * `out` at `offset`, as {@link encodeFrame} does, and returns the offset after it; no frame object is
- * needed.
+ * needed. The caller has checked `serId` (an integer from 1 to 2^32 - 1, as `TcpTransport.sendData`
+ * checks it before anything is queued): this runs once per message sent.
  *
- * @throws TypeError when `serId` is not an integer from 1 to 2^32 - 1; RangeError when `out` is short.
+ * @throws RangeError when `out` is short.
  */
 export function encodeDataFields(
   out: Buffer,
@@ -415,11 +422,6 @@ export function encodeDataFields(
   length: number,
   paths: PathTable | undefined,
 ): number {
-  if (!(serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId))) {
-    throw new TypeError(
-      `Expected \`serId\` to be an integer from 1 to 4294967295, got ${describeValue(serId)}`,
-    );
-  }
   out[offset + 4] = FrameKindByte.data;
   let at = putU32(out, offset + 5, serId);
   if (paths === undefined) {
