@@ -771,6 +771,28 @@ describe('TcpTransport', () => {
     }
   });
 
+  it('refuses frames to a system, address or network blocked after frames to it were accepted', async () => {
+    try {
+      const a = await node();
+      const b = await node();
+      const accepted = { kind: 'accepted' };
+      const blocked = { kind: 'refused', reason: 'blocked' };
+      assert.deepEqual(b.transport.send(frame(b, a, 1)), accepted);
+      b.transport.blockSystem(a.transport.systemPath);
+      assert.deepEqual(b.transport.send(frame(b, a, 2)), blocked);
+      b.transport.allowSystem(a.transport.systemPath);
+      assert.deepEqual(b.transport.send(frame(b, a, 3)), accepted);
+      b.transport.blockIp('127.0.0.1');
+      assert.deepEqual(b.transport.send(frame(b, a, 4)), blocked);
+      b.transport.allowIp('127.0.0.1');
+      assert.deepEqual(b.transport.send(frame(b, a, 5)), accepted);
+      b.transport.blockIpNet('127.0.0.0/8');
+      assert.deepEqual(b.transport.send(frame(b, a, 6)), blocked);
+    } finally {
+      await closeAll();
+    }
+  });
+
   it('blocks and allows systems and addresses', async () => {
     try {
       const a = await node();
