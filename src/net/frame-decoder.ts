@@ -4,6 +4,7 @@ import { ActorPath } from '../paths/actor-path.js';
 import { SystemPath } from '../paths/system-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 import {
+  DATA_BY_REFERENCE_BYTES,
   type Frame,
   FrameKindByte,
   NONCE_BYTES,
@@ -376,9 +377,6 @@ export class FrameDecoder {
     return path;
   }
 }
-
-/** The fields of a data frame before its payload when both paths are references: 1 + 4 + 3 + 3. */
-const DATA_BY_REFERENCE_BYTES = 11;
 
 function checkMaxFrameBytes(maxFrameBytes: number): void {
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1 || maxFrameBytes > 0xffff_ffff) {

@@ -439,6 +439,9 @@ export function encodeDataFields(
   return at;
 }
 
+/** The fields of a data frame before its payload when both paths are references: 1 + 4 + 3 + 3. */
+export const DATA_BY_REFERENCE_BYTES = 11;
+
 function encodeControl(frame: Exclude<Frame, DataFrame>, out: Buffer, at: number): number {
   switch (frame.kind) {
     case 'ack':
@@ -538,6 +541,16 @@ function putBytes(out: Uint8Array, at: number, bytes: Uint8Array): number {
 function putRange(out: Uint8Array, at: number, source: Uint8Array, from: number, length: number): number {
   if (length > 8) {
     out.set(source.subarray(from, from + length), at);
+  } else if (length === 8) {
+    // A number, the most common payload: unrolled, as the loop took ~20 ns of every message sent.
+    out[at] = source[from] as number;
+    out[at + 1] = source[from + 1] as number;
+    out[at + 2] = source[from + 2] as number;
+    out[at + 3] = source[from + 3] as number;
+    out[at + 4] = source[from + 4] as number;
+    out[at + 5] = source[from + 5] as number;
+    out[at + 6] = source[from + 6] as number;
+    out[at + 7] = source[from + 7] as number;
   } else {
     for (let i = 0; i < length; i++) out[at + i] = source[from + i] as number;
   }

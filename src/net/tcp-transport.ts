@@ -237,9 +237,17 @@ export class TcpTransport {
   private evictedHandshakes = 0;
   private failedHandshakes = 0;
   private throttledAddresses = 0;
-  /** The system of the last {@link TcpTransport.send} and its peer (peers are never removed while open). */
+  /** The system of the last {@link TcpTransport.peer} lookup and its peer (peers are never removed while open). */
   private lastSystem: SystemPath | undefined;
   private lastPeer: Peer | undefined;
+  /**
+   * The receiver system of the last frame {@link TcpTransport.sendData} accepted, known to be a `tcp`
+   * system and not blocked, and its peer: the next frames to it skip those checks and the lookup (a
+   * parsed system's `transport` is not an interned string, so even that comparison costs). Every block
+   * forgets it.
+   */
+  private sendSystem: SystemPath | undefined;
+  private sendPeer: Peer | undefined;
   private nextSession = 1;
   private refusedFrames = 0;
   private lostFrames = 0;
@@ -318,6 +326,7 @@ export class TcpTransport {
       clock: options.clock,
       logger: options.logger,
       flusher: this.flusher,
+      afterRead: options.onReadEnd === undefined ? undefined : this.afterRead,
     };
     if (options.tls === undefined) {
       server.on('connection', this.onIncoming);
@@ -455,11 +464,16 @@ export class TcpTransport {
     }
     if (this.isCloseCalled) return this.refuse('closed');
     const system = receiver.system;
-    if (system.transport !== 'tcp') return this.refuse('unroutable');
-    if (this.isBlocked(system)) return this.refuse('blocked');
+    let peer = this.sendPeer as Peer;
+    if (system !== this.sendSystem) {
+      if (system.transport !== 'tcp') return this.refuse('unroutable');
+      if (this.isBlocked(system)) return this.refuse('blocked');
+      peer = this.peer(system);
+      this.sendSystem = system;
+      this.sendPeer = peer;
+    }
     const size = dataFrameSize(sender, receiver, length);
     if (size - 4 > this.options.maxFrameBytes) return this.refuse('too-large');
-    const peer = this.peer(system);
     const active = peer.active;
     if (
       peer.queue.bytes + (active === undefined ? 0 : active.bufferedBytes) >=
@@ -502,6 +516,7 @@ export class TcpTransport {
    */
   blockSystem(system: SystemPath): void {
     checkSystem(system);
+    this.sendSystem = undefined;
     const key = system.toString();
     if (!this.blockedSystems.has(key)) {
       this.blockedSystems.add(key);
@@ -527,6 +542,7 @@ export class TcpTransport {
    */
   blockIp(address: string): void {
     const ip = checkIp(address);
+    this.sendSystem = undefined;
     if (!this.blockedIps.has(ip)) {
       this.blockedIps.add(ip);
       this.emit({ kind: 'blocked', target: { kind: 'ip', address: ip } });
@@ -552,6 +568,7 @@ export class TcpTransport {
    */
   blockIpNet(net: string): void {
     const parsed = parseIpNet(net);
+    this.sendSystem = undefined;
     if (this.blockedNets.add(parsed))
       this.emit({ kind: 'blocked', target: { kind: 'ip-net', net: parsed.text } });
     const reason = `Network ${parsed.text} is blocked`;
@@ -627,9 +644,20 @@ export class TcpTransport {
       this.peers.clear();
       this.lastSystem = undefined;
       this.lastPeer = undefined;
+      this.sendSystem = undefined;
+      this.sendPeer = undefined;
     });
     return this.closing;
   }
+
+  /** A read's end, with `onReadEnd`: its turns run, then their replies and the ack are written now. */
+  private readonly afterRead = (): void => {
+    try {
+      (this.options.onReadEnd as () => void)();
+    } finally {
+      this.flusher.flushNow();
+    }
+  };
 
   private readonly host: ConnectionHost = {
     isSystemBlocked: (system) => this.isBlocked(system),
