@@ -1,11 +1,11 @@
 import { describeValue } from '../internal/describe-value.js';
+import { readF64At } from './f64.js';
 import { SerialisationError } from './serialisation-error.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-// Eight scratch bytes seen as a float64 and a uint64, for big-endian reads without a DataView per reader.
+// Eight scratch bytes seen as a uint64, for big-endian reads without a DataView per reader.
 const scratch = new Uint8Array(8);
-const scratchF64 = new Float64Array(scratch.buffer);
 const scratchU64 = new BigUint64Array(scratch.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -113,13 +113,9 @@ export class BufferReader {
   /** Reads a 64-bit float; an integral value in the int32 range comes back as a small integer. */
   readF64(): number {
     this.need(8, 'an f64');
-    this.takeScratch();
-    const value = scratchF64[0] as number;
-    // An integral value comes back as V8's small integer, as a structured clone gives it, not as a
-    // heap double: code that computes with it (fib(n) in a handler) would otherwise be optimised for
-    // doubles and run 1.7× slower. -0 stays a double, so that it round-trips.
-    const int = value | 0;
-    return int === value && (int !== 0 || 1 / value > 0) ? int : value;
+    const at = this.offset;
+    this.offset = at + 8;
+    return readF64At(this.bytes, at);
   }
 
   /** Reads `length` raw bytes, as a view into the input. */

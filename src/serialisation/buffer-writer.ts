@@ -1,4 +1,5 @@
 import { describeValue } from '../internal/describe-value.js';
+import { writeF64At } from './f64.js';
 import { SerialisationError } from './serialisation-error.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -104,7 +105,8 @@ export class BufferWriter {
       throw new TypeError(`Expected \`value\` to be a number, got ${describeValue(value)}`);
     }
     this.reserve(8);
-    this.used = this.buffer.writeDoubleBE(value, this.used);
+    writeF64At(this.buffer, this.used, value);
+    this.used += 8;
   }
 
   /** Writes raw bytes (no length prefix; see {@link BufferWriter.writeByteString}). */

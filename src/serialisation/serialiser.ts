@@ -1,8 +1,10 @@
 import { describeThrown } from '../internal/describe-thrown.js';
 import { BufferReader } from './buffer-reader.js';
 import { BufferWriter, type ChunkRange } from './buffer-writer.js';
+import { readF64At } from './f64.js';
 import type { SerId } from './ser-id.js';
 import { SerialisationError } from './serialisation-error.js';
+import { Serialisers } from './serialisers.js';
 
 /**
  * Turns values of type `T` into bytes and back, under one {@link SerId}.
@@ -34,6 +36,8 @@ export interface Serialiser<T> {
   /** Reads one value from `input`. */
   deserialise(input: BufferReader): T;
 }
+
+const NUMBER: Serialiser<unknown> = Serialisers.number;
 
 // One writer shared by every top-level serialisation: finished views never overlap, so handing them out
 // from one chunk is safe, and it saves an allocation per value. A serialiser that serialises something
@@ -115,6 +119,11 @@ export function deserialiseRange<T>(
   offset: number,
   length: number,
 ): T {
+  // A number is the commonest small payload: its 8 bytes are read without a reader. Any other length
+  // takes the reader, which reports it as before.
+  if (serialiser === NUMBER && length === 8 && offset + 8 <= chunk.length) {
+    return readF64At(chunk, offset) as T;
+  }
   try {
     const input = new BufferReader(chunk, offset, offset + length);
     const value = serialiser.deserialise(input);
