@@ -183,6 +183,42 @@ describe('ThreadChannel', () => {
     }
   });
 
+  it('delivers frames whose paths travel inline, between frames whose paths are in the path table', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = new ThreadChannel(port1, 4096);
+    const b = new ThreadChannel(port2, 4096);
+    // Longer than a path table entry may be: sent in full with every frame, never given an id.
+    const long = new NamedPath(SystemPath.parse('thread://worker:3'), ['x'.repeat(1100)]);
+    const received: string[] = [];
+    const sink: DataSink = {
+      data(id, sender, receiver, chunk, offset, length) {
+        const payload = Buffer.from(chunk.buffer, chunk.byteOffset + offset, length).toString('hex');
+        received.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload}`);
+      },
+    };
+    port2.on('message', (message: unknown) => {
+      if (isChannelMessage(message)) b.receive(message, sink);
+    });
+    port1.on('message', () => {});
+    const sent: string[] = [];
+    try {
+      for (let i = 0; i < 40; i++) {
+        const [sender, receiver] = (
+          i % 4 === 0 ? [long, RECEIVER] : i % 4 === 1 ? [SENDER, long] : [SENDER, RECEIVER]
+        ) as [PathOf, PathOf];
+        const payload = Buffer.from([i, i + 1, i + 2]);
+        assert.ok(a.send(SER_ID, sender, receiver, payload, 0, payload.length));
+        sent.push(`${SER_ID} ${sender.toString()} ${receiver.toString()} ${payload.toString('hex')}`);
+        if (i % 10 === 9) a.flush();
+      }
+      await until(() => received.length >= sent.length, `${sent.length} frames`);
+      assert.deepEqual(received, sent);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
   it('refuses sends once closed and counts what it had not published', () => {
     const { a, ports } = pair(4096);
     try {

@@ -7,6 +7,7 @@ import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { KompactError, type KompactErrorCode } from '../internal/kompact-error.js';
+import type { DataSink } from '../net/frame-decoder.js';
 import { SystemPath } from '../paths/system-path.js';
 import { SerialiserRegistry } from '../serialisation/serialiser-registry.js';
 import type { SnapshotStore } from '../snapshots/snapshot-store.js';
@@ -60,8 +61,10 @@ let system: KompactSystem | undefined;
 let early: [ThreadChannel, ChannelMessage][] | undefined = [];
 let isShuttingDown = false;
 
-const sink = {
-  data: (...args: Parameters<ThreadLink['received']>): void => link?.received(...args),
+const sink: DataSink = {
+  data(serId, sender, receiver, chunk, offset, length): void {
+    link?.received(serId, sender, receiver, chunk, offset, length);
+  },
 };
 
 /**

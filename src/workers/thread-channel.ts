@@ -1,8 +1,9 @@
 import { describeValue } from '../internal/describe-value.js';
+import { KompactError } from '../internal/kompact-error.js';
 import { FlushScheduler } from '../net/flush-scheduler.js';
-import { ChunkDataFrame, encodeFrame, FrameKindByte, frameSize, PathTable } from '../net/frame.js';
-import { type DataSink, FrameDecoder } from '../net/frame-decoder.js';
-import type { ActorPath } from '../paths/actor-path.js';
+import { ChunkDataFrame, encodeFrame, FrameKindByte, frameSize, PathTable, PathTag } from '../net/frame.js';
+import type { DataSink } from '../net/frame-decoder.js';
+import { ActorPath } from '../paths/actor-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
 
 /** Where a channel posts: a `Worker`, a worker's `parentPort` or a `MessagePort`. */
@@ -36,9 +37,6 @@ export function isChannelMessage(message: unknown): message is ChannelMessage {
   return kind === 'frames' || kind === 'ring';
 }
 
-/** Data frames are trusted between threads of one process: no limit below what a frame can declare. */
-const MAX_FRAME_BYTES = 0x7fff_ffff;
-
 /** The first size of a channel's batch buffer; it doubles when a turn needs more. */
 const INITIAL_BATCH_BYTES = 16 * 1024;
 
@@ -67,6 +65,12 @@ const HEADER_BYTES = 32;
 /** Length, kind, serId and two path references: a data frame's bytes before its payload. */
 const SHORT_HEADER_BYTES = 15;
 
+/** Kind, serId and two path references: a short frame's body before its payload. */
+const SHORT_BODY_BYTES = SHORT_HEADER_BYTES - 4;
+
+/** Paths parsed from inline and define fields, by their text; emptied when it reaches this size. */
+const PATH_CACHE_LIMIT = 1024;
+
 /** Payloads up to this size are copied byte by byte (a view to copy from would cost more). */
 const SHORT_PAYLOAD_BYTES = 64;
 
@@ -90,7 +94,12 @@ const flusher = new FlushScheduler();
 export class ThreadChannel {
   readonly #port: ThreadPort;
   readonly #paths = new PathTable();
-  readonly #decoder = new FrameDecoder(MAX_FRAME_BYTES);
+  /** The other end's path table, in the order its frames define entries. */
+  readonly #inTable: ActorPath[] = [];
+  /** Paths of inline and define fields by their text, parsed once. */
+  readonly #inPaths = new Map<string, ActorPath>();
+  /** Where the path field read last by {@link ThreadChannel.#readPath} ends. */
+  #pathEnd = 0;
   #out = Buffer.allocUnsafeSlow(INITIAL_BATCH_BYTES);
   #at = 0;
   /** Frames in `#out`, for the count of what a closed channel drops and for mid-turn publishing. */
@@ -260,10 +269,84 @@ export class ThreadChannel {
     this.#decode(bytes, sink);
   }
 
-  #decode(bytes: Uint8Array, sink: DataSink): void {
-    const error = this.#decoder.push(bytes, ignoreControl, sink);
+  /**
+   * Hands every frame of `bytes` (whole frames, back to back: the writer publishes and posts only whole
+   * batches) to `sink`, in place. A frame of the usual stream, both paths references into the path
+   * table, is read here without a reader object or a frame; others go through
+   * {@link ThreadChannel.#decodeOther}.
+   */
+  #decode(input: Uint8Array, sink: DataSink): void {
+    const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.length);
+    const table = this.#inTable;
+    const end = bytes.length;
+    let at = 0;
+    while (at < end) {
+      const start = at + 4;
+      at = start + readU32(bytes, at);
+      if (
+        bytes[start] === FrameKindByte.data &&
+        bytes[start + 5] === PathTag.reference &&
+        bytes[start + 8] === PathTag.reference
+      ) {
+        const sender = table[((bytes[start + 6] as number) << 8) | (bytes[start + 7] as number)];
+        const receiver = table[((bytes[start + 9] as number) << 8) | (bytes[start + 10] as number)];
+        if (sender !== undefined && receiver !== undefined) {
+          const offset = start + SHORT_BODY_BYTES;
+          sink.data(readU32(bytes, start + 1) as SerId, sender, receiver, bytes, offset, at - offset);
+          continue;
+        }
+      }
+      this.#decodeOther(bytes, start, at, sink);
+    }
+  }
+
+  /** A data frame with an inline or define path field (the first of each pair), in `bytes[start, end)`. */
+  #decodeOther(bytes: Buffer, start: number, end: number, sink: DataSink): void {
     // Only this build's own encoder writes to a thread channel: a bad frame is a bug, not an attack.
-    if (error !== undefined) throw error;
+    if (bytes[start] !== FrameKindByte.data) {
+      throw new KompactError(
+        'MALFORMED_FRAME',
+        `A thread channel carries data frames only, got kind ${bytes[start]}`,
+      );
+    }
+    const sender = this.#readPath(bytes, start + 5);
+    const receiver = this.#readPath(bytes, this.#pathEnd);
+    const offset = this.#pathEnd;
+    if (offset > end)
+      throw new KompactError('MALFORMED_FRAME', 'A thread channel frame ends inside its paths');
+    sink.data(readU32(bytes, start + 1) as SerId, sender, receiver, bytes, offset, end - offset);
+  }
+
+  /** The path field at `at` (a reference, or a path's text inline or defined into the table). */
+  #readPath(bytes: Buffer, at: number): ActorPath {
+    const tag = bytes[at];
+    if (tag === PathTag.reference) {
+      const id = ((bytes[at + 1] as number) << 8) | (bytes[at + 2] as number);
+      const path = this.#inTable[id];
+      if (path === undefined) {
+        throw new KompactError(
+          'MALFORMED_FRAME',
+          `A thread channel frame refers to path ${id}, not in its table`,
+        );
+      }
+      this.#pathEnd = at + 3;
+      return path;
+    }
+    if (tag !== PathTag.inline && tag !== PathTag.define) {
+      throw new KompactError('MALFORMED_FRAME', `A thread channel frame has a path field with tag ${tag}`);
+    }
+    const start = at + 5;
+    const end = start + readU32(bytes, at + 1);
+    const text = bytes.toString('utf8', start, end);
+    let path = this.#inPaths.get(text);
+    if (path === undefined) {
+      path = ActorPath.parse(text);
+      if (this.#inPaths.size >= PATH_CACHE_LIMIT) this.#inPaths.clear();
+      this.#inPaths.set(text, path);
+    }
+    if (tag === PathTag.define) this.#inTable.push(path);
+    this.#pathEnd = end;
+    return path;
   }
 
   #grow(size: number): void {
@@ -283,5 +366,10 @@ function putU32(out: Uint8Array, at: number, value: number): void {
   out[at + 3] = value & 0xff;
 }
 
-/** Thread channels carry only data frames. */
-function ignoreControl(): void {}
+/** The big-endian u32 at `at` (the caller checked the bounds). */
+function readU32(b: Uint8Array, at: number): number {
+  return (
+    (b[at] as number) * 0x100_0000 +
+    (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number))
+  );
+}

@@ -55,6 +55,17 @@ export class ThreadLink implements RemoteLink {
   /** A pool path rewritten to each worker's path, by the pool path object (paths are immutable). */
   readonly #rewritten = new WeakMap<ActorPath, Map<SystemPath, NamedPath>>();
   readonly #serialised: ChunkRange = { chunk: EMPTY, offset: 0, length: 0 };
+  /**
+   * The last system path object found to be this system's, and the last found to be a thread's with
+   * the channel its messages went to (a worker's route, or a worker's parent or peer channel): a
+   * stream of messages carries the same path objects (decoded paths are the path table's), so most
+   * messages skip the comparison of system paths by text and the lookups by it. Forgotten whenever a
+   * route changes (see {@link ThreadLink.#forget}).
+   */
+  #lastLocal: SystemPath | undefined;
+  #lastRemote: SystemPath | undefined;
+  #lastChannel: ThreadChannel | undefined;
+  #lastWorker: WorkerRoute | undefined;
 
   constructor(host: DispatchHost, logger: Logger) {
     this.#host = host;
@@ -71,33 +82,46 @@ export class ThreadLink implements RemoteLink {
   /** In a worker: every path that is not the worker's own goes to `channel`. */
   connectParent(channel: ThreadChannel): void {
     this.#parent = channel;
+    this.#forget();
   }
 
   /** In a worker: paths on `systemPath` go to that sibling on `channel`, no longer through the parent. */
   addPeer(systemPath: string, channel: ThreadChannel): void {
     this.#peers.get(systemPath)?.close();
     this.#peers.set(systemPath, channel);
+    this.#forget();
   }
 
   /** In a worker: the sibling's thread ended; its paths go through the parent again. */
   removePeer(systemPath: string): void {
     this.#peers.get(systemPath)?.close();
     this.#peers.delete(systemPath);
+    this.#forget();
   }
 
   /** In a parent: paths on `route.systemPath` go to that worker. */
   addWorker(route: WorkerRoute): void {
     this.#workers.set(route.systemPath.toString(), route);
+    this.#forget();
   }
 
   /** Forgets a worker: its paths become unroutable. */
   removeWorker(systemPath: SystemPath): void {
     this.#workers.delete(systemPath.toString());
+    this.#forget();
   }
 
   /** In a parent: paths on `systemPath` go to the pool's workers. */
   addPool(systemPath: SystemPath, pool: PoolRoute): void {
     this.#pools.set(systemPath.toString(), pool);
+    this.#forget();
+  }
+
+  /** Drops the cached routes: the next message of each system looks its route up again. */
+  #forget(): void {
+    this.#lastRemote = undefined;
+    this.#lastChannel = undefined;
+    this.#lastWorker = undefined;
   }
 
   send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void {
@@ -162,17 +186,30 @@ export class ThreadLink implements RemoteLink {
   ): void {
     const dispatcher = this.#dispatcher;
     const system = receiver.system;
-    if (dispatcher !== undefined && system.equals(dispatcher.systemPath)) {
-      dispatcher.receive(sender, receiver, serId, chunk, offset, length);
-      return;
+    if (system === this.#lastRemote) {
+      // The cached channel, or the worker's (it changes when the worker restarts); a refusal goes the
+      // long way, which names the dead letter's reason.
+      const channel = this.#lastChannel ?? this.#lastWorker?.channel;
+      if (channel?.send(serId, sender, receiver, chunk, offset, length) === true) return;
+    } else if (dispatcher !== undefined) {
+      if (system === this.#lastLocal || system.equals(dispatcher.systemPath)) {
+        this.#lastLocal = system;
+        dispatcher.receive(sender, receiver, serId, chunk, offset, length);
+        return;
+      }
     }
     const parent = this.#parent;
     if (parent !== undefined) {
       if (this.#peers.size > 0) {
         const peer = this.#peers.get(system.toString());
-        if (peer?.send(serId, sender, receiver, chunk, offset, length) === true) return;
+        if (peer?.send(serId, sender, receiver, chunk, offset, length) === true) {
+          this.#remember(system, peer, undefined);
+          return;
+        }
       }
-      if (!parent.send(serId, sender, receiver, chunk, offset, length)) {
+      if (parent.send(serId, sender, receiver, chunk, offset, length)) {
+        this.#remember(system, parent, undefined);
+      } else {
         this.#dead(receiver, value, serId, sender, chunk, offset, length, 'the parent system is gone');
       }
       return;
@@ -204,7 +241,9 @@ export class ThreadLink implements RemoteLink {
     const worker = this.#workers.get(key);
     if (worker !== undefined) {
       const channel = worker.channel;
-      if (channel === undefined || !channel.send(serId, sender, receiver, chunk, offset, length)) {
+      if (channel?.send(serId, sender, receiver, chunk, offset, length) === true) {
+        this.#remember(system, undefined, worker);
+      } else {
         this.#dead(receiver, value, serId, sender, chunk, offset, length, worker.downDetail);
       }
       return;
@@ -231,6 +270,13 @@ export class ThreadLink implements RemoteLink {
         this.#dead(target, value, serId, sender, chunk, offset, length, member.downDetail);
       }
     }
+  }
+
+  /** Routes the next messages for `system` to `channel` (a worker's parent or peer), or to `worker`. */
+  #remember(system: SystemPath, channel: ThreadChannel | undefined, worker: WorkerRoute | undefined): void {
+    this.#lastRemote = system;
+    this.#lastChannel = channel;
+    this.#lastWorker = worker;
   }
 
   /** The path of `pool`'s alias on one of its workers: the same segments, without the marker. */

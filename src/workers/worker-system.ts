@@ -4,6 +4,7 @@ import type { ComponentDefinition } from '../component/component-definition.js';
 import type { DispatchHost } from '../dispatch/dispatcher.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { KompactError } from '../internal/kompact-error.js';
+import type { DataSink } from '../net/frame-decoder.js';
 import type { SystemPath } from '../paths/system-path.js';
 import type { ReplaceOptions } from '../supervision/fault.js';
 import type { Supervision, WorkerFaultCause } from '../supervision/supervision-events.js';
@@ -394,8 +395,9 @@ export class WorkerSystem {
   }
 
   /** Where decoded frames from the thread go: the parent's link, which delivers or forwards them. */
-  readonly #sink = {
-    data: (...args: Parameters<ThreadLink['received']>): void => this.#host.link.received(...args),
+  readonly #sink: DataSink = {
+    data: (serId, sender, receiver, chunk, offset, length): void =>
+      this.#host.link.received(serId, sender, receiver, chunk, offset, length),
   };
 
   /**
