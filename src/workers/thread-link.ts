@@ -162,7 +162,7 @@ export class ThreadLink implements RemoteLink {
   ): void {
     const dispatcher = this.#dispatcher;
     const system = receiver.system;
-    if (dispatcher !== undefined && system.equals(dispatcher.systemPath)) {
+    if (dispatcher?.isLocal(system)) {
       dispatcher.receive(sender, receiver, serId, chunk, offset, length);
       return;
     }
