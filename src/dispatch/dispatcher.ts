@@ -138,6 +138,14 @@ export class Dispatcher implements HostDispatcher {
   private lastRemoteSystem: SystemPath | undefined;
   /** The last serId found registered (the registry never forgets one). */
   private lastKnownSerId = 0;
+  /**
+   * The last path object {@link resolve} found to be one component, and that component: a peer's
+   * frames come in runs of one pair (decoded paths are shared objects), so a run resolves once. Forgot
+   * ({@link forgetLastResolved}) wherever a path's target can change: where `uniquesByPath` or
+   * `namedByPath` are emptied, and when a component is forgotten.
+   */
+  private lastResolvedPath: ActorPath | undefined;
+  private lastResolvedTarget: PathTarget | undefined;
 
   constructor(systemPath: SystemPath, host: DispatchHost, registry: SerialiserRegistry) {
     this.systemPath = systemPath;
@@ -146,8 +154,11 @@ export class Dispatcher implements HostDispatcher {
     this.lastLocalSystem = systemPath;
   }
 
-  /** Whether `system` is this system's path (by identity first: see `lastLocalSystem`). */
-  private isLocal(system: SystemPath): boolean {
+  /**
+   * Whether `system` is this system's path: by identity first (see `lastLocalSystem`), so a transport
+   * that routes each frame by its receiver's system compares a decoded path's text only when it changes.
+   */
+  isLocal(system: SystemPath): boolean {
     if (system === this.lastLocalSystem) return true;
     if (system === this.lastRemoteSystem) return false;
     if (system.equals(this.systemPath)) {
@@ -156,6 +167,12 @@ export class Dispatcher implements HostDispatcher {
     }
     this.lastRemoteSystem = system;
     return false;
+  }
+
+  /** Drops the last resolved path: a path may reach another component, or none, from now on. */
+  private forgetLastResolved(): void {
+    this.lastResolvedPath = undefined;
+    this.lastResolvedTarget = undefined;
   }
 
   /** Connects the network side; without it, paths of other systems are dead letters (`unroutable`). */
@@ -209,6 +226,7 @@ export class Dispatcher implements HostDispatcher {
       if (result.kind === 'replaced') {
         // Only a replaced entry can be cached (the cache holds paths that were found).
         this.namedByPath.clear();
+        this.forgetLastResolved();
         this.dropFromRegistration(result.previous);
       }
     } else if (this.named.insert(segments, entry).kind === 'duplicate') {
@@ -224,6 +242,7 @@ export class Dispatcher implements HostDispatcher {
     this.registrations.delete(from);
     const target = this.registrationOf(to);
     this.uniquesByPath.clear();
+    this.forgetLastResolved();
     for (const id of registration.ids) {
       this.uniques.set(id, to);
       target.ids.push(id);
@@ -245,6 +264,7 @@ export class Dispatcher implements HostDispatcher {
     if (registration === undefined) return;
     for (const id of registration.ids) if (this.uniques.get(id) === core) this.uniques.delete(id);
     this.uniquesByPath.clear();
+    this.forgetLastResolved();
     registration.ids.length = 0;
     if (state === 'faulty' && registration.aliases.length > 0) return;
     this.registrations.delete(core);
@@ -461,18 +481,22 @@ export class Dispatcher implements HostDispatcher {
     sender: ActorPath,
     message: NetMessage,
   ): PathTarget | readonly PathTarget[] | string {
+    if (path === this.lastResolvedPath) return this.lastResolvedTarget as PathTarget;
     // One component is the common case (every message of a request/reply pair): no array for it.
     if (path.kind === 'unique') {
-      const known = this.uniquesByPath.get(path);
-      if (known !== undefined) return known;
-      const core = this.uniques.get(path.id);
+      let core = this.uniquesByPath.get(path);
       if (core === undefined) {
-        return path.id === NOBODY_ID
-          ? 'it is the dead-letter path, which nobody answers'
-          : `no component is registered as ${path.id}`;
+        core = this.uniques.get(path.id);
+        if (core === undefined) {
+          return path.id === NOBODY_ID
+            ? 'it is the dead-letter path, which nobody answers'
+            : `no component is registered as ${path.id}`;
+        }
+        if (this.uniquesByPath.size >= BY_PATH_LIMIT) this.uniquesByPath.clear();
+        this.uniquesByPath.set(path, core);
       }
-      if (this.uniquesByPath.size >= BY_PATH_LIMIT) this.uniquesByPath.clear();
-      this.uniquesByPath.set(path, core);
+      this.lastResolvedPath = path;
+      this.lastResolvedTarget = core;
       return core;
     }
     let entry = this.namedByPath.get(path);
@@ -484,7 +508,11 @@ export class Dispatcher implements HostDispatcher {
       }
     }
     const marker = path.marker;
-    if (entry?.kind === 'component' && marker === undefined) return entry.core;
+    if (entry?.kind === 'component' && marker === undefined) {
+      this.lastResolvedPath = path;
+      this.lastResolvedTarget = entry.core;
+      return entry.core;
+    }
     let policy: RoutingPolicy;
     if (entry?.kind === 'router') {
       policy = entry.policy;

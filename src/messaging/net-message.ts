@@ -63,13 +63,13 @@ export class NetMessage {
   readonly session: number | undefined;
   // Where the value is, in the message itself (one object per message): the sent value and its
   // serialiser (same system), or, with no serialiser, `length` bytes at `offset` in the chunk that
-  // `value` holds (from a peer: the received chunk, read in place; viewed only when `bytes` is asked
-  // for). One slot for both keeps a received message a field smaller.
-  private readonly value: unknown;
+  // `value` holds (from a peer: the received chunk, read in place). One slot for both keeps a received
+  // message a field smaller; when `bytes` is asked for, its view of the bytes replaces the chunk there
+  // (at offset 0), so the view needs no field of its own either.
+  private value: unknown;
   private readonly serialiser: Serialiser<unknown> | undefined;
-  private readonly offset: number;
+  private offset: number;
   private readonly length: number;
-  private view: Uint8Array | undefined;
   // The receive backlog of the connection it came over, while it waits in a mailbox.
   private backlog: ReceiveBacklog | undefined;
 
@@ -93,7 +93,6 @@ export class NetMessage {
     this.serialiser = serialiser;
     this.offset = offset;
     this.length = length;
-    this.view = undefined;
     this.backlog = undefined;
   }
 
@@ -161,11 +160,11 @@ export class NetMessage {
     const serialiser = this.serialiser;
     if (serialiser !== undefined) return serialiseToBytes(serialiser, this.value);
     const chunk = this.value as Uint8Array;
-    this.view ??=
-      this.offset === 0 && this.length === chunk.length
-        ? chunk
-        : new Uint8Array(chunk.buffer, chunk.byteOffset + this.offset, this.length);
-    return this.view;
+    if (this.offset === 0 && this.length === chunk.length) return chunk;
+    const view = new Uint8Array(chunk.buffer, chunk.byteOffset + this.offset, this.length);
+    this.value = view;
+    this.offset = 0;
+    return view;
   }
 
   /**

@@ -79,6 +79,12 @@ export function serialiseToBytes<T>(serialiser: Serialiser<T>, value: T): Uint8A
  * @throws {@link SerialisationError} (with the serialiser's `serId`) when the serialiser throws.
  */
 export function serialiseInto<T>(serialiser: Serialiser<T>, value: T, target: ChunkRange): void {
+  if (serialiser === NUMBER && typeof value === 'number' && !sharedWriterBusy) {
+    // A number cannot fail to serialise: no serialiser call, no try, for the commonest small payload.
+    sharedWriter.writeF64(value);
+    sharedWriter.finishInto(target);
+    return;
+  }
   const useShared = !sharedWriterBusy;
   const out = useShared ? sharedWriter : new BufferWriter(sizeHintOf(serialiser as Serialiser<unknown>));
   if (useShared) sharedWriterBusy = true;

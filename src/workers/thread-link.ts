@@ -56,13 +56,12 @@ export class ThreadLink implements RemoteLink {
   readonly #rewritten = new WeakMap<ActorPath, Map<SystemPath, NamedPath>>();
   readonly #serialised: ChunkRange = { chunk: EMPTY, offset: 0, length: 0 };
   /**
-   * The last system path object found to be this system's, and the last found to be a thread's with
-   * the channel its messages went to (a worker's route, or a worker's parent or peer channel): a
-   * stream of messages carries the same path objects (decoded paths are the path table's), so most
-   * messages skip the comparison of system paths by text and the lookups by it. Forgotten whenever a
-   * route changes (see {@link ThreadLink.#forget}).
+   * The last system path object found to be a thread's, with the channel its messages went to (a
+   * worker's route, or a worker's parent or peer channel): a stream of messages carries the same path
+   * objects (decoded paths are the path table's), so most messages skip the comparison of system paths
+   * by text and the lookups by it (the dispatcher's `isLocal` does the same for this system's path).
+   * Forgotten whenever a route changes (see {@link ThreadLink.#forget}).
    */
-  #lastLocal: SystemPath | undefined;
   #lastRemote: SystemPath | undefined;
   #lastChannel: ThreadChannel | undefined;
   #lastWorker: WorkerRoute | undefined;
@@ -191,12 +190,9 @@ export class ThreadLink implements RemoteLink {
       // long way, which names the dead letter's reason.
       const channel = this.#lastChannel ?? this.#lastWorker?.channel;
       if (channel?.send(serId, sender, receiver, chunk, offset, length) === true) return;
-    } else if (dispatcher !== undefined) {
-      if (system === this.#lastLocal || system.equals(dispatcher.systemPath)) {
-        this.#lastLocal = system;
-        dispatcher.receive(sender, receiver, serId, chunk, offset, length);
-        return;
-      }
+    } else if (dispatcher?.isLocal(system) === true) {
+      dispatcher.receive(sender, receiver, serId, chunk, offset, length);
+      return;
     }
     const parent = this.#parent;
     if (parent !== undefined) {
