@@ -121,11 +121,6 @@ export interface ConnectionSettings {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly flusher: FlushScheduler;
-  /**
-   * Called at the end of every read (the transport's `onReadEnd`, then a flush): the read's replies
-   * and its ack are written inside the `data` handler. `undefined`: they wait for the flusher.
-   */
-  readonly afterRead: (() => void) | undefined;
 }
 
 /**
@@ -584,7 +579,6 @@ export class Connection {
     // The ack leaves with the replies to this read: with the `after-drain` flush timing a request made
     // while decoding would run before the scheduler drain this read queued.
     if (this.isAckDue && !this.isSocketFull) this.settings.flusher.request(this);
-    this.settings.afterRead?.();
   };
 
   private readonly onFrame = (frame: Frame): void => {

@@ -62,14 +62,6 @@ export class FlushScheduler {
     }
   }
 
-  /**
-   * Flushes every target requested so far now, instead of at the {@link FlushTiming} (a queued
-   * microtask or check phase then finds nothing to do). Not while flushing.
-   */
-  flushNow(): void {
-    if (this.#dirty.size > 0 && !this.#isFlushing) this.#run();
-  }
-
   /** Forgets every request and cancels the pending turn. */
   dispose(): void {
     this.#dirty.clear();
