@@ -207,11 +207,17 @@ export class Connection {
    * counts the frames waiting for a connection.
    */
   private outSizes = 0;
-  /** Written batches not wholly acknowledged, oldest first from `batchHead`, with their data frames. */
+  /**
+   * Written batches not wholly acknowledged, `[batchHead, batchEnd)` oldest first, with their data
+   * frames. The arrays keep their slots when every batch is acknowledged (the indices go back to 0):
+   * truncating them (`length = 0`, a runtime call) and growing them again cost more per write than the
+   * write's own bookkeeping.
+   */
   private batches: Uint8Array[] = [];
   private batchFrames: number[] = [];
   private batchSizes: number[] = [];
   private batchHead = 0;
+  private batchEnd = 0;
   /** Data frames of the oldest batch already acknowledged. */
   private headAcknowledged = 0;
   private unackedFrames = 0;
@@ -486,9 +492,11 @@ export class Connection {
         // A capped batch counts its bytes (sizes are upper bounds, so what stays unwritten is still
         // counted at least at its bytes).
         const sizes = isAllWritten ? this.outSizes : dataBytes;
-        this.batches.push(batch);
-        this.batchFrames.push(frames);
-        this.batchSizes.push(sizes);
+        const end = this.batchEnd;
+        this.batches[end] = batch;
+        this.batchFrames[end] = frames;
+        this.batchSizes[end] = sizes;
+        this.batchEnd = end + 1;
         this.unackedFrames += frames;
         this.unackedSizes += sizes;
         this.outFrames -= frames;
@@ -533,16 +541,15 @@ export class Connection {
       this.batchHead = head + 1;
       this.headAcknowledged = 0;
     }
-    if (this.batchHead === this.batches.length) {
-      this.batches.length = 0;
-      this.batchFrames.length = 0;
-      this.batchSizes.length = 0;
+    if (this.batchHead === this.batchEnd) {
       this.batchHead = 0;
-    } else if (this.batchHead >= 1024 && this.batchHead * 2 >= this.batches.length) {
+      this.batchEnd = 0;
+    } else if (this.batchHead >= 1024 && this.batchHead * 2 >= this.batchEnd) {
       // A stream whose acks never catch up with its writes: drop the forgotten slots now and then.
       this.batches.splice(0, this.batchHead);
       this.batchFrames.splice(0, this.batchHead);
       this.batchSizes.splice(0, this.batchHead);
+      this.batchEnd -= this.batchHead;
       this.batchHead = 0;
     }
   }
@@ -801,7 +808,7 @@ export class Connection {
       readDataFrames(this.out.subarray(this.outStart, this.outEnd), this.paths, 0, unwritten);
       for (const frame of unwritten) unsent.push(frame, frameSize(frame));
       const unacknowledged: DataFrame[] = [];
-      for (let i = this.batchHead; i < this.batches.length; i++) {
+      for (let i = this.batchHead; i < this.batchEnd; i++) {
         const skip = i === this.batchHead ? this.headAcknowledged : 0;
         readDataFrames(this.batches[i] as Uint8Array, this.paths, skip, unacknowledged);
       }
