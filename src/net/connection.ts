@@ -11,6 +11,7 @@ import type { FlushScheduler } from './flush-scheduler.js';
 import {
   ACK_FRAME_BYTES,
   type DataFrame,
+  encodeAckFrame,
   encodeDataFields,
   encodeFrame,
   encodeFrames,
@@ -476,8 +477,9 @@ export class Connection {
         let at = this.outEnd;
         if (isAckNow) at = this.encodeAck(out, at);
         if (isByeNow) at = this.encodeBye(out, at);
-        batch = out.subarray(dataStart, dataStart + dataBytes);
+        // The batch kept until acknowledged is the whole write: reading it back skips the ack and bye.
         written = out.subarray(dataStart, at);
+        batch = written;
         this.outStart = at;
         this.outEnd = at;
       } else {
@@ -485,7 +487,7 @@ export class Connection {
         written = Buffer.allocUnsafe(dataBytes + extra);
         this.out.copy(written, 0, start, end);
         this.encodeAck(written, dataBytes);
-        batch = written.subarray(0, dataBytes);
+        batch = written;
         this.outStart = end;
       }
       if (frames > 0) {
@@ -516,7 +518,7 @@ export class Connection {
   private encodeAck(out: Buffer, at: number): number {
     this.isAckDue = false;
     this.unackedReceivedBytes = 0;
-    return encodeFrame({ kind: 'ack', count: this.received }, out, at, ACK_FRAME_BYTES);
+    return encodeAckFrame(out, at, this.received);
   }
 
   private encodeBye(out: Buffer, at: number): number {
