@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { KompactError } from '../src/internal/kompact-error.js';
+import { encodeAckFrame } from '../src/net/frame.js';
 import type { DataSink } from '../src/net/frame-decoder.js';
 import {
   type DataFrame,
@@ -184,6 +185,15 @@ describe('frame encoding', () => {
     assert.equal(decoded[0]?.sender, decoded[2]?.sender, 'one path object per table entry');
     // A fresh decoder has no table: a reference without its definition is malformed.
     expectReason(decodeAll(out.subarray(first, at), []), 'invalid-field');
+  });
+
+  it('encodes an ack without a frame object exactly as encodeFrame does', () => {
+    for (const count of [0, 1, 1000, 0xffff_ffff]) {
+      const expected = encodeFrames([{ kind: 'ack', count }]);
+      const out = Buffer.alloc(expected.length + 3);
+      assert.equal(encodeAckFrame(out, 3, count), 3 + expected.length);
+      assert.deepEqual(out.subarray(3), expected);
+    }
   });
 
   it('refuses a data frame with serId 0 when encoding', () => {

@@ -11,6 +11,7 @@ import type { FlushScheduler } from './flush-scheduler.js';
 import {
   ACK_FRAME_BYTES,
   type DataFrame,
+  encodeAckFrame,
   encodeDataFields,
   encodeFrame,
   encodeFrames,
@@ -121,11 +122,6 @@ export interface ConnectionSettings {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly flusher: FlushScheduler;
-  /**
-   * Called at the end of every read (the transport's `onReadEnd`, then a flush): the read's replies
-   * and its ack are written inside the `data` handler. `undefined`: they wait for the flusher.
-   */
-  readonly afterRead: (() => void) | undefined;
 }
 
 /**
@@ -212,11 +208,17 @@ export class Connection {
    * counts the frames waiting for a connection.
    */
   private outSizes = 0;
-  /** Written batches not wholly acknowledged, oldest first from `batchHead`, with their data frames. */
+  /**
+   * Written batches not wholly acknowledged, `[batchHead, batchEnd)` oldest first, with their data
+   * frames. The arrays keep their slots when every batch is acknowledged (the indices go back to 0):
+   * truncating them (`length = 0`, a runtime call) and growing them again cost more per write than the
+   * write's own bookkeeping.
+   */
   private batches: Uint8Array[] = [];
   private batchFrames: number[] = [];
   private batchSizes: number[] = [];
   private batchHead = 0;
+  private batchEnd = 0;
   /** Data frames of the oldest batch already acknowledged. */
   private headAcknowledged = 0;
   private unackedFrames = 0;
@@ -475,8 +477,9 @@ export class Connection {
         let at = this.outEnd;
         if (isAckNow) at = this.encodeAck(out, at);
         if (isByeNow) at = this.encodeBye(out, at);
-        batch = out.subarray(dataStart, dataStart + dataBytes);
+        // The batch kept until acknowledged is the whole write: reading it back skips the ack and bye.
         written = out.subarray(dataStart, at);
+        batch = written;
         this.outStart = at;
         this.outEnd = at;
       } else {
@@ -484,16 +487,18 @@ export class Connection {
         written = Buffer.allocUnsafe(dataBytes + extra);
         this.out.copy(written, 0, start, end);
         this.encodeAck(written, dataBytes);
-        batch = written.subarray(0, dataBytes);
+        batch = written;
         this.outStart = end;
       }
       if (frames > 0) {
         // A capped batch counts its bytes (sizes are upper bounds, so what stays unwritten is still
         // counted at least at its bytes).
         const sizes = isAllWritten ? this.outSizes : dataBytes;
-        this.batches.push(batch);
-        this.batchFrames.push(frames);
-        this.batchSizes.push(sizes);
+        const end = this.batchEnd;
+        this.batches[end] = batch;
+        this.batchFrames[end] = frames;
+        this.batchSizes[end] = sizes;
+        this.batchEnd = end + 1;
         this.unackedFrames += frames;
         this.unackedSizes += sizes;
         this.outFrames -= frames;
@@ -513,7 +518,7 @@ export class Connection {
   private encodeAck(out: Buffer, at: number): number {
     this.isAckDue = false;
     this.unackedReceivedBytes = 0;
-    return encodeFrame({ kind: 'ack', count: this.received }, out, at, ACK_FRAME_BYTES);
+    return encodeAckFrame(out, at, this.received);
   }
 
   private encodeBye(out: Buffer, at: number): number {
@@ -538,16 +543,15 @@ export class Connection {
       this.batchHead = head + 1;
       this.headAcknowledged = 0;
     }
-    if (this.batchHead === this.batches.length) {
-      this.batches.length = 0;
-      this.batchFrames.length = 0;
-      this.batchSizes.length = 0;
+    if (this.batchHead === this.batchEnd) {
       this.batchHead = 0;
-    } else if (this.batchHead >= 1024 && this.batchHead * 2 >= this.batches.length) {
+      this.batchEnd = 0;
+    } else if (this.batchHead >= 1024 && this.batchHead * 2 >= this.batchEnd) {
       // A stream whose acks never catch up with its writes: drop the forgotten slots now and then.
       this.batches.splice(0, this.batchHead);
       this.batchFrames.splice(0, this.batchHead);
       this.batchSizes.splice(0, this.batchHead);
+      this.batchEnd -= this.batchHead;
       this.batchHead = 0;
     }
   }
@@ -584,7 +588,6 @@ export class Connection {
     // The ack leaves with the replies to this read: with the `after-drain` flush timing a request made
     // while decoding would run before the scheduler drain this read queued.
     if (this.isAckDue && !this.isSocketFull) this.settings.flusher.request(this);
-    this.settings.afterRead?.();
   };
 
   private readonly onFrame = (frame: Frame): void => {
@@ -807,7 +810,7 @@ export class Connection {
       readDataFrames(this.out.subarray(this.outStart, this.outEnd), this.paths, 0, unwritten);
       for (const frame of unwritten) unsent.push(frame, frameSize(frame));
       const unacknowledged: DataFrame[] = [];
-      for (let i = this.batchHead; i < this.batches.length; i++) {
+      for (let i = this.batchHead; i < this.batchEnd; i++) {
         const skip = i === this.batchHead ? this.headAcknowledged : 0;
         readDataFrames(this.batches[i] as Uint8Array, this.paths, skip, unacknowledged);
       }

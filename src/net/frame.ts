@@ -442,6 +442,17 @@ export function encodeDataFields(
 /** The fields of a data frame before its payload when both paths are references: 1 + 4 + 3 + 3. */
 export const DATA_BY_REFERENCE_BYTES = 11;
 
+/**
+ * Writes an `ack` frame for `count` data frames at `offset` in `out` ({@link ACK_FRAME_BYTES}, which
+ * the caller made room for), as {@link encodeFrame} would, without a frame object; returns the offset
+ * after it.
+ */
+export function encodeAckFrame(out: Buffer, offset: number, count: number): number {
+  putU32(out, offset, ACK_FRAME_BYTES - 4);
+  out[offset + 4] = FrameKindByte.ack;
+  return putU32(out, offset + 5, count >>> 0);
+}
+
 function encodeControl(frame: Exclude<Frame, DataFrame>, out: Buffer, at: number): number {
   switch (frame.kind) {
     case 'ack':

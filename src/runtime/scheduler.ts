@@ -50,13 +50,8 @@ export class Scheduler {
    * pays one comparison per turn, and nothing per message, when it is unset.
    */
   turnObserver: TurnObserver | undefined = undefined;
-  /** A drain is queued as a microtask and has not run (neither from it nor from `runPending`). */
-  private isMicrotaskPending = false;
-  /** Queued microtasks whose drain `runPending` ran early: each returns at once when it comes. */
-  private staleMicrotasks = 0;
-  // Bound, not arrow functions: a bound function adds no stack frame of its own.
-  private readonly drainNow: () => void = this.drain.bind(this, false);
-  private readonly drainQueued: () => void = this.drain.bind(this, true);
+  // Bound, not an arrow function: a bound function adds no stack frame of its own.
+  private readonly drainNow: () => void = this.drain.bind(this);
 
   /** Queues `runnable` for a turn. The caller guarantees it is not queued already. */
   schedule(runnable: Runnable): void {
@@ -67,21 +62,7 @@ export class Scheduler {
   /** Queues a drain as a microtask (kept out of `schedule`, which is on every message's path). */
   private requestDrain(): void {
     this.phase = 'pending';
-    this.isMicrotaskPending = true;
-    void RESOLVED.then(this.drainQueued);
-  }
-
-  /**
-   * Runs the drain queued as a microtask now, if there is one (not a yield's, which waits for I/O on
-   * purpose, and not inside a drain). A socket's `data` handler calls it so that the turns a read queued
-   * run, and their replies are written, inside that handler, before Node's stream bookkeeping and
-   * `nextTick` queue that run ahead of microtasks (about 4 µs of a network round trip).
-   */
-  runPending(): void {
-    if (!this.isMicrotaskPending) return;
-    this.isMicrotaskPending = false;
-    this.staleMicrotasks++;
-    this.drain(false);
+    void RESOLVED.then(this.drainNow);
   }
 
   /** Whether no turn is queued or running. */
@@ -95,15 +76,7 @@ export class Scheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private drain(isQueued: boolean): void {
-    if (isQueued) {
-      // Microtasks run in order, so the stale ones (queued before any live one) come first.
-      if (this.staleMicrotasks > 0) {
-        this.staleMicrotasks--;
-        return;
-      }
-      this.isMicrotaskPending = false;
-    }
+  private drain(): void {
     this.phase = 'draining';
     let budget = YIELD_BUDGET;
     const observer = this.turnObserver;

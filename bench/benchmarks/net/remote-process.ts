@@ -94,6 +94,11 @@ export class RemoteProcess {
     }
   }
 
+  /** The remote side's process id (`undefined` only if the fork failed, which `start` reports). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   /** Runs a full collection in the remote side (between iterations, never in a timed region). */
   async collectGarbage(): Promise<void> {
     const done = nextMessage(this.#child, 'gc-done', REQUEST_TIMEOUT_MS);
