@@ -966,9 +966,24 @@ export class ComponentCore
     // A blocked component stays marked scheduled, so nothing wakes it until `unblock`.
     const flags = this.flags;
     if ((flags & BLOCKED) !== 0) return count;
-    if (this.hasWork()) this.host.scheduler.schedule(this);
-    else this.flags = flags & ~SCHEDULED;
+    if (this.hasWork()) {
+      if (this.control === KILL && count < this.host.throughput) return this.killInTurn(count);
+      this.host.scheduler.schedule(this);
+    } else this.flags = flags & ~SCHEDULED;
     return count;
+  }
+
+  /**
+   * Runs a kill asked for during this turn (a handler's `suicide`, the usual end of a short-lived
+   * component) at the end of the turn, within its budget, rather than in a turn of its own: it would
+   * run first in the next turn anyway, so the order of the component's own events is the same (only
+   * other components' turns no longer come between); and spawn churn saves a trip round the ready
+   * queue per component.
+   */
+  private killInTurn(count: number): number {
+    this.control = undefined;
+    this.handleControl(KILL);
+    return this.endTurn(count + 1);
   }
 
   private hasWork(): boolean {
