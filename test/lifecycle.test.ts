@@ -416,6 +416,44 @@ describe('Component lifecycle requests', () => {
     });
   });
 
+  it('ends a component that kills itself in a handler within that turn: one it told there already sees it destroyed', async () => {
+    await withGatedClock(async (system, clock) => {
+      /** On 'look', records the state of the component it watches. */
+      class Observer extends ComponentDefinition<'look'> {
+        watched: Component<ComponentDefinition<'die'>> | undefined;
+        readonly seen: string[] = [];
+        override receiveLocal(): HandlerReturn {
+          this.seen.push(this.watched?.state ?? 'nothing watched');
+        }
+      }
+      /** On 'die', kills itself and then asks the observer to look at it. */
+      class Dying extends ComponentDefinition<'die'> {
+        constructor(readonly observer: Component<Observer>) {
+          super();
+        }
+        override receiveLocal(): HandlerReturn {
+          this.ctx.suicide();
+          // The observer's turn comes after this one: only a kill done within this turn is seen.
+          this.observer.actorRef().tell('look');
+        }
+      }
+      const observer = system.create(() => new Observer());
+      await within(system.startNotify(observer), DEADLINE_MS, 'observer to start');
+      const dying = system.create(() => new Dying(observer));
+      observer.onDefinition((o) => {
+        o.watched = dying;
+      });
+      await within(system.startNotify(dying), DEADLINE_MS, 'dying component to start');
+      dying.actorRef().tell('die');
+      await clock.settle();
+      assert.equal(dying.isDestroyed(), true);
+      assert.deepEqual(
+        read(observer, (o) => o.seen),
+        ['destroyed'],
+      );
+    });
+  });
+
   it('treats kill and killNotify of a destroyed component as no-ops that resolve at once', async () => {
     await withGatedClock(async (system, clock) => {
       const counter = system.create(() => new Counter());
