@@ -218,6 +218,37 @@ describe('Group commit', () => {
     );
   });
 
+  it('hands the store each key of a turn once, with its last value, whatever the sizes before it', async () => {
+    const store = new ProbeStore();
+    await withSystem(
+      async (system) => {
+        const cyclic: { self?: unknown } = {};
+        cyclic.self = cyclic;
+        const saves = [
+          system.snapshots.save('a', 'x'.repeat(5000)), // more than a batch's first buffer holds
+          system.snapshots.save('b', 1),
+          system.snapshots.save('a', 'short'),
+          system.snapshots.delete('b'),
+          system.snapshots.save('c', [1, 2]),
+        ];
+        assert.throws(() => system.snapshots.save('d', cyclic), SerialisationError);
+        saves.push(system.snapshots.save('e', { e: 5 }));
+        await within(Promise.all(saves), DEADLINE_MS, 'the saves of one turn');
+        assert.equal(store.batches.length, 1);
+        assert.deepEqual(
+          store.batches[0]?.map((change) => `${change.kind} ${change.key}`),
+          ['save a', 'delete b', 'save c', 'save e'],
+        );
+        assert.equal(await system.snapshots.load('a'), 'short');
+        assert.equal(await system.snapshots.load('b'), undefined);
+        assert.deepEqual(await system.snapshots.load('c'), [1, 2]);
+        assert.equal(await system.snapshots.load('d'), undefined);
+        assert.deepEqual(await system.snapshots.load('e'), { e: 5 });
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
   it('releases the saves of a large batch across turns of the event loop, not in one burst', async () => {
     const store = new ProbeStore();
     await withSystem(
@@ -378,6 +409,30 @@ describe('Group commit', () => {
           store.batches.map((batch) => batch.map((change) => change.key)),
           [['a'], ['b'], ['c']],
         );
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('lets load wait for a pending save of its key also among many keys saved once', async () => {
+    // Thousands of keys, each saved once: the facade forgets the places of settled keys now and then
+    // (it keeps them per key, across batches), and must still find the pending ones.
+    const store = Object.assign(new ProbeStore(), { maxBatchSize: 100 });
+    await withSystem(
+      async (system) => {
+        for (let round = 1; round <= 30; round++) {
+          const gate = deferred();
+          store.hold = gate.promise; // the write with the save of x
+          const saves = [system.snapshots.save('x', round)];
+          for (let i = 0; i < 1000; i++) saves.push(system.snapshots.save(`k${round}/${i}`, i));
+          const loaded = system.snapshots.load('x');
+          const loading = track(loaded);
+          await new Promise((resolve) => setImmediate(resolve));
+          assert.equal(loading.settled, false, `round ${round}: load waits for the save of x`);
+          gate.resolve();
+          await within(Promise.all(saves), DEADLINE_MS, `the saves of round ${round}`);
+          assert.equal(await within(loaded, DEADLINE_MS, `the load of round ${round}`), round);
+        }
       },
       (config) => config.snapshotStore(store),
     );

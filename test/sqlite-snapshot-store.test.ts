@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KompactError, Serialisers } from '../src/index.js';
+import { KompactError, SerialisationError, Serialisers } from '../src/index.js';
 import { sqliteSnapshotStore } from '../src/sqlite/index.js';
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
@@ -46,6 +46,33 @@ describe('sqliteSnapshotStore', () => {
           assert.equal(await system.snapshots.load('ключ/π'), 'unicode');
           assert.equal(await system.snapshots.load('counter/2'), undefined);
           assert.deepEqual(await system.snapshots.load('empty', Serialisers.bytes), new Uint8Array(0));
+        },
+        (config) => config.snapshotStore(store),
+      );
+    });
+  });
+
+  it('commits a batch that saves a key twice, deletes another and holds a value that failed to serialise', async () => {
+    await withTempDir(async (dir) => {
+      const store = await sqliteSnapshotStore(join(dir, 'state.db'));
+      await withSystem(
+        async (system) => {
+          await system.snapshots.save('b', 'before');
+          const cyclic: { self?: unknown } = {};
+          cyclic.self = cyclic;
+          const saves = [
+            system.snapshots.save('a', 'x'.repeat(5000)),
+            system.snapshots.save('b', 1),
+            system.snapshots.save('a', 'short'),
+            system.snapshots.delete('b'),
+          ];
+          assert.throws(() => system.snapshots.save('d', cyclic), SerialisationError);
+          saves.push(system.snapshots.save('c', [1, 2]));
+          await within(Promise.all(saves), DEADLINE_MS, 'the saves of one turn');
+          assert.equal(await system.snapshots.load('a'), 'short');
+          assert.equal(await system.snapshots.load('b'), undefined);
+          assert.deepEqual(await system.snapshots.load('c'), [1, 2]);
+          assert.equal(await system.snapshots.load('d'), undefined);
         },
         (config) => config.snapshotStore(store),
       );

@@ -2,13 +2,21 @@ import type { Logger } from 'pino';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
-import type { BufferWriter } from '../serialisation/buffer-writer.js';
+import { BufferWriter } from '../serialisation/buffer-writer.js';
 import { plainMsgpackSerialiser } from '../serialisation/msgpack-serialiser.js';
-import { ReservedSerIds } from '../serialisation/ser-id.js';
+import { ReservedSerIds, type SerId } from '../serialisation/ser-id.js';
 import { SerialisationError } from '../serialisation/serialisation-error.js';
-import { deserialiseFromBytes, type Serialiser, serialiseToBytes } from '../serialisation/serialiser.js';
+import { deserialiseFromBytes, type Serialiser } from '../serialisation/serialiser.js';
 import { isSerialiser } from '../serialisation/serialisers.js';
-import type { SnapshotStore, SnapshotWrite } from './snapshot-store.js';
+import {
+  DELETED,
+  type PackedBatch,
+  type PackedWriter,
+  packedWriterOf,
+  unpack,
+  writePacked,
+} from './packed-batch.js';
+import type { SnapshotStore } from './snapshot-store.js';
 
 /** The serialiser of `save` and `load` without one: msgpack (plain data), under serId 12. */
 const DEFAULT_SERIALISER: Serialiser<unknown> = plainMsgpackSerialiser(
@@ -31,6 +39,11 @@ const KEYS_NAMED = 3;
 const SLICE_SIZE = 64;
 /** How long the continuations of one batch may run before the rest wait for the next turn of the event loop. */
 const RELEASE_BUDGET_MS = 1;
+/** The first buffer of a batch's records holds at least this many bytes, and at first at most the next. */
+const MIN_VALUE_BYTES = 256;
+const MAX_FIRST_VALUE_BYTES = 1 << 20;
+/** Keys the facade remembers places of before it forgets those of settled batches. */
+const FORGET_ABOVE = 4096;
 
 /** One slice of a batch's saves: the promise they share. */
 class Slice {
@@ -48,14 +61,66 @@ class Slice {
   }
 }
 
-/** A group of changes committed in one `write`, and the promises its saves resolve with, a slice each. */
+/**
+ * A group of changes committed in one `write`, packed (see packed-batch.ts: no object per change), and
+ * the promises its saves resolve with, a slice each.
+ */
 class Batch {
-  readonly changes = new Map<string, SnapshotWrite>();
+  /**
+   * The keys of its changes, `count` of them (the array is made a little longer than the last batch
+   * needed, so it seldom grows). Where a key is, the facade's `positions` say.
+   */
+  readonly keys: string[];
+  count = 0;
+  /** Per change, the offset and length of its record in `values` (length `DELETED`: a delete). */
+  spans: Uint32Array;
+  /**
+   * The records, written straight in by the serialisers. Never finished before the commit, so the
+   * writer keeps them in one piece, moving them to a larger buffer as it grows.
+   */
+  readonly values: BufferWriter;
   /** One per `SLICE_SIZE` keys, in order: a save shares the slice that was last when it was made. */
   readonly slices: Slice[] = [new Slice()];
+  readonly #positions: Map<string, number>;
+
+  constructor(positions: Map<string, number>, capacity: number, valueBytes: number) {
+    this.#positions = positions;
+    this.keys = new Array<string>(capacity);
+    this.spans = new Uint32Array(2 * capacity);
+    this.values = new BufferWriter(valueBytes);
+  }
 
   /** Settles once every save of the batch has (the last slice is released last). */
   get done(): Promise<void> {
+    return (this.slices.at(-1) as Slice).done;
+  }
+
+  /** Whether the batch has a change of `key`. */
+  has(key: string): boolean {
+    const position = this.#positions.get(key);
+    return position !== undefined && position < this.count && this.keys[position] === key;
+  }
+
+  /**
+   * Makes the change of `key` the record of `length` bytes at `offset` (`DELETED`: a delete), in place
+   * of an earlier change of `key` in this batch; returns the promise of its slice.
+   */
+  put(key: string, offset: number, length: number): Promise<void> {
+    let position = this.#positions.get(key);
+    if (position === undefined || position >= this.count || this.keys[position] !== key) {
+      position = this.count++;
+      if (position % SLICE_SIZE === 0 && position > 0) this.slices.push(new Slice());
+      if (position < this.keys.length) this.keys[position] = key;
+      else this.keys.push(key);
+      this.#positions.set(key, position);
+      if (2 * position + 2 > this.spans.length) {
+        const spans = new Uint32Array(2 * this.spans.length);
+        spans.set(this.spans);
+        this.spans = spans;
+      }
+    }
+    this.spans[2 * position] = offset;
+    this.spans[2 * position + 1] = length;
     return (this.slices.at(-1) as Slice).done;
   }
 }
@@ -96,6 +161,8 @@ let abandonOf: (snapshots: Snapshots, reason: string) => void;
  */
 export class Snapshots {
   readonly #store: SnapshotStore;
+  /** The store again when it takes packed batches (this package's stores), else undefined. */
+  readonly #packedWriter: PackedWriter | undefined;
   readonly #logger: Logger;
   readonly #maxBatchSize: number;
   readonly #maxWritesInFlight: number;
@@ -104,7 +171,22 @@ export class Snapshots {
   /** Batches handed to the store and not settled yet, in the order they were handed over. */
   readonly #inFlight: Batch[] = [];
   readonly #releaser = new Releaser();
+  /**
+   * Where each key is in the last batch it was put into (an index into that batch's `keys`; a batch
+   * checks that the key is there). One map for all batches, kept across them, rather than one per
+   * batch: a map filled anew for every batch allocates its growing tables each time, and the pending
+   * saves hold them through every scavenge. Emptied of settled keys once it is much larger than the
+   * pending ones (see `#newBatch`).
+   */
+  readonly #positions = new Map<string, number>();
+  /** Keys in batches not settled yet, and the most there ever were. */
+  #pending = 0;
+  #pendingPeak = 0;
+  /** How many keys a new batch makes room for: a quarter more than the last committed batch held. */
+  #capacity = SLICE_SIZE;
   #isCommitQueued = false;
+  /** The first buffer size of a new batch's records: a quarter more than the last committed batch's. */
+  #valueBytes = MIN_VALUE_BYTES;
   #closed: Promise<void> | undefined;
   /** Resolved by `abandon`: shutdown stops waiting for the store. */
   #abandoned: Promise<void> | undefined;
@@ -117,6 +199,7 @@ export class Snapshots {
   /** A facade over `store`; each system makes its own over the store of its config. */
   constructor(store: SnapshotStore, logger: Logger) {
     this.#store = store;
+    this.#packedWriter = packedWriterOf(store);
     this.#logger = logger;
     this.#maxBatchSize = positiveOr(store.maxBatchSize, DEFAULT_MAX_BATCH_SIZE);
     this.#maxWritesInFlight = positiveOr(store.maxWritesInFlight, DEFAULT_MAX_WRITES_IN_FLIGHT);
@@ -140,10 +223,16 @@ export class Snapshots {
     checkKey(key);
     const chosen = checkSerialiser(serialiser);
     if (this.#closed !== undefined) return Promise.reject(closedError(`save snapshot ${key}`));
-    // The record (serId, then the serialiser's bytes) in one piece: a view into the shared writer's
-    // chunk, never written again, so no copy and no allocation of its own per save.
-    const bytes = serialiseToBytes(recordOf(chosen), value);
-    return this.#enqueue({ kind: 'save', key, bytes });
+    let batch = this.#waiting.at(-1);
+    const isNew = batch === undefined || this.#isFull(batch, key);
+    if (isNew) batch = this.#newBatch();
+    // The record goes straight into the batch's buffer: no bytes, view or change object of its own.
+    const out = (batch as Batch).values;
+    const offset = out.length;
+    writeRecord(chosen, value, out);
+    // Pushed only now: a value that does not serialise leaves no empty batch behind.
+    if (isNew) this.#waiting.push(batch as Batch);
+    return this.#enqueue(batch as Batch, key, offset, out.length - offset);
   }
 
   /**
@@ -187,7 +276,12 @@ export class Snapshots {
   delete(key: string): Promise<void> {
     checkKey(key);
     if (this.#closed !== undefined) return Promise.reject(closedError(`delete snapshot ${key}`));
-    return this.#enqueue({ kind: 'delete', key });
+    let batch = this.#waiting.at(-1);
+    if (batch === undefined || this.#isFull(batch, key)) {
+      batch = this.#newBatch();
+      this.#waiting.push(batch);
+    }
+    return this.#enqueue(batch, key, 0, DELETED);
   }
 
   /** The keys of the saved snapshots that start with `prefix` (all without one), after pending saves. */
@@ -247,22 +341,41 @@ export class Snapshots {
     await Promise.race([closing, this.#abandoned]);
   }
 
-  #enqueue(change: SnapshotWrite): Promise<void> {
-    let batch = this.#waiting.at(-1);
-    if (batch === undefined || (batch.changes.size >= this.#maxBatchSize && !batch.changes.has(change.key))) {
-      batch = new Batch();
-      this.#waiting.push(batch);
+  /** Whether a change of `key` needs a batch after `batch`: it is full and has no change of `key`. */
+  #isFull(batch: Batch, key: string): boolean {
+    return batch.count >= this.#maxBatchSize && !batch.has(key);
+  }
+
+  /**
+   * A new batch (the caller queues it). First, when `#positions` holds far more keys than were ever
+   * pending at once, it forgets the settled ones: a system that saves ever new keys does not keep them
+   * all, and one that saves the same keys over and over keeps their places (and never refills the map).
+   */
+  #newBatch(): Batch {
+    const positions = this.#positions;
+    if (positions.size > FORGET_ABOVE + 4 * this.#pendingPeak) {
+      positions.clear();
+      // Oldest first, so a key ends at its place in the newest batch that has it.
+      for (const batches of [this.#inFlight, this.#waiting]) {
+        for (const batch of batches) {
+          for (let i = 0; i < batch.count; i++) positions.set(batch.keys[i] as string, i);
+        }
+      }
     }
-    // Map order is first-insertion order; a later change of a key replaces the earlier in place.
-    const size = batch.changes.size;
-    batch.changes.set(change.key, change);
-    if (size % SLICE_SIZE === 0 && size > 0 && batch.changes.size > size) batch.slices.push(new Slice());
+    return new Batch(positions, this.#capacity, this.#valueBytes);
+  }
+
+  /** Puts a change into `batch`, the last waiting one, and makes sure a commit follows; its promise. */
+  #enqueue(batch: Batch, key: string, offset: number, length: number): Promise<void> {
+    const count = batch.count;
+    const saved = batch.put(key, offset, length);
+    if (batch.count > count && ++this.#pending > this.#pendingPeak) this.#pendingPeak = this.#pending;
     if (this.#inFlight.length < this.#maxWritesInFlight && !this.#isCommitQueued) {
       // After the current turn (and the rest of this drain of the scheduler): its saves join this batch.
       this.#isCommitQueued = true;
       queueMicrotask(this.#commitNext);
     }
-    return (batch.slices.at(-1) as Slice).done;
+    return saved;
   }
 
   /** Hands waiting batches to the store while fewer than `maxWritesInFlight` are in flight. */
@@ -276,20 +389,31 @@ export class Snapshots {
   }
 
   async #commit(batch: Batch): Promise<void> {
-    const changes = [...batch.changes.values()];
+    const { keys } = batch;
+    keys.length = batch.count;
+    this.#capacity = Math.min(this.#maxBatchSize, keys.length + (keys.length >> 2) + 1);
+    const values = batch.values.finish();
+    this.#valueBytes = Math.min(
+      MAX_FIRST_VALUE_BYTES,
+      Math.max(MIN_VALUE_BYTES, values.length + (values.length >> 2)),
+    );
+    const packed: PackedBatch = { keys, spans: batch.spans, values };
     let failure: KompactError | undefined;
     try {
-      await this.#store.write(changes);
+      await (this.#packedWriter === undefined
+        ? this.#store.write(unpack(packed))
+        : this.#packedWriter[writePacked](packed));
     } catch (error) {
-      const keys = changes.slice(0, KEYS_NAMED).map((change) => change.key);
-      const more = changes.length > KEYS_NAMED ? ` and ${changes.length - KEYS_NAMED} more` : '';
+      const named = keys.slice(0, KEYS_NAMED);
+      const more = keys.length > KEYS_NAMED ? ` and ${keys.length - KEYS_NAMED} more` : '';
       failure = storeError(
-        `Could not save ${changes.length} snapshot change(s) (${keys.join(', ')}${more})`,
+        `Could not save ${keys.length} snapshot change(s) (${named.join(', ')}${more})`,
         error,
       );
       this.#logger.warn({ err: error }, failure.message);
     }
     this.#inFlight.splice(this.#inFlight.indexOf(batch), 1);
+    this.#pending -= batch.count;
     // What arrived during the commit goes at once (before the released saves run): it has waited one
     // commit already.
     this.#pump();
@@ -300,14 +424,14 @@ export class Snapshots {
   async #settledWith(key: string): Promise<void> {
     for (let i = this.#waiting.length - 1; i >= 0; i--) {
       const batch = this.#waiting[i] as Batch;
-      if (batch.changes.has(key)) {
+      if (batch.has(key)) {
         await batch.done.catch(() => {});
         return;
       }
     }
     for (let i = this.#inFlight.length - 1; i >= 0; i--) {
       const batch = this.#inFlight[i] as Batch;
-      if (batch.changes.has(key)) {
+      if (batch.has(key)) {
         await batch.done.catch(() => {});
         return;
       }
@@ -384,25 +508,32 @@ class Releaser {
   }
 }
 
-/** Per serialiser, the one that writes a snapshot record: its serId (u32), then its own bytes. */
-const records = new WeakMap<Serialiser<never>, Serialiser<never>>();
-
-function recordOf<T>(serialiser: Serialiser<T>): Serialiser<T> {
-  let record = records.get(serialiser as Serialiser<never>) as Serialiser<T> | undefined;
-  if (record === undefined) {
-    const id = serialiser.serId;
-    record = {
-      serId: id,
-      sizeHint: HEADER_BYTES + (serialiser.sizeHint ?? 60),
-      serialise(value: T, out: BufferWriter): void {
-        out.writeU32(id);
-        serialiser.serialise(value, out);
-      },
-      deserialise: (input) => serialiser.deserialise(input),
-    };
-    records.set(serialiser as Serialiser<never>, record as Serialiser<never>);
+/**
+ * Writes `value`'s snapshot record to `out`: the serialiser's serId (u32, so `load` can refuse another
+ * serialiser's bytes), then its own bytes.
+ *
+ * @throws {@link SerialisationError} with the serialiser's serId when it throws.
+ */
+function writeRecord<T>(serialiser: Serialiser<T>, value: T, out: BufferWriter): void {
+  const id = serialiser.serId;
+  try {
+    out.writeU32(id);
+    serialiser.serialise(value, out);
+  } catch (error) {
+    throw serialiseError(error, id);
   }
-  return record;
+}
+
+/** What `serialiseToBytes` throws for `error`: a SerialisationError naming the serId. */
+function serialiseError(error: unknown, id: SerId): SerialisationError {
+  if (error instanceof SerialisationError && error.serId === id) return error;
+  const isOwn = error instanceof SerialisationError;
+  return new SerialisationError(
+    isOwn ? error.reason : 'invalid-type',
+    id,
+    `Cannot serialise serId ${id}: ${isOwn ? error.message : describeThrown(error)}`,
+    { cause: error },
+  );
 }
 
 function positiveOr(value: number | undefined, fallback: number): number {

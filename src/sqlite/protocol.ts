@@ -1,5 +1,5 @@
 // The messages between a SQLite snapshot store and its worker thread.
-import type { EncodedBatch } from './batch-codec.js';
+import type { PackedBatch } from '../snapshots/packed-batch.js';
 
 /** What the worker is started with. */
 export interface WorkerSettings {
@@ -14,7 +14,7 @@ export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA';
 
 /** A request to the worker; `id` pairs it with its reply. */
 export type WorkerRequest =
-  | { readonly op: 'write'; readonly id: number; readonly batch: EncodedBatch }
+  | { readonly op: 'write'; readonly id: number; readonly batch: PackedBatch }
   | { readonly op: 'load'; readonly id: number; readonly key: string }
   | { readonly op: 'keys'; readonly id: number; readonly prefix: string }
   | { readonly op: 'close'; readonly id: number };

@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
+import { type PackedBatch, type PackedWriter, pack, writePacked } from '../snapshots/packed-batch.js';
 import type { SnapshotStore, SnapshotWrite } from '../snapshots/snapshot-store.js';
-import { encodeBatch } from './batch-codec.js';
 import {
   fromWorkerError,
   type SqliteSynchronous,
@@ -156,7 +156,7 @@ export function sqliteWorkerOf(store: SnapshotStore): Worker | undefined {
   return workers.get(store)?.();
 }
 
-class SqliteSnapshotStore implements SnapshotStore {
+class SqliteSnapshotStore implements SnapshotStore, PackedWriter {
   readonly maxBatchSize: number;
   /** The worker takes requests in order, one queue: the next batch is encoded while one commits. */
   readonly maxWritesInFlight = WRITES_IN_FLIGHT;
@@ -173,9 +173,14 @@ class SqliteSnapshotStore implements SnapshotStore {
   }
 
   write(batch: readonly SnapshotWrite[]): Promise<void> {
-    if (batch.length === 0) return Promise.resolve();
+    return this[writePacked](pack(batch));
+  }
+
+  /** The facade's batches, as it packed them. */
+  [writePacked](batch: PackedBatch): Promise<void> {
+    if (batch.keys.length === 0) return Promise.resolve();
     // Copied, not transferred: measured here, postMessage copies a batch faster than it transfers one.
-    return this.#request({ op: 'write', id: 0, batch: encodeBatch(batch) }).then(() => undefined);
+    return this.#request({ op: 'write', id: 0, batch }).then(() => undefined);
   }
 
   async load(key: string): Promise<Uint8Array | undefined> {

@@ -3,7 +3,8 @@
 // them) never blocks the event loop of the system that saves. Requests are handled in arrival order.
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type EncodedBatch, forEachChange } from './batch-codec.js';
+import type { PackedBatch } from '../snapshots/packed-batch.js';
+import { forEachChange } from './batch-codec.js';
 import { toWorkerError, type WorkerReply, type WorkerRequest, type WorkerSettings } from './protocol.js';
 
 /** The part of better-sqlite3's API this worker uses (its own types are not a dependency). */
@@ -83,7 +84,7 @@ if (db === undefined) {
   const removeKey = (key: string): void => {
     remove.run(key);
   };
-  const write = db.transaction((batch: EncodedBatch) => forEachChange(batch, save, removeKey));
+  const write = db.transaction((batch: PackedBatch) => forEachChange(batch, save, removeKey));
 
   port.on('message', (request: WorkerRequest) => {
     // A message that is no request cannot be answered (it has no id): a bug in the store, so the thread
