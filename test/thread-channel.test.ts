@@ -219,6 +219,41 @@ describe('ThreadChannel', () => {
     }
   });
 
+  it('keeps order when a frame too big for the rest of the ring is followed by smaller ones', async () => {
+    const { port1, port2 } = new MessageChannel();
+    // 256 bytes: a 150-byte payload fits in one piece only at some positions, a 10-byte one almost anywhere.
+    const a = new ThreadChannel(port1, 256);
+    const b = new ThreadChannel(port2, 256);
+    const received: number[] = [];
+    const sink: DataSink = {
+      data(_id, _sender, _receiver, chunk, offset, length) {
+        received.push(length === 0 ? -1 : (chunk[offset] as number));
+      },
+    };
+    port2.on('message', (message: unknown) => {
+      if (isChannelMessage(message)) b.receive(message, sink);
+    });
+    port1.on('message', () => {});
+    try {
+      let next = 0;
+      for (let turn = 0; turn < 30; turn++) {
+        for (let i = 0; i < 1 + (turn % 4); i++, next++) {
+          const payload = Buffer.alloc(next % 3 === 0 ? 150 : 10, next % 256);
+          assert.ok(a.send(SER_ID, SENDER, RECEIVER, payload, 0, payload.length));
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await until(() => received.length >= next, `${next} frames`);
+      assert.deepEqual(
+        received,
+        upTo(next).map((i) => i % 256),
+      );
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
   it('refuses sends once closed and counts what it had not published', () => {
     const { a, ports } = pair(4096);
     try {

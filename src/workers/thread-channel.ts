@@ -1,7 +1,7 @@
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
 import { FlushScheduler } from '../net/flush-scheduler.js';
-import { ChunkDataFrame, encodeFrame, FrameKindByte, frameSize, PathTable, PathTag } from '../net/frame.js';
+import { dataFrameSize, encodeDataFields, FrameKindByte, PathTable, PathTag } from '../net/frame.js';
 import type { DataSink } from '../net/frame-decoder.js';
 import { ActorPath } from '../paths/actor-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
@@ -100,14 +100,23 @@ export class ThreadChannel {
   readonly #inPaths = new Map<string, ActorPath>();
   /** Where the path field read last by {@link ThreadChannel.#readPath} ends. */
   #pathEnd = 0;
+  /** Frames that did not go straight into the ring (see {@link ThreadChannel.#room}), and their end. */
   #out = Buffer.allocUnsafeSlow(INITIAL_BATCH_BYTES);
   #at = 0;
-  /** Frames in `#out`, for the count of what a closed channel drops and for mid-turn publishing. */
+  /** Frames not published yet (in the ring or `#out`): what a closed channel drops; mid-turn publishing. */
   #queued = 0;
   #isClosed = false;
-  /** This end's ring (it writes), its header and data. */
+  /** This end's ring (it writes), its header and data (a `Buffer`: the frame encoder writes into it). */
   readonly #outHeader: Int32Array;
-  readonly #outData: Uint8Array;
+  readonly #outData: Buffer;
+  /** Where the next frame goes in the ring (a position like `TAIL`): frames before it and after `TAIL` are written, not yet published. */
+  #written = 0;
+  /**
+   * Bytes free in one piece at `#written`, as last looked: a frame that fits is written straight into
+   * the ring. 0 while frames of this batch are in `#out`, or batches posted on the port are not all
+   * taken: the ring is looked at again (`#lookForRoom`) only when a frame does not fit.
+   */
+  #room = 0;
   /** Batches this end posted on the port because its ring was full (compared with the reader's count). */
   #posted = 0;
   /** The other end's ring (this end reads), once its `ring` message has arrived. */
@@ -124,7 +133,7 @@ export class ThreadChannel {
     this.#port = port;
     const ring = new SharedArrayBuffer(HEADER_BYTES + ringBytes);
     this.#outHeader = new Int32Array(ring, 0, HEADER_BYTES / 4);
-    this.#outData = new Uint8Array(ring, HEADER_BYTES);
+    this.#outData = Buffer.from(ring, HEADER_BYTES);
     const message: RingMessage = { kind: 'ring', ring };
     port.postMessage(message);
   }
@@ -145,7 +154,17 @@ export class ThreadChannel {
   ): boolean {
     if (this.#isClosed) return false;
     if (length <= SHORT_PAYLOAD_BYTES && serId !== 0 && this.#paths.isLastPair(sender, receiver)) {
-      this.#putShort(serId, chunk, offset, length);
+      const size = SHORT_HEADER_BYTES + length;
+      if (size <= this.#room || this.#lookForRoom(size)) {
+        const data = this.#outData;
+        const at = this.#written & (data.length - 1);
+        putShort(data, at, this.#paths, serId, chunk, offset, length);
+        this.#written = (this.#written + size) | 0;
+        this.#room -= size;
+      } else {
+        if (this.#at + size > this.#out.length) this.#grow(size);
+        this.#at = putShort(this.#out, this.#at, this.#paths, serId, chunk, offset, length);
+      }
     } else {
       this.#put(serId, sender, receiver, chunk, offset, length);
     }
@@ -163,51 +182,70 @@ export class ThreadChannel {
     offset: number,
     length: number,
   ): void {
-    const frame = new ChunkDataFrame(serId, sender, receiver, chunk, offset, length);
-    const size = frameSize(frame);
+    // An upper bound: a path that goes as a reference takes less.
+    const size = dataFrameSize(sender, receiver, length);
+    const paths = this.#paths;
+    if (size <= this.#room || this.#lookForRoom(size)) {
+      const data = this.#outData;
+      const at = this.#written & (data.length - 1);
+      const written = encodeDataFields(data, at, serId, sender, receiver, chunk, offset, length, paths) - at;
+      this.#written = (this.#written + written) | 0;
+      this.#room -= written;
+      return;
+    }
     if (this.#at + size > this.#out.length) this.#grow(size);
-    this.#at = encodeFrame(frame, this.#out, this.#at, size, this.#paths);
+    this.#at = encodeDataFields(this.#out, this.#at, serId, sender, receiver, chunk, offset, length, paths);
   }
 
   /**
-   * A frame of the last pair {@link ThreadChannel.#put} wrote as two references (the usual stream
-   * between two components), written field by field: the same bytes, without a frame object.
+   * Whether a frame of `size` bytes can go straight into the ring: nothing of this batch is in `#out`
+   * (it would be overtaken), every batch posted on the port was taken, and the ring has `size` bytes
+   * free in one piece at `#written` (a frame that would wrap around its end goes to `#out`, and the
+   * flush copies it in two pieces).
    */
-  #putShort(serId: SerId, chunk: Uint8Array, offset: number, length: number): void {
-    let out = this.#out;
-    let at = this.#at;
-    const size = SHORT_HEADER_BYTES + length;
-    if (at + size > out.length) {
-      this.#grow(size);
-      out = this.#out;
-    }
-    putU32(out, at, size - 4);
-    out[at + 4] = FrameKindByte.data;
-    putU32(out, at + 5, serId);
-    at = this.#paths.putLastPair(out, at + 9);
-    for (let i = 0; i < length; i++) out[at + i] = chunk[offset + i] as number;
-    this.#at = at + length;
+  #lookForRoom(size: number): boolean {
+    this.#room = 0;
+    if (this.#at !== 0) return false;
+    const header = this.#outHeader;
+    if (this.#posted !== Atomics.load(header, TAKEN)) return false;
+    const capacity = this.#outData.length;
+    const written = this.#written;
+    const free = capacity - ((written - Atomics.load(header, HEAD)) | 0);
+    const room = Math.min(free, capacity - (written & (capacity - 1)));
+    // Room too small stays 0: a smaller frame after this one must not overtake it.
+    if (size > room) return false;
+    this.#room = room;
+    return true;
   }
 
-  /** Publishes what was queued: into the ring when it fits, else posted on the port. */
+  /**
+   * Publishes what was queued: the frames written into the ring, then those in `#out`, copied into the
+   * ring when they fit, else posted on the port.
+   */
   flush(): void {
-    const length = this.#at;
-    if (length === 0 || this.#isClosed) return;
-    this.#at = 0;
+    if (this.#queued === 0 || this.#isClosed) return;
     this.#queued = 0;
     const header = this.#outHeader;
+    let tail = header[TAIL] as number;
+    if (this.#written !== tail) {
+      tail = this.#written;
+      this.#publish(tail);
+    }
+    const length = this.#at;
+    if (length === 0) return;
+    this.#at = 0;
+    // The ring is looked at again for the next frame.
+    this.#room = 0;
     const data = this.#outData;
     const capacity = data.length;
-    const tail = header[TAIL] as number;
     const free = capacity - ((tail - Atomics.load(header, HEAD)) | 0);
     if (length <= free && this.#posted === Atomics.load(header, TAKEN)) {
       const at = tail & (capacity - 1);
       const first = Math.min(length, capacity - at);
-      const out = this.#out;
-      data.set(out.subarray(0, first), at);
-      if (first < length) data.set(out.subarray(first, length), 0);
-      Atomics.store(header, TAIL, (tail + length) | 0);
-      if (Atomics.exchange(header, WAKE, 1) === 0) this.#port.postMessage(WAKE_UP);
+      this.#out.copy(data, at, 0, first);
+      if (first < length) this.#out.copy(data, 0, first, length);
+      this.#written = (tail + length) | 0;
+      this.#publish(this.#written);
       return;
     }
     // The ring is full, or batches posted before this one are not taken yet: post it, in order.
@@ -216,6 +254,13 @@ export class ThreadChannel {
     this.#posted++;
     const message: FramesMessage = { kind: 'frames', bytes };
     this.#port.postMessage(message, [bytes.buffer as ArrayBuffer]);
+  }
+
+  /** Makes the ring's bytes up to `tail` readable, and wakes the reader unless a wake-up is pending. */
+  #publish(tail: number): void {
+    const header = this.#outHeader;
+    Atomics.store(header, TAIL, tail);
+    if (Atomics.exchange(header, WAKE, 1) === 0) this.#port.postMessage(WAKE_UP);
   }
 
   /** Takes a message the other end's channel posted, handing each data frame to `sink` in order. */
@@ -247,6 +292,7 @@ export class ThreadChannel {
     this.#isClosed = true;
     this.#at = 0;
     this.#queued = 0;
+    this.#room = 0;
     return dropped;
   }
 
@@ -356,6 +402,28 @@ export class ThreadChannel {
     this.#out.copy(bigger, 0, 0, this.#at);
     this.#out = bigger;
   }
+}
+
+/**
+ * Writes at `at` a frame of the last pair `paths` wrote as two references (the usual stream between two
+ * components), field by field: the same bytes as the frame encoder's, without a frame object. Returns
+ * the offset after it.
+ */
+function putShort(
+  out: Uint8Array,
+  at: number,
+  paths: PathTable,
+  serId: SerId,
+  chunk: Uint8Array,
+  offset: number,
+  length: number,
+): number {
+  putU32(out, at, SHORT_BODY_BYTES + length);
+  out[at + 4] = FrameKindByte.data;
+  putU32(out, at + 5, serId);
+  const start = paths.putLastPair(out, at + 9);
+  for (let i = 0; i < length; i++) out[start + i] = chunk[offset + i] as number;
+  return start + length;
 }
 
 /** Writes a big-endian u32. */

@@ -22,6 +22,11 @@ export interface WorkerRoute {
   readonly downDetail: string;
 }
 
+/** Where a cached route's messages go: a worker's route, or a worker's parent or peer channel. */
+interface ChannelHolder {
+  readonly channel: ThreadChannel | undefined;
+}
+
 /** A pool's paths: a message to it goes to one of its workers (select) or to all of them (broadcast). */
 export interface PoolRoute {
   /** The workers a message from `sender` goes to; `broadcast` for all the live ones. */
@@ -56,15 +61,15 @@ export class ThreadLink implements RemoteLink {
   readonly #rewritten = new WeakMap<ActorPath, Map<SystemPath, NamedPath>>();
   readonly #serialised: ChunkRange = { chunk: EMPTY, offset: 0, length: 0 };
   /**
-   * The last system path object found to be a thread's, with the channel its messages went to (a
-   * worker's route, or a worker's parent or peer channel): a stream of messages carries the same path
-   * objects (decoded paths are the path table's), so most messages skip the comparison of system paths
-   * by text and the lookups by it (the dispatcher's `isLocal` does the same for this system's path).
-   * Forgotten whenever a route changes (see {@link ThreadLink.#forget}).
+   * The last system path object found to be a thread's, with the route its messages went to: a stream
+   * of messages carries the same path objects (decoded paths are the path table's), so most messages
+   * skip the comparison of system paths by text and the lookups by it (the dispatcher's `isLocal` does
+   * the same for this system's path). Forgotten whenever a route changes (see
+   * {@link ThreadLink.#forget}); a worker's route is kept rather than its channel, which changes when
+   * the worker restarts.
    */
   #lastRemote: SystemPath | undefined;
-  #lastChannel: ThreadChannel | undefined;
-  #lastWorker: WorkerRoute | undefined;
+  #lastRoute: ChannelHolder | undefined;
 
   constructor(host: DispatchHost, logger: Logger) {
     this.#host = host;
@@ -119,8 +124,7 @@ export class ThreadLink implements RemoteLink {
   /** Drops the cached routes: the next message of each system looks its route up again. */
   #forget(): void {
     this.#lastRemote = undefined;
-    this.#lastChannel = undefined;
-    this.#lastWorker = undefined;
+    this.#lastRoute = undefined;
   }
 
   send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void {
@@ -186,9 +190,8 @@ export class ThreadLink implements RemoteLink {
     const dispatcher = this.#dispatcher;
     const system = receiver.system;
     if (system === this.#lastRemote) {
-      // The cached channel, or the worker's (it changes when the worker restarts); a refusal goes the
-      // long way, which names the dead letter's reason.
-      const channel = this.#lastChannel ?? this.#lastWorker?.channel;
+      // A refusal (the thread is down) goes the long way, which names the dead letter's reason.
+      const channel = (this.#lastRoute as ChannelHolder).channel;
       if (channel?.send(serId, sender, receiver, chunk, offset, length) === true) return;
     } else if (dispatcher?.isLocal(system) === true) {
       dispatcher.receive(sender, receiver, serId, chunk, offset, length);
@@ -199,12 +202,12 @@ export class ThreadLink implements RemoteLink {
       if (this.#peers.size > 0) {
         const peer = this.#peers.get(system.toString());
         if (peer?.send(serId, sender, receiver, chunk, offset, length) === true) {
-          this.#remember(system, peer, undefined);
+          this.#remember(system, { channel: peer });
           return;
         }
       }
       if (parent.send(serId, sender, receiver, chunk, offset, length)) {
-        this.#remember(system, parent, undefined);
+        this.#remember(system, { channel: parent });
       } else {
         this.#dead(receiver, value, serId, sender, chunk, offset, length, 'the parent system is gone');
       }
@@ -238,7 +241,7 @@ export class ThreadLink implements RemoteLink {
     if (worker !== undefined) {
       const channel = worker.channel;
       if (channel?.send(serId, sender, receiver, chunk, offset, length) === true) {
-        this.#remember(system, undefined, worker);
+        this.#remember(system, worker);
       } else {
         this.#dead(receiver, value, serId, sender, chunk, offset, length, worker.downDetail);
       }
@@ -268,11 +271,10 @@ export class ThreadLink implements RemoteLink {
     }
   }
 
-  /** Routes the next messages for `system` to `channel` (a worker's parent or peer), or to `worker`. */
-  #remember(system: SystemPath, channel: ThreadChannel | undefined, worker: WorkerRoute | undefined): void {
+  /** Sends the next messages for `system` to `route`'s channel without a lookup. */
+  #remember(system: SystemPath, route: ChannelHolder): void {
     this.#lastRemote = system;
-    this.#lastChannel = channel;
-    this.#lastWorker = worker;
+    this.#lastRoute = route;
   }
 
   /** The path of `pool`'s alias on one of its workers: the same segments, without the marker. */

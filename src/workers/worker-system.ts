@@ -112,8 +112,12 @@ export class WorkerSystem {
   #state: WorkerState = 'starting';
   #thread: Worker | undefined;
   #threadId = -1;
-  #channel: ThreadChannel | undefined;
-  readonly #route: WorkerRoute;
+  /** What the link routes by; `channel` is a field, not a getter (the link reads it per message). */
+  readonly #route: {
+    readonly systemPath: SystemPath;
+    channel: ThreadChannel | undefined;
+    readonly downDetail: string;
+  };
   #downDetail = 'starting';
   readonly #pending = new Map<number, Pending>();
   #nextRequest = 1;
@@ -129,7 +133,7 @@ export class WorkerSystem {
   static {
     routeOfWorker = (worker) => worker.#route;
     threadOf = (worker) => worker.#thread;
-    flushTo = (worker) => worker.#channel?.flush();
+    flushTo = (worker) => worker.#route.channel?.flush();
     startOf = (worker) => worker.#start();
   }
 
@@ -152,9 +156,7 @@ export class WorkerSystem {
     const self = this;
     this.#route = {
       systemPath,
-      get channel() {
-        return self.#channel;
-      },
+      channel: undefined,
       get downDetail() {
         return `worker ${self.name} is ${self.#downDetail}`;
       },
@@ -243,7 +245,7 @@ export class WorkerSystem {
     }
     // Frames sent while the setup runs wait in the thread until it has finished.
     const channel = new ThreadChannel(thread);
-    this.#channel = channel;
+    this.#route.channel = channel;
     const destination = destinationOf(host.logger);
     let failure: WorkerFaultCause | undefined;
     return new Promise<void>((resolve, reject) => {
@@ -299,7 +301,7 @@ export class WorkerSystem {
         if (this.#thread !== thread) return;
         this.#thread = undefined;
         const dropped = channel.close();
-        if (this.#channel === channel) this.#channel = undefined;
+        if (this.#route.channel === channel) this.#route.channel = undefined;
         this.#rejectPending(`worker ${this.name}'s thread ended`);
         this.#tellSiblingsGone();
         if (this.#state === 'terminating') {
@@ -378,7 +380,7 @@ export class WorkerSystem {
     return new Promise((resolve, reject) => {
       this.#pending.set(requestId, { resolve, reject });
       // Frames sent before the request must arrive first (a request may depend on them).
-      this.#channel?.flush();
+      this.#route.channel?.flush();
       try {
         thread.postMessage(message(requestId));
       } catch (error) {
@@ -534,7 +536,7 @@ export class WorkerSystem {
       const exited = new Promise<void>((resolve) => {
         this.#onExit = resolve;
       });
-      this.#channel?.flush();
+      this.#route.channel?.flush();
       if (previous === 'up') thread.postMessage({ kind: 'shutdown' } satisfies ToWorker);
       const graceMs = previous === 'up' ? this.#host.shutdownGraceMs : 0;
       let timer: NodeJS.Timeout | undefined;
