@@ -25,6 +25,8 @@ class ProbeStore implements SnapshotStore {
   readonly inner = memorySnapshotStore();
   /** When set, the next write waits for this promise (and clears it). */
   hold: Promise<void> | undefined;
+  /** When set, every write waits for this promise. */
+  gate: Promise<void> | undefined;
   /** When set, writes reject with this error. */
   failWith: Error | undefined;
   isClosed = false;
@@ -34,6 +36,7 @@ class ProbeStore implements SnapshotStore {
     const hold = this.hold;
     this.hold = undefined;
     if (hold !== undefined) await hold;
+    if (this.gate !== undefined) await this.gate;
     if (this.failWith !== undefined) throw this.failWith;
     await this.inner.write(batch);
   }
@@ -433,6 +436,35 @@ describe('Group commit', () => {
           await within(Promise.all(saves), DEADLINE_MS, `the saves of round ${round}`);
           assert.equal(await within(loaded, DEADLINE_MS, `the load of round ${round}`), round);
         }
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('hands a store full batches beyond two writes in flight, and a batch that can still grow only below two', async () => {
+    const store = Object.assign(new ProbeStore(), { maxWritesInFlight: 4, maxBatchSize: 2 });
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.gate = gate.promise;
+        const saves = [];
+        for (let i = 0; i < 7; i++) saves.push(system.snapshots.save(`k${i}`, i));
+        await new Promise((resolve) => setImmediate(resolve));
+        const keys = (): string[][] => store.batches.map((batch) => batch.map((change) => change.key));
+        assert.deepEqual(keys(), [
+          ['k0', 'k1'],
+          ['k2', 'k3'],
+          ['k4', 'k5'],
+        ]);
+        saves.push(system.snapshots.save('k7', 7));
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepEqual(keys().at(-1), ['k6', 'k7'], 'the last batch went once it was full');
+        saves.push(system.snapshots.save('k8', 8));
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 4, 'no more than maxWritesInFlight writes');
+        gate.resolve();
+        await within(Promise.all(saves), DEADLINE_MS, 'the saves');
+        assert.deepEqual(keys().at(-1), ['k8']);
       },
       (config) => config.snapshotStore(store),
     );

@@ -60,7 +60,8 @@ export interface SnapshotStore {
   /**
    * How many `write`s the facade may have in flight at once (default 1). Above 1 the store promises to
    * apply them in call order; it lets a store whose commit runs elsewhere (a thread, a server) take
-   * the next batch while one commits.
+   * the next batch while one commits. Beyond two in flight the facade hands over only full batches
+   * (`maxBatchSize` changes), so a higher limit never makes batches smaller: it lets a backlog queue up.
    */
   readonly maxWritesInFlight?: number;
   /** Applies `batch` atomically and durably; rejects, changing nothing, when it cannot. */

@@ -42,6 +42,8 @@ const RELEASE_BUDGET_MS = 1;
 /** The first buffer of a batch's records holds at least this many bytes, and at first at most the next. */
 const MIN_VALUE_BYTES = 256;
 const MAX_FIRST_VALUE_BYTES = 1 << 20;
+/** Writes in flight beyond which the facade hands a store only full batches (see `#mayHandOver`). */
+const PIPELINE_DEPTH = 2;
 /** Keys the facade remembers places of before it forgets those of settled batches. */
 const FORGET_ABOVE = 4096;
 
@@ -139,8 +141,8 @@ let abandonOf: (snapshots: Snapshots, reason: string) => void;
  *   store). Per key, the last acknowledged save wins, and a save is never visible half-written.
  * - Group commit: saves made in the same turn share one `write` of the store (one transaction and one
  *   sync); a save made while the store has as many writes in flight as it takes
- *   (`maxWritesInFlight`, 1 by default) joins the next one. Saves of one key before their
- *   commit keep only the last value (the earlier saves resolve with it).
+ *   (`maxWritesInFlight`, 1 by default; beyond two, only full batches go) joins the next one. Saves
+ *   of one key before their commit keep only the last value (the earlier saves resolve with it).
  * - Saves are acknowledged in commit order. The saves of a large batch are acknowledged a slice at a
  *   time: once their savers' continuations have run for about a millisecond, the rest wait for the next
  *   turn of the event loop, so acknowledging a thousand saves does not hold timers and I/O back.
@@ -370,7 +372,7 @@ export class Snapshots {
     const count = batch.count;
     const saved = batch.put(key, offset, length);
     if (batch.count > count && ++this.#pending > this.#pendingPeak) this.#pendingPeak = this.#pending;
-    if (this.#inFlight.length < this.#maxWritesInFlight && !this.#isCommitQueued) {
+    if (!this.#isCommitQueued && this.#mayHandOver(batch)) {
       // After the current turn (and the rest of this drain of the scheduler): its saves join this batch.
       this.#isCommitQueued = true;
       queueMicrotask(this.#commitNext);
@@ -378,11 +380,25 @@ export class Snapshots {
     return saved;
   }
 
-  /** Hands waiting batches to the store while fewer than `maxWritesInFlight` are in flight. */
+  /**
+   * Whether `batch` may go to the store now: fewer than `maxWritesInFlight` writes are in flight, and,
+   * beyond the first `PIPELINE_DEPTH` of them, only a full batch. A backlog of full batches then keeps
+   * a store whose commits run elsewhere busy while the event loop is held up (a scavenge, a long turn),
+   * and a batch that can still grow is not cut short: it waits for a write to settle.
+   */
+  #mayHandOver(batch: Batch): boolean {
+    const inFlight = this.#inFlight.length;
+    return (
+      inFlight < this.#maxWritesInFlight && (inFlight < PIPELINE_DEPTH || batch.count >= this.#maxBatchSize)
+    );
+  }
+
+  /** Hands waiting batches to the store, oldest first, while `#mayHandOver` lets it. */
   #pump(): void {
-    while (this.#inFlight.length < this.#maxWritesInFlight) {
-      const batch = this.#waiting.shift();
-      if (batch === undefined) return;
+    for (;;) {
+      const batch = this.#waiting[0];
+      if (batch === undefined || !this.#mayHandOver(batch)) return;
+      this.#waiting.shift();
       this.#inFlight.push(batch);
       void this.#commit(batch);
     }

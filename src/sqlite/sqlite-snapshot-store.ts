@@ -14,8 +14,12 @@ import {
 
 /** The command that installs the driver, named by the error when it is missing. */
 const INSTALL_COMMAND = 'npm install better-sqlite3@12';
-/** Writes in flight at once: two keep both threads busy (one encodes and resolves, one commits). */
-const WRITES_IN_FLIGHT = 2;
+/**
+ * Writes in flight at once. Two keep both threads busy (one prepares and acknowledges, one commits);
+ * beyond two the facade sends only full batches, so a backlog queues up to eight in the worker and
+ * its commits go on while the event loop is held up (a scavenge of the main thread's heap, a long turn).
+ */
+const WRITES_IN_FLIGHT = 8;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'EXTRA', 'NORMAL'];
 const OPTION_NAMES: readonly string[] = ['synchronous', 'table', 'busyTimeoutMs', 'maxBatchSize'];
