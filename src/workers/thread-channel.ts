@@ -79,17 +79,19 @@ const flusher = new FlushScheduler();
 
 /**
  * One thread's end of a pair of threads: data frames for the other thread are encoded (with a path
- * table, as on a TCP connection) into a batch, which is copied into a `SharedArrayBuffer` ring that the
- * other end reads; a number posted on the port wakes the reader when it is not already about to read.
+ * table, as on a TCP connection) straight into a `SharedArrayBuffer` ring that the other end reads; a
+ * number posted on the port wakes the reader when it is not already about to read.
  *
  * @remarks Order: a batch is published at the end of the turn, or as soon as it holds
- * {@link PUBLISH_FRAMES} frames. A batch that does not fit into the ring is posted on the port instead
- * (transferred, not copied), and so are the batches after it until the reader has taken them all, so
- * frames arrive in the order they were sent and a full ring never blocks the writer's thread (the port's
- * queue takes the excess). Every publish has a wake-up ahead of anything posted after it on the port
- * (one is posted unless the reader has one it has not started on, and the reader clears the flag before
- * it reads), so a posted batch or protocol message arrives after the frames published before it. Payloads are read from a copy of the ring's bytes (they stay valid while the
- * receiver keeps them).
+ * {@link PUBLISH_FRAMES} frames. A frame the ring cannot take in one piece goes, with the rest of its
+ * batch, into a batch buffer that the flush copies into the ring, or posts on the port when it does
+ * not fit (transferred, not copied); the batches after a posted one are posted too until the reader
+ * has taken them all, so frames arrive in the order they were sent and a full ring never blocks the
+ * writer's thread (the port's queue takes the excess). Every publish has a wake-up ahead of anything
+ * posted after it on the port (one is posted unless the reader has one it has not started on, and the
+ * reader clears the flag before it reads), so a posted batch or protocol message arrives after the
+ * frames published before it. Payloads are read from a copy of the ring's bytes (they stay valid while
+ * the receiver keeps them).
  */
 export class ThreadChannel {
   readonly #port: ThreadPort;
@@ -109,7 +111,7 @@ export class ThreadChannel {
   /** This end's ring (it writes), its header and data (a `Buffer`: the frame encoder writes into it). */
   readonly #outHeader: Int32Array;
   readonly #outData: Buffer;
-  /** Where the next frame goes in the ring (a position like `TAIL`): frames before it and after `TAIL` are written, not yet published. */
+  /** Where the next frame goes in the ring, a position like `TAIL`: the frames from `TAIL` to here are not published yet. */
   #written = 0;
   /**
    * Bytes free in one piece at `#written`, as last looked: a frame that fits is written straight into

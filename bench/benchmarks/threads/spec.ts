@@ -28,7 +28,7 @@ export const threadPingPong = define<PingPongParams>({
   },
   notes: () => [
     'RTT = median iteration time / n (µs; lower is better). Target: kompact-ts RTT ≤ 1.3× raw-message-port (the "vs raw-message-port" column).',
-    "kompact-ts: a pinger on the main thread's system tells each ping, a number (built-in f64 serialiser), to `thread://worker:<n>/ponger`, a ponger on a worker system spawned in setup (bench/benchmarks/threads/ponger-worker.ts), which replies with the same number to `msg.sender`. Each message is one data frame, copied into the channel's SharedArrayBuffer ring at the end of the turn, with a number posted to wake the other thread.",
+    "kompact-ts: a pinger on the main thread's system tells each ping, a number (built-in f64 serialiser), to `thread://worker:<n>/ponger`, a ponger on a worker system spawned in setup (bench/benchmarks/threads/ponger-worker.ts), which replies with the same number to `msg.sender`. Each message is one data frame, written straight into the channel's SharedArrayBuffer ring and published at the end of the turn, with a number posted to wake the other thread.",
     'raw-message-port: the main thread posts the number to a `Worker` whose code posts it back (structured clone of a number, no batching).',
   ],
   metrics: ({ n }, row) => [
