@@ -900,7 +900,11 @@ export class ComponentCore
         if (result !== undefined && !this.continueAfter(result, 'message', message))
           return this.endTurn(count);
       }
-      if (!isFirstPass) return this.endTurn(count);
+      if (!isFirstPass) {
+        // Checked here, at the turn's usual end, not in `endTurn` (inlined at every exit of the turn).
+        if (this.control === KILL && count < throughput) return this.killInTurn(count);
+        return this.endTurn(count);
+      }
       if (this.pendingPortEvents > 0) {
         const ports = this.ports as PortEnd<unknown, unknown> | PortEnd<unknown, unknown>[];
         if (Array.isArray(ports)) {
@@ -986,10 +990,8 @@ export class ComponentCore
     // A blocked component stays marked scheduled, so nothing wakes it until `unblock`.
     const flags = this.flags;
     if ((flags & BLOCKED) !== 0) return count;
-    if (this.hasWork()) {
-      if (this.control === KILL && count < this.host.throughput) return this.killInTurn(count);
-      this.host.scheduler.schedule(this);
-    } else this.flags = flags & ~SCHEDULED;
+    if (this.hasWork()) this.host.scheduler.schedule(this);
+    else this.flags = flags & ~SCHEDULED;
     return count;
   }
 
