@@ -54,6 +54,25 @@ function pair(ringBytes: number): {
   return { a, received, others, ports: [port1, port2] };
 }
 
+/** One end on each port of a MessageChannel, the receiving end handing every frame to `sink`. */
+function wired(ringBytes: number, sink: DataSink): { readonly a: ThreadChannel; readonly close: () => void } {
+  const { port1, port2 } = new MessageChannel();
+  const a = new ThreadChannel(port1, ringBytes);
+  const b = new ThreadChannel(port2, ringBytes);
+  port2.on('message', (message: unknown) => {
+    if (isChannelMessage(message)) b.receive(message, sink);
+  });
+  // a's side: b's ring message (b never sends here, but the port must be read to be closed cleanly).
+  port1.on('message', () => {});
+  return {
+    a,
+    close: () => {
+      port1.close();
+      port2.close();
+    },
+  };
+}
+
 function send(channel: ThreadChannel, value: number): boolean {
   const payload = Buffer.alloc(4);
   payload.writeUInt32BE(value);
@@ -142,9 +161,6 @@ describe('ThreadChannel', () => {
   });
 
   it('delivers every field of a mix of pairs, serIds and payload sizes as it was sent', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const a = new ThreadChannel(port1, 1024);
-    const b = new ThreadChannel(port2, 1024);
     const other = new NamedPath(SystemPath.parse('thread://worker:3'), ['other']);
     const pairs: [PathOf, PathOf][] = [
       [SENDER, RECEIVER],
@@ -159,10 +175,7 @@ describe('ThreadChannel', () => {
         received.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload}`);
       },
     };
-    port2.on('message', (message: unknown) => {
-      if (isChannelMessage(message)) b.receive(message, sink);
-    });
-    port1.on('message', () => {});
+    const { a, close } = wired(1024, sink);
     try {
       for (let i = 0; i < 600; i++) {
         // Runs of one pair (the short path), switches of pair, of serId, and payloads of 0 to 200 bytes.
@@ -178,15 +191,11 @@ describe('ThreadChannel', () => {
       await until(() => received.length >= sent.length, `${sent.length} frames`);
       assert.deepEqual(received, sent);
     } finally {
-      port1.close();
-      port2.close();
+      close();
     }
   });
 
   it('delivers frames whose paths travel inline, between frames whose paths are in the path table', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const a = new ThreadChannel(port1, 4096);
-    const b = new ThreadChannel(port2, 4096);
     // Longer than a path table entry may be: sent in full with every frame, never given an id.
     const long = new NamedPath(SystemPath.parse('thread://worker:3'), ['x'.repeat(1100)]);
     const received: string[] = [];
@@ -196,10 +205,7 @@ describe('ThreadChannel', () => {
         received.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload}`);
       },
     };
-    port2.on('message', (message: unknown) => {
-      if (isChannelMessage(message)) b.receive(message, sink);
-    });
-    port1.on('message', () => {});
+    const { a, close } = wired(4096, sink);
     const sent: string[] = [];
     try {
       for (let i = 0; i < 40; i++) {
@@ -214,26 +220,19 @@ describe('ThreadChannel', () => {
       await until(() => received.length >= sent.length, `${sent.length} frames`);
       assert.deepEqual(received, sent);
     } finally {
-      port1.close();
-      port2.close();
+      close();
     }
   });
 
   it('keeps order when a frame too big for the rest of the ring is followed by smaller ones', async () => {
-    const { port1, port2 } = new MessageChannel();
     // 256 bytes: a 150-byte payload fits in one piece only at some positions, a 10-byte one almost anywhere.
-    const a = new ThreadChannel(port1, 256);
-    const b = new ThreadChannel(port2, 256);
     const received: number[] = [];
     const sink: DataSink = {
       data(_id, _sender, _receiver, chunk, offset, length) {
         received.push(length === 0 ? -1 : (chunk[offset] as number));
       },
     };
-    port2.on('message', (message: unknown) => {
-      if (isChannelMessage(message)) b.receive(message, sink);
-    });
-    port1.on('message', () => {});
+    const { a, close } = wired(256, sink);
     try {
       let next = 0;
       for (let turn = 0; turn < 30; turn++) {
@@ -249,8 +248,7 @@ describe('ThreadChannel', () => {
         upTo(next).map((i) => i % 256),
       );
     } finally {
-      port1.close();
-      port2.close();
+      close();
     }
   });
 

@@ -126,6 +126,24 @@ export function listenRawEcho(mode: RawWriteMode): Promise<net.Server> {
   });
 }
 
+/** A plain TCP connection to `address` (`host:port`, as a remote process reports it), with Nagle off. */
+export async function connectNoDelay(address: string): Promise<net.Socket> {
+  const separator = address.lastIndexOf(':');
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const socket = net.connect({
+      host: address.slice(0, separator),
+      port: Number(address.slice(separator + 1)),
+    });
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
+  socket.setNoDelay(true);
+  return socket;
+}
+
 /** The point process's end: the remote echo server and one connection to it. */
 class RawClient {
   readonly remote: RemoteProcess;
@@ -163,19 +181,7 @@ class RawClient {
       aliases: [],
     });
     try {
-      const separator = remote.address.lastIndexOf(':');
-      const socket = await new Promise<net.Socket>((resolve, reject) => {
-        const socket = net.connect({
-          host: remote.address.slice(0, separator),
-          port: Number(remote.address.slice(separator + 1)),
-        });
-        socket.once('error', reject);
-        socket.once('connect', () => {
-          socket.off('error', reject);
-          resolve(socket);
-        });
-      });
-      socket.setNoDelay(true);
+      const socket = await connectNoDelay(remote.address);
       const client = new RawClient(remote, socket, mode);
       const reader = new FrameReader();
       socket.on('data', (chunk: Buffer) => {

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { ActorPath } from '../../../src/index.js';
 import { CountdownLatch } from '../../infra/latch.js';
 import { buildNetworkBenchSystem } from '../shared/kompact-system.js';
-import { FrameReader, FrameWriter } from './baseline.js';
+import { connectNoDelay, FrameReader, FrameWriter } from './baseline.js';
 import { NetThroughputPinger, Run } from './kompact.js';
 import { RemoteProcess } from './remote-process.js';
 
@@ -77,16 +76,7 @@ async function kompactSide(remote: RemoteProcess): Promise<{ runOnce: RunOnce; c
 }
 
 async function rawSide(remote: RemoteProcess): Promise<{ runOnce: RunOnce; close: () => Promise<void> }> {
-  const separator = remote.address.lastIndexOf(':');
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const socket = net.connect({
-      host: remote.address.slice(0, separator),
-      port: Number(remote.address.slice(separator + 1)),
-    });
-    socket.once('error', reject);
-    socket.once('connect', () => resolve(socket));
-  });
-  socket.setNoDelay(true);
+  const socket = await connectNoDelay(remote.address);
   const writer = new FrameWriter(socket, 'coalesced');
   const reader = new FrameReader();
   let sent: number[] = [];
