@@ -369,9 +369,14 @@ export function encodeFrame(
   return encodeControl(frame, out, offset + 5);
 }
 
+/** Whether `serId` can travel in a data frame: an integer from 1 to 2^32 - 1. */
+export function isSerIdValue(serId: number): boolean {
+  return serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId);
+}
+
 function encodeData(frame: DataFrame, out: Buffer, offset: number, paths: PathTable | undefined): number {
   const serId = frame.serId;
-  if (!(serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId))) {
+  if (!isSerIdValue(serId)) {
     throw new TypeError(
       `Expected \`serId\` to be an integer from 1 to 4294967295, got ${describeValue(serId)}`,
     );

@@ -13,7 +13,7 @@ import {
   type ConnectionSettings,
 } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { ChunkDataFrame, type DataFrame, dataFrameSize } from './frame.js';
+import { ChunkDataFrame, type DataFrame, dataFrameSize, isSerIdValue } from './frame.js';
 import { FrameQueue } from './frame-queue.js';
 import { HandshakeThrottle } from './handshake-throttle.js';
 import { canonicalIp } from './ip-address.js';
@@ -31,11 +31,6 @@ import type {
   SendResult,
   TransportEvent,
 } from './transport-events.js';
-
-/** Whether `serId` can travel in a data frame: an integer from 1 to 2^32 - 1. */
-function isSerIdValue(serId: number): boolean {
-  return serId >= 1 && serId <= 0xffff_ffff && Number.isInteger(serId);
-}
 
 const ACCEPTED: SendResult = Object.freeze({ kind: 'accepted' });
 const REFUSED: Readonly<Record<RefusedReason, SendResult>> = Object.freeze({
