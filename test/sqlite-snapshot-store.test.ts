@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KompactError, SerialisationError, Serialisers } from '../src/index.js';
+import { KompactError, SerialisationError, Serialisers, type SnapshotWrite } from '../src/index.js';
 import { sqliteSnapshotStore } from '../src/sqlite/index.js';
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
@@ -76,6 +76,54 @@ describe('sqliteSnapshotStore', () => {
         },
         (config) => config.snapshotStore(store),
       );
+    });
+  });
+
+  it('writes a batch of many changes in order, whatever statement each lands in', async () => {
+    await withTempDir(async (dir) => {
+      const store = await sqliteSnapshotStore(join(dir, 'state.db'));
+      try {
+        const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+        const save = (key: string, text: string): SnapshotWrite => ({
+          kind: 'save',
+          key,
+          bytes: bytes(text),
+        });
+        const counted = (from: number, to: number): SnapshotWrite[] =>
+          Array.from({ length: to - from }, (_, i) => save(`k/${from + i}`, `v${from + i}`));
+        // More saves than one multi-row statement takes: `gone` saved and deleted in the same run,
+        // `back` deleted and saved again, `close` saved twice in a row, `twice` saved in two statements
+        // (the second alone in the last one: 97 saves after the last delete).
+        const changes: SnapshotWrite[] = [
+          ...counted(0, 10),
+          save('gone', 'soon deleted'),
+          { kind: 'delete', key: 'gone' },
+          { kind: 'delete', key: 'back' },
+          save('back', 'again'),
+          save('twice', 'first'),
+          save('x', 'x'),
+          save('y', 'y'),
+          ...counted(10, 100),
+          save('close', 'one'),
+          save('close', 'two'),
+          save('twice', 'last'),
+        ];
+        await within(store.write(changes), DEADLINE_MS, `a write of ${changes.length} changes`);
+        const text = async (key: string): Promise<string | undefined> => {
+          const value = await store.load(key);
+          return value === undefined ? undefined : new TextDecoder().decode(value);
+        };
+        assert.equal(await text('twice'), 'last');
+        assert.equal(await text('close'), 'two');
+        assert.equal(await text('gone'), undefined);
+        assert.equal(await text('back'), 'again');
+        for (let i = 0; i < 100; i++) assert.equal(await text(`k/${i}`), `v${i}`);
+        const keys: string[] = [];
+        for await (const key of store.keys()) keys.push(key);
+        assert.equal(keys.length, 105);
+      } finally {
+        await store.close();
+      }
     });
   });
 

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PackedBatch } from '../snapshots/packed-batch.js';
-import { forEachChange } from './batch-codec.js';
+import { type ChangeSink, forEachChange } from './batch-codec.js';
 import { toWorkerError, type WorkerReply, type WorkerRequest, type WorkerSettings } from './protocol.js';
 
 /** The part of better-sqlite3's API this worker uses (its own types are not a dependency). */
@@ -69,22 +69,28 @@ if (db === undefined) {
   port.close();
 } else {
   const table = `"${settings.table}"`;
-  const upsert = db.prepare(
-    `INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-  );
+  // One statement per number of rows, prepared when first needed (at most ROWS_PER_UPSERT of them).
+  const upserts: Statement[] = [];
+  const upsertOf = (rows: number): Statement =>
+    (upserts[rows] ??= (db as Database).prepare(
+      `INSERT INTO ${table} (key, value) VALUES ${new Array<string>(rows).fill('(?, ?)').join(', ')} ` +
+        'ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ));
   const remove = db.prepare(`DELETE FROM ${table} WHERE key = ?`);
   const select = db.prepare(`SELECT value FROM ${table} WHERE key = ?`).pluck();
   const listAll = db.prepare(`SELECT key FROM ${table}`).pluck();
   // `substr(key, 1, n) = prefix` compares bytes of text exactly (LIKE would treat % and _ as patterns).
   const listPrefix = db.prepare(`SELECT key FROM ${table} WHERE substr(key, 1, length(@p)) = @p`).pluck();
   post({ kind: 'ready' });
-  const save = (key: string, value: Buffer): void => {
-    upsert.run(key, value);
+  const sink: ChangeSink = {
+    save: (params, rows) => {
+      upsertOf(rows).run(params);
+    },
+    remove: (key) => {
+      remove.run(key);
+    },
   };
-  const removeKey = (key: string): void => {
-    remove.run(key);
-  };
-  const write = db.transaction((batch: PackedBatch) => forEachChange(batch, save, removeKey));
+  const write = db.transaction((batch: PackedBatch) => forEachChange(batch, sink));
 
   port.on('message', (request: WorkerRequest) => {
     // A message that is no request cannot be answered (it has no id): a bug in the store, so the thread
