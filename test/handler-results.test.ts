@@ -445,4 +445,52 @@ describe('Handled', () => {
       assert.equal(chain.isActive(), true);
     });
   });
+
+  it('settles a block once, with the first call, when a thenable calls back twice', async () => {
+    await withEnv(async (env) => {
+      const events: string[] = [];
+      class Twice extends ComponentDefinition<string> {
+        override receiveLocal(msg: string): HandlerReturn {
+          events.push(msg);
+          if (msg !== 'twice') return undefined;
+          // Breaks the promise contract: fulfils at once, then rejects.
+          return {
+            // biome-ignore lint/suspicious/noThenProperty: the hand-made thenable under test
+            then(fulfil: (value: HandlerResult) => void, reject: (error: unknown) => void) {
+              fulfil(undefined);
+              reject(new Error('a second settle'));
+            },
+          } as PromiseLike<HandlerResult>;
+        }
+      }
+      const twice = env.system.create(() => new Twice());
+      await env.system.startNotify(twice);
+      twice.actorRef().tell('twice');
+      twice.actorRef().tell('after');
+      await env.clock.settle();
+      assert.deepEqual(events, ['twice', 'after']);
+      assert.equal(twice.isActive(), true, 'the late rejection did not fault the component');
+    });
+  });
+
+  it('blocks again after a block settled, on a new promise each time', async () => {
+    await withEnv(async (env) => {
+      const events: string[] = [];
+      class Saver extends ComponentDefinition<number> {
+        override async receiveLocal(n: number): Promise<void> {
+          events.push(`start ${n}`);
+          await Promise.resolve();
+          await Promise.resolve();
+          events.push(`end ${n}`);
+          if (n === 2) throw new Error('third block rejects');
+        }
+      }
+      const saver = env.system.create(() => new Saver());
+      await env.system.startNotify(saver);
+      for (let n = 0; n < 4; n++) saver.actorRef().tell(n);
+      await env.clock.settle();
+      assert.deepEqual(events, ['start 0', 'end 0', 'start 1', 'end 1', 'start 2', 'end 2']);
+      assert.equal(saver.isFaulty(), true);
+    });
+  });
 });

@@ -92,7 +92,7 @@ const LIVE_INDEX_SHIFT = 3;
 
 /**
  * What a core holds only once something asks for it: its id, notify listeners, unique path, the
- * count of its blocks, the round-robin cursor of several ports, its timers and the asks it holds.
+ * settler of its blocks, the round-robin cursor of several ports, its timers and the asks it holds.
  * Most components never need any of it (a spawn-churn component none), so the core keeps one field
  * for all of them: every field of the core is 8 bytes in each live component, copied at every
  * young-generation collection that finds it alive.
@@ -103,10 +103,11 @@ class CoreExtras {
   /** The unique path, once asked for (registering the component with the dispatcher). */
   ownPath: UniquePath | undefined = undefined;
   /**
-   * Counts blocks: a settling block whose count is stale was abandoned (by a kill's or shutdown's
-   * grace period running out) and is ignored.
+   * What the component blocks with (see {@link BlockSettler}): made on its first block, reused by the
+   * next ones, and dropped when a block is abandoned (by a kill's or shutdown's grace period running
+   * out), so that the abandoned promise, settling later, finds itself stale and is ignored.
    */
-  blockEpoch = 0;
+  block: BlockSettler | undefined = undefined;
   /** The next port of the round robin, when there are several. */
   portCursor = 0;
   /** Table id of the first of the component's live timers, or -1 (kept by the timer facility). */
@@ -116,6 +117,26 @@ class CoreExtras {
    * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
    */
   heldAsks: HeldAsk | undefined = undefined;
+}
+
+/**
+ * The state of a blocked component and the pair of callbacks handed to the `then` of the promise it
+ * blocks on. One per component, made on its first block and reused: a block used to make a context
+ * and two closures (and, when it settled, a third), held as long as the promise was pending, and a
+ * component blocked on a save holds them across young-generation collections, each of which copies
+ * them. A native promise settles once, so while a component is blocked its pair is called at most
+ * once, for this block; a block is only ever left early by being abandoned, which drops the pair.
+ */
+class BlockSettler {
+  /** What the component was doing when its handler returned the promise. */
+  phase: Phase = 'message';
+  /** The message (an ask, maybe) the blocked handler took, until the block settles. */
+  inFlight: unknown = undefined;
+
+  constructor(
+    readonly resolved: (result: unknown) => void,
+    readonly rejected: (error: unknown) => void,
+  ) {}
 }
 
 /** What `ComponentCore.firstMessage` holds when it holds no message (no user value is this symbol). */
@@ -578,14 +599,14 @@ export class ComponentCore
   /** Abandons what this component blocks on if it is still blocked after the grace period. */
   private armKillGrace(): void {
     if (killGraces.has(this)) return;
-    // Blocked, so it has its extras (a block counts itself there).
+    // Blocked, so it has its extras (a block keeps its settler there).
     const extras = this.more();
-    const epoch = extras.blockEpoch;
+    const settler = extras.block;
     const graceMs = this.host.shutdownGraceMs;
     const timer = this.host.clock.setTimer(() => {
       killGraces.delete(this);
       armedKillGraces--;
-      if ((this.flags & BLOCKED) !== 0 && extras.blockEpoch === epoch) this.abandonBlock(graceMs);
+      if ((this.flags & BLOCKED) !== 0 && extras.block === settler) this.abandonBlock(graceMs);
     }, graceMs);
     killGraces.set(this, timer);
     armedKillGraces++;
@@ -603,7 +624,7 @@ export class ComponentCore
 
   /** A kill waited the grace period for this blocked component: stop waiting, and go on with the kill. */
   private abandonBlock(graceMs: number): void {
-    this.more().blockEpoch++;
+    this.more().block = undefined;
     this.flags &= ~(BLOCKED | SCHEDULED);
     this.log.warn(
       `Component was killed while blocked and did not unblock within ${graceMs} ms; what it blocks on is abandoned`,
@@ -640,7 +661,7 @@ export class ComponentCore
   abandon(quietly = false): void {
     if (this.status === 'destroying' || this.status === 'destroyed') return;
     // A component that never blocked has no extras, and no block to abandon.
-    if (this.extras !== undefined) this.extras.blockEpoch++;
+    if (this.extras !== undefined) this.extras.block = undefined;
     if (!quietly) {
       const blocked = (this.flags & BLOCKED) !== 0;
       this.log.warn(
@@ -988,7 +1009,7 @@ export class ComponentCore
   }
 
   private endTurn(count: number): number {
-    // A blocked component stays marked scheduled, so nothing wakes it until `unblock`.
+    // A blocked component stays marked scheduled, so nothing wakes it until its block settles.
     const flags = this.flags;
     if ((flags & BLOCKED) !== 0) return count;
     if (this.hasWork()) this.host.scheduler.schedule(this);
@@ -1141,20 +1162,38 @@ export class ComponentCore
 
   private block(future: PromiseLike<unknown>, phase: Phase, inFlight: unknown): void {
     this.flags |= BLOCKED | SCHEDULED;
-    const epoch = ++this.more().blockEpoch;
-    future.then(
-      (result) => this.unblock(epoch, () => this.continueAfter(result, phase, inFlight)),
-      (error: unknown) => this.unblock(epoch, () => this.thrown(error, phase, inFlight)),
-    );
+    const extras = this.more();
+    const settler = extras.block ?? this.newBlockSettler(extras);
+    settler.phase = phase;
+    settler.inFlight = inFlight;
+    // A native promise settles once and never synchronously; any other thenable is adopted by one, so
+    // that a thenable calling back twice, or at once, cannot settle a block that is not its own.
+    const promise = future instanceof Promise ? future : Promise.resolve(future);
+    promise.then(settler.resolved, settler.rejected);
     // An onKill that never settles must not hold its kill forever.
     if (phase === 'kill') this.armKillGrace();
   }
 
-  private unblock(epoch: number, settle: () => boolean): void {
-    if (epoch !== this.more().blockEpoch) return;
+  /** Makes this component's settler (on its first block, or its first after an abandoned one). */
+  private newBlockSettler(extras: CoreExtras): BlockSettler {
+    const settler: BlockSettler = new BlockSettler(
+      (result) => this.settleBlock(settler, result, false),
+      (error: unknown) => this.settleBlock(settler, error, true),
+    );
+    extras.block = settler;
+    return settler;
+  }
+
+  /** The promise a component blocks on settled: carry on as its handler's result, unless abandoned. */
+  private settleBlock(settler: BlockSettler, value: unknown, isRejected: boolean): void {
+    if (this.extras?.block !== settler || (this.flags & BLOCKED) === 0) return;
+    const { phase, inFlight } = settler;
+    // The settler outlives the block: it must not keep the message alive.
+    settler.inFlight = undefined;
     this.disarmKillGrace();
     this.flags &= ~(BLOCKED | SCHEDULED);
-    settle();
+    if (isRejected) this.thrown(value, phase, inFlight);
+    else this.continueAfter(value, phase, inFlight);
     if (this.hasWork()) this.wake();
   }
 
