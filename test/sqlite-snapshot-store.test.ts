@@ -241,6 +241,18 @@ describe('sqliteSnapshotStore', () => {
     });
   });
 
+  it('takes writes in flight for about 8,000 saves: 8 batches of 1,000 and up to 64 smaller ones', async () => {
+    await withTempDir(async (dir) => {
+      const inFlight: Record<number, number> = {};
+      for (const maxBatchSize of [1, 100, 1000, 5000]) {
+        const store = await sqliteSnapshotStore(join(dir, `state-${maxBatchSize}.db`), { maxBatchSize });
+        inFlight[maxBatchSize] = store.maxWritesInFlight ?? 1;
+        await store.close();
+      }
+      assert.deepEqual(inFlight, { 1: 64, 100: 64, 1000: 8, 5000: 8 });
+    });
+  });
+
   it('refuses invalid arguments with the argument-error shape', async () => {
     await assert.rejects(sqliteSnapshotStore(''), /Expected `file` to be a non-empty file path, got/);
     await assert.rejects(

@@ -15,11 +15,16 @@ import {
 /** The command that installs the driver, named by the error when it is missing. */
 const INSTALL_COMMAND = 'npm install better-sqlite3@12';
 /**
- * Writes in flight at once. Two keep both threads busy (one prepares and acknowledges, one commits);
- * beyond two the facade sends only full batches, so a backlog queues up to eight in the worker and
- * its commits go on while the event loop is held up (a scavenge of the main thread's heap, a long turn).
+ * Writes in flight at once: enough full batches for about `SAVES_IN_FLIGHT` saves, at least
+ * `MIN_WRITES_IN_FLIGHT` and at most `MAX_WRITES_IN_FLIGHT` batches. Two keep both threads busy (one
+ * prepares and acknowledges, one commits); beyond two the facade sends only full batches, so a backlog
+ * queues up in the worker, and its commits go on while the event loop is held up (a scavenge of the main
+ * thread's heap, a long turn). Counted in saves, not batches: eight batches of 100 are under a
+ * millisecond of the worker's work, less than one scavenge, and the worker ran dry in each.
  */
-const WRITES_IN_FLIGHT = 8;
+const SAVES_IN_FLIGHT = 8000;
+const MIN_WRITES_IN_FLIGHT = 8;
+const MAX_WRITES_IN_FLIGHT = 64;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'EXTRA', 'NORMAL'];
 const OPTION_NAMES: readonly string[] = ['synchronous', 'table', 'busyTimeoutMs', 'maxBatchSize'];
@@ -162,8 +167,8 @@ export function sqliteWorkerOf(store: SnapshotStore): Worker | undefined {
 
 class SqliteSnapshotStore implements SnapshotStore, PackedWriter {
   readonly maxBatchSize: number;
-  /** The worker takes requests in order, one queue: the next batch is encoded while one commits. */
-  readonly maxWritesInFlight = WRITES_IN_FLIGHT;
+  /** The worker takes requests in order, one queue: the next batch is packed while one commits. */
+  readonly maxWritesInFlight: number;
   readonly #settings: StoreSettings;
   readonly #waiting = new Map<number, Waiting>();
   #nextId = 1;
@@ -172,6 +177,10 @@ class SqliteSnapshotStore implements SnapshotStore, PackedWriter {
   constructor(worker: Worker, settings: StoreSettings) {
     this.#settings = settings;
     this.maxBatchSize = settings.maxBatchSize;
+    this.maxWritesInFlight = Math.min(
+      MAX_WRITES_IN_FLIGHT,
+      Math.max(MIN_WRITES_IN_FLIGHT, Math.ceil(SAVES_IN_FLIGHT / settings.maxBatchSize)),
+    );
     this.#connection = this.#adopt(worker);
     workers.set(this, () => (this.#connection.kind === 'running' ? this.#connection.worker : undefined));
   }
