@@ -195,6 +195,45 @@ describe('ThreadChannel', () => {
     }
   });
 
+  it('delivers the frames of more pairs than it remembers, interleaved, each with its own two paths', async () => {
+    const received: string[] = [];
+    const sink: DataSink = {
+      data(id, sender, receiver, chunk, offset, length) {
+        const payload = Buffer.from(chunk.buffer, chunk.byteOffset + offset, length).toString('hex');
+        received.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload}`);
+      },
+    };
+    const { a, close } = wired(4096, sink);
+    const sent: string[] = [];
+    const system = SystemPath.parse('thread://worker:4');
+    const paths = Array.from({ length: 300 }, (_, i): PathOf => new NamedPath(system, [`p${i}`]));
+    const path = (i: number): PathOf => paths[i] as PathOf;
+    const record = (sender: PathOf, receiver: PathOf, payload: Buffer): void => {
+      assert.ok(a.send(SER_ID, sender, receiver, payload, 0, payload.length));
+      sent.push(`${SER_ID} ${sender.toString()} ${receiver.toString()} ${payload.toString('hex')}`);
+    };
+    try {
+      // 300 paths first, so that the pairs' path-table ids need both bytes.
+      for (let i = 0; i < 300; i++) record(path(i), RECEIVER, Buffer.from([i & 0xff]));
+      a.flush();
+      // 20 pairs of 5 senders (ids above 255) and 20 receivers (ids below), one frame each in turn,
+      // then in runs of 3.
+      const pairs = Array.from({ length: 20 }, (_, i): [PathOf, PathOf] => [
+        path(280 + (i % 5)),
+        path(i * 7),
+      ]);
+      for (let i = 0; i < 400; i++) {
+        const [sender, receiver] = pairs[i < 200 ? i % 20 : Math.floor(i / 3) % 20] as [PathOf, PathOf];
+        record(sender, receiver, Buffer.from([i >> 8, i & 0xff, 0x5a]));
+        if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await until(() => received.length >= sent.length, `${sent.length} frames`);
+      assert.deepEqual(received, sent);
+    } finally {
+      close();
+    }
+  });
+
   it('delivers frames whose paths travel inline, between frames whose paths are in the path table', async () => {
     // Longer than a path table entry may be: sent in full with every frame, never given an id.
     const long = new NamedPath(SystemPath.parse('thread://worker:3'), ['x'.repeat(1100)]);
