@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { KompactError } from '../src/internal/kompact-error.js';
-import { encodeAckFrame } from '../src/net/frame.js';
+import { encodeAckFrame, encodeDataFields, encodeNumberByReference } from '../src/net/frame.js';
 import type { DataSink } from '../src/net/frame-decoder.js';
 import {
   type DataFrame,
@@ -194,6 +194,37 @@ describe('frame encoding', () => {
       assert.equal(encodeAckFrame(out, 3, count), 3 + expected.length);
       assert.deepEqual(out.subarray(3), expected);
     }
+  });
+
+  it('encodes a number frame between a pair of path-table references exactly as encodeDataFields does', () => {
+    // 300 paths first, so ids above 255 (both id bytes) are written too.
+    const paths = Array.from({ length: 300 }, (_, i) => new NamedPath(SYSTEM, ['c', String(i)]));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 0xffff_ffff }),
+        fc.integer({ min: 0, max: 299 }),
+        fc.integer({ min: 0, max: 299 }),
+        fc.uint8Array({ minLength: 8, maxLength: 8 }),
+        fc.integer({ min: 0, max: 5 }),
+        (id, from, to, payload, at) => {
+          const table = new PathTable();
+          const scratch = Buffer.alloc(64 * 1024);
+          let offset = 0;
+          for (const path of paths) offset = table.put(scratch, offset, path);
+          const sender = paths[from] as ActorPath;
+          const receiver = paths[to] as ActorPath;
+          const chunk = new Uint8Array(16);
+          chunk.set(payload, 3);
+          const expected = Buffer.alloc(40);
+          const end = encodeDataFields(expected, at, serId(id), sender, receiver, chunk, 3, 8, table);
+          assert.ok(table.isLastPair(sender, receiver));
+          const out = Buffer.alloc(40);
+          const view = new DataView(out.buffer, out.byteOffset, out.length);
+          assert.equal(encodeNumberByReference(view, at, serId(id), table.lastPairIds, chunk, 3), end);
+          assert.deepEqual(out, expected);
+        },
+      ),
+    );
   });
 
   it('refuses a data frame with serId 0 when encoding', () => {

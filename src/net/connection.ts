@@ -15,6 +15,7 @@ import {
   encodeDataFields,
   encodeFrame,
   encodeFrames,
+  encodeNumberByReference,
   type Frame,
   frameSize,
   MAX_HANDSHAKE_FRAME_BYTES,
@@ -199,6 +200,8 @@ export class Connection {
    * again (the socket and the unacknowledged batches hold views of them).
    */
   private out: Buffer = EMPTY_OUT;
+  /** A view of `out`, for the word-at-a-time encoding of the steady state's frames. */
+  private outView = new DataView(EMPTY_OUT.buffer, EMPTY_OUT.byteOffset, 0);
   private outStart = 0;
   private outEnd = 0;
   private outFrames = 0;
@@ -344,17 +347,11 @@ export class Connection {
   ): boolean {
     if (!this.isAccepting) return false;
     this.reserve(size);
-    this.outEnd = encodeDataFields(
-      this.out,
-      this.outEnd,
-      serId,
-      sender,
-      receiver,
-      chunk,
-      offset,
-      length,
-      this.paths,
-    );
+    const paths = this.paths;
+    this.outEnd =
+      length === 8 && paths.isLastPair(sender, receiver)
+        ? encodeNumberByReference(this.outView, this.outEnd, serId, paths.lastPairIds, chunk, offset)
+        : encodeDataFields(this.out, this.outEnd, serId, sender, receiver, chunk, offset, length, paths);
     this.queued(size);
     return true;
   }
@@ -384,6 +381,7 @@ export class Connection {
     const next = Buffer.allocUnsafe(Math.max(grown, 2 * (pending + bytes)));
     this.out.copy(next, 0, this.outStart, this.outEnd);
     this.out = next;
+    this.outView = new DataView(next.buffer, next.byteOffset, next.length);
     this.outStart = 0;
     this.outEnd = pending;
   }
