@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { ActorPath, type KompactSystem } from '../src/index.js';
+import { ActorPath, type KompactSystem, Serialisers } from '../src/index.js';
 import type { DataSink } from '../src/net/frame-decoder.js';
 import { NamedPath, type ActorPath as PathOf } from '../src/paths/actor-path.js';
 import { SystemPath } from '../src/paths/system-path.js';
@@ -317,7 +317,41 @@ describe('ThreadChannel', () => {
 
 const PROBE_WORKER = new URL('./support/workers/probe-worker.js', import.meta.url);
 
+/** Numbers whose bytes a wrong byte order or a truncated write would change, then ordinary ones. */
+function numbersToSend(count: number): number[] {
+  const edges = [0, -0, 1.5, -2.25, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  const more = [2 ** 53 + 2, -1e308, 5e-324, 0x7fff_ffff, -0x8000_0000, 123_456.789];
+  const all = [...edges, ...more];
+  while (all.length < count) all.push(all.length % 7 === 0 ? all.length / 3 : all.length);
+  return all;
+}
+
 describe('the thread transport', () => {
+  it('carries numbers to a worker and back as they were sent, in order with strings between them', async () => {
+    await withSystem(async (system: KompactSystem) => {
+      const data: ProbeWorkerData = { mirrors: ['mirror'] };
+      const worker = await within(system.spawnWorker(PROBE_WORKER, { data }), 60_000, 'a worker to spawn');
+      const { probe, component } = await startNamedProbe(system, 'client');
+      const mirror = ActorPath.parse(`${worker.systemPath().toString()}/mirror`);
+      // More than a ring holds (23 bytes a number frame): the ring wraps around, some turns do not fit.
+      const sent: unknown[] = [];
+      for (const [i, value] of numbersToSend(20_000).entries()) {
+        const message = i % 97 === 50 ? `text ${i}` : value;
+        mirror.tell(message, component);
+        sent.push(message);
+        if (i % 5_000 === 4_999) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await probe.waitFor(sent.length);
+      const received = probe.received.map((msg) =>
+        msg.serId === Serialisers.number.serId
+          ? msg.tryDeserialise(Serialisers.number)
+          : msg.tryDeserialise(Serialisers.string),
+      );
+      // deepEqual compares with Object.is: -0 and NaN must come back as such.
+      assert.deepEqual(received, sent);
+    });
+  });
+
   it('keeps 20,000 messages to a worker and their replies in order, more than a ring holds at once', async () => {
     await withSystem(async (system: KompactSystem) => {
       const data: ProbeWorkerData = { probes: ['echo'] };

@@ -100,6 +100,27 @@ export function serialiseInto<T>(serialiser: Serialiser<T>, value: T, target: Ch
 }
 
 /**
+ * Writes `value` straight into a caller's buffer at `at` when `serialiser` is one whose bytes are written
+ * there without a writer (the built-in number serialiser: 8 bytes, big-endian), and returns how many
+ * bytes that took; -1 (nothing written) for any other serialiser or value, or when fewer than the bytes
+ * needed are left (`room`): the caller then serialises with {@link serialiseInto}. A transport that
+ * writes frames into its own buffer (the thread channel's ring) saves the copy out of the shared
+ * writer. Not part of the package's API.
+ */
+export function serialiseFixedAt<T>(
+  serialiser: Serialiser<T>,
+  value: T,
+  view: DataView,
+  at: number,
+  room: number,
+): number {
+  if (serialiser !== NUMBER || typeof value !== 'number' || room < 8) return -1;
+  // The same bytes as BufferWriter.writeF64: a DataView writes big-endian unless told otherwise.
+  view.setFloat64(at, value);
+  return 8;
+}
+
+/**
  * Deserialises one value that must fill `bytes` exactly.
  *
  * @throws {@link SerialisationError} (with the serialiser's `serId`) when the bytes are truncated, have

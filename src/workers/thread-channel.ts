@@ -5,6 +5,7 @@ import { dataFrameSize, encodeDataFields, FrameKindByte, PathTable, PathTag } fr
 import type { DataSink } from '../net/frame-decoder.js';
 import { ActorPath } from '../paths/actor-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
+import { type Serialiser, serialiseFixedAt } from '../serialisation/serialiser.js';
 
 /** Where a channel posts: a `Worker`, a worker's `parentPort` or a `MessagePort`. */
 export interface ThreadPort {
@@ -203,6 +204,35 @@ export class ThreadChannel {
     } else {
       this.#put(serId, sender, receiver, chunk, offset, length);
     }
+    if (++this.#queued >= PUBLISH_FRAMES) this.flush();
+    else flusher.request(this);
+    return true;
+  }
+
+  /**
+   * Queues a data frame of `value`, serialised by `serialiser` straight into the ring, when that can be
+   * done at once (see {@link serialiseFixedAt}: a number), the pair's paths have path-table ids and the
+   * ring has room in one piece at the write position; `false` (nothing queued) otherwise, and when the
+   * channel is closed: the caller then serialises the value and {@link ThreadChannel.send}s the bytes.
+   */
+  sendValue(
+    serialiser: Serialiser<unknown>,
+    value: unknown,
+    sender: ActorPath,
+    receiver: ActorPath,
+  ): boolean {
+    if (this.#isClosed) return false;
+    const ids = this.#idsOf(sender, receiver);
+    if (ids === -1) return false;
+    const view = this.#ringView;
+    const at = this.#written & (this.#outData.length - 1);
+    const room = this.#room - SHORT_HEADER_BYTES;
+    const length = serialiseFixedAt(serialiser, value, view, at + SHORT_HEADER_BYTES, room);
+    if (length === -1) return false;
+    putShortHeader(view, at, serialiser.serId, ids, length);
+    const size = SHORT_HEADER_BYTES + length;
+    this.#written = (this.#written + size) | 0;
+    this.#room -= size;
     if (++this.#queued >= PUBLISH_FRAMES) this.flush();
     else flusher.request(this);
     return true;

@@ -129,6 +129,13 @@ export class ThreadLink implements RemoteLink {
 
   send(sender: ActorPath, receiver: ActorPath, value: unknown, serialiser: Serialiser<unknown>): void {
     const system = receiver.system;
+    // The usual stream to a thread: a number goes straight into the ring of the route found last.
+    if (
+      system === this.#lastRemote &&
+      this.#lastRoute?.channel?.sendValue(serialiser, value, sender, receiver)
+    ) {
+      return;
+    }
     if (system.transport !== 'thread' && this.#parent === undefined) {
       // A parent's message for another process: the TCP link's, which serialises it itself.
       if (this.#tcp === undefined) {

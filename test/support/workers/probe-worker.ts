@@ -28,6 +28,16 @@ export interface ProbeWorkerData {
   readonly nested?: string;
   /** Keep the thread busy for this long after being told to shut down (a hung worker). */
   readonly hangOnShutdownMs?: number;
+  /** Aliases to register a mirror at: it answers every number and string with the same value. */
+  readonly mirrors?: readonly string[];
+}
+
+/** Answers every number and every string with the same value, to the sender. */
+class Mirror extends ComponentDefinition {
+  override receiveNetwork(msg: NetMessage): HandlerReturn {
+    if (msg.serId === Serialisers.number.serId) msg.sender.tell(msg.tryDeserialise(Serialisers.number), this);
+    else msg.sender.tell(msg.tryDeserialise(Serialisers.string), this);
+  }
 }
 
 /**
@@ -80,6 +90,11 @@ export default defineWorker<ProbeWorkerData | undefined>(async (system, given) =
     const probe = system.create(() => new Probe(alias));
     await system.startNotify(probe);
     await system.registerByAlias(probe, alias);
+  }
+  for (const alias of data.mirrors ?? []) {
+    const mirror = system.create(() => new Mirror());
+    await system.startNotify(mirror);
+    await system.registerByAlias(mirror, alias);
   }
   const saboteur = system.create(() => new Saboteur(data.report));
   await system.startNotify(saboteur);
