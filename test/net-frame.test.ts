@@ -405,13 +405,14 @@ describe('FrameDecoder', () => {
 });
 
 /** Decodes `bytes` in `size`-byte chunks with a data sink: data frames in place, others as frames. */
-function decodeInPlace(bytes: Uint8Array, size: number) {
+function decodeInPlace(bytes: Uint8Array, size: number, withAck = false) {
   const decoder = new FrameDecoder(1 << 20);
   const frames: Frame[] = [];
   const sink: DataSink = {
     data: (id, sender, receiver, chunk, offset, length) =>
       frames.push(dataFrame(id, sender, receiver, chunk.slice(offset, offset + length))),
   };
+  if (withAck) sink.ack = (count) => frames.push({ kind: 'ack', count });
   let error: FrameError | undefined;
   for (let at = 0; at < bytes.length && error === undefined; at += size) {
     error = decoder.push(bytes.subarray(at, at + size), (frame) => frames.push(frame), sink);
@@ -452,14 +453,38 @@ describe('FrameDecoder with a data sink (in place)', () => {
           let at = 0;
           for (const f of frames) at = encodeFrame(f, out, at, undefined, table);
           const bytes = out.subarray(0, at);
-          const inPlace = decodeInPlace(bytes, size);
-          assert.equal(inPlace.error, undefined);
-          assert.deepEqual(inPlace.frames.map(plain), decodeAll(bytes, [size]).frames.map(plain));
-          assert.deepEqual(inPlace.frames.map(plain), frames.map(plain));
+          for (const withAck of [false, true]) {
+            const inPlace = decodeInPlace(bytes, size, withAck);
+            assert.equal(inPlace.error, undefined);
+            assert.deepEqual(inPlace.frames.map(plain), decodeAll(bytes, [size]).frames.map(plain));
+            assert.deepEqual(inPlace.frames.map(plain), frames.map(plain));
+          }
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('hands every whole ack to the data sink in place, not as a frame object', () => {
+    const table = new PathTable();
+    const frames: Frame[] = [
+      { kind: 'ack', count: 1 },
+      dataFrame(serId(30), SENDER, RECEIVER, new Uint8Array([1])),
+      dataFrame(serId(30), SENDER, RECEIVER, new Uint8Array([2])),
+      { kind: 'ack', count: 0xffff_ffff },
+    ];
+    const out = Buffer.alloc(frames.reduce((sum, f) => sum + frameSize(f), 0));
+    let at = 0;
+    for (const f of frames) at = encodeFrame(f, out, at, undefined, table);
+    const acks: number[] = [];
+    const objects: Frame[] = [];
+    const sink: DataSink = { data: () => {}, ack: (count) => acks.push(count) };
+    assert.equal(
+      new FrameDecoder(1024).push(out.subarray(0, at), (frame) => objects.push(frame), sink),
+      undefined,
+    );
+    assert.deepEqual(acks, [1, 0xffff_ffff]);
+    assert.deepEqual(objects, []);
   });
 
   it('reports a reference to a path never defined, or serId 0 by reference, as the frame sink does', () => {

@@ -600,21 +600,9 @@ export class Connection {
         this.dataSink.data(frame.serId, frame.sender, frame.receiver, payload, 0, payload.length);
         return;
       }
-      case 'ack': {
-        const acknowledged = (frame.count - this.lastAck) >>> 0;
-        if (acknowledged > this.unackedFrames) {
-          this.fail(
-            new FrameError(
-              'invalid-field',
-              `The peer acknowledged ${acknowledged} frames, but only ${this.unackedFrames} were unacknowledged`,
-            ),
-          );
-          return;
-        }
-        this.lastAck = frame.count;
-        this.acknowledge(acknowledged);
+      case 'ack':
+        this.acknowledged(frame.count);
         return;
-      }
       case 'bye':
         this.hasPeerBye = true;
         if (frame.isError) {
@@ -637,8 +625,27 @@ export class Connection {
     }
   };
 
-  /** Data frames after the handshake, handed over by the decoder in place. */
+  /** The peer's `ack`: it has received `count` data frames on this connection (modulo 2^32). */
+  private acknowledged(count: number): void {
+    const acknowledged = (count - this.lastAck) >>> 0;
+    if (acknowledged > this.unackedFrames) {
+      this.fail(
+        new FrameError(
+          'invalid-field',
+          `The peer acknowledged ${acknowledged} frames, but only ${this.unackedFrames} were unacknowledged`,
+        ),
+      );
+      return;
+    }
+    this.lastAck = count;
+    this.acknowledge(acknowledged);
+  }
+
+  /** Data frames (and acks) after the handshake, handed over by the decoder in place. */
   private readonly dataSink: DataSink = {
+    ack: (count) => {
+      if (!this.isDying) this.acknowledged(count);
+    },
     data: (serId, sender, receiver, chunk, offset, length) => {
       if (this.isDying) return;
       if (this.hasPeerBye) {

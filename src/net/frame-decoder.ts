@@ -31,6 +31,11 @@ export interface DataSink {
     offset: number,
     length: number,
   ): void;
+  /**
+   * Receives `ack` frames (their count) in place too, when given: a connection reads one per read
+   * of its peer's replies.
+   */
+  ack?(count: number): void;
 }
 
 /** The fields of the data frame just decoded for a {@link DataSink}. */
@@ -42,6 +47,9 @@ interface InPlaceData {
   offset: number;
   length: number;
 }
+
+/** An `ack` frame after its length: the kind byte and the u32 count. */
+const ACK_BODY_BYTES = 5;
 
 /** What `#decodeBody` returns for a data frame that goes to the data sink (its fields are in `#data`). */
 const IN_PLACE: Frame = Object.freeze({ kind: 'ack', count: -1 });
@@ -157,6 +165,18 @@ export class FrameDecoder {
         // tag + id, tag + id, payload). Anything else, or anything to reject, takes the general path
         // below, which decodes it or names the error.
         const start = offset + 4;
+        if (
+          end - start >= ACK_BODY_BYTES &&
+          bytes[start] === FrameKindByte.ack &&
+          readU32(bytes, offset) === ACK_BODY_BYTES &&
+          ACK_BODY_BYTES <= this.#maxFrameBytes &&
+          dataSink.ack !== undefined
+        ) {
+          // The acknowledgement that rides with each write of the peer: no frame object, no switch.
+          offset = start + ACK_BODY_BYTES;
+          dataSink.ack(readU32(bytes, start + 1));
+          continue;
+        }
         if (end - start >= DATA_BY_REFERENCE_BYTES) {
           const length = readU32(bytes, offset);
           if (
