@@ -288,6 +288,43 @@ describe('Group commit', () => {
     );
   });
 
+  it('releases the saves of many batches acknowledged together across turns of the event loop', async () => {
+    // Twenty writes in flight at once, all acknowledged in one turn (as a worker's queued replies are):
+    // each batch alone is cheap to release, together they are not.
+    const store = Object.assign(new ProbeStore(), { maxBatchSize: 50, maxWritesInFlight: 20 });
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.gate = gate.promise;
+        // 20 batches of 50 saves, whose savers each work 20 µs once acknowledged: 20 ms in all.
+        let continued = 0;
+        let continuedBeforeImmediate: number | undefined;
+        const saves = Array.from({ length: 1000 }, (_, i) =>
+          system.snapshots.save(`k${i}`, i).then(() => {
+            if (continued++ === 0) {
+              setImmediate(() => {
+                continuedBeforeImmediate = continued;
+              });
+            }
+            const until = performance.now() + 0.02;
+            while (performance.now() < until) {
+              // the saver's own work after its acknowledgement
+            }
+          }),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 20, 'all 20 batches are in flight');
+        gate.resolve();
+        await within(Promise.all(saves), DEADLINE_MS, 'the 1,000 saves');
+        assert.ok(
+          continuedBeforeImmediate !== undefined && continuedBeforeImmediate < 1000,
+          `the event loop turned before the last saver continued (after ${continuedBeforeImmediate} of 1000)`,
+        );
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
   it('acknowledges a later batch only after every save of an earlier one, however it is sliced', async () => {
     const store = new ProbeStore();
     await withSystem(

@@ -486,41 +486,57 @@ type Release = { readonly slice: Slice; readonly failure: KompactError | undefin
  * the next turn of the event loop, so timers and I/O run between the slices of a large batch instead of
  * after all of it. Small or cheap batches are released in one go. A batch committed while an earlier
  * one is still being released waits for it: saves are acknowledged in the order they were committed.
+ *
+ * The budget is a window of time shared by every release until the event loop has turned, not one per
+ * batch: the store's acknowledgements arrive together (a worker's replies queued while the main thread
+ * was busy are all delivered in one macrotask), and a budget per batch let the savers of dozens of
+ * batches run back to back for several milliseconds without a timer tick.
  */
 class Releaser {
   /** Slices not settled yet, each with its batch's outcome, in commit order. */
   readonly #queue: Release[] = [];
   #next = 0;
   #isRunning = false;
-  #startedAt = 0;
+  /** When the current window of the budget opened. */
+  #windowStart = Number.NEGATIVE_INFINITY;
+  /** Whether the event loop reached its check phase (so past its poll for I/O) since the window opened. */
+  #hasYielded = true;
+  /** Runs after a slice's continuations: the next slice, now or in the next turn, or the end. */
   readonly #checkBudget = (): void => {
-    if (performance.now() - this.#startedAt < RELEASE_BUDGET_MS) this.#settleNext();
+    if (this.#next === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#next = 0;
+      this.#isRunning = false;
+    } else if (performance.now() - this.#windowStart < RELEASE_BUDGET_MS) this.#settleNext();
     else setImmediate(this.#resume);
   };
   readonly #resume = (): void => {
-    this.#startedAt = performance.now();
+    this.#windowStart = performance.now();
+    this.#hasYielded = false;
+    setImmediate(this.#markYielded);
     this.#settleNext();
+  };
+  readonly #markYielded = (): void => {
+    this.#hasYielded = true;
   };
 
   release(slices: readonly Slice[], failure: KompactError | undefined): void {
     for (const slice of slices) this.#queue.push({ slice, failure });
     if (this.#isRunning) return;
     this.#isRunning = true;
-    this.#resume();
+    if (performance.now() - this.#windowStart < RELEASE_BUDGET_MS) this.#settleNext();
+    else if (this.#hasYielded) this.#resume();
+    // The window is spent and the loop has not turned since: this batch waits for the next turn.
+    else setImmediate(this.#resume);
   }
 
   #settleNext(): void {
     const { slice, failure } = this.#queue[this.#next++] as Release;
     if (failure === undefined) slice.resolve();
     else slice.reject(failure);
-    if (this.#next < this.#queue.length) {
-      // Queued after the slice's continuations, so it runs once they have.
-      queueMicrotask(this.#checkBudget);
-      return;
-    }
-    this.#queue.length = 0;
-    this.#next = 0;
-    this.#isRunning = false;
+    // Queued after the slice's continuations, so it runs once they have; until then a batch released
+    // meanwhile (its write settled in the same turn) waits in the queue, and the time they took counts.
+    queueMicrotask(this.#checkBudget);
   }
 }
 
