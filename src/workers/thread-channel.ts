@@ -204,8 +204,10 @@ export class ThreadChannel {
     } else {
       this.#put(serId, sender, receiver, chunk, offset, length);
     }
-    if (++this.#queued >= PUBLISH_FRAMES) this.flush();
-    else flusher.request(this);
+    const queued = ++this.#queued;
+    if (queued >= PUBLISH_FRAMES) this.flush();
+    // Only the first frame since the last flush asks for one: the request stands until it is done.
+    else if (queued === 1) flusher.request(this);
     return true;
   }
 
@@ -233,8 +235,10 @@ export class ThreadChannel {
     const size = SHORT_HEADER_BYTES + length;
     this.#written = (this.#written + size) | 0;
     this.#room -= size;
-    if (++this.#queued >= PUBLISH_FRAMES) this.flush();
-    else flusher.request(this);
+    const queued = ++this.#queued;
+    if (queued >= PUBLISH_FRAMES) this.flush();
+    // Only the first frame since the last flush asks for one: the request stands until it is done.
+    else if (queued === 1) flusher.request(this);
     return true;
   }
 
