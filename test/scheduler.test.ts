@@ -50,6 +50,44 @@ async function startedRecorder(
   return recorder;
 }
 
+/** Holds the thread for `ms` milliseconds of wall-clock time (a handler doing slow, synchronous work). */
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy: the point is to hold the event loop
+  }
+}
+
+/** Handles each message by spinning for `ms` milliseconds, counting the messages it handled. */
+class SlowTurn extends ComponentDefinition<'work'> {
+  constructor(
+    readonly ms: number,
+    readonly handled: { count: number },
+  ) {
+    super();
+  }
+
+  override receiveLocal(): HandlerReturn {
+    spin(this.ms);
+    this.handled.count++;
+  }
+}
+
+async function startedSlowTurns(
+  system: KompactSystem,
+  n: number,
+  ms: number,
+  handled: { count: number },
+): Promise<Component<SlowTurn>[]> {
+  const components = Array.from({ length: n }, () => system.create(() => new SlowTurn(ms, handled)));
+  await within(
+    Promise.all(components.map((c) => system.startNotify(c))),
+    DEADLINE_MS,
+    'the slow components to start',
+  );
+  return components;
+}
+
 // ---- throughput and fairness --------------------------------------------------------------------
 
 describe('Scheduler', () => {
@@ -154,6 +192,53 @@ describe('Scheduler', () => {
       }
       assert.equal(total, 10_000);
       assert.ok(yields <= 20, `${yields} setImmediate calls for 10 000 messages`);
+    });
+  });
+
+  it('lets a host timer fire between slow turns, long before the budget of handler calls is spent', async () => {
+    await withSystem(async (system) => {
+      const handled = { count: 0 };
+      const slow = await startedSlowTurns(system, 60, 2, handled);
+      let handledWhenTimerFired = -1;
+      const timerFired = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          handledWhenTimerFired = handled.count;
+          resolve();
+        }, 0),
+      );
+      for (const component of slow) component.actorRef().tell('work');
+      await within(timerFired, DEADLINE_MS, 'the host timer');
+      await within(
+        new Promise<void>((resolve) => {
+          const poll = (): void => {
+            if (handled.count === 60) resolve();
+            else setImmediate(poll);
+          };
+          poll();
+        }),
+        DEADLINE_MS,
+        'the 60 slow turns to finish',
+      );
+      // 60 turns of 2 ms fit the budget of 2,048 handler calls: only the drain's time slice yields.
+      assert.ok(
+        handledWhenTimerFired < 20,
+        `the timer fired after ${handledWhenTimerFired} of 60 turns of 2 ms, not within a few`,
+      );
+    });
+  });
+
+  it('ends drains by handler calls only on a simulated clock, which stands still while handlers run', async () => {
+    await withGatedClock(async (system, clock) => {
+      const handled = { count: 0 };
+      const slow = await startedSlowTurns(system, 20, 1, handled);
+      let handledAtImmediate = -1;
+      for (const component of slow) component.actorRef().tell('work');
+      setImmediate(() => {
+        handledAtImmediate = handled.count;
+      });
+      await clock.settle();
+      assert.equal(handled.count, 20);
+      assert.equal(handledAtImmediate, 20, 'the 20 turns of 1 ms ran in one drain, before the immediate');
     });
   });
 

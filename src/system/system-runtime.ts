@@ -74,6 +74,7 @@ export class SystemRuntime implements ComponentHost {
     this.handle = handle;
     this.#settings = settings;
     this.clock = settings.clock ?? new SystemClock();
+    this.scheduler.useClock(this.clock);
     if (isSchedulerAware(this.clock)) this.clock[bindScheduler](this.scheduler);
     this.timers = new TimerFacility(this.clock);
     this.builtAtMs = this.clock.now();
