@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KompactError, SerialisationError, Serialisers, type SnapshotWrite } from '../src/index.js';
+import { type PackedBatch, type PackedWriter, writePacked } from '../src/snapshots/packed-batch.js';
 import { sqliteSnapshotStore } from '../src/sqlite/index.js';
 import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
@@ -124,6 +125,57 @@ describe('sqliteSnapshotStore', () => {
       } finally {
         await store.close();
       }
+    });
+  });
+
+  it('moves a large batch of records to its worker instead of copying it, and saves every record', async () => {
+    await withTempDir(async (dir) => {
+      const store = await sqliteSnapshotStore(join(dir, 'state.db'));
+      try {
+        // The facade's form of a batch: 400 records of 64 bytes in one 25,600-byte buffer.
+        const packed = (count: number, fill: (i: number) => number): PackedBatch => {
+          const values = new Uint8Array(64 * count);
+          const spans = new Uint32Array(2 * count);
+          for (let i = 0; i < count; i++) {
+            values.fill(fill(i), 64 * i, 64 * (i + 1));
+            spans[2 * i] = 64 * i;
+            spans[2 * i + 1] = 64;
+          }
+          return { keys: Array.from({ length: count }, (_, i) => `k/${i}`), spans, values };
+        };
+        const writer = store as unknown as PackedWriter;
+        const large = packed(400, (i) => i & 0xff);
+        await within(writer[writePacked](large), DEADLINE_MS, 'the write of 400 records');
+        assert.equal(large.values.byteLength, 0, 'the large buffer was moved to the worker (detached here)');
+        const small = packed(10, (i) => 0xff - i);
+        await within(writer[writePacked](small), DEADLINE_MS, 'the write of 10 records');
+        assert.equal(small.values.byteLength, 640, 'a small buffer is copied, not moved');
+        for (const i of [0, 9, 10, 399]) {
+          const value = await store.load(`k/${i}`);
+          assert.deepEqual(value, new Uint8Array(64).fill(i < 10 ? 0xff - i : i & 0xff), `k/${i}`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+    // Through a system: batches of 1,000 saves, moved, then loaded back.
+    await withTempDir(async (dir) => {
+      const store = await sqliteSnapshotStore(join(dir, 'state.db'));
+      await withSystem(
+        async (system) => {
+          for (let round = 0; round < 3; round++) {
+            const saves = Array.from({ length: 2500 }, (_, i) =>
+              system.snapshots.save(`c/${i}`, new Uint8Array(64).fill((i + round) & 0xff), Serialisers.bytes),
+            );
+            await within(Promise.all(saves), DEADLINE_MS, `round ${round}'s 2,500 saves`);
+          }
+          for (const i of [0, 999, 1000, 2499]) {
+            const value = await system.snapshots.load(`c/${i}`, Serialisers.bytes);
+            assert.deepEqual(value, new Uint8Array(64).fill((i + 2) & 0xff), `c/${i}`);
+          }
+        },
+        (config) => config.snapshotStore(store),
+      );
     });
   });
 

@@ -14,6 +14,10 @@ export const DELETED = 0xffff_ffff;
  * A batch in one piece: change `i` is `keys[i]`; its record is the `spans[2i + 1]` bytes at offset
  * `spans[2i]` of `values`, or, when that length is {@link DELETED}, the change deletes the key. `spans`
  * and `values` may be longer than the batch needs; bytes no span names are never read.
+ *
+ * The buffer under `values` belongs to the batch alone (the facade's writer allocates it for that batch,
+ * `pack` copies into a new one): a store may move it to another thread (transfer it), and the facade
+ * never reads a batch's `values` once it has handed the batch over.
  */
 export interface PackedBatch {
   readonly keys: readonly string[];
