@@ -64,25 +64,13 @@ class Slice {
 }
 
 /**
- * Where a key's change is: its index in the `keys` of the batch numbered `batch`, the last batch the key
- * was put into. One per key, changed in place: a save of a key already known costs one `Map#get` and two
- * small-integer stores (no write barrier), not a `get` and a `set` of the map.
- */
-class Place {
-  constructor(
-    public batch: number,
-    public position: number,
-  ) {}
-}
-
-/**
  * A group of changes committed in one `write`, packed (see packed-batch.ts: no object per change), and
  * the promises its saves resolve with, a slice each.
  */
 class Batch {
   /**
    * The keys of its changes, `count` of them (the array is made a little longer than the last batch
-   * needed, so it seldom grows). Where a key is, its {@link Place} in the facade's `positions` says.
+   * needed, so it seldom grows). Where a key is, the facade's `positions` say.
    */
   readonly keys: string[];
   count = 0;
@@ -95,13 +83,10 @@ class Batch {
   readonly values: BufferWriter;
   /** One per `SLICE_SIZE` keys, in order: a save shares the slice that was last when it was made. */
   readonly slices: Slice[] = [new Slice()];
-  readonly #positions: Map<string, Place>;
-  /** This batch's number: a batch has a change of a key when the key's place names this number. */
-  readonly serial: number;
+  readonly #positions: Map<string, number>;
 
-  constructor(positions: Map<string, Place>, serial: number, capacity: number, valueBytes: number) {
+  constructor(positions: Map<string, number>, capacity: number, valueBytes: number) {
     this.#positions = positions;
-    this.serial = serial;
     this.keys = new Array<string>(capacity);
     this.spans = new Uint32Array(2 * capacity);
     this.values = new BufferWriter(valueBytes);
@@ -114,7 +99,8 @@ class Batch {
 
   /** Whether the batch has a change of `key`. */
   has(key: string): boolean {
-    return this.#positions.get(key)?.batch === this.serial;
+    const position = this.#positions.get(key);
+    return position !== undefined && position < this.count && this.keys[position] === key;
   }
 
   /**
@@ -122,19 +108,13 @@ class Batch {
    * of an earlier change of `key` in this batch; returns the promise of its slice.
    */
   put(key: string, offset: number, length: number): Promise<void> {
-    const place = this.#positions.get(key);
-    let position: number;
-    if (place !== undefined && place.batch === this.serial) position = place.position;
-    else {
+    let position = this.#positions.get(key);
+    if (position === undefined || position >= this.count || this.keys[position] !== key) {
       position = this.count++;
       if (position % SLICE_SIZE === 0 && position > 0) this.slices.push(new Slice());
       if (position < this.keys.length) this.keys[position] = key;
       else this.keys.push(key);
-      if (place === undefined) this.#positions.set(key, new Place(this.serial, position));
-      else {
-        place.batch = this.serial;
-        place.position = position;
-      }
+      this.#positions.set(key, position);
       if (2 * position + 2 > this.spans.length) {
         const spans = new Uint32Array(2 * this.spans.length);
         spans.set(this.spans);
@@ -200,9 +180,7 @@ export class Snapshots {
    * saves hold them through every scavenge. Emptied of settled keys once it is much larger than the
    * pending ones (see `#newBatch`).
    */
-  readonly #positions = new Map<string, Place>();
-  /** The number of the next batch (see `Place`); never reused, so a stale place never names a new batch. */
-  #serial = 0;
+  readonly #positions = new Map<string, number>();
   /** Keys in batches not settled yet, and the most there ever were. */
   #pending = 0;
   #pendingPeak = 0;
@@ -382,12 +360,11 @@ export class Snapshots {
       // Oldest first, so a key ends at its place in the newest batch that has it.
       for (const batches of [this.#inFlight, this.#waiting]) {
         for (const batch of batches) {
-          const serial = batch.serial;
-          for (let i = 0; i < batch.count; i++) positions.set(batch.keys[i] as string, new Place(serial, i));
+          for (let i = 0; i < batch.count; i++) positions.set(batch.keys[i] as string, i);
         }
       }
     }
-    return new Batch(positions, this.#serial++, this.#capacity, this.#valueBytes);
+    return new Batch(positions, this.#capacity, this.#valueBytes);
   }
 
   /** Puts a change into `batch`, the last waiting one, and makes sure a commit follows; its promise. */
