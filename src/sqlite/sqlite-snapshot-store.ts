@@ -15,16 +15,14 @@ import {
 /** The command that installs the driver, named by the error when it is missing. */
 const INSTALL_COMMAND = 'npm install better-sqlite3@12';
 /**
- * Writes in flight at once: enough full batches for about `SAVES_IN_FLIGHT` saves, at least
- * `MIN_WRITES_IN_FLIGHT` and at most `MAX_WRITES_IN_FLIGHT` batches. Two keep both threads busy (one
- * prepares and acknowledges, one commits); beyond two the facade sends only full batches, so a backlog
- * queues up in the worker, and its commits go on while the event loop is held up (a scavenge of the main
- * thread's heap, a long turn). Counted in saves, not batches: eight batches of 100 are under a
- * millisecond of the worker's work, less than one scavenge, and the worker ran dry in each.
+ * Writes in flight at once. Two keep both threads busy (one prepares and acknowledges, one commits);
+ * beyond two the facade sends only full batches, so a backlog queues up to eight in the worker and its
+ * commits go on while the event loop is held up (a scavenge of the main thread's heap, a long turn).
+ * Not more: 64 batches of 100 in flight (tried) kept the worker busier still, but on a quiet machine the
+ * saturated main thread then ran longer between ticks of the event loop (B8a's lag p99 at batch 100
+ * 8.1-10.4 ms against 5.1-6.1 ms with eight, at the same throughput within noise).
  */
-const SAVES_IN_FLIGHT = 8000;
-const MIN_WRITES_IN_FLIGHT = 8;
-const MAX_WRITES_IN_FLIGHT = 64;
+const WRITES_IN_FLIGHT = 8;
 /**
  * A batch's records buffer of at least this many bytes is moved to the worker (transferred), not
  * copied. Measured (a batch posted to a worker and its reply): at 1,000 saves of 72 bytes a batch cost
@@ -175,7 +173,7 @@ export function sqliteWorkerOf(store: SnapshotStore): Worker | undefined {
 class SqliteSnapshotStore implements SnapshotStore, PackedWriter {
   readonly maxBatchSize: number;
   /** The worker takes requests in order, one queue: the next batch is packed while one commits. */
-  readonly maxWritesInFlight: number;
+  readonly maxWritesInFlight = WRITES_IN_FLIGHT;
   readonly #settings: StoreSettings;
   readonly #waiting = new Map<number, Waiting>();
   #nextId = 1;
@@ -184,10 +182,6 @@ class SqliteSnapshotStore implements SnapshotStore, PackedWriter {
   constructor(worker: Worker, settings: StoreSettings) {
     this.#settings = settings;
     this.maxBatchSize = settings.maxBatchSize;
-    this.maxWritesInFlight = Math.min(
-      MAX_WRITES_IN_FLIGHT,
-      Math.max(MIN_WRITES_IN_FLIGHT, Math.ceil(SAVES_IN_FLIGHT / settings.maxBatchSize)),
-    );
     this.#connection = this.#adopt(worker);
     workers.set(this, () => (this.#connection.kind === 'running' ? this.#connection.worker : undefined));
   }
