@@ -8,6 +8,7 @@ import {
   ComponentDefinition,
   type HandlerReturn,
   KompactError,
+  type KompactSystem,
   memorySnapshotStore,
   SerialisationError,
   Serialisers,
@@ -18,6 +19,37 @@ import { testConfig, withSystem } from '../src/testing/index.js';
 import { isKompactError } from './support/errors.js';
 import { DEADLINE_MS, deferred, track, within } from './support/promises.js';
 import { ofKind, withEnv } from './support/supervision.js';
+
+/** Keeps the thread busy for `ms` milliseconds: a saver's own work after its acknowledgement. */
+function work(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // the saver's own work
+  }
+}
+
+/**
+ * `count` saves whose savers each work 20 µs once acknowledged; `continuedBeforeImmediate()` says how
+ * many savers had continued when the event loop first turned after the first one did.
+ */
+function busySaves(
+  system: KompactSystem,
+  count: number,
+): { readonly saves: Promise<void>[]; continuedBeforeImmediate(): number | undefined } {
+  let continued = 0;
+  let before: number | undefined;
+  const saves = Array.from({ length: count }, (_, i) =>
+    system.snapshots.save(`k${i}`, i).then(() => {
+      if (continued++ === 0) {
+        setImmediate(() => {
+          before = continued;
+        });
+      }
+      work(0.02);
+    }),
+  );
+  return { saves, continuedBeforeImmediate: () => before };
+}
 
 /** A memory store that records each batch it was given and can hold back or fail the next write. */
 class ProbeStore implements SnapshotStore {
@@ -259,29 +291,16 @@ describe('Group commit', () => {
         const gate = deferred();
         store.hold = gate.promise;
         // One write of 300 saves, whose savers each work 20 µs once acknowledged: 6 ms in all.
-        let continued = 0;
-        let continuedBeforeImmediate: number | undefined;
-        const saves = Array.from({ length: 300 }, (_, i) =>
-          system.snapshots.save(`k${i}`, i).then(() => {
-            if (continued++ === 0) {
-              setImmediate(() => {
-                continuedBeforeImmediate = continued;
-              });
-            }
-            const until = performance.now() + 0.02;
-            while (performance.now() < until) {
-              // the saver's own work after its acknowledgement
-            }
-          }),
-        );
+        const { saves, continuedBeforeImmediate } = busySaves(system, 300);
         await new Promise((resolve) => setImmediate(resolve));
         assert.equal(store.batches.length, 1);
         assert.equal(store.batches[0]?.length, 300);
         gate.resolve();
         await within(Promise.all(saves), DEADLINE_MS, 'the 300 saves');
+        const before = continuedBeforeImmediate();
         assert.ok(
-          continuedBeforeImmediate !== undefined && continuedBeforeImmediate < 300,
-          `the event loop turned before the last saver continued (after ${continuedBeforeImmediate} of 300)`,
+          before !== undefined && before < 300,
+          `the event loop turned before the last saver continued (after ${before} of 300)`,
         );
       },
       (config) => config.snapshotStore(store),
@@ -297,28 +316,15 @@ describe('Group commit', () => {
         const gate = deferred();
         store.gate = gate.promise;
         // 20 batches of 50 saves, whose savers each work 20 µs once acknowledged: 20 ms in all.
-        let continued = 0;
-        let continuedBeforeImmediate: number | undefined;
-        const saves = Array.from({ length: 1000 }, (_, i) =>
-          system.snapshots.save(`k${i}`, i).then(() => {
-            if (continued++ === 0) {
-              setImmediate(() => {
-                continuedBeforeImmediate = continued;
-              });
-            }
-            const until = performance.now() + 0.02;
-            while (performance.now() < until) {
-              // the saver's own work after its acknowledgement
-            }
-          }),
-        );
+        const { saves, continuedBeforeImmediate } = busySaves(system, 1000);
         await new Promise((resolve) => setImmediate(resolve));
         assert.equal(store.batches.length, 20, 'all 20 batches are in flight');
         gate.resolve();
         await within(Promise.all(saves), DEADLINE_MS, 'the 1,000 saves');
+        const before = continuedBeforeImmediate();
         assert.ok(
-          continuedBeforeImmediate !== undefined && continuedBeforeImmediate < 1000,
-          `the event loop turned before the last saver continued (after ${continuedBeforeImmediate} of 1000)`,
+          before !== undefined && before < 1000,
+          `the event loop turned before the last saver continued (after ${before} of 1000)`,
         );
       },
       (config) => config.snapshotStore(store),
@@ -336,10 +342,7 @@ describe('Group commit', () => {
         const first = Array.from({ length: 200 }, (_, i) =>
           system.snapshots.save(`a${i}`, i).then(() => {
             order.push('first');
-            const until = performance.now() + 0.02;
-            while (performance.now() < until) {
-              // the saver's own work after its acknowledgement
-            }
+            work(0.02);
           }),
         );
         await new Promise((resolve) => setImmediate(resolve));
