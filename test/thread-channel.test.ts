@@ -73,6 +73,51 @@ function wired(ringBytes: number, sink: DataSink): { readonly a: ThreadChannel; 
   };
 }
 
+/** How a frame is recorded on both sides: its serId, its two paths and its payload in hex. */
+function frameLine(id: SerId, sender: PathOf, receiver: PathOf, payload: Uint8Array): string {
+  const hex = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('hex');
+  return `${id} ${sender.toString()} ${receiver.toString()} ${hex}`;
+}
+
+/**
+ * Two wired ends whose receiving end records every frame ({@link frameLine}) in `received`; `record`
+ * sends the `length` bytes of `chunk` from `offset` and records in `sent` what should arrive.
+ */
+function recording(ringBytes: number): {
+  readonly a: ThreadChannel;
+  readonly close: () => void;
+  readonly sent: string[];
+  readonly received: string[];
+  record(
+    id: SerId,
+    sender: PathOf,
+    receiver: PathOf,
+    chunk: Uint8Array,
+    offset?: number,
+    length?: number,
+  ): void;
+} {
+  const sent: string[] = [];
+  const received: string[] = [];
+  const { a, close } = wired(ringBytes, {
+    data(id, sender, receiver, chunk, offset, length) {
+      received.push(frameLine(id, sender, receiver, chunk.subarray(offset, offset + length)));
+    },
+  });
+  const record = (
+    id: SerId,
+    sender: PathOf,
+    receiver: PathOf,
+    chunk: Uint8Array,
+    offset = 0,
+    length = chunk.length - offset,
+  ): void => {
+    assert.ok(a.send(id, sender, receiver, chunk, offset, length));
+    sent.push(frameLine(id, sender, receiver, chunk.subarray(offset, offset + length)));
+  };
+  return { a, close, sent, received, record };
+}
+
 function send(channel: ThreadChannel, value: number): boolean {
   const payload = Buffer.alloc(4);
   payload.writeUInt32BE(value);
@@ -167,15 +212,7 @@ describe('ThreadChannel', () => {
       [SENDER, other],
       [other, RECEIVER],
     ];
-    const sent: string[] = [];
-    const received: string[] = [];
-    const sink: DataSink = {
-      data(id, sender, receiver, chunk, offset, length) {
-        const payload = Buffer.from(chunk.buffer, chunk.byteOffset + offset, length).toString('hex');
-        received.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload}`);
-      },
-    };
-    const { a, close } = wired(1024, sink);
+    const { close, sent, received, record } = recording(1024);
     try {
       for (let i = 0; i < 600; i++) {
         // Runs of one pair (the short path), switches of pair, of serId, and payloads of 0 to 200 bytes.
@@ -184,8 +221,7 @@ describe('ThreadChannel', () => {
         const payload = Buffer.alloc((i * 37) % 201, i % 256);
         // The payload sits inside a larger chunk, as a serialiser's writer leaves it.
         const chunk = Buffer.concat([Buffer.alloc(3, 0xee), payload, Buffer.alloc(2, 0xee)]);
-        assert.ok(a.send(id, sender, receiver, chunk, 3, payload.length));
-        sent.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload.toString('hex')}`);
+        record(id, sender, receiver, chunk, 3, payload.length);
         if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
       }
       await until(() => received.length >= sent.length, `${sent.length} frames`);
@@ -196,22 +232,12 @@ describe('ThreadChannel', () => {
   });
 
   it('delivers the frames of more pairs than it remembers, interleaved, each with its own two paths', async () => {
-    const received: string[] = [];
-    const sink: DataSink = {
-      data(id, sender, receiver, chunk, offset, length) {
-        const payload = Buffer.from(chunk.buffer, chunk.byteOffset + offset, length).toString('hex');
-        received.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload}`);
-      },
-    };
-    const { a, close } = wired(4096, sink);
-    const sent: string[] = [];
+    const { a, close, sent, received, record: recordFrame } = recording(4096);
     const system = SystemPath.parse('thread://worker:4');
     const paths = Array.from({ length: 300 }, (_, i): PathOf => new NamedPath(system, [`p${i}`]));
     const path = (i: number): PathOf => paths[i] as PathOf;
-    const record = (sender: PathOf, receiver: PathOf, payload: Buffer): void => {
-      assert.ok(a.send(SER_ID, sender, receiver, payload, 0, payload.length));
-      sent.push(`${SER_ID} ${sender.toString()} ${receiver.toString()} ${payload.toString('hex')}`);
-    };
+    const record = (sender: PathOf, receiver: PathOf, payload: Buffer): void =>
+      recordFrame(SER_ID, sender, receiver, payload);
     try {
       // 300 paths first, so that the pairs' path-table ids need both bytes.
       for (let i = 0; i < 300; i++) record(path(i), RECEIVER, Buffer.from([i & 0xff]));
@@ -237,23 +263,14 @@ describe('ThreadChannel', () => {
   it('delivers frames whose paths travel inline, between frames whose paths are in the path table', async () => {
     // Longer than a path table entry may be: sent in full with every frame, never given an id.
     const long = new NamedPath(SystemPath.parse('thread://worker:3'), ['x'.repeat(1100)]);
-    const received: string[] = [];
-    const sink: DataSink = {
-      data(id, sender, receiver, chunk, offset, length) {
-        const payload = Buffer.from(chunk.buffer, chunk.byteOffset + offset, length).toString('hex');
-        received.push(`${id} ${sender.toString()} ${receiver.toString()} ${payload}`);
-      },
-    };
-    const { a, close } = wired(4096, sink);
-    const sent: string[] = [];
+    const { a, close, sent, received, record } = recording(4096);
     try {
       for (let i = 0; i < 40; i++) {
         const [sender, receiver] = (
           i % 4 === 0 ? [long, RECEIVER] : i % 4 === 1 ? [SENDER, long] : [SENDER, RECEIVER]
         ) as [PathOf, PathOf];
         const payload = Buffer.from([i, i + 1, i + 2]);
-        assert.ok(a.send(SER_ID, sender, receiver, payload, 0, payload.length));
-        sent.push(`${SER_ID} ${sender.toString()} ${receiver.toString()} ${payload.toString('hex')}`);
+        record(SER_ID, sender, receiver, payload);
         if (i % 10 === 9) a.flush();
       }
       await until(() => received.length >= sent.length, `${sent.length} frames`);
