@@ -43,6 +43,21 @@ function osThreads(): number | undefined {
   return existsSync('/proc/self/task') ? readdirSync('/proc/self/task').length : undefined;
 }
 
+/**
+ * The threads of this process once their number has stopped changing: a thread that ended leaves
+ * `/proc` a moment after its exit event, so a count taken right after a shutdown may still include it.
+ */
+async function settledThreads(): Promise<number | undefined> {
+  const deadline = Date.now() + DEADLINE_MS;
+  let count = osThreads();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const next = osThreads();
+    if (next === count || Date.now() > deadline) return next;
+    count = next;
+  }
+}
+
 function isThreadHandle(type: string): boolean {
   return type === 'Worker' || type === 'MessagePort';
 }
@@ -298,7 +313,7 @@ describe('spawnOff', () => {
     await withSystem(async (system) => {
       await within(system.spawnOff(double, 1), DEADLINE_MS, 'a warm-up task');
     });
-    const threadsBefore = osThreads();
+    const threadsBefore = await settledThreads();
     const handlesBefore = process.getActiveResourcesInfo().filter(isThreadHandle).length;
     const blocker = gate();
     let outcome: Promise<unknown> | undefined;
