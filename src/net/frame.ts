@@ -459,12 +459,35 @@ export const DATA_BY_REFERENCE_BYTES = 11;
 export const NUMBER_BY_REFERENCE_FRAME_BYTES = 4 + DATA_BY_REFERENCE_BYTES + 8;
 
 /**
+ * Writes at `offset` the 15 bytes of a data frame before its payload of `payloadLength` bytes when both
+ * paths are path-table references with the ids `pairIds` (sender's in the high 16 bits, see
+ * `PathTable.lastPairIds`): the same bytes as {@link encodeDataFields}, as five writes through `view` (a
+ * `DataView` of the output) instead of fifteen byte stores. The caller made room and checked `serId`.
+ */
+export function putReferenceDataHeader(
+  view: DataView,
+  offset: number,
+  serId: SerId,
+  pairIds: number,
+  payloadLength: number,
+): void {
+  // Literals, not the named constants (DATA_BY_REFERENCE_BYTES 11, FrameKindByte.data 3,
+  // PathTag.reference 2 in the first and last byte of the pair's first word): optimised code reads a
+  // module binding through its cell, with a check, at every use, and this runs once per message sent.
+  view.setUint32(offset, 11 + payloadLength);
+  view.setUint8(offset + 4, 3);
+  view.setUint32(offset + 5, serId);
+  view.setUint32(offset + 9, 0x0200_0002 | ((pairIds >>> 16) << 8));
+  view.setUint16(offset + 13, pairIds & 0xffff);
+}
+
+/**
  * Writes the steady state's data frame, as {@link encodeDataFields} would: both paths path-table
  * references with the ids `pairIds` (sender's in the high 16 bits, see `PathTable.lastPairIds`) and a
  * payload of the 8 bytes at `from` in `chunk` (a number, the commonest small payload). Written through
- * `view` (a `DataView` of the output) a word at a time: six writes instead of 27 byte stores, each with
- * its own bounds check. The caller made room for {@link NUMBER_BY_REFERENCE_FRAME_BYTES} at `offset`
- * and checked `serId`; returns the offset after the frame.
+ * `view` (a `DataView` of the output) a word at a time, the header by {@link putReferenceDataHeader}.
+ * The caller made room for {@link NUMBER_BY_REFERENCE_FRAME_BYTES} at `offset` and checked `serId`;
+ * returns the offset after the frame.
  *
  * @throws RangeError when `view` is short (never a truncated frame).
  */
@@ -476,14 +499,7 @@ export function encodeNumberByReference(
   chunk: Uint8Array,
   from: number,
 ): number {
-  // Literals, not the named constants (NUMBER_BY_REFERENCE_FRAME_BYTES 23, FrameKindByte.data 3,
-  // PathTag.reference 2 in the first and last byte of the pair's first word): optimised code reads a
-  // module binding through its cell, with a check, at every use, and this runs once per message sent.
-  view.setUint32(offset, 19);
-  view.setUint8(offset + 4, 3);
-  view.setUint32(offset + 5, serId);
-  view.setUint32(offset + 9, 0x0200_0002 | ((pairIds >>> 16) << 8));
-  view.setUint16(offset + 13, pairIds & 0xffff);
+  putReferenceDataHeader(view, offset, serId, pairIds, 8);
   view.setUint32(
     offset + 15,
     (((chunk[from] as number) << 24) |

@@ -1,7 +1,14 @@
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
 import { FlushScheduler } from '../net/flush-scheduler.js';
-import { dataFrameSize, encodeDataFields, FrameKindByte, PathTable, PathTag } from '../net/frame.js';
+import {
+  dataFrameSize,
+  encodeDataFields,
+  FrameKindByte,
+  PathTable,
+  PathTag,
+  putReferenceDataHeader,
+} from '../net/frame.js';
 import type { DataSink } from '../net/frame-decoder.js';
 import { ActorPath } from '../paths/actor-path.js';
 import type { SerId } from '../serialisation/ser-id.js';
@@ -190,14 +197,14 @@ export class ThreadChannel {
       if (size <= this.#room || this.#lookForRoom(size)) {
         const data = this.#outData;
         const at = this.#written & (data.length - 1);
-        putShortHeader(this.#ringView, at, serId, ids, length);
+        putReferenceDataHeader(this.#ringView, at, serId, ids, length);
         copyPayload(data, at + SHORT_HEADER_BYTES, chunk, offset, length);
         this.#written = (this.#written + size) | 0;
         this.#room -= size;
       } else {
         if (this.#at + size > this.#out.length) this.#grow(size);
         const at = this.#at;
-        putShortHeader(this.#outView, at, serId, ids, length);
+        putReferenceDataHeader(this.#outView, at, serId, ids, length);
         copyPayload(this.#out, at + SHORT_HEADER_BYTES, chunk, offset, length);
         this.#at = at + size;
       }
@@ -231,7 +238,7 @@ export class ThreadChannel {
     const room = this.#room - SHORT_HEADER_BYTES;
     const length = serialiseFixedAt(serialiser, value, view, at + SHORT_HEADER_BYTES, room);
     if (length === -1) return false;
-    putShortHeader(view, at, serialiser.serId, ids, length);
+    putReferenceDataHeader(view, at, serialiser.serId, ids, length);
     const size = SHORT_HEADER_BYTES + length;
     this.#written = (this.#written + size) | 0;
     this.#room -= size;
@@ -512,19 +519,6 @@ export class ThreadChannel {
 /** A `DataView` of `bytes`' own range. */
 function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/**
- * Writes at `at` the fields of a frame of a pair whose two paths are path-table references `ids`
- * (sender id << 16 | receiver id), before a payload of `length` bytes: the same bytes as the frame
- * encoder's, as four word writes instead of fifteen byte writes.
- */
-function putShortHeader(view: DataView, at: number, serId: SerId, ids: number, length: number): void {
-  view.setUint32(at, SHORT_BODY_BYTES + length);
-  view.setUint8(at + 4, FrameKindByte.data);
-  view.setUint32(at + 5, serId);
-  view.setUint32(at + 9, REFERENCE_TAGS | ((ids >>> 16) << 8));
-  view.setUint16(at + 13, ids & 0xffff);
 }
 
 /** Copies a short payload byte by byte (a view to copy from would cost more). */
