@@ -556,6 +556,36 @@ describe('A failing snapshot store', () => {
     );
   });
 
+  it('rejects the saves of a write that throws instead of rejecting, and commits the next batch', async () => {
+    const store = new ProbeStore();
+    const locked = new Error('database is locked');
+    const throwing: SnapshotStore = {
+      write: (batch) => {
+        if (batch.some((change) => change.key === 'bad')) throw locked;
+        return store.write(batch);
+      },
+      load: (key) => store.load(key),
+      keys: (prefix) => store.keys(prefix),
+      close: () => store.close(),
+    };
+    await withEnv(
+      async ({ system }) => {
+        const saves = [system.snapshots.save('bad', 1), system.snapshots.save('other', 1)];
+        for (const save of saves) {
+          await assert.rejects(within(save, DEADLINE_MS, 'the rejected save'), (error: unknown) => {
+            assert.ok(error instanceof KompactError);
+            assert.equal(error.code, 'SNAPSHOT_FAILED');
+            assert.equal(error.cause, locked);
+            return true;
+          });
+        }
+        await within(system.snapshots.save('other', 2), DEADLINE_MS, 'the next save');
+        assert.equal(await system.snapshots.load('other'), 2);
+      },
+      (config) => config.snapshotStore(throwing),
+    );
+  });
+
   it('lets a component whose save failed fault while the system keeps running', async () => {
     const store = new ProbeStore();
     await withEnv(

@@ -144,11 +144,13 @@ describe('sqliteSnapshotStore', () => {
           return { keys: Array.from({ length: count }, (_, i) => `k/${i}`), spans, values };
         };
         const writer = store as unknown as PackedWriter;
+        const write = (batch: PackedBatch): Promise<void> =>
+          new Promise((resolve, reject) => writer[writePacked](batch, { resolve, reject }));
         const large = packed(400, (i) => i & 0xff);
-        await within(writer[writePacked](large), DEADLINE_MS, 'the write of 400 records');
+        await within(write(large), DEADLINE_MS, 'the write of 400 records');
         assert.equal(large.values.byteLength, 0, 'the large buffer was moved to the worker (detached here)');
         const small = packed(10, (i) => 0xff - i);
-        await within(writer[writePacked](small), DEADLINE_MS, 'the write of 10 records');
+        await within(write(small), DEADLINE_MS, 'the write of 10 records');
         assert.equal(small.values.byteLength, 640, 'a small buffer is copied, not moved');
         for (const i of [0, 9, 10, 399]) {
           const value = await store.load(`k/${i}`);

@@ -31,9 +31,24 @@ export interface PackedBatch {
  */
 export const writePacked: unique symbol = Symbol('kompact-ts.snapshots.writePacked');
 
-/** A store that takes packed batches. */
+/**
+ * How a store tells the facade that a packed write ended: an object with two methods rather than a
+ * promise, so that a write costs no promise, closures or `then` of its own (the facade's batch is its
+ * own settler).
+ */
+export interface WriteSettler {
+  /** The write is durable. */
+  resolve(): void;
+  /** The write failed (nothing of it applied), with the store's error. */
+  reject(error: unknown): void;
+}
+
+/**
+ * A store that takes packed batches: it settles `settler` once, never synchronously inside the call,
+ * and writes in call order. Once `settler` is settled the store no longer reads `batch`.
+ */
 export interface PackedWriter {
-  [writePacked](batch: PackedBatch): Promise<void>;
+  [writePacked](batch: PackedBatch, settler: WriteSettler): void;
 }
 
 /** `store`'s packed write, if it has one. */

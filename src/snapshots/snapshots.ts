@@ -14,6 +14,7 @@ import {
   type PackedWriter,
   packedWriterOf,
   unpack,
+  type WriteSettler,
   writePacked,
 } from './packed-batch.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -46,28 +47,56 @@ const MAX_FIRST_VALUE_BYTES = 1 << 20;
 const PIPELINE_DEPTH = 2;
 /** Keys the facade remembers places of before it forgets those of settled batches. */
 const FORGET_ABOVE = 4096;
+/** Settled batches whose keys and spans arrays the facade keeps for the next batches. */
+const SPARE_ARRAYS = 16;
+/**
+ * Queues a microtask with `.then` on a settled promise: Node's `queueMicrotask` makes an
+ * `AsyncResource` and a bound function per call, and the facade queues one per batch and per slice.
+ */
+const RESOLVED = Promise.resolve();
+const NOOP = (): void => {};
+
+// A slice's promise takes its resolvers through this one executor, not through a closure made per slice.
+let madeResolve: () => void = NOOP;
+let madeReject: (error: KompactError) => void = NOOP;
+function keepResolvers(resolve: () => void, reject: (error: KompactError) => void): void {
+  madeResolve = resolve;
+  madeReject = reject;
+}
 
 /** One slice of a batch's saves: the promise they share. */
 class Slice {
   readonly done: Promise<void>;
-  resolve!: () => void;
-  reject!: (error: KompactError) => void;
+  readonly #resolve: () => void;
+  readonly #reject: (error: KompactError) => void;
 
   constructor() {
-    this.done = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    // Looked at or not, a failed batch is logged by the facade: never an unhandled rejection.
-    this.done.catch(() => {});
+    this.done = new Promise<void>(keepResolvers);
+    this.#resolve = madeResolve;
+    this.#reject = madeReject;
+  }
+
+  resolve(): void {
+    this.#resolve();
+  }
+
+  reject(error: KompactError): void {
+    // Looked at or not, a failed batch is logged by the facade: never an unhandled rejection. The
+    // handler goes on only now, so that a slice that succeeds costs no `catch` of its own.
+    this.done.catch(NOOP);
+    this.#reject(error);
   }
 }
 
+/** What the facade does once a batch's write settled, with the store's error if it failed. */
+type OnWritten = (batch: Batch, isFailed: boolean, error: unknown) => void;
+
 /**
  * A group of changes committed in one `write`, packed (see packed-batch.ts: no object per change), and
- * the promises its saves resolve with, a slice each.
+ * the promises its saves resolve with, a slice each. It is also the settler its store's write calls
+ * back (a {@link WriteSettler}).
  */
-class Batch {
+class Batch implements WriteSettler {
   /**
    * The keys of its changes, `count` of them (the array is made a little longer than the last batch
    * needed, so it seldom grows). Where a key is, the facade's `positions` say.
@@ -83,13 +112,32 @@ class Batch {
   readonly values: BufferWriter;
   /** One per `SLICE_SIZE` keys, in order: a save shares the slice that was last when it was made. */
   readonly slices: Slice[] = [new Slice()];
+  /** Set once the write failed: what its saves reject with. */
+  failure: KompactError | undefined;
   readonly #positions: Map<string, number>;
+  readonly #onWritten: OnWritten;
 
-  constructor(positions: Map<string, number>, capacity: number, valueBytes: number) {
+  /** `keys` and `spans` may be a settled batch's (their old contents are never read: see `count`). */
+  constructor(
+    positions: Map<string, number>,
+    keys: string[],
+    spans: Uint32Array,
+    valueBytes: number,
+    onWritten: OnWritten,
+  ) {
     this.#positions = positions;
-    this.keys = new Array<string>(capacity);
-    this.spans = new Uint32Array(2 * capacity);
+    this.#onWritten = onWritten;
+    this.keys = keys;
+    this.spans = spans;
     this.values = new BufferWriter(valueBytes);
+  }
+
+  resolve(): void {
+    this.#onWritten(this, false, undefined);
+  }
+
+  reject(error: unknown): void {
+    this.#onWritten(this, true, error);
   }
 
   /** Settles once every save of the batch has (the last slice is released last). */
@@ -186,6 +234,12 @@ export class Snapshots {
   #pendingPeak = 0;
   /** How many keys a new batch makes room for: a quarter more than the last committed batch held. */
   #capacity = SLICE_SIZE;
+  /**
+   * The keys and spans arrays of settled batches, for new ones: a batch of 100 saves would otherwise
+   * allocate about 1 KB of keys array in the young generation, and scavenges come the sooner.
+   */
+  readonly #spareKeys: string[][] = [];
+  readonly #spareSpans: Uint32Array[] = [];
   #isCommitQueued = false;
   /** The first buffer size of a new batch's records: a quarter more than the last committed batch's. */
   #valueBytes = MIN_VALUE_BYTES;
@@ -197,6 +251,7 @@ export class Snapshots {
     this.#isCommitQueued = false;
     this.#pump();
   };
+  readonly #written: OnWritten = (batch, isFailed, error) => this.#settle(batch, isFailed, error);
 
   /** A facade over `store`; each system makes its own over the store of its config. */
   constructor(store: SnapshotStore, logger: Logger) {
@@ -364,7 +419,9 @@ export class Snapshots {
         }
       }
     }
-    return new Batch(positions, this.#capacity, this.#valueBytes);
+    const keys = this.#spareKeys.pop() ?? new Array<string>(this.#capacity);
+    const spans = this.#spareSpans.pop() ?? new Uint32Array(2 * this.#capacity);
+    return new Batch(positions, keys, spans, this.#valueBytes, this.#written);
   }
 
   /** Puts a change into `batch`, the last waiting one, and makes sure a commit follows; its promise. */
@@ -375,7 +432,7 @@ export class Snapshots {
     if (!this.#isCommitQueued && this.#mayHandOver(batch)) {
       // After the current turn (and the rest of this drain of the scheduler): its saves join this batch.
       this.#isCommitQueued = true;
-      queueMicrotask(this.#commitNext);
+      void RESOLVED.then(this.#commitNext);
     }
     return saved;
   }
@@ -400,11 +457,15 @@ export class Snapshots {
       if (batch === undefined || !this.#mayHandOver(batch)) return;
       this.#waiting.shift();
       this.#inFlight.push(batch);
-      void this.#commit(batch);
+      this.#commit(batch);
     }
   }
 
-  async #commit(batch: Batch): Promise<void> {
+  /**
+   * Hands `batch` to the store; `#settle` runs when its write settled. No async function: with a
+   * packed writer a write costs no promise, `await` or closure here (the batch is the store's settler).
+   */
+  #commit(batch: Batch): void {
     const { keys } = batch;
     keys.length = batch.count;
     this.#capacity = Math.min(this.#maxBatchSize, keys.length + (keys.length >> 2) + 1);
@@ -414,26 +475,50 @@ export class Snapshots {
       Math.max(MIN_VALUE_BYTES, values.length + (values.length >> 2)),
     );
     const packed: PackedBatch = { keys, spans: batch.spans, values };
-    let failure: KompactError | undefined;
+    if (this.#packedWriter !== undefined) {
+      this.#packedWriter[writePacked](packed, batch);
+      return;
+    }
+    let written: Promise<void>;
     try {
-      await (this.#packedWriter === undefined
-        ? this.#store.write(unpack(packed))
-        : this.#packedWriter[writePacked](packed));
+      written = this.#store.write(unpack(packed));
     } catch (error) {
+      // A store whose `write` throws instead of rejecting: the same failure, settled as a rejection would be.
+      written = Promise.reject(error);
+    }
+    written.then(
+      () => batch.resolve(),
+      (error: unknown) => batch.reject(error),
+    );
+  }
+
+  /** `batch`'s write settled (failed with `error`, if `isFailed`): its saves are released, in commit order. */
+  #settle(batch: Batch, isFailed: boolean, error: unknown): void {
+    const { keys } = batch;
+    if (isFailed) {
       const named = keys.slice(0, KEYS_NAMED);
       const more = keys.length > KEYS_NAMED ? ` and ${keys.length - KEYS_NAMED} more` : '';
-      failure = storeError(
+      batch.failure = storeError(
         `Could not save ${keys.length} snapshot change(s) (${named.join(', ')}${more})`,
         error,
       );
-      this.#logger.warn({ err: error }, failure.message);
+      this.#logger.warn({ err: error }, batch.failure.message);
     }
-    this.#inFlight.splice(this.#inFlight.indexOf(batch), 1);
+    // Nothing reads a settled batch's keys or spans again (the store is done with them too: see
+    // PackedWriter), so a later batch may fill them.
+    if (this.#spareKeys.length < SPARE_ARRAYS) {
+      this.#spareKeys.push(keys);
+      this.#spareSpans.push(batch.spans);
+    }
+    const inFlight = this.#inFlight;
+    // Writes settle in the order they were handed over, as a rule: then no `splice` (it makes an array).
+    if (inFlight[0] === batch) inFlight.shift();
+    else inFlight.splice(inFlight.indexOf(batch), 1);
     this.#pending -= batch.count;
     // What arrived during the commit goes at once (before the released saves run): it has waited one
     // commit already.
     this.#pump();
-    this.#releaser.release(batch.slices, failure);
+    this.#releaser.release(batch);
   }
 
   /** Waits for the last pending batch that changes `key`, if any (its failure is its savers' to see). */
@@ -477,9 +562,6 @@ export function abandonSnapshots(snapshots: Snapshots, reason: string): void {
   abandonOf(snapshots, reason);
 }
 
-/** A slice to settle, and how: resolved, or rejected with its batch's failure. */
-type Release = { readonly slice: Slice; readonly failure: KompactError | undefined };
-
 /**
  * Settles the slices of committed batches, in commit order. A slice's savers continue at once (their
  * continuations are microtasks); once they have run for `RELEASE_BUDGET_MS`, the next slice waits for
@@ -493,8 +575,9 @@ type Release = { readonly slice: Slice; readonly failure: KompactError | undefin
  * batches run back to back for several milliseconds without a timer tick.
  */
 class Releaser {
-  /** Slices not settled yet, each with its batch's outcome, in commit order. */
-  readonly #queue: Release[] = [];
+  /** Batches whose slices are not all settled yet, in commit order; the first from its slice `#next`. */
+  readonly #queue: (Batch | undefined)[] = [];
+  #head = 0;
   #next = 0;
   #isRunning = false;
   /** When the current window of the budget opened. */
@@ -503,9 +586,9 @@ class Releaser {
   #hasYielded = true;
   /** Runs after a slice's continuations: the next slice, now or in the next turn, or the end. */
   readonly #checkBudget = (): void => {
-    if (this.#next === this.#queue.length) {
+    if (this.#head === this.#queue.length) {
       this.#queue.length = 0;
-      this.#next = 0;
+      this.#head = 0;
       this.#isRunning = false;
     } else if (performance.now() - this.#windowStart < RELEASE_BUDGET_MS) this.#settleNext();
     else setImmediate(this.#resume);
@@ -520,8 +603,8 @@ class Releaser {
     this.#hasYielded = true;
   };
 
-  release(slices: readonly Slice[], failure: KompactError | undefined): void {
-    for (const slice of slices) this.#queue.push({ slice, failure });
+  release(batch: Batch): void {
+    this.#queue.push(batch);
     if (this.#isRunning) return;
     this.#isRunning = true;
     if (performance.now() - this.#windowStart < RELEASE_BUDGET_MS) this.#settleNext();
@@ -531,12 +614,19 @@ class Releaser {
   }
 
   #settleNext(): void {
-    const { slice, failure } = this.#queue[this.#next++] as Release;
+    const batch = this.#queue[this.#head] as Batch;
+    const { slices, failure } = batch;
+    const slice = slices[this.#next++] as Slice;
+    if (this.#next === slices.length) {
+      // The batch is done with: its slot goes, so the queue does not keep it alive.
+      this.#queue[this.#head++] = undefined;
+      this.#next = 0;
+    }
     if (failure === undefined) slice.resolve();
     else slice.reject(failure);
     // Queued after the slice's continuations, so it runs once they have; until then a batch released
     // meanwhile (its write settled in the same turn) waits in the queue, and the time they took counts.
-    queueMicrotask(this.#checkBudget);
+    void RESOLVED.then(this.#checkBudget);
   }
 }
 

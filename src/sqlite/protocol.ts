@@ -12,12 +12,12 @@ export interface WorkerSettings {
 /** SQLite's `synchronous` settings that keep a committed transaction after a crash of the process. */
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA';
 
-/** A request to the worker; `id` pairs it with its reply. */
+/** A request to the worker; `id` pairs it with its reply (set by the store when it posts the request). */
 export type WorkerRequest =
-  | { readonly op: 'write'; readonly id: number; readonly batch: PackedBatch }
-  | { readonly op: 'load'; readonly id: number; readonly key: string }
-  | { readonly op: 'keys'; readonly id: number; readonly prefix: string }
-  | { readonly op: 'close'; readonly id: number };
+  | { readonly op: 'write'; id: number; readonly batch: PackedBatch }
+  | { readonly op: 'load'; id: number; readonly key: string }
+  | { readonly op: 'keys'; id: number; readonly prefix: string }
+  | { readonly op: 'close'; id: number };
 
 /** An error as it crosses from the worker: SQLite's code (`SQLITE_FULL`, ...) kept. */
 export interface WorkerError {

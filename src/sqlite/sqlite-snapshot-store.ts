@@ -2,7 +2,13 @@ import { Worker } from 'node:worker_threads';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
-import { type PackedBatch, type PackedWriter, pack, writePacked } from '../snapshots/packed-batch.js';
+import {
+  type PackedBatch,
+  type PackedWriter,
+  pack,
+  type WriteSettler,
+  writePacked,
+} from '../snapshots/packed-batch.js';
 import type { SnapshotStore, SnapshotWrite } from '../snapshots/snapshot-store.js';
 import {
   fromWorkerError,
@@ -33,6 +39,8 @@ const TRANSFER_FROM_BYTES = 16 * 1024;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'EXTRA', 'NORMAL'];
 const OPTION_NAMES: readonly string[] = ['synchronous', 'table', 'busyTimeoutMs', 'maxBatchSize'];
+/** Settles a request that cannot be posted after the caller returned (a settler is never called synchronously). */
+const RESOLVED = Promise.resolve();
 
 /** Options of {@link sqliteSnapshotStore}. */
 export interface SqliteSnapshotStoreOptions {
@@ -138,15 +146,16 @@ async function startWorker(settings: StoreSettings): Promise<Worker> {
 /** What a store is made with: the worker's settings and the batch bound. */
 type StoreSettings = WorkerSettings & { readonly maxBatchSize: number };
 
-/** A request waiting for the worker's reply. */
+/** What waits for the worker's reply to a request: a promise's resolvers, or the facade's batch (a {@link WriteSettler}). */
 interface Waiting {
-  readonly resolve: (value: Uint8Array | readonly string[] | undefined) => void;
-  readonly reject: (error: Error) => void;
+  resolve(value: Uint8Array | readonly string[] | undefined): void;
+  reject(error: Error): void;
 }
 
 /** A request made while the worker was being started again, posted once it is ready. */
-interface Held extends Waiting {
+interface Held {
   readonly request: WorkerRequest;
+  readonly waiting: Waiting;
 }
 
 /**
@@ -187,14 +196,20 @@ class SqliteSnapshotStore implements SnapshotStore, PackedWriter {
   }
 
   write(batch: readonly SnapshotWrite[]): Promise<void> {
-    return this[writePacked](pack(batch));
+    return new Promise((resolve, reject) => this[writePacked](pack(batch), { resolve, reject }));
   }
 
-  /** The facade's batches, as it packed them. */
-  [writePacked](batch: PackedBatch): Promise<void> {
-    if (batch.keys.length === 0) return Promise.resolve();
+  /**
+   * The facade's batches, as it packed them; `settler` is the facade's batch itself, so a write makes
+   * no promise (one message object is all it allocates here).
+   */
+  [writePacked](batch: PackedBatch, settler: WriteSettler): void {
+    if (batch.keys.length === 0) {
+      void RESOLVED.then(() => settler.resolve());
+      return;
+    }
     // Its records buffer belongs to this write (see PackedBatch): a large one is moved to the worker.
-    return this.#request({ op: 'write', id: 0, batch }).then(() => undefined);
+    this.#send({ op: 'write', id: 0, batch }, settler);
   }
 
   async load(key: string): Promise<Uint8Array | undefined> {
@@ -258,20 +273,28 @@ class SqliteSnapshotStore implements SnapshotStore, PackedWriter {
   }
 
   #request(request: WorkerRequest): Promise<Uint8Array | readonly string[] | undefined> {
+    return new Promise((resolve, reject) => this.#send(request, { resolve, reject }));
+  }
+
+  /** Posts `request` (or holds it while a worker starts); `waiting` is settled by its reply, never synchronously. */
+  #send(request: WorkerRequest, waiting: Waiting): void {
     const connection = this.#connection;
     switch (connection.kind) {
       case 'running':
-        return new Promise((resolve, reject) => this.#post(connection.worker, { request, resolve, reject }));
+        this.#post(connection.worker, request, waiting);
+        return;
       case 'closed':
-        return Promise.reject(connection.error);
+        void RESOLVED.then(() => waiting.reject(connection.error));
+        return;
       case 'restarting':
-        return new Promise((resolve, reject) => connection.held.push({ request, resolve, reject }));
-      case 'dead':
-        return new Promise((resolve, reject) => {
-          const held: Held[] = [{ request, resolve, reject }];
-          this.#connection = { kind: 'restarting', held };
-          void this.#restart(connection.exited, held);
-        });
+        connection.held.push({ request, waiting });
+        return;
+      case 'dead': {
+        const held: Held[] = [{ request, waiting }];
+        this.#connection = { kind: 'restarting', held };
+        void this.#restart(connection.exited, held);
+        return;
+      }
     }
   }
 
@@ -290,25 +313,27 @@ class SqliteSnapshotStore implements SnapshotStore, PackedWriter {
       );
       if (this.#connection.kind === 'restarting')
         this.#connection = { kind: 'dead', exited: Promise.resolve() };
-      for (const request of held) request.reject(failure);
+      for (const { waiting } of held) waiting.reject(failure);
       return;
     }
     if (this.#connection.kind !== 'restarting') {
       // Closed meanwhile (close does not wait for a restart): this worker is not needed.
       void worker.terminate();
-      for (const request of held) request.reject(closedError(this.#settings.file));
+      for (const { waiting } of held) waiting.reject(closedError(this.#settings.file));
       return;
     }
     const connection = this.#adopt(worker);
     this.#connection = connection;
-    for (const request of held) this.#post(worker, request);
+    for (const { request, waiting } of held) this.#post(worker, request, waiting);
   }
 
-  #post(worker: Worker, { request, resolve, reject }: Held): void {
+  #post(worker: Worker, request: WorkerRequest, waiting: Waiting): void {
+    // The request is posted as it is, its id set now: no copy of it per post.
     const id = this.#nextId++;
+    request.id = id;
     if (this.#waiting.size === 0) worker.ref();
-    this.#waiting.set(id, { resolve, reject });
-    worker.postMessage({ ...request, id }, transferOf(request));
+    this.#waiting.set(id, waiting);
+    worker.postMessage(request, transferOf(request));
   }
 
   #settle(reply: WorkerReply): void {
