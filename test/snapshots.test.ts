@@ -331,6 +331,51 @@ describe('Group commit', () => {
     );
   });
 
+  it('runs one window of released savers between two ticks of a 1 ms timer, also when I/O acknowledges', async () => {
+    // Twelve writes in flight, acknowledged together from an I/O callback (the poll phase, where a
+    // worker's replies arrive). Each saver works 1.5 ms once acknowledged, more than a window's 1 ms,
+    // so each window runs exactly one of them (whatever the machine's load): a window opened in the
+    // poll phase must not run on into a second one in the check phase of the same turn of the event
+    // loop, before the timers run again.
+    const store = Object.assign(new ProbeStore(), { maxBatchSize: 1, maxWritesInFlight: 12 });
+    await withSystem(
+      async (system) => {
+        const gate = deferred();
+        store.gate = gate.promise;
+        let continued = 0;
+        const saves = Array.from({ length: 12 }, (_, i) =>
+          system.snapshots.save(`k${i}`, i).then(() => {
+            continued++;
+            work(1.5);
+          }),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(store.batches.length, 12, 'all 12 batches are in flight');
+        const perTick: number[] = [];
+        let atLastTick = 0;
+        const ticker = setInterval(() => {
+          perTick.push(continued - atLastTick);
+          atLastTick = continued;
+        }, 1);
+        const { port1, port2 } = new MessageChannel();
+        try {
+          port1.once('message', () => gate.resolve());
+          port2.postMessage('acknowledged');
+          await within(Promise.all(saves), DEADLINE_MS, 'the 12 saves');
+        } finally {
+          clearInterval(ticker);
+          port1.close();
+        }
+        perTick.push(continued - atLastTick);
+        assert.ok(
+          perTick.every((count) => count <= 1),
+          `one saver (one window) at most between two ticks: ${perTick.join(' ')}`,
+        );
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
   it('acknowledges a later batch only after every save of an earlier one, however it is sliced', async () => {
     const store = new ProbeStore();
     await withSystem(
