@@ -381,6 +381,16 @@ describe('ThreadChannel', () => {
     }
   });
 
+  it('publishes a batch in the microtask after the code that wrote it, not an event-loop phase later', async () => {
+    const posted: unknown[] = [];
+    const a = new ThreadChannel({ postMessage: (message) => posted.push(message) });
+    for (let i = 0; i < 3; i++) send(a, i);
+    assert.deepEqual(posted.slice(1), [], 'nothing before the code that sends has finished');
+    await Promise.resolve();
+    assert.deepEqual(posted.slice(1), [WAKE_UP], 'the wake-up of the published batch');
+    a.close();
+  });
+
   it('refuses sends once closed and counts what it had not published', () => {
     const { a, ports } = pair(4096);
     try {
