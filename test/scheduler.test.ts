@@ -9,6 +9,7 @@ import {
   type KompactSystem,
   type KPromise,
 } from '../src/index.js';
+import { type Runnable, Scheduler } from '../src/runtime/scheduler.js';
 import { withSystem } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
 import { DEADLINE_MS, gatedDeferred, within } from './support/promises.js';
@@ -368,5 +369,81 @@ describe('Component turns', () => {
       await clock.settle();
       assert.deepEqual(log, ['start slow', 'end slow', 'stop', 'start next', 'end next']);
     });
+  });
+});
+
+// ---- running a queued drain early (a socket read's end) -----------------------------------------
+
+describe('Scheduler.runPending', () => {
+  /** A runnable that counts its turns and reports `calls` handler calls per turn. */
+  function counter(calls = 1): Runnable & { turns: number } {
+    return {
+      turns: 0,
+      runTurn() {
+        this.turns++;
+        return calls;
+      },
+    };
+  }
+
+  /** Lets every queued microtask (and the ones they queue) run. */
+  const microtasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs the drain queued as a microtask at once, and that microtask then runs nothing', async () => {
+    const scheduler = new Scheduler();
+    const a = counter();
+    scheduler.schedule(a);
+    scheduler.runPending();
+    assert.equal(a.turns, 1, 'the turn ran inside runPending');
+    assert.ok(scheduler.isIdle);
+    await microtasks();
+    assert.equal(a.turns, 1);
+  });
+
+  it('still drains work scheduled after an early drain, once', async () => {
+    const scheduler = new Scheduler();
+    const a = counter();
+    const b = counter();
+    scheduler.schedule(a);
+    scheduler.runPending();
+    scheduler.schedule(b);
+    assert.equal(b.turns, 0);
+    await microtasks();
+    assert.deepEqual([a.turns, b.turns], [1, 1]);
+  });
+
+  it('leaves a yield to the event loop alone', async () => {
+    const scheduler = new Scheduler();
+    // One turn spends the whole yield budget; the second waits for the check phase.
+    const big = counter(4096);
+    const next = counter();
+    scheduler.schedule(big);
+    scheduler.schedule(next);
+    await Promise.resolve();
+    assert.deepEqual([big.turns, next.turns], [1, 0], 'the first drain yielded after its budget');
+    scheduler.runPending();
+    assert.equal(next.turns, 0, 'runPending ran the yielded drain');
+    await within(new Promise<void>((resolve) => setImmediate(resolve)), DEADLINE_MS, 'the check phase');
+    assert.equal(next.turns, 1);
+  });
+
+  it('keeps the yield of an early drain: its stale microtask does not resume it', async () => {
+    const scheduler = new Scheduler();
+    const big = counter(4096);
+    const next = counter();
+    scheduler.schedule(big);
+    scheduler.schedule(next);
+    scheduler.runPending();
+    assert.deepEqual([big.turns, next.turns], [1, 0]);
+    await Promise.resolve();
+    assert.equal(next.turns, 0, 'the microtask queued before runPending ran the yielded drain');
+    await within(new Promise<void>((resolve) => setImmediate(resolve)), DEADLINE_MS, 'the check phase');
+    assert.equal(next.turns, 1);
+  });
+
+  it('does nothing when nothing is queued', () => {
+    const scheduler = new Scheduler();
+    scheduler.runPending();
+    assert.ok(scheduler.isIdle);
   });
 });

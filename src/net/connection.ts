@@ -123,6 +123,11 @@ export interface ConnectionSettings {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly flusher: FlushScheduler;
+  /**
+   * Called at the end of every read (the transport's `onReadEnd`, then a flush): the read's replies
+   * and its ack are written inside the `data` handler. `undefined`: they wait for the flusher.
+   */
+  readonly afterRead: (() => void) | undefined;
 }
 
 /**
@@ -586,6 +591,7 @@ export class Connection {
     // The ack leaves with the replies to this read: with the `after-drain` flush timing a request made
     // while decoding would run before the scheduler drain this read queued.
     if (this.isAckDue && !this.isSocketFull) this.settings.flusher.request(this);
+    this.settings.afterRead?.();
   };
 
   private readonly onFrame = (frame: Frame): void => {

@@ -68,6 +68,14 @@ export class FlushScheduler {
     }
   }
 
+  /**
+   * Flushes every target requested so far now, instead of at the {@link FlushTiming} (a queued
+   * microtask or check phase then finds nothing to do). Not while flushing.
+   */
+  flushNow(): void {
+    if ((this.#first !== undefined || this.#dirty.size > 0) && !this.#isFlushing) this.#run();
+  }
+
   /** Forgets every request and cancels the pending turn. */
   dispose(): void {
     this.#dirty.clear();

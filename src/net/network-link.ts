@@ -34,7 +34,7 @@ const EMPTY = new Uint8Array(0);
  */
 export type NetworkOptions = Omit<
   TcpTransportOptions,
-  'clock' | 'logger' | 'onData' | 'onLost' | 'onEvent' | 'onSocket'
+  'clock' | 'logger' | 'onData' | 'onLost' | 'onEvent' | 'onSocket' | 'onReadEnd'
 >;
 
 /** The indication for a block list change of `target`. */
@@ -158,7 +158,9 @@ export class NetworkLink implements RemoteLink {
   }
 
   /**
-   * Listens as `options` say; resolves with the link and the bound system path.
+   * Listens as `options` say; resolves with the link and the bound system path. `runPendingTurns`
+   * runs the system's queued turns now: called at the end of each socket read, so that replies are
+   * written in the read's handler.
    *
    * @throws {@link KompactError} `CONFIG_INVALID` for a bad option, `BIND_FAILED` when the address
    * cannot be bound.
@@ -168,12 +170,14 @@ export class NetworkLink implements RemoteLink {
     host: DispatchHost,
     logger: Logger,
     clock: Clock,
+    runPendingTurns?: () => void,
   ): Promise<NetworkLink> {
     const link = new NetworkLink(host, logger);
     link.transport = await TcpTransport.listen({
       ...options,
       clock,
       logger,
+      ...(runPendingTurns === undefined ? {} : { onReadEnd: runPendingTurns }),
       onData: (serId, sender, receiver, chunk, offset, length, _from, backlog) =>
         link.received(serId, sender, receiver, chunk, offset, length, backlog),
       onLost: (frame, reason) => link.lost(frame, reason),

@@ -157,6 +157,14 @@ export interface TcpTransportOptions {
   readonly onEvent?: (event: TransportEvent) => void;
   /** Sees every socket the transport makes or accepts, before it is used (instrumentation, tests). */
   readonly onSocket?: (socket: Socket, role: HandshakeRole) => void;
+  /**
+   * Called at the end of every socket read, after its data frames went to `onData`; the transport then
+   * writes at once what was sent meanwhile and the read's acknowledgement, still inside the socket's
+   * `data` handler. A system runs the turns the read queued here, so their replies leave in that write,
+   * as a plain `node:net` echo answers in its handler. Without it, writes wait for a microtask (and the
+   * acknowledgement for the replies sent in microtasks queued by `onData`).
+   */
+  readonly onReadEnd?: () => void;
 }
 
 /** The options with defaults applied and values checked. @internal */
@@ -190,6 +198,7 @@ export interface ResolvedTransportOptions {
   readonly onLost: (frame: DataFrame, reason: LostReason) => void;
   readonly onEvent: (event: TransportEvent) => void;
   readonly onSocket: ((socket: Socket, role: HandshakeRole) => void) | undefined;
+  readonly onReadEnd: (() => void) | undefined;
 }
 
 const noop = (): void => {};
@@ -225,6 +234,7 @@ const TRANSPORT_OPTION_NAMES = Object.keys({
   onLost: true,
   onEvent: true,
   onSocket: true,
+  onReadEnd: true,
 } satisfies Record<keyof TcpTransportOptions, true>);
 
 /** Every field of {@link TcpTransportTls}. */
@@ -244,6 +254,7 @@ export const TRANSPORT_OWNER_OPTIONS: readonly string[] = [
   'onLost',
   'onEvent',
   'onSocket',
+  'onReadEnd',
 ];
 
 /**
@@ -452,6 +463,7 @@ export function resolveTransportOptions(
     onLost: callback(fail, 'onLost', options.onLost) ?? noop,
     onEvent: callback(fail, 'onEvent', options.onEvent) ?? noop,
     onSocket: callback(fail, 'onSocket', options.onSocket),
+    onReadEnd: callback(fail, 'onReadEnd', options.onReadEnd),
   };
   if (isIP(host) === 0 && !/^[a-z0-9.-]+$/i.test(host)) throw fail('host', host, 'an IP address or hostname');
   return resolved;

@@ -321,6 +321,7 @@ export class TcpTransport {
       clock: options.clock,
       logger: options.logger,
       flusher: this.flusher,
+      afterRead: options.onReadEnd === undefined ? undefined : this.afterRead,
     };
     if (options.tls === undefined) {
       server.on('connection', this.onIncoming);
@@ -643,6 +644,15 @@ export class TcpTransport {
     });
     return this.closing;
   }
+
+  /** A read's end, with `onReadEnd`: its turns run, then their replies and the ack are written now. */
+  private readonly afterRead = (): void => {
+    try {
+      (this.options.onReadEnd as () => void)();
+    } finally {
+      this.flusher.flushNow();
+    }
+  };
 
   private readonly host: ConnectionHost = {
     isSystemBlocked: (system) => this.isBlocked(system),

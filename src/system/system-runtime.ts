@@ -167,7 +167,9 @@ export class SystemRuntime implements ComponentHost {
   /** Gives the system its network: listens, and routes paths through a networked dispatcher. */
   async openNetwork(settings: RuntimeSettings): Promise<void> {
     if (settings.network === undefined) return;
-    const link = await NetworkLink.open(settings.network, this, this.logger, this.clock);
+    const link = await NetworkLink.open(settings.network, this, this.logger, this.clock, () =>
+      this.scheduler.runPending(),
+    );
     this.link = link;
     this.dispatcher = new Dispatcher(link.systemPath, this, settings.serialisers);
     link.attach(this.dispatcher);
