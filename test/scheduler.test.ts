@@ -372,9 +372,9 @@ describe('Component turns', () => {
   });
 });
 
-// ---- running a queued drain early (a socket read's end) -----------------------------------------
+// ---- holding the drain for a socket read ----------------------------------------------------------
 
-describe('Scheduler.runPending', () => {
+describe('Scheduler.hold and release', () => {
   /** A runnable that counts its turns and reports `calls` handler calls per turn. */
   function counter(calls = 1): Runnable & { turns: number } {
     return {
@@ -389,61 +389,71 @@ describe('Scheduler.runPending', () => {
   /** Lets every queued microtask (and the ones they queue) run. */
   const microtasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-  it('runs the drain queued as a microtask at once, and that microtask then runs nothing', async () => {
-    const scheduler = new Scheduler();
-    const a = counter();
-    scheduler.schedule(a);
-    scheduler.runPending();
-    assert.equal(a.turns, 1, 'the turn ran inside runPending');
-    assert.ok(scheduler.isIdle);
-    await microtasks();
-    assert.equal(a.turns, 1);
-  });
-
-  it('still drains work scheduled after an early drain, once', async () => {
+  it('runs the turns scheduled while held in release, not in a microtask', async () => {
     const scheduler = new Scheduler();
     const a = counter();
     const b = counter();
+    scheduler.hold();
     scheduler.schedule(a);
-    scheduler.runPending();
+    scheduler.schedule(b);
+    await Promise.resolve();
+    assert.deepEqual([a.turns, b.turns], [0, 0], 'no microtask drained while held');
+    scheduler.release();
+    assert.deepEqual([a.turns, b.turns], [1, 1], 'the turns ran inside release');
+    assert.ok(scheduler.isIdle);
+  });
+
+  it('drains work scheduled after the release in a microtask again, once', async () => {
+    const scheduler = new Scheduler();
+    const a = counter();
+    const b = counter();
+    scheduler.hold();
+    scheduler.schedule(a);
+    scheduler.release();
     scheduler.schedule(b);
     assert.equal(b.turns, 0);
     await microtasks();
     assert.deepEqual([a.turns, b.turns], [1, 1]);
   });
 
-  it('leaves a yield to the event loop alone', async () => {
+  it('leaves a queued drain alone: hold and release change nothing while one is pending', async () => {
+    const scheduler = new Scheduler();
+    const a = counter();
+    scheduler.schedule(a);
+    scheduler.hold();
+    scheduler.release();
+    assert.equal(a.turns, 0, 'the queued microtask still owns the drain');
+    await microtasks();
+    assert.equal(a.turns, 1);
+  });
+
+  it('keeps the yield of a drain run by release: the rest waits for the check phase', async () => {
     const scheduler = new Scheduler();
     // One turn spends the whole yield budget; the second waits for the check phase.
     const big = counter(4096);
     const next = counter();
+    scheduler.hold();
     scheduler.schedule(big);
     scheduler.schedule(next);
-    await Promise.resolve();
-    assert.deepEqual([big.turns, next.turns], [1, 0], 'the first drain yielded after its budget');
-    scheduler.runPending();
-    assert.equal(next.turns, 0, 'runPending ran the yielded drain');
-    await within(new Promise<void>((resolve) => setImmediate(resolve)), DEADLINE_MS, 'the check phase');
-    assert.equal(next.turns, 1);
-  });
-
-  it('keeps the yield of an early drain: its stale microtask does not resume it', async () => {
-    const scheduler = new Scheduler();
-    const big = counter(4096);
-    const next = counter();
-    scheduler.schedule(big);
-    scheduler.schedule(next);
-    scheduler.runPending();
+    scheduler.release();
     assert.deepEqual([big.turns, next.turns], [1, 0]);
     await Promise.resolve();
-    assert.equal(next.turns, 0, 'the microtask queued before runPending ran the yielded drain');
+    assert.equal(next.turns, 0, 'no microtask resumed the yielded drain');
     await within(new Promise<void>((resolve) => setImmediate(resolve)), DEADLINE_MS, 'the check phase');
     assert.equal(next.turns, 1);
   });
 
-  it('does nothing when nothing is queued', () => {
+  it('resolves whenIdle at a release that found nothing to run', async () => {
     const scheduler = new Scheduler();
-    scheduler.runPending();
+    scheduler.hold();
+    let isResolved = false;
+    const idle = scheduler.whenIdle().then(() => {
+      isResolved = true;
+    });
+    await microtasks();
+    assert.equal(isResolved, false, 'still held');
+    scheduler.release();
+    await within(idle, DEADLINE_MS, 'whenIdle after the release');
     assert.ok(scheduler.isIdle);
   });
 });

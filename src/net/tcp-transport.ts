@@ -321,7 +321,10 @@ export class TcpTransport {
       clock: options.clock,
       logger: options.logger,
       flusher: this.flusher,
-      afterRead: options.onReadEnd === undefined ? undefined : this.afterRead,
+      readScope:
+        options.onReadStart === undefined && options.onReadEnd === undefined
+          ? undefined
+          : { start: this.readStart, end: this.readEnd },
     };
     if (options.tls === undefined) {
       server.on('connection', this.onIncoming);
@@ -645,12 +648,18 @@ export class TcpTransport {
     return this.closing;
   }
 
-  /** A read's end, with `onReadEnd`: its turns run, then their replies and the ack are written now. */
-  private readonly afterRead = (): void => {
+  /** A socket read starts (with `onReadStart` or `onReadEnd`): its writes wait for its end. */
+  private readonly readStart = (): void => {
+    this.flusher.hold();
+    this.options.onReadStart?.();
+  };
+
+  /** A read's end: its turns run (`onReadEnd`), then their replies and the read's ack are written. */
+  private readonly readEnd = (): void => {
     try {
-      (this.options.onReadEnd as () => void)();
+      this.options.onReadEnd?.();
     } finally {
-      this.flusher.flushNow();
+      this.flusher.release();
     }
   };
 
