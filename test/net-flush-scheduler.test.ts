@@ -40,6 +40,43 @@ describe('FlushScheduler', () => {
     assert.deepEqual(log, ['a']);
   });
 
+  it('holds requests until the last release, then flushes each target once, at once', async () => {
+    const log: string[] = [];
+    const [a, b] = [target('a', log), target('b', log)];
+    const scheduler = new FlushScheduler('after-drain');
+    scheduler.hold();
+    scheduler.hold();
+    scheduler.request(a);
+    scheduler.request(b);
+    scheduler.request(a);
+    await Promise.resolve();
+    assert.deepEqual(log, [], 'no microtask flushed while held');
+    scheduler.release();
+    assert.deepEqual(log, [], 'an inner release flushes nothing');
+    scheduler.release();
+    assert.deepEqual(log, ['a', 'b'], 'the last release flushed');
+    await checkPhase();
+    assert.deepEqual(log, ['a', 'b'], 'nothing flushed twice');
+  });
+
+  it('flushes a target that requests again while a release flushes it in the next turn', async () => {
+    const log: string[] = [];
+    const scheduler = new FlushScheduler('after-drain');
+    let flushes = 0;
+    const again = {
+      flush: () => {
+        log.push(`again ${++flushes}`);
+        if (flushes === 1) scheduler.request(again);
+      },
+    };
+    scheduler.hold();
+    scheduler.request(again);
+    scheduler.release();
+    assert.deepEqual(log, ['again 1']);
+    await checkPhase();
+    assert.deepEqual(log, ['again 1', 'again 2']);
+  });
+
   it('flushes a target that requests again while it is flushed in the next turn', async () => {
     const log: string[] = [];
     const scheduler = new FlushScheduler('after-drain');

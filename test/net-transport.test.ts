@@ -369,6 +369,75 @@ describe('TcpTransport', () => {
     }
   });
 
+  it("with onReadEnd, writes the replies its turns made and the ack inside the read's data handler", async () => {
+    try {
+      /** Per write of the answering side after its handshake: data frames, acks, and whether in a read. */
+      const writes: { data: number; acks: number; isInRead: boolean }[] = [];
+      let isInRead = false;
+      let b: Node | undefined;
+      const pending: DataFrame[] = [];
+      const reply = (): void => {
+        for (const f of pending.splice(0)) {
+          assert.deepEqual(b?.transport.send(dataFrame(f.serId, b.actor, f.sender, f.payload)), {
+            kind: 'accepted',
+          });
+        }
+      };
+      const a = await node();
+      b = await node({
+        onSocket: (socket) => {
+          const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => boolean;
+          socket.emit = ((event: string, ...args: unknown[]) => {
+            if (event !== 'data') return emit(event, ...args);
+            isInRead = true;
+            try {
+              return emit(event, ...args);
+            } finally {
+              isInRead = false;
+            }
+          }) as typeof socket.emit;
+          const decoder = new FrameDecoder(1 << 20);
+          const write = socket.write.bind(socket) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
+          socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+            let data = 0;
+            let acks = 0;
+            decoder.push(Buffer.from(chunk), (f) => {
+              if (f.kind === 'data') data++;
+              if (f.kind === 'ack') acks++;
+            });
+            if (data + acks > 0) writes.push({ data, acks, isInRead });
+            return write(chunk, ...rest);
+          }) as typeof socket.write;
+        },
+        // Like a system: the replies are made by turns queued for a microtask, which onReadEnd runs now.
+        onData: (serId, sender, _receiver, chunk, offset, length) => {
+          if (pending.length === 0) void Promise.resolve().then(reply);
+          pending.push(dataFrame(serId, sender, sender, chunk.slice(offset, offset + length)));
+        },
+        onReadEnd: reply,
+      });
+      for (let n = 0; n < 2000; n++) send(a, b, n);
+      await waitFor(() => a.received.length === 2000, 'the replies');
+      assert.deepEqual(
+        a.received.map(numberOf),
+        Array.from({ length: 2000 }, (_, n) => n),
+      );
+      assert.equal(
+        writes.reduce((sum, write) => sum + write.data, 0),
+        2000,
+      );
+      for (const write of writes) {
+        assert.ok(
+          write.data > 0 && write.acks <= 1,
+          `a write of ${write.data} replies and ${write.acks} acks`,
+        );
+        assert.ok(write.isInRead, `a write of ${write.data} replies after its read's data handler`);
+      }
+    } finally {
+      await closeAll();
+    }
+  });
+
   it('keeps acknowledging when replies leave after each drain: rounds past the high-water mark', async () => {
     try {
       // Frames are counted at their size with inline paths (~80 bytes here) until acknowledged.

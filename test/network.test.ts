@@ -476,3 +476,90 @@ describe('connections', () => {
     assert.equal(after, before);
   });
 });
+
+describe('answering a read', () => {
+  /** Answers every number with the same number, to the sender. */
+  class Echo extends ComponentDefinition {
+    override receiveNetwork(msg: NetMessage): void {
+      msg.sender.tell(msg.tryDeserialise(Serialisers.number), this);
+    }
+  }
+
+  /** Sends `count` numbers to `target` one at a time: the next when the answer to the last arrived. */
+  class OneInFlight extends ComponentDefinition<number> {
+    readonly #target: ActorPath;
+    readonly #onDone: () => void;
+    #left = 0;
+
+    constructor(target: ActorPath, onDone: () => void) {
+      super();
+      this.#target = target;
+      this.#onDone = onDone;
+    }
+
+    override receiveLocal(count: number): void {
+      this.#left = count;
+      this.#target.tell(this.#left, this);
+    }
+
+    override receiveNetwork(): void {
+      if (--this.#left > 0) this.#target.tell(this.#left, this);
+      else this.#onDone();
+    }
+  }
+
+  it("writes the reply to a message, and the read's ack, inside the socket's data handler", async () => {
+    // Like a plain node:net echo: the turns a read queued run before Node's stream bookkeeping and
+    // nextTick queue, not in a microtask after them.
+    const emit = net.Socket.prototype.emit;
+    const write = net.Socket.prototype.write;
+    let isInRead = false;
+    let isRecording = false;
+    const writes: boolean[] = [];
+    net.Socket.prototype.emit = function (this: net.Socket, event: string | symbol, ...args: unknown[]) {
+      if (event !== 'data') return Reflect.apply(emit, this, [event, ...args]) as boolean;
+      isInRead = true;
+      try {
+        return Reflect.apply(emit, this, [event, ...args]) as boolean;
+      } finally {
+        isInRead = false;
+      }
+    } as typeof emit;
+    net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+      if (isRecording) writes.push(isInRead);
+      return Reflect.apply(write, this, args) as boolean;
+    } as typeof write;
+    try {
+      await withTwoSystems(async (a, b) => {
+        const echo = b.create(() => new Echo());
+        await b.startNotify(echo);
+        await b.registerByAlias(echo, 'echo');
+        const oneInFlight = async (count: number): Promise<void> => {
+          let done = (): void => {};
+          const isDone = new Promise<void>((resolve) => {
+            done = resolve;
+          });
+          const pinger = a.create(() => new OneInFlight(on(b, '/echo'), done));
+          await a.startNotify(pinger);
+          pinger.actorRef().tell(count);
+          await within(isDone, DEADLINE_MS, `${count} round trips`);
+        };
+        await oneInFlight(3);
+        isRecording = true;
+        // The first message leaves from a local turn; every later one answers a read, on either side.
+        await oneInFlight(50);
+        isRecording = false;
+      });
+    } finally {
+      net.Socket.prototype.emit = emit;
+      net.Socket.prototype.write = write;
+    }
+    // One write per message, with the ack of the read it answers; the last read's ack goes alone.
+    assert.ok(writes.length >= 100 && writes.length <= 101, `${writes.length} writes`);
+    assert.deepEqual(
+      writes.slice(1).filter((inRead) => !inRead),
+      [],
+      'every write after the first was made inside a data handler',
+    );
+  });
+});

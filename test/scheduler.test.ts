@@ -9,6 +9,7 @@ import {
   type KompactSystem,
   type KPromise,
 } from '../src/index.js';
+import { type Runnable, Scheduler } from '../src/runtime/scheduler.js';
 import { withSystem } from '../src/testing/index.js';
 import { withGatedClock } from './support/clock.js';
 import { DEADLINE_MS, gatedDeferred, within } from './support/promises.js';
@@ -368,5 +369,91 @@ describe('Component turns', () => {
       await clock.settle();
       assert.deepEqual(log, ['start slow', 'end slow', 'stop', 'start next', 'end next']);
     });
+  });
+});
+
+// ---- holding the drain for a socket read ----------------------------------------------------------
+
+describe('Scheduler.hold and release', () => {
+  /** A runnable that counts its turns and reports `calls` handler calls per turn. */
+  function counter(calls = 1): Runnable & { turns: number } {
+    return {
+      turns: 0,
+      runTurn() {
+        this.turns++;
+        return calls;
+      },
+    };
+  }
+
+  /** Lets every queued microtask (and the ones they queue) run. */
+  const microtasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs the turns scheduled while held in release, not in a microtask', async () => {
+    const scheduler = new Scheduler();
+    const a = counter();
+    const b = counter();
+    scheduler.hold();
+    scheduler.schedule(a);
+    scheduler.schedule(b);
+    await Promise.resolve();
+    assert.deepEqual([a.turns, b.turns], [0, 0], 'no microtask drained while held');
+    scheduler.release();
+    assert.deepEqual([a.turns, b.turns], [1, 1], 'the turns ran inside release');
+    assert.ok(scheduler.isIdle);
+  });
+
+  it('drains work scheduled after the release in a microtask again, once', async () => {
+    const scheduler = new Scheduler();
+    const a = counter();
+    const b = counter();
+    scheduler.hold();
+    scheduler.schedule(a);
+    scheduler.release();
+    scheduler.schedule(b);
+    assert.equal(b.turns, 0);
+    await microtasks();
+    assert.deepEqual([a.turns, b.turns], [1, 1]);
+  });
+
+  it('leaves a queued drain alone: hold and release change nothing while one is pending', async () => {
+    const scheduler = new Scheduler();
+    const a = counter();
+    scheduler.schedule(a);
+    scheduler.hold();
+    scheduler.release();
+    assert.equal(a.turns, 0, 'the queued microtask still owns the drain');
+    await microtasks();
+    assert.equal(a.turns, 1);
+  });
+
+  it('keeps the yield of a drain run by release: the rest waits for the check phase', async () => {
+    const scheduler = new Scheduler();
+    // One turn spends the whole yield budget; the second waits for the check phase.
+    const big = counter(4096);
+    const next = counter();
+    scheduler.hold();
+    scheduler.schedule(big);
+    scheduler.schedule(next);
+    scheduler.release();
+    assert.deepEqual([big.turns, next.turns], [1, 0]);
+    await Promise.resolve();
+    assert.equal(next.turns, 0, 'no microtask resumed the yielded drain');
+    await within(new Promise<void>((resolve) => setImmediate(resolve)), DEADLINE_MS, 'the check phase');
+    assert.equal(next.turns, 1);
+  });
+
+  it('resolves whenIdle at a release that found nothing to run', async () => {
+    const scheduler = new Scheduler();
+    scheduler.hold();
+    let isResolved = false;
+    const idle = scheduler.whenIdle().then(() => {
+      isResolved = true;
+    });
+    await microtasks();
+    assert.equal(isResolved, false, 'still held');
+    scheduler.release();
+    await within(idle, DEADLINE_MS, 'whenIdle after the release');
+    assert.ok(scheduler.isIdle);
   });
 });

@@ -123,6 +123,19 @@ export interface ConnectionSettings {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly flusher: FlushScheduler;
+  /**
+   * Brackets every read (the transport's `onReadStart` and `onReadEnd`, with its flusher held in
+   * between): the turns the read queued run at its end and their replies and
+   * the read's ack are written then, inside the `data` handler. `undefined`: they wait for the flusher.
+   */
+  readonly readScope: ReadScope | undefined;
+}
+
+/** What a connection calls around each socket read (see {@link ConnectionSettings.readScope}). */
+export interface ReadScope {
+  readonly start: () => void;
+  /** Called even when handling the read failed. */
+  readonly end: () => void;
 }
 
 /**
@@ -571,6 +584,20 @@ export class Connection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    const scope = this.settings.readScope;
+    if (scope === undefined) {
+      this.read(chunk);
+      return;
+    }
+    scope.start();
+    try {
+      this.read(chunk);
+    } finally {
+      scope.end();
+    }
+  };
+
+  private read(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
     try {
       const error = this.decoder.push(
@@ -586,7 +613,7 @@ export class Connection {
     // The ack leaves with the replies to this read: with the `after-drain` flush timing a request made
     // while decoding would run before the scheduler drain this read queued.
     if (this.isAckDue && !this.isSocketFull) this.settings.flusher.request(this);
-  };
+  }
 
   private readonly onFrame = (frame: Frame): void => {
     if (this.isDying) return;

@@ -47,6 +47,8 @@ export class FlushScheduler {
   #immediate: NodeJS.Immediate | undefined;
   #isMicrotaskQueued = false;
   #isFlushing = false;
+  /** Open {@link FlushScheduler.hold}s: requests wait for the last release instead of a microtask. */
+  #holds = 0;
 
   constructor(timing: FlushTiming = 'check-phase') {
     this.#timing = timing;
@@ -58,7 +60,12 @@ export class FlushScheduler {
     this.#last = target;
     if (this.#first === undefined) this.#first = target;
     else if (target !== this.#first) this.#dirty.add(target);
-    if (this.#timing === 'after-drain' && !this.#isFlushing) {
+    if (this.#isFlushing) {
+      // A capped batch: the rest goes in the next turn, whatever holds.
+      this.#immediate ??= setImmediate(this.#run);
+    } else if (this.#holds > 0) {
+      return;
+    } else if (this.#timing === 'after-drain') {
       if (!this.#isMicrotaskQueued) {
         this.#isMicrotaskQueued = true;
         void RESOLVED.then(this.#runMicrotask);
@@ -66,6 +73,23 @@ export class FlushScheduler {
     } else {
       this.#immediate ??= setImmediate(this.#run);
     }
+  }
+
+  /**
+   * Holds the flushes requested from now on until {@link FlushScheduler.release}, which makes them
+   * (a socket read: its replies and its ack leave in one write at its end). Holds nest.
+   */
+  hold(): void {
+    this.#holds++;
+  }
+
+  /**
+   * Ends a {@link FlushScheduler.hold}; the last one flushes what was requested meanwhile, now (a
+   * microtask or check phase queued before then finds nothing to do).
+   */
+  release(): void {
+    if (--this.#holds > 0 || this.#isFlushing) return;
+    if (this.#first !== undefined || this.#dirty.size > 0) this.#run();
   }
 
   /** Forgets every request and cancels the pending turn. */

@@ -13,6 +13,7 @@ import type { SerId } from '../serialisation/ser-id.js';
 import type { Serialiser } from '../serialisation/serialiser.js';
 import { serialiseInto } from '../serialisation/serialiser.js';
 import type { Clock } from '../timer/clock.js';
+import type { ReadScope } from './connection.js';
 import type { DataFrame } from './frame.js';
 import { type NetworkStatus, NetworkStatusPort, type NetworkStatusRequest } from './network-status-port.js';
 import { TcpTransport, type TransportStats } from './tcp-transport.js';
@@ -34,7 +35,7 @@ const EMPTY = new Uint8Array(0);
  */
 export type NetworkOptions = Omit<
   TcpTransportOptions,
-  'clock' | 'logger' | 'onData' | 'onLost' | 'onEvent' | 'onSocket'
+  'clock' | 'logger' | 'onData' | 'onLost' | 'onEvent' | 'onSocket' | 'onReadStart' | 'onReadEnd'
 >;
 
 /** The indication for a block list change of `target`. */
@@ -158,7 +159,9 @@ export class NetworkLink implements RemoteLink {
   }
 
   /**
-   * Listens as `options` say; resolves with the link and the bound system path.
+   * Listens as `options` say; resolves with the link and the bound system path. `readScope` brackets
+   * each socket read: a system holds its scheduler's drain at the start and runs the turns the read
+   * queued at the end, so that their replies are written in the read's handler.
    *
    * @throws {@link KompactError} `CONFIG_INVALID` for a bad option, `BIND_FAILED` when the address
    * cannot be bound.
@@ -168,12 +171,14 @@ export class NetworkLink implements RemoteLink {
     host: DispatchHost,
     logger: Logger,
     clock: Clock,
+    readScope?: ReadScope,
   ): Promise<NetworkLink> {
     const link = new NetworkLink(host, logger);
     link.transport = await TcpTransport.listen({
       ...options,
       clock,
       logger,
+      ...(readScope === undefined ? {} : { onReadStart: readScope.start, onReadEnd: readScope.end }),
       onData: (serId, sender, receiver, chunk, offset, length, _from, backlog) =>
         link.received(serId, sender, receiver, chunk, offset, length, backlog),
       onLost: (frame, reason) => link.lost(frame, reason),

@@ -157,6 +157,20 @@ export interface TcpTransportOptions {
   readonly onEvent?: (event: TransportEvent) => void;
   /** Sees every socket the transport makes or accepts, before it is used (instrumentation, tests). */
   readonly onSocket?: (socket: Socket, role: HandshakeRole) => void;
+  /**
+   * Called when a socket read starts, before its data frames go to `onData`. A system holds its
+   * scheduler's drain here, so that the turns the read queues wait for `onReadEnd`, not a microtask.
+   */
+  readonly onReadStart?: () => void;
+  /**
+   * Called at the end of every socket read, after its data frames went to `onData`; the transport then
+   * writes at once what was sent since the read started and the read's acknowledgement, still inside
+   * the socket's `data` handler. A system runs the turns the read queued here, so their replies leave
+   * in that write, as a plain `node:net` echo answers in its handler. With neither this nor
+   * `onReadStart`, writes wait for a microtask (and the acknowledgement for the replies sent in
+   * microtasks queued by `onData`).
+   */
+  readonly onReadEnd?: () => void;
 }
 
 /** The options with defaults applied and values checked. @internal */
@@ -190,6 +204,8 @@ export interface ResolvedTransportOptions {
   readonly onLost: (frame: DataFrame, reason: LostReason) => void;
   readonly onEvent: (event: TransportEvent) => void;
   readonly onSocket: ((socket: Socket, role: HandshakeRole) => void) | undefined;
+  readonly onReadStart: (() => void) | undefined;
+  readonly onReadEnd: (() => void) | undefined;
 }
 
 const noop = (): void => {};
@@ -225,6 +241,8 @@ const TRANSPORT_OPTION_NAMES = Object.keys({
   onLost: true,
   onEvent: true,
   onSocket: true,
+  onReadStart: true,
+  onReadEnd: true,
 } satisfies Record<keyof TcpTransportOptions, true>);
 
 /** Every field of {@link TcpTransportTls}. */
@@ -244,6 +262,8 @@ export const TRANSPORT_OWNER_OPTIONS: readonly string[] = [
   'onLost',
   'onEvent',
   'onSocket',
+  'onReadStart',
+  'onReadEnd',
 ];
 
 /**
@@ -452,6 +472,8 @@ export function resolveTransportOptions(
     onLost: callback(fail, 'onLost', options.onLost) ?? noop,
     onEvent: callback(fail, 'onEvent', options.onEvent) ?? noop,
     onSocket: callback(fail, 'onSocket', options.onSocket),
+    onReadStart: callback(fail, 'onReadStart', options.onReadStart),
+    onReadEnd: callback(fail, 'onReadEnd', options.onReadEnd),
   };
   if (isIP(host) === 0 && !/^[a-z0-9.-]+$/i.test(host)) throw fail('host', host, 'an IP address or hostname');
   return resolved;

@@ -321,6 +321,10 @@ export class TcpTransport {
       clock: options.clock,
       logger: options.logger,
       flusher: this.flusher,
+      readScope:
+        options.onReadStart === undefined && options.onReadEnd === undefined
+          ? undefined
+          : { start: this.readStart, end: this.readEnd },
     };
     if (options.tls === undefined) {
       server.on('connection', this.onIncoming);
@@ -643,6 +647,21 @@ export class TcpTransport {
     });
     return this.closing;
   }
+
+  /** A socket read starts (with `onReadStart` or `onReadEnd`): its writes wait for its end. */
+  private readonly readStart = (): void => {
+    this.flusher.hold();
+    this.options.onReadStart?.();
+  };
+
+  /** A read's end: its turns run (`onReadEnd`), then their replies and the read's ack are written. */
+  private readonly readEnd = (): void => {
+    try {
+      this.options.onReadEnd?.();
+    } finally {
+      this.flusher.release();
+    }
+  };
 
   private readonly host: ConnectionHost = {
     isSystemBlocked: (system) => this.isBlocked(system),

@@ -167,7 +167,11 @@ export class SystemRuntime implements ComponentHost {
   /** Gives the system its network: listens, and routes paths through a networked dispatcher. */
   async openNetwork(settings: RuntimeSettings): Promise<void> {
     if (settings.network === undefined) return;
-    const link = await NetworkLink.open(settings.network, this, this.logger, this.clock);
+    const scheduler = this.scheduler;
+    const link = await NetworkLink.open(settings.network, this, this.logger, this.clock, {
+      start: () => scheduler.hold(),
+      end: () => scheduler.release(),
+    });
     this.link = link;
     this.dispatcher = new Dispatcher(link.systemPath, this, settings.serialisers);
     link.attach(this.dispatcher);
