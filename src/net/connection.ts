@@ -125,8 +125,8 @@ export interface ConnectionSettings {
   readonly flusher: FlushScheduler;
   /**
    * Brackets every read (the transport's `onReadStart` and `onReadEnd`, with its flusher held in
-   * between): the turns the read queued run at its end and their replies and
-   * the read's ack are written then, inside the `data` handler. `undefined`: they wait for the flusher.
+   * between): the turns the read queued run at its end, and their replies and the read's ack are
+   * written then, inside the `data` handler. `undefined`: they wait for the flusher.
    */
   readonly readScope: ReadScope | undefined;
 }
