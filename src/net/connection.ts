@@ -133,6 +133,7 @@ export interface ConnectionSettings {
 
 /** What a connection calls around each socket read (see {@link ConnectionSettings.readScope}). */
 export interface ReadScope {
+  /** Called before the read's frames are decoded. */
   readonly start: () => void;
   /** Called even when handling the read failed. */
   readonly end: () => void;
