@@ -125,14 +125,15 @@ export interface ConnectionSettings {
   readonly flusher: FlushScheduler;
   /**
    * Brackets every read (the transport's `onReadStart` and `onReadEnd`, with its flusher held in
-   * between): the turns the read queued run at its end and their replies and
-   * the read's ack are written then, inside the `data` handler. `undefined`: they wait for the flusher.
+   * between): the turns the read queued run at its end, and their replies and the read's ack are
+   * written then, inside the `data` handler. `undefined`: they wait for the flusher.
    */
   readonly readScope: ReadScope | undefined;
 }
 
 /** What a connection calls around each socket read (see {@link ConnectionSettings.readScope}). */
 export interface ReadScope {
+  /** Called before the read's frames are decoded. */
   readonly start: () => void;
   /** Called even when handling the read failed. */
   readonly end: () => void;

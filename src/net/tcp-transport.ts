@@ -650,8 +650,9 @@ export class TcpTransport {
 
   /** A socket read starts (with `onReadStart` or `onReadEnd`): its writes wait for its end. */
   private readonly readStart = (): void => {
-    this.flusher.hold();
+    // The hold last: if onReadStart throws, the read is not handled and nothing is held.
     this.options.onReadStart?.();
+    this.flusher.hold();
   };
 
   /** A read's end: its turns run (`onReadEnd`), then their replies and the read's ack are written. */
