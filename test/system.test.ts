@@ -140,7 +140,16 @@ describe('KompactSystem.shutdown', () => {
         else kills.push(system.killNotify(component));
       }
       await within(Promise.all(kills), DEADLINE_MS, 'the first kills to run');
-      for (let i = 0; i < 50; i++) {
+      // Then some of those left, whose slots the new ones below take.
+      const more: Promise<void>[] = [];
+      for (const [i, component] of first.entries()) {
+        if (i % 14 === 3) {
+          survivors.delete(`a${i}`);
+          more.push(system.killNotify(component));
+        }
+      }
+      await within(Promise.all(more), DEADLINE_MS, 'the second kills to run');
+      for (let i = 0; i < 300; i++) {
         make(`b${i}`);
         survivors.add(`b${i}`);
       }
