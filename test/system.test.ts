@@ -123,6 +123,45 @@ describe('KompactSystem.shutdown', () => {
     });
   });
 
+  it('kills exactly the components still live after thousands ended and new ones took their places', async () => {
+    await withEnv(async ({ system }) => {
+      const log: string[] = [];
+      const make = (name: string) => {
+        const component = system.create(() => new Named(name, log));
+        system.start(component);
+        return component;
+      };
+      // Enough that the live components' table empties most of its slots (and compacts), then refills them.
+      const first = Array.from({ length: 3000 }, (_, i) => make(`a${i}`));
+      const survivors = new Set<string>();
+      const kills: Promise<void>[] = [];
+      for (const [i, component] of first.entries()) {
+        if (i % 7 === 3) survivors.add(`a${i}`);
+        else kills.push(system.killNotify(component));
+      }
+      await within(Promise.all(kills), DEADLINE_MS, 'the first kills to run');
+      // Then some of those left, whose slots the new ones below take.
+      const more: Promise<void>[] = [];
+      for (const [i, component] of first.entries()) {
+        if (i % 14 === 3) {
+          survivors.delete(`a${i}`);
+          more.push(system.killNotify(component));
+        }
+      }
+      await within(Promise.all(more), DEADLINE_MS, 'the second kills to run');
+      for (let i = 0; i < 300; i++) {
+        make(`b${i}`);
+        survivors.add(`b${i}`);
+      }
+      const before = log.length;
+
+      await within(system.shutdown(), DEADLINE_MS, 'shutdown');
+      const atShutdown = log.slice(before).filter((entry) => entry.endsWith(':kill'));
+      assert.equal(atShutdown.length, survivors.size);
+      assert.deepEqual(new Set(atShutdown.map((entry) => entry.slice(0, -':kill'.length))), survivors);
+    });
+  });
+
   it('returns the same promise when called twice, and awaitTermination resolves once it is done', async () => {
     await withEnv(async ({ system }) => {
       const terminated = track(system.awaitTermination());

@@ -28,7 +28,7 @@ import type { Clock, ClockTimer } from '../timer/clock.js';
 import { type ScheduledTimer, type TimerOwner, timerOwnerBrand } from '../timer/scheduled-timer.js';
 import { type Component, coreOf } from './component.js';
 import type { ComponentContext } from './component-context.js';
-import type { ComponentDefinition } from './component-definition.js';
+import { ComponentDefinition } from './component-definition.js';
 import type { ComponentHost, HostDispatcher } from './component-host.js';
 import { Handled, HandlerError, type HandlerResult, type HandlerReturn } from './handled.js';
 
@@ -147,6 +147,13 @@ const NO_MESSAGE: unknown = Symbol('no message');
  * first push grows it (to 2 slots), and never written to.
  */
 const NO_MESSAGES: unknown[] = [];
+
+/**
+ * The base class's lifecycle hooks, which do nothing: a component that does not override one skips
+ * the call (and its try, and the classification of its `undefined`) — most components never override
+ * `onStart` or `onStop`.
+ */
+const { onStart: noStart, onStop: noStop, onKill: noKill } = ComponentDefinition.prototype;
 
 const START: ControlEvent = Object.freeze({ kind: 'start' });
 const STOP: ControlEvent = Object.freeze({ kind: 'stop' });
@@ -1046,16 +1053,22 @@ export class ComponentCore
   private handleControl(event: ControlEvent): boolean {
     const definition = this.definition;
     switch (event.kind) {
-      case 'start':
+      case 'start': {
         if (this.status === 'active') return this.complete('start');
         this.status = 'active';
-        return this.invoke(definition.onStart, 'start');
-      case 'stop':
+        const onStart = definition.onStart;
+        return onStart === noStart ? this.complete('start') : this.invoke(onStart, 'start');
+      }
+      case 'stop': {
         this.status = 'passive';
-        return this.invoke(definition.onStop, 'stop');
-      case 'kill':
+        const onStop = definition.onStop;
+        return onStop === noStop ? this.complete('stop') : this.invoke(onStop, 'stop');
+      }
+      case 'kill': {
         this.status = 'destroying';
-        return this.invoke(definition.onKill, 'kill');
+        const onKill = definition.onKill;
+        return onKill === noKill ? this.complete('kill') : this.invoke(onKill, 'kill');
+      }
       case 'spawn':
         this.runSpawned(event.future);
         return this.state !== 'faulty';

@@ -131,22 +131,23 @@ export class Scheduler {
   private drain(): void {
     this.phase = 'draining';
     try {
+      const observer = this.turnObserver;
+      let budget = YIELD_BUDGET;
       // The first turn, then the clock: a drain of one turn (a reply off a socket) reads no clock.
-      let budget = this.runTurns(YIELD_BUDGET, YIELD_BUDGET - 1);
-      if (budget <= 0 || this.ready.size === 0) return;
-      const clock = this.clock;
-      const startMs = clock.now();
-      const budgetAtStart = budget;
-      // The slice is timed from here (the first turn is not counted): read again after one more call,
-      // then about halfway to the slice's end at the pace of the calls so far.
-      let readAt = budget - 1;
-      for (;;) {
-        budget = this.runTurns(budget, readAt);
-        if (budget <= 0 || this.ready.size === 0) return;
-        const elapsedMs = clock.now() - startMs;
-        if (elapsedMs >= DRAIN_SLICE_MS) return;
-        const step = ((DRAIN_SLICE_MS - elapsedMs) * (budgetAtStart - budget)) / (2 * elapsedMs);
-        readAt = step >= budget ? 0 : budget - (step < 1 ? 1 : step | 0);
+      let readAt = YIELD_BUDGET - 1;
+      this.sliceStartMs = -1;
+      // One loop for the whole drain: the turn loop entered more than once per drain (once before the
+      // first clock read, again after each) cost every turn of a ping-pong 15-20 instructions.
+      while (budget > 0) {
+        const runnable = this.ready.shift();
+        if (runnable === undefined) break;
+        const calls = runnable.runTurn();
+        budget -= calls > 0 ? calls : 1;
+        if (observer !== undefined) observer.turn(runnable, calls);
+        if (budget <= readAt) {
+          readAt = this.nextRead(budget);
+          if (readAt < 0) break;
+        }
       }
     } finally {
       if (this.ready.size > 0) {
@@ -159,21 +160,28 @@ export class Scheduler {
     }
   }
 
+  /** When this drain's slice began on the clock (after its first turn), or -1 before that. */
+  private sliceStartMs = -1;
+  /** The budget left when the slice began. */
+  private sliceBudget = 0;
+
   /**
-   * Runs turns until the ready queue is empty or `budget` handler calls fall to `until`; returns the
-   * budget left. A loop of its own, apart from the clock reads: compiled into the drain, the reads
-   * cost every turn of a ping-pong about 15 instructions.
+   * Reads the clock at `budget` handler calls left: returns the budget at which to read it next, or
+   * -1 when the slice is up. The slice is timed from the first read (the first turn is not counted),
+   * read again after one more call, then about halfway to the slice's end at the pace of the calls so far.
    */
-  private runTurns(budget: number, until: number): number {
-    const observer = this.turnObserver;
-    while (budget > until) {
-      const runnable = this.ready.shift();
-      if (runnable === undefined) break;
-      const calls = runnable.runTurn();
-      budget -= calls > 0 ? calls : 1;
-      if (observer !== undefined) observer.turn(runnable, calls);
+  private nextRead(budget: number): number {
+    if (this.ready.size === 0) return budget - 1;
+    const nowMs = this.clock.now();
+    if (this.sliceStartMs < 0) {
+      this.sliceStartMs = nowMs;
+      this.sliceBudget = budget;
+      return budget - 1;
     }
-    return budget;
+    const elapsedMs = nowMs - this.sliceStartMs;
+    if (elapsedMs >= DRAIN_SLICE_MS) return -1;
+    const step = ((DRAIN_SLICE_MS - elapsedMs) * (this.sliceBudget - budget)) / (2 * elapsedMs);
+    return step >= budget ? 0 : budget - (step < 1 ? 1 : step | 0);
   }
 
   /** Resolves every `whenIdle` promise (the ready queue just ran empty). */
