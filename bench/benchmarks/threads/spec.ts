@@ -69,7 +69,7 @@ export const threadThroughput = define<ThreadThroughputParams>({
   },
   notes: () => [
     'msgs/s counts pings and pongs (2 per round trip). Target: kompact-ts ≥ 5 M msgs/s at pipeline 1000.',
-    "kompact-ts: `pairs` pingers on the main thread's system, each with up to `pipeline` numbers in flight to its own ponger (`ponger-<i>`) on one worker system; frames are batched into the channel's SharedArrayBuffer ring, published after each scheduler drain and every 128 frames within one, and the reader hands what it took to its dispatcher 128 frames at a time (the turns of each piece run before the next), so both threads work at once; a number posted on the port wakes the reader when it has no wake-up pending.",
+    "kompact-ts: `pairs` pingers on the main thread's system, each with up to `pipeline` numbers in flight to its own ponger (`ponger-<i>`) on one worker system; frames are batched into the channel's SharedArrayBuffer ring, published after each scheduler drain and every 128 frames within one, so both threads work at once; a number posted on the port wakes the reader when it has no wake-up pending.",
     'raw-message-port: the same pattern with one `postMessage` per message (a [pair, index] array) to a `Worker` that posts each back; 20,000 messages per pair (msgs/s compare across counts).',
   ],
   metrics: ({ msgsPerPair, pairs }, row) => [msgsPerSecond(2 * msgsPerPair * pairs, row.seconds)],
