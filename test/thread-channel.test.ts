@@ -12,7 +12,6 @@ import { type SerId, serId } from '../src/serialisation/ser-id.js';
 import { withSystem } from '../src/testing/index.js';
 import {
   type ChannelMessage,
-  DECODE_FRAMES,
   isChannelMessage,
   PUBLISH_FRAMES,
   ThreadChannel,
@@ -307,77 +306,6 @@ describe('ThreadChannel', () => {
       );
     } finally {
       close();
-    }
-  });
-
-  it('hands a large batch over in pieces, running the microtasks its first frames queued in between', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const a = new ThreadChannel(port1);
-    const b = new ThreadChannel(port2);
-    const messages: ChannelMessage[] = [];
-    port2.on('message', (message: ChannelMessage) => messages.push(message));
-    port1.on('message', () => {});
-    try {
-      const received: number[] = [];
-      // What the scheduler's drain does when a first message arrives: a microtask, queued by the sink.
-      let seenByFirstMicrotask = -1;
-      const sink: DataSink = {
-        data(_id, _sender, _receiver, chunk, offset) {
-          if (received.length === 0) {
-            void Promise.resolve().then(() => {
-              seenByFirstMicrotask = received.length;
-            });
-          }
-          received.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).readUInt32BE(offset));
-        },
-      };
-      const count = 3 * DECODE_FRAMES + 5;
-      for (let i = 0; i < count; i++) send(a, i);
-      a.flush();
-      await until(() => messages.length >= 2, 'the ring and a wake-up');
-      const [ring, wakeUp] = messages;
-      assert.equal(wakeUp, WAKE_UP);
-      b.receive(ring as ChannelMessage, sink);
-      b.receive(WAKE_UP, sink);
-      assert.equal(received.length, DECODE_FRAMES, 'the first piece, at once');
-      await until(() => received.length >= count, `${count} frames`);
-      assert.equal(seenByFirstMicrotask, DECODE_FRAMES, 'the first microtask ran before the second piece');
-      assert.deepEqual(received, upTo(count));
-    } finally {
-      port1.close();
-      port2.close();
-    }
-  });
-
-  it('keeps order when its messages are handed over one after another in one go, as held ones are', async () => {
-    const { port1, port2 } = new MessageChannel();
-    // 8 KiB hold about 350 frames: more than one piece, and the rest of the turn is posted as batches.
-    const a = new ThreadChannel(port1, 8192);
-    const b = new ThreadChannel(port2, 8192);
-    const messages: ChannelMessage[] = [];
-    port2.on('message', (message: ChannelMessage) => messages.push(message));
-    port1.on('message', () => {});
-    try {
-      const received: number[] = [];
-      const sink: DataSink = {
-        data(_id, _sender, _receiver, chunk, offset) {
-          received.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).readUInt32BE(offset));
-        },
-      };
-      const count = 8 * DECODE_FRAMES;
-      for (let i = 0; i < count; i++) send(a, i);
-      a.flush();
-      await until(
-        () => messages.some((message) => message !== WAKE_UP && message.kind === 'frames'),
-        'a batch',
-      );
-      // As worker-main hands a sibling's held messages over: in a loop, no turn in between.
-      for (const message of messages) b.receive(message, sink);
-      await until(() => received.length >= count, `${count} frames`);
-      assert.deepEqual(received, upTo(count));
-    } finally {
-      port1.close();
-      port2.close();
     }
   });
 

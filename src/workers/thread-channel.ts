@@ -76,18 +76,6 @@ const SHORT_HEADER_BYTES = 15;
 /** Kind, serId and two path references: a short frame's body before its payload. */
 const SHORT_BODY_BYTES = SHORT_HEADER_BYTES - 4;
 
-/**
- * Frames handed to the receiver at once: the rest of what a wake-up took from the ring follows in a
- * microtask, after the turns the first ones started (the scheduler's drain is a microtask queued before
- * it), so the replies leave, and the other thread works on them, while this thread is still taking the
- * batch. Taken whole, a batch of 1,000 frames left the other thread idle 130–250 µs before its first
- * reply (B7b, pipeline 1000, 1 pair: see docs/multi-core.md).
- */
-export const DECODE_FRAMES = 128;
-
-/** Settled once; `.then` on it queues a microtask without the `AsyncResource` `queueMicrotask` makes. */
-const RESOLVED = Promise.resolve();
-
 /** Paths parsed from inline and define fields, by their text; emptied when it reaches this size. */
 const PATH_CACHE_LIMIT = 1024;
 
@@ -106,8 +94,8 @@ const REFERENCE_TAGS = (PathTag.reference << 24) | PathTag.reference;
 
 /**
  * One flush scheduler per thread: every channel's batch leaves in the same microtask, right after the
- * scheduler's drain that wrote it (or the piece of frames that started it: see {@link DECODE_FRAMES}),
- * not an event-loop phase later (B7b's trace: 15–20 µs later, per batch, while the other thread waited).
+ * scheduler's drain that wrote it, not an event-loop phase later (B7b's trace: 15–20 µs later, per
+ * batch, while the other thread waited).
  */
 const flusher = new FlushScheduler('after-drain');
 
@@ -125,9 +113,7 @@ const flusher = new FlushScheduler('after-drain');
  * posted after it on the port (one is posted unless the reader has one it has not started on, and the
  * reader clears the flag before it reads), so a posted batch or protocol message arrives after the
  * frames published before it. Payloads are read from a copy of the ring's bytes (they stay valid while
- * the receiver keeps them). The reader hands what it took over {@link DECODE_FRAMES} frames at a time,
- * the rest in microtasks: Node runs a message's microtasks before the next message on the port, and
- * {@link ThreadChannel.receive} hands any rest over first, so the order holds.
+ * the receiver keeps them).
  */
 export class ThreadChannel {
   readonly #port: ThreadPort;
@@ -177,23 +163,6 @@ export class ThreadChannel {
   /** The other end's ring (this end reads), once its `ring` message has arrived. */
   #inHeader: Int32Array | undefined;
   #inData: Uint8Array | undefined;
-  /**
-   * Frames taken (from the ring or a posted batch) and not handed over yet: their bytes, a view of
-   * them, where the next one starts and the sink they go to; `#rest` is undefined when there are none.
-   */
-  #rest: Buffer | undefined;
-  #restView: DataView | undefined;
-  #restAt = 0;
-  #restSink: DataSink | undefined;
-  /** Whether a microtask to hand over the next {@link DECODE_FRAMES} of `#rest` is queued. */
-  #isResumeQueued = false;
-  readonly #resume = (): void => {
-    this.#isResumeQueued = false;
-    const rest = this.#rest;
-    if (rest !== undefined) {
-      this.#decode(rest, this.#restView as DataView, this.#restAt, this.#restSink as DataSink, DECODE_FRAMES);
-    }
-  };
 
   /** Makes this end and tells the other end where its ring is. */
   constructor(port: ThreadPort, ringBytes = DEFAULT_RING_BYTES) {
@@ -412,11 +381,6 @@ export class ThreadChannel {
 
   /** Takes a message the other end's channel posted, handing each data frame to `sink` in order. */
   receive(message: ChannelMessage, sink: DataSink): void {
-    // Messages handed over one after another in one go (held ones, early ones) come after the rest.
-    const rest = this.#rest;
-    if (rest !== undefined) {
-      this.#decode(rest, this.#restView as DataView, this.#restAt, this.#restSink as DataSink, Infinity);
-    }
     if (message === WAKE_UP) {
       const header = this.#inHeader;
       // A wake-up always follows the ring's message on the port.
@@ -430,9 +394,7 @@ export class ThreadChannel {
       return;
     }
     // What the ring held before this batch was posted was read on the wake-up ahead of it on the port.
-    const input = message.bytes;
-    const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.length);
-    this.#decode(bytes, viewOf(bytes), 0, sink, DECODE_FRAMES);
+    this.#decode(message.bytes, sink);
     const header = this.#inHeader;
     if (header !== undefined) Atomics.add(header, TAKEN, 1);
   }
@@ -466,34 +428,22 @@ export class ThreadChannel {
     bytes.set(data.subarray(at, at + first), 0);
     if (first < length) bytes.set(data.subarray(0, length - first), first);
     Atomics.store(header, HEAD, tail);
-    this.#decode(bytes, viewOf(bytes), 0, sink, DECODE_FRAMES);
+    this.#decode(bytes, sink);
   }
 
   /**
-   * Hands the frames of `bytes` from `at` (whole frames, back to back: the writer publishes and posts
-   * only whole batches) to `sink`, in place, up to `limit` of them; the rest is kept and handed over
-   * in a microtask. A frame of the usual stream, both paths references into the path table, is read
-   * here without a reader object or a frame; others go through {@link ThreadChannel.#decodeOther}.
+   * Hands every frame of `bytes` (whole frames, back to back: the writer publishes and posts only whole
+   * batches) to `sink`, in place. A frame of the usual stream, both paths references into the path
+   * table, is read here without a reader object or a frame; others go through
+   * {@link ThreadChannel.#decodeOther}.
    */
-  #decode(bytes: Buffer, view: DataView, at: number, sink: DataSink, limit: number): void {
-    // Forgotten first: a sink that throws loses the rest of its batch (as it did taken whole), and a
-    // later call must not hand frames over twice.
-    this.#rest = undefined;
+  #decode(input: Uint8Array, sink: DataSink): void {
+    const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.length);
+    const view = viewOf(bytes);
     const table = this.#inTable;
     const end = bytes.length;
-    let count = 0;
+    let at = 0;
     while (at < end) {
-      if (count++ === limit) {
-        this.#rest = bytes;
-        this.#restView = view;
-        this.#restAt = at;
-        this.#restSink = sink;
-        if (!this.#isResumeQueued) {
-          this.#isResumeQueued = true;
-          void RESOLVED.then(this.#resume);
-        }
-        return;
-      }
       const start = at + 4;
       at = start + view.getUint32(at);
       // The path fields' first four bytes: tag, sender id, tag (of the receiver's field).
@@ -509,8 +459,6 @@ export class ThreadChannel {
       }
       this.#decodeOther(bytes, start, at, sink);
     }
-    this.#restView = undefined;
-    this.#restSink = undefined;
   }
 
   /** A data frame with an inline or define path field (the first of each pair), in `bytes[start, end)`. */
