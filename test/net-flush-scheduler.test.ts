@@ -8,6 +8,18 @@ function target(name: string, log: string[]): { flush(): void } {
   return { flush: () => log.push(name) };
 }
 
+/** A target named `again` that requests another flush from inside its first one. */
+function requestingAgainOnce(scheduler: FlushScheduler, log: string[]): { flush(): void } {
+  let flushes = 0;
+  const again = {
+    flush: () => {
+      log.push(`again ${++flushes}`);
+      if (flushes === 1) scheduler.request(again);
+    },
+  };
+  return again;
+}
+
 /** Resolves after the check phase of this event-loop iteration (every microtask ran before it). */
 function checkPhase(): Promise<void> {
   return within(new Promise<void>((resolve) => setImmediate(resolve)), DEADLINE_MS, 'the check phase');
@@ -62,13 +74,7 @@ describe('FlushScheduler', () => {
   it('flushes a target that requests again while a release flushes it in the next turn', async () => {
     const log: string[] = [];
     const scheduler = new FlushScheduler('after-drain');
-    let flushes = 0;
-    const again = {
-      flush: () => {
-        log.push(`again ${++flushes}`);
-        if (flushes === 1) scheduler.request(again);
-      },
-    };
+    const again = requestingAgainOnce(scheduler, log);
     scheduler.hold();
     scheduler.request(again);
     scheduler.release();
@@ -80,13 +86,7 @@ describe('FlushScheduler', () => {
   it('flushes a target that requests again while it is flushed in the next turn', async () => {
     const log: string[] = [];
     const scheduler = new FlushScheduler('after-drain');
-    let flushes = 0;
-    const again = {
-      flush: () => {
-        log.push(`again ${++flushes}`);
-        if (flushes === 1) scheduler.request(again);
-      },
-    };
+    const again = requestingAgainOnce(scheduler, log);
     scheduler.request(again);
     scheduler.request(target('b', log));
     await Promise.resolve();

@@ -112,6 +112,25 @@ async function closeAll(): Promise<void> {
   await Promise.all(rawServers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 }
 
+/**
+ * Wraps `socket.write` so that `record` is told how many data frames and acks each write carries
+ * (writes with neither, such as the handshake, are not told).
+ */
+function countFramesWritten(socket: net.Socket, record: (data: number, acks: number) => void): void {
+  const decoder = new FrameDecoder(1 << 20);
+  const write = socket.write.bind(socket) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
+  socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+    let data = 0;
+    let acks = 0;
+    decoder.push(Buffer.from(chunk), (f) => {
+      if (f.kind === 'data') data++;
+      if (f.kind === 'ack') acks++;
+    });
+    if (data + acks > 0) record(data, acks);
+    return write(chunk, ...rest);
+  }) as typeof socket.write;
+}
+
 /** A raw server; `onSocket` decides what each accepted socket does. */
 async function rawServer(onSocket: (socket: net.Socket) => void): Promise<SystemPath> {
   const server = net.createServer((socket) => {
@@ -317,18 +336,9 @@ describe('TcpTransport', () => {
               isCheckPhaseReached = true;
             });
           });
-          const decoder = new FrameDecoder(1 << 20);
-          const write = socket.write.bind(socket) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
-          socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
-            let data = 0;
-            let acks = 0;
-            decoder.push(Buffer.from(chunk), (f) => {
-              if (f.kind === 'data') data++;
-              if (f.kind === 'ack') acks++;
-            });
-            if (data + acks > 0) writes.push({ data, acks, isBeforeCheckPhase: !isCheckPhaseReached });
-            return write(chunk, ...rest);
-          }) as typeof socket.write;
+          countFramesWritten(socket, (data, acks) =>
+            writes.push({ data, acks, isBeforeCheckPhase: !isCheckPhaseReached }),
+          );
         },
         // Like a component: the replies are made in a microtask queued by the first frame of a read
         // (the runtime's scheduler drain), not in the data handler.
@@ -396,18 +406,7 @@ describe('TcpTransport', () => {
               isInRead = false;
             }
           }) as typeof socket.emit;
-          const decoder = new FrameDecoder(1 << 20);
-          const write = socket.write.bind(socket) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
-          socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
-            let data = 0;
-            let acks = 0;
-            decoder.push(Buffer.from(chunk), (f) => {
-              if (f.kind === 'data') data++;
-              if (f.kind === 'ack') acks++;
-            });
-            if (data + acks > 0) writes.push({ data, acks, isInRead });
-            return write(chunk, ...rest);
-          }) as typeof socket.write;
+          countFramesWritten(socket, (data, acks) => writes.push({ data, acks, isInRead }));
         },
         // Like a system: the replies are made by turns queued for a microtask, which onReadEnd runs now.
         onData: (serId, sender, _receiver, chunk, offset, length) => {
