@@ -57,7 +57,7 @@ export type { Serialiser } from './serialisation/serialiser.js';
 export { Serialisers } from './serialisation/serialisers.js';
 export { memorySnapshotStore } from './snapshots/memory-snapshot-store.js';
 export type { SnapshotStore, SnapshotWrite } from './snapshots/snapshot-store.js';
-export { Snapshots } from './snapshots/snapshots.js';
+export { type SaveOutcome, Snapshots } from './snapshots/snapshots.js';
 export {
   type Fault,
   FaultContext,

@@ -10,6 +10,7 @@ import {
   KompactError,
   type KompactSystem,
   memorySnapshotStore,
+  type SaveOutcome,
   SerialisationError,
   Serialisers,
   type SnapshotStore,
@@ -714,6 +715,262 @@ describe('Shutdown with pending saves', () => {
     assert.deepEqual(
       store.batches.flat().map((change) => change.key),
       ['last-words'],
+    );
+  });
+});
+
+/**
+ * Saves `{ n }` under its key with `ctx.saveSnapshot` for every number it is sent; records, per
+ * callback, the outcome, the definition it ran on and whether its handler had returned.
+ */
+class CallbackSaver extends ComponentDefinition<number> {
+  readonly seen: { n: number; outcome: SaveOutcome; self: unknown }[] = [];
+  inHandler = false;
+  /** Saves this many more after each acknowledged one (each from the callback of the last). */
+  chain = 0;
+  /** When set, the callback throws a failed save's error. */
+  throwOnFailure = false;
+  /** When set, each callback appends the key here. */
+  log: string[] | undefined;
+
+  constructor(readonly key: string) {
+    super();
+  }
+
+  override receiveLocal(n: number): void {
+    this.inHandler = true;
+    this.#save(n);
+    this.inHandler = false;
+  }
+
+  #save(n: number): void {
+    const saver = this;
+    this.ctx.saveSnapshot(this.key, { n }, function (this: unknown, outcome) {
+      assert.equal(saver.inHandler, false, 'the callback runs in a turn of its own');
+      saver.seen.push({ n, outcome, self: this });
+      saver.log?.push(saver.key);
+      if (outcome.kind === 'failed' && saver.throwOnFailure) throw outcome.error;
+      if (outcome.kind === 'saved' && saver.chain > 0) {
+        saver.chain--;
+        saver.#save(n + 1);
+      }
+    });
+  }
+}
+
+/** A started CallbackSaver under `key`, and its definition. */
+async function startedSaver(
+  system: KompactSystem,
+  key: string,
+): Promise<{ saver: Component<CallbackSaver>; definition: CallbackSaver }> {
+  let made: CallbackSaver | undefined;
+  const saver = system.create(() => {
+    made = new CallbackSaver(key);
+    return made;
+  });
+  await system.startNotify(saver);
+  return { saver, definition: made as CallbackSaver };
+}
+
+async function untilSeen(saver: Component<CallbackSaver>, count: number, what: string): Promise<void> {
+  await within(
+    (async () => {
+      while (saver.onDefinition((d) => d.seen.length) < count) await new Promise((r) => setImmediate(r));
+    })(),
+    DEADLINE_MS,
+    what,
+  );
+}
+
+describe('Saves acknowledged in a turn (ctx.saveSnapshot)', () => {
+  it('runs onSaved on the definition, in its own turn, once the save is durable and not before', async () => {
+    const store = new ProbeStore();
+    await withEnv(
+      async ({ system }) => {
+        const { saver, definition } = await startedSaver(system, 'k');
+        const gate = deferred();
+        store.hold = gate.promise;
+        saver.actorRef().tell(1);
+        while (store.batches.length === 0) await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setTimeout(r, 5));
+        assert.equal(definition.seen.length, 0, 'not told before the write settled');
+        gate.resolve();
+        await untilSeen(saver, 1, 'the callback');
+        const [seen] = definition.seen;
+        assert.deepEqual(seen?.outcome, { kind: 'saved' });
+        assert.equal(seen?.self, definition, '`this` is the definition');
+        assert.deepEqual(await system.snapshots.load('k'), { n: 1 });
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('chains saves from its callbacks, in order, the store ending with the last', async () => {
+    await withEnv(async ({ system }) => {
+      const savers = await Promise.all(Array.from({ length: 50 }, (_, i) => startedSaver(system, `c/${i}`)));
+      for (const { saver, definition } of savers) {
+        definition.chain = 9;
+        saver.actorRef().tell(1);
+      }
+      for (const { saver } of savers) await untilSeen(saver, 10, 'ten acknowledged saves');
+      for (const [i, { definition }] of savers.entries()) {
+        assert.deepEqual(
+          definition.seen.map((s) => [s.n, s.outcome.kind]),
+          Array.from({ length: 10 }, (_, k) => [k + 1, 'saved']),
+        );
+        assert.deepEqual(await system.snapshots.load(`c/${i}`), { n: 10 });
+      }
+    });
+  });
+
+  it('tells callbacks in commit order: a later batch only after every save of an earlier one', async () => {
+    const store = new ProbeStore();
+    await withEnv(
+      async ({ system }) => {
+        const first = await Promise.all(Array.from({ length: 150 }, (_, i) => startedSaver(system, `a${i}`)));
+        const second = await startedSaver(system, 'b');
+        const order: string[] = [];
+        for (const { definition } of [...first, second]) definition.log = order;
+        const gate = deferred();
+        store.hold = gate.promise;
+        for (const { saver } of first) saver.actorRef().tell(1);
+        while (store.batches.length === 0) await new Promise((r) => setImmediate(r));
+        second.saver.actorRef().tell(1); // joins the next write, which waits for the first
+        await new Promise((r) => setTimeout(r, 5));
+        gate.resolve();
+        await untilSeen(second.saver, 1, 'the later save');
+        assert.equal(order.length, 151, 'every callback ran');
+        assert.equal(order.at(-1), 'b', 'the later batch is told last');
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('tells a failed save as failed with SNAPSHOT_FAILED and its cause; a callback that throws faults the component', async () => {
+    const store = new ProbeStore();
+    await withEnv(
+      async ({ system, events }) => {
+        const locked = new Error('database is locked');
+        store.failWith = locked;
+        const saver = system.create(() => new CallbackSaver('k'));
+        await system.startNotify(saver);
+        saver.onDefinition((d) => {
+          d.throwOnFailure = true;
+        });
+        saver.actorRef().tell(1);
+        await untilSeen(saver, 1, 'the failed save');
+        const [seen] = saver.onDefinition((d) => d.seen);
+        assert.equal(seen?.outcome.kind, 'failed');
+        const error = seen?.outcome.kind === 'failed' ? seen.outcome.error : undefined;
+        assert.ok(error instanceof KompactError);
+        assert.equal(error.code, 'SNAPSHOT_FAILED');
+        assert.equal(error.cause, locked);
+        await within(
+          (async () => {
+            while (ofKind(events, 'fault').length === 0) await new Promise((r) => setImmediate(r));
+          })(),
+          DEADLINE_MS,
+          'the fault',
+        );
+        assert.equal(saver.isFaulty(), true);
+        store.failWith = undefined;
+        const other = system.create(() => new CallbackSaver('other'));
+        await system.startNotify(other);
+        other.actorRef().tell(2);
+        await untilSeen(other, 1, 'the next component’s save');
+        assert.deepEqual(await system.snapshots.load('other'), { n: 2 });
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('still commits the save of a component that was killed before its acknowledgement, and tells nobody', async () => {
+    const store = new ProbeStore();
+    await withEnv(
+      async ({ system }) => {
+        const { saver, definition } = await startedSaver(system, 'k');
+        const gate = deferred();
+        store.hold = gate.promise;
+        saver.actorRef().tell(7);
+        while (store.batches.length === 0) await new Promise((r) => setImmediate(r));
+        await system.killNotify(saver);
+        gate.resolve();
+        await system.snapshots.flush();
+        await new Promise((r) => setTimeout(r, 5));
+        assert.equal(definition.seen.length, 0);
+        assert.deepEqual(await system.snapshots.load('k'), { n: 7 });
+      },
+      (config) => config.snapshotStore(store),
+    );
+  });
+
+  it('does not hold shutdown for a hanging store while a component waits in onKill for its callback', async () => {
+    const store = new ProbeStore();
+    const system = await testConfig().snapshotStore(store).shutdownGraceMs(50).build();
+    const outcomes: SaveOutcome[] = [];
+    class SavesOnKill extends ComponentDefinition {
+      override onKill(): HandlerReturn {
+        return new Promise<void>((resolve) => {
+          this.ctx.saveSnapshot('last-words', 'bye', (outcome) => {
+            outcomes.push(outcome);
+            resolve();
+          });
+        });
+      }
+    }
+    store.hold = new Promise(() => {}); // a write that never settles
+    await system.startNotify(system.create(() => new SavesOnKill()));
+    await within(system.shutdown(), DEADLINE_MS, 'shutdown with a hanging store');
+    assert.deepEqual(
+      store.batches.flat().map((change) => change.key),
+      ['last-words'],
+      'the save was handed to the store',
+    );
+    // The component was destroyed when its kill's grace ran out, before the store was given up on.
+    assert.deepEqual(outcomes, []);
+  });
+
+  it('refuses bad arguments at once and saves nothing', async () => {
+    const store = new ProbeStore();
+    await withEnv(
+      async ({ system }) => {
+        const errors: unknown[] = [];
+        class Bad extends ComponentDefinition<string> {
+          override receiveLocal(what: string): void {
+            const attempt = (f: () => void): void => {
+              try {
+                f();
+              } catch (error) {
+                errors.push(error);
+              }
+            };
+            const ok = (): void => {};
+            if (what !== 'go') return;
+            attempt(() => this.ctx.saveSnapshot('', 1, ok));
+            attempt(() => this.ctx.saveSnapshot('k', 1, 'not a function' as never));
+            attempt(() => this.ctx.saveSnapshot('k', 1, ok, {} as never));
+            attempt(() => this.ctx.saveSnapshot('k', Symbol('no'), ok));
+          }
+        }
+        const bad = system.create(() => new Bad());
+        await system.startNotify(bad);
+        bad.actorRef().tell('go');
+        await within(
+          (async () => {
+            while (errors.length < 4) await new Promise((r) => setImmediate(r));
+          })(),
+          DEADLINE_MS,
+          'four refusals',
+        );
+        assert.ok(errors[0] instanceof TypeError && /non-empty string/.test(errors[0].message));
+        assert.ok(errors[1] instanceof TypeError && /`onSaved` to be a function/.test(errors[1].message));
+        assert.ok(errors[2] instanceof TypeError && /Serialiser/.test(errors[2].message));
+        assert.ok(errors[3] instanceof SerialisationError);
+        await system.snapshots.flush();
+        assert.equal(store.batches.length, 0, 'nothing was saved');
+        assert.equal(bad.isFaulty(), false);
+      },
+      (config) => config.snapshotStore(store),
     );
   });
 });

@@ -45,6 +45,7 @@ const COLOURS: Readonly<Record<string, string>> = {
   'kompact-ts-recovery': '#6f42c1',
   'kompact-ts-inspector': '#0b4f8a',
   'kompact-ts-workers': '#4a90d9',
+  'kompact-ts-await': '#5b8fc7',
   'raw-loop': '#7f7f7f',
   'object-tree': '#a5a5a5',
   'set-timeout': '#8c6d31',

@@ -18,6 +18,7 @@ export type Implementation =
   | 'kompact-ts-ports'
   | 'kompact-ts-inspector'
   | 'kompact-ts-workers'
+  | 'kompact-ts-await'
   | 'raw-loop'
   | 'queue-microtask'
   | 'set-immediate'
@@ -36,6 +37,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   'kompact-ts-ports',
   'kompact-ts-inspector',
   'kompact-ts-workers',
+  'kompact-ts-await',
   'raw-loop',
   'queue-microtask',
   'set-immediate',

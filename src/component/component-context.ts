@@ -3,11 +3,12 @@ import type { ActorRef } from '../actors/actor-ref.js';
 import type { UniquePath } from '../paths/actor-path.js';
 import type { ComponentId } from '../paths/component-id.js';
 import type { OffTask } from '../runtime/off-task.js';
-import type { Snapshots } from '../snapshots/snapshots.js';
+import type { Serialiser } from '../serialisation/serialiser.js';
+import type { SaveOutcome, Snapshots } from '../snapshots/snapshots.js';
 import type { RecoveryFunction } from '../supervision/fault.js';
 import type { Config } from '../system/config.js';
 import type { SystemHandle } from '../system/system-handle.js';
-import type { HandlerResult } from './handled.js';
+import type { HandlerResult, HandlerReturn } from './handled.js';
 
 /**
  * A component's view of the runtime, as `this.ctx` inside its definition.
@@ -61,6 +62,35 @@ export interface ComponentContext<M> {
    * Kompact: `spawn_local`.
    */
   spawnLocal(future: () => PromiseLike<HandlerResult>): void;
+  /**
+   * Saves `value` under `key` in the system's snapshots, as `snapshots.save` does, and instead of a
+   * promise, runs `onSaved` as a turn of this component (with `this` its definition) once the save is
+   * durable, or failed: `{ kind: 'saved' }`, or `{ kind: 'failed', error }` with the `KompactError`
+   * `save` would reject with. What `onSaved` returns or throws is handled as a handler's result (a
+   * throw faults this component).
+   *
+   * @remarks Nothing waits: the component goes on handling messages while the save is pending, and a
+   * save made in the callback starts the next one. Unlike an `async` handler awaiting `save`, no
+   * promise and no suspended function are kept per pending save, which is what ten thousand components
+   * saving at once keep alive through every garbage collection. Callbacks run in commit order, also
+   * while the component is stopped; once it has faulted or been destroyed they are dropped (the saves
+   * themselves still commit). Bad input throws here, as `save`'s does.
+   *
+   * Akka Persistence: `persist(event)(handler)`; Kompact has no durable snapshots.
+   *
+   * @example
+   * ```ts
+   * this.ctx.saveSnapshot('counter', { count: this.count }, (outcome) => {
+   *   if (outcome.kind === 'failed') this.ctx.log.warn({ err: outcome.error }, 'not saved');
+   * });
+   * ```
+   */
+  saveSnapshot<T>(
+    key: string,
+    value: T,
+    onSaved: (outcome: SaveOutcome) => HandlerReturn,
+    serialiser?: Serialiser<T>,
+  ): void;
   /**
    * Runs `task` (a module function, see `offTask`) with `input` on the system's worker pool, off the
    * event loop, and returns the promise of its result: await it in an `async` handler or

@@ -14,7 +14,13 @@ import type { AnyPort, Port } from '../ports/port.js';
 import { makePortEnd, type PortEnd, type ProvidedPort, type RequiredPort } from '../ports/port-ends.js';
 import { OffTask } from '../runtime/off-task.js';
 import type { Runnable } from '../runtime/scheduler.js';
-import type { Snapshots } from '../snapshots/snapshots.js';
+import type { Serialiser } from '../serialisation/serialiser.js';
+import {
+  type SaveListener,
+  type SaveOutcome,
+  type Snapshots,
+  saveNotifying,
+} from '../snapshots/snapshots.js';
 import {
   defaultRecoveryFunction,
   type Fault,
@@ -53,7 +59,11 @@ type ControlEvent =
   | { readonly kind: 'kill' }
   | { readonly kind: 'spawn'; readonly future: () => PromiseLike<HandlerResult> }
   | { readonly kind: 'future-resolved'; readonly result: unknown }
-  | { readonly kind: 'future-rejected'; readonly error: unknown };
+  | { readonly kind: 'future-rejected'; readonly error: unknown }
+  | { readonly kind: 'saved'; readonly onSaved: OnSaved; readonly outcome: SaveOutcome };
+
+/** The callback of `ctx.saveSnapshot`, run as a turn of the component. */
+type OnSaved = (outcome: SaveOutcome) => HandlerReturn;
 
 /** What the component was doing when a handler returned: decides how its result completes. */
 type Phase = 'message' | 'start' | 'stop' | 'kill' | 'secondary-kill' | 'future';
@@ -177,7 +187,8 @@ export class ComponentCore
     RefTarget,
     PathTarget,
     TimerOwner,
-    FaultedComponent
+    FaultedComponent,
+    SaveListener<OnSaved>
 {
   /** This component's id, made the first time it is asked for (most components never are). */
   get id(): ComponentId {
@@ -442,6 +453,24 @@ export class ComponentCore
     }
     if (this.hasEnded('ctx.spawnLocal()')) return;
     this.enqueueControl({ kind: 'spawn', future });
+  }
+
+  saveSnapshot<T>(
+    key: string,
+    value: T,
+    onSaved: (outcome: SaveOutcome) => HandlerReturn,
+    serialiser?: Serialiser<T>,
+  ): void {
+    if (typeof onSaved !== 'function') {
+      throw new TypeError(`Expected \`onSaved\` to be a function, got ${describeValue(onSaved)}`);
+    }
+    if (this.hasEnded('ctx.saveSnapshot()')) return;
+    saveNotifying(this.host.snapshots, key, value, serialiser, this, onSaved);
+  }
+
+  /** A save of `ctx.saveSnapshot` settled: its callback runs in a turn (dropped once the component ended). */
+  saveSettled(onSaved: OnSaved, outcome: SaveOutcome): void {
+    this.enqueueControl({ kind: 'saved', onSaved, outcome });
   }
 
   spawnOff<I, R>(task: OffTask<I, R>, input: I): Promise<R> {
@@ -1076,6 +1105,15 @@ export class ComponentCore
         return this.continueAfter(event.result, 'future', undefined);
       case 'future-rejected':
         return this.thrown(event.error, 'future', undefined);
+      case 'saved': {
+        let result: HandlerReturn;
+        try {
+          result = event.onSaved.call(definition, event.outcome);
+        } catch (error) {
+          return this.thrown(error, 'future', undefined);
+        }
+        return this.continueAfter(result, 'future', undefined);
+      }
     }
   }
 

@@ -5,4 +5,4 @@
 
 export { memorySnapshotStore } from './memory-snapshot-store.js';
 export type { SnapshotStore, SnapshotWrite } from './snapshot-store.js';
-export { Snapshots } from './snapshots.js';
+export { type SaveOutcome, Snapshots } from './snapshots.js';

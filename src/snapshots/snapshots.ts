@@ -53,6 +53,26 @@ const PIPELINE_DEPTH = 2;
 const FORGET_ABOVE = 4096;
 /** Settled batches whose keys and spans arrays the facade keeps for the next batches. */
 const SPARE_ARRAYS = 16;
+
+/**
+ * How a save made with `ctx.saveSnapshot` ended, as its `onSaved` callback is told: durable in the
+ * store, or failed with a `KompactError` (`SNAPSHOT_FAILED` with the store's error as `cause`, or
+ * `SNAPSHOT_STORE_CLOSED` when the system shut down first).
+ */
+export type SaveOutcome =
+  | { readonly kind: 'saved' }
+  | { readonly kind: 'failed'; readonly error: KompactError };
+
+/** The one `saved` outcome: acknowledging a save allocates nothing for it. */
+const SAVED: SaveOutcome = Object.freeze({ kind: 'saved' });
+
+/**
+ * Who is told when a notified save settles (a component's core, package-internal): `notify` gets the
+ * callback given with the save and its outcome, once.
+ */
+export interface SaveListener<C = unknown> {
+  saveSettled(onSaved: C, outcome: SaveOutcome): void;
+}
 /**
  * Queues a microtask with `.then` on a settled promise: Node's `queueMicrotask` makes an
  * `AsyncResource` and a bound function per call, and the facade queues one per batch and per slice.
@@ -68,14 +88,21 @@ function keepResolvers(resolve: () => void, reject: (error: KompactError) => voi
   madeReject = reject;
 }
 
-/** One slice of a batch's saves: the promise they share. */
+/**
+ * One slice of a batch's saves: the promise they share, and where its notified saves start in the
+ * batch's `notices` (they end where the next slice's start, or at the batch's end).
+ */
 class Slice {
   readonly done: Promise<void>;
+  readonly noticesFrom: number;
+  /** Set once settled: an abandoned batch's slices are rejected, and their notices told, only once. */
+  isSettled = false;
   readonly #resolve: () => void;
   readonly #reject: (error: KompactError) => void;
 
-  constructor() {
+  constructor(noticesFrom: number) {
     this.done = new Promise<void>(keepResolvers);
+    this.noticesFrom = noticesFrom;
     this.#resolve = madeResolve;
     this.#reject = madeReject;
   }
@@ -115,7 +142,12 @@ class Batch implements WriteSettler {
    */
   readonly values: BufferWriter;
   /** One per `SLICE_SIZE` keys, in order: a save shares the slice that was last when it was made. */
-  readonly slices: Slice[] = [new Slice()];
+  readonly slices: Slice[] = [new Slice(0)];
+  /**
+   * The notified saves (`ctx.saveSnapshot`), two entries each: the listener, then its callback. No
+   * object and no promise per save: a component waiting for its acknowledgement holds only these.
+   */
+  readonly notices: unknown[] = [];
   /** Set once the write failed: what its saves reject with. */
   failure: KompactError | undefined;
   readonly #positions: Map<string, number>;
@@ -163,7 +195,7 @@ class Batch implements WriteSettler {
     let position = this.#positions.get(key);
     if (position === undefined || position >= this.count || this.keys[position] !== key) {
       position = this.count++;
-      if (position % SLICE_SIZE === 0 && position > 0) this.slices.push(new Slice());
+      if (position % SLICE_SIZE === 0 && position > 0) this.slices.push(new Slice(this.notices.length));
       if (position < this.keys.length) this.keys[position] = key;
       else this.keys.push(key);
       this.#positions.set(key, position);
@@ -177,11 +209,41 @@ class Batch implements WriteSettler {
     this.spans[2 * position + 1] = length;
     return (this.slices.at(-1) as Slice).done;
   }
+
+  /**
+   * Settles slice `index` (once: later calls do nothing): its promise, and each of its notified saves'
+   * listeners, with `failure` or as saved.
+   */
+  settleSlice(index: number, failure: KompactError | undefined): void {
+    const { slices, notices } = this;
+    const slice = slices[index] as Slice;
+    if (slice.isSettled) return;
+    slice.isSettled = true;
+    if (failure === undefined) slice.resolve();
+    else slice.reject(failure);
+    const end = index + 1 < slices.length ? (slices[index + 1] as Slice).noticesFrom : notices.length;
+    if (slice.noticesFrom === end) return;
+    const outcome: SaveOutcome =
+      failure === undefined ? SAVED : Object.freeze({ kind: 'failed', error: failure });
+    for (let i = slice.noticesFrom; i < end; i += 2) {
+      (notices[i] as SaveListener).saveSettled(notices[i + 1], outcome);
+      // Told: the batch no longer keeps the callback (or the component) alive.
+      notices[i] = notices[i + 1] = undefined;
+    }
+  }
 }
 
 // Set by the class's static block: shutdown's access to its private steps.
 let closeOf: (snapshots: Snapshots) => Promise<void>;
 let abandonOf: (snapshots: Snapshots, reason: string) => void;
+let saveNotifyingOf: <T, C>(
+  snapshots: Snapshots,
+  key: string,
+  value: T,
+  serialiser: Serialiser<T> | undefined,
+  listener: SaveListener<C>,
+  onSaved: C,
+) => void;
 
 /**
  * A system's snapshots: values saved under string keys in its {@link SnapshotStore}, reachable as
@@ -284,16 +346,7 @@ export class Snapshots {
     checkKey(key);
     const chosen = checkSerialiser(serialiser);
     if (this.#closed !== undefined) return Promise.reject(closedError(`save snapshot ${key}`));
-    let batch = this.#waiting.at(-1);
-    const isNew = batch === undefined || this.#isFull(batch, key);
-    if (isNew) batch = this.#newBatch();
-    // The record goes straight into the batch's buffer: no bytes, view or change object of its own.
-    const out = (batch as Batch).values;
-    const offset = out.length;
-    writeRecord(chosen, value, out);
-    // Pushed only now: a value that does not serialise leaves no empty batch behind.
-    if (isNew) this.#waiting.push(batch as Batch);
-    return this.#enqueue(batch as Batch, key, offset, out.length - offset);
+    return this.#write(key, value, chosen);
   }
 
   /**
@@ -373,6 +426,52 @@ export class Snapshots {
       return snapshots.#closed;
     };
     abandonOf = (snapshots, reason) => snapshots.#abandon(reason);
+    saveNotifyingOf = (snapshots, key, value, serialiser, listener, onSaved) =>
+      snapshots.#saveNotifying(key, value, serialiser, listener, onSaved);
+  }
+
+  /**
+   * `save`, told to `listener` with `onSaved` instead of through a promise (`ctx.saveSnapshot`). Bad
+   * input throws, as `save`'s does; a save after shutdown is told as failed, never synchronously.
+   */
+  #saveNotifying<T, C>(
+    key: string,
+    value: T,
+    serialiser: Serialiser<T> | undefined,
+    listener: SaveListener<C>,
+    onSaved: C,
+  ): void {
+    checkKey(key);
+    const chosen = checkSerialiser(serialiser);
+    if (this.#closed !== undefined) {
+      const outcome: SaveOutcome = Object.freeze({
+        kind: 'failed',
+        error: closedError(`save snapshot ${key}`),
+      });
+      void RESOLVED.then(() => listener.saveSettled(onSaved, outcome));
+      return;
+    }
+    void this.#write(key, value, chosen);
+    // The change went into the last waiting batch (its commit is a microtask away), in its last slice.
+    (this.#waiting.at(-1) as Batch).notices.push(listener, onSaved);
+  }
+
+  /**
+   * Writes `value`'s record into the last waiting batch (a new one when there is none or it is full)
+   * and enqueues the change of `key` in it; the change's slice promise. Nothing is queued when `value`
+   * does not serialise.
+   */
+  #write<T>(key: string, value: T, serialiser: Serialiser<T>): Promise<void> {
+    let batch = this.#waiting.at(-1);
+    const isNew = batch === undefined || this.#isFull(batch, key);
+    if (isNew) batch = this.#newBatch();
+    // The record goes straight into the batch's buffer: no bytes, view or change object of its own.
+    const out = (batch as Batch).values;
+    const offset = out.length;
+    writeRecord(serialiser, value, out);
+    // Pushed only now: a value that does not serialise leaves no empty batch behind.
+    if (isNew) this.#waiting.push(batch as Batch);
+    return this.#enqueue(batch as Batch, key, offset, out.length - offset);
   }
 
   #abandon(reason: string): void {
@@ -382,8 +481,8 @@ export class Snapshots {
     if (pending.length > 0) {
       this.#logger.warn(`${reason}; ${pending.length} batch(es) of snapshots were not acknowledged`);
     }
-    // A batch whose write settles later settles an already rejected promise: a no-op.
-    for (const batch of pending) for (const slice of batch.slices) slice.reject(error);
+    // A batch whose write settles later finds its slices settled already: a no-op.
+    for (const batch of pending) for (let i = 0; i < batch.slices.length; i++) batch.settleSlice(i, error);
     this.#markAbandoned?.();
   }
 
@@ -557,6 +656,24 @@ export function closeSnapshots(snapshots: Snapshots): Promise<void> {
 }
 
 /**
+ * `ctx.saveSnapshot`'s step (called by a component's core, not part of the package's API): saves
+ * `value` under `key` as `save` does, and once the save is acknowledged (or failed) calls
+ * `listener.saveSettled(onSaved, outcome)`, once, never synchronously. No promise is made for it.
+ *
+ * @throws as `save` does for a bad key, serialiser or value (nothing is saved then).
+ */
+export function saveNotifying<T, C>(
+  snapshots: Snapshots,
+  key: string,
+  value: T,
+  serialiser: Serialiser<T> | undefined,
+  listener: SaveListener<C>,
+  onSaved: C,
+): void {
+  saveNotifyingOf(snapshots, key, value, serialiser, listener, onSaved);
+}
+
+/**
  * Shutdown waited long enough (called by the system, not part of the package's API): every save not yet
  * acknowledged is rejected with `SNAPSHOT_STORE_CLOSED` naming `reason`, and {@link closeSnapshots}
  * stops waiting for the store (a store whose write hangs cannot hold shutdown forever). What the store
@@ -636,15 +753,13 @@ class Releaser {
 
   #settleNext(): void {
     const batch = this.#queue[this.#head] as Batch;
-    const { slices, failure } = batch;
-    const slice = slices[this.#next++] as Slice;
-    if (this.#next === slices.length) {
+    const index = this.#next++;
+    if (this.#next === batch.slices.length) {
       // The batch is done with: its slot goes, so the queue does not keep it alive.
       this.#queue[this.#head++] = undefined;
       this.#next = 0;
     }
-    if (failure === undefined) slice.resolve();
-    else slice.reject(failure);
+    batch.settleSlice(index, batch.failure);
     // Queued after the slice's continuations, so it runs once they have; until then a batch released
     // meanwhile (its write settled in the same turn) waits in the queue, and the time they took counts.
     void RESOLVED.then(this.#checkBudget);

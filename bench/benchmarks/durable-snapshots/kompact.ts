@@ -3,6 +3,7 @@ import {
   ComponentDefinition,
   KompactConfig,
   type KompactSystem,
+  type SaveOutcome,
   Serialisers,
 } from '../../../src/index.js';
 import { sqliteSnapshotStore } from '../../../src/sqlite/index.js';
@@ -16,8 +17,39 @@ import { LoopLag, tempDatabase } from './temp-database.js';
 
 type SaveRun = { readonly saves: number; readonly latch: CountdownLatch };
 
-/** Saves its state under its key `saves` times, each after the previous one was acknowledged. */
+/**
+ * Saves its state under its key `saves` times, each after the previous one was acknowledged, with
+ * `ctx.saveSnapshot`: the acknowledgement runs its callback in a turn; no promise per save.
+ */
 class Saver extends ComponentDefinition<SaveRun> {
+  #run: SaveRun | undefined;
+  #left = 0;
+  readonly #saved = (outcome: SaveOutcome): void => {
+    if (outcome.kind === 'failed') throw outcome.error;
+    if (--this.#left > 0) this.#save();
+    else this.#run?.latch.countDown();
+  };
+
+  constructor(
+    readonly key: string,
+    readonly state: Uint8Array,
+  ) {
+    super();
+  }
+
+  override receiveLocal(run: SaveRun): void {
+    this.#run = run;
+    this.#left = run.saves;
+    this.#save();
+  }
+
+  #save(): void {
+    this.ctx.saveSnapshot(this.key, this.state, this.#saved, Serialisers.bytes);
+  }
+}
+
+/** The same with an `async` handler that awaits `ctx.snapshots.save` (the `kompact-ts-await` row). */
+class AwaitingSaver extends ComponentDefinition<SaveRun> {
   constructor(
     readonly key: string,
     readonly state: Uint8Array,
@@ -46,23 +78,32 @@ function stateOf(bytes: number, seed: number): Uint8Array {
   return state;
 }
 
-/** B8a on kompact-ts: `components` components each saving as fast as acknowledged. */
+/**
+ * B8a on kompact-ts: `components` components each saving as fast as acknowledged, with
+ * `ctx.saveSnapshot` callbacks, or (`awaiting`) with `await ctx.snapshots.save` in an async handler.
+ */
 export class KompactSaveRate implements Benchmark<SaveRateParams> {
+  readonly #isAwaiting: boolean;
   #params: SaveRateParams | undefined;
   #database: ReturnType<typeof tempDatabase> | undefined;
   #system: KompactSystem | undefined;
-  #savers: Component<Saver>[] = [];
+  #savers: Component<ComponentDefinition<SaveRun>>[] = [];
   #latch: CountdownLatch | undefined;
   readonly #lag = new LoopLag();
   #observations: Observations = {};
+
+  constructor(awaiting: boolean) {
+    this.#isAwaiting = awaiting;
+  }
 
   async setup(params: SaveRateParams): Promise<void> {
     this.#params = params;
     this.#database = tempDatabase();
     const system = await durableSystem(this.#database.file, params.batch);
     this.#system = system;
+    const Kind = this.#isAwaiting ? AwaitingSaver : Saver;
     for (let i = 0; i < params.components; i++) {
-      const saver = system.create(() => new Saver(`c/${i}`, stateOf(params.bytes, i)));
+      const saver = system.create(() => new Kind(`c/${i}`, stateOf(params.bytes, i)));
       this.#savers.push(saver);
     }
     await Promise.all(this.#savers.map((saver) => system.startNotify(saver)));

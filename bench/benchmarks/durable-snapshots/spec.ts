@@ -27,7 +27,7 @@ export const durableSaveRate = define<SaveRateParams>({
     const batches = mode === 'smoke' ? [100] : [100, 1000];
     return [
       ...batches.flatMap((batch) =>
-        (['raw-sqlite', 'kompact-ts'] as const).map((implementation) => ({
+        (['raw-sqlite', 'kompact-ts', 'kompact-ts-await'] as const).map((implementation) => ({
           implementation,
           params: { components, savesPerComponent, bytes: BYTES, batch },
         })),
@@ -40,8 +40,8 @@ export const durableSaveRate = define<SaveRateParams>({
     ];
   },
   notes: () => [
-    'saves/s = components × savesPerComponent / median iteration time. kompact-ts: each component saves its state with `await this.ctx.snapshots.save(key, state, Serialisers.bytes)` (a 72-byte record), the next save after the acknowledgement; the store is `sqliteSnapshotStore(file, { maxBatchSize: batch })` (WAL, synchronous = FULL, its worker thread); group commit makes the batches. raw-sqlite: better-sqlite3 on the main thread, the same table and row sizes, `batch` upserts per transaction, yielding to the loop (setImmediate) between transactions. Targets: kompact-ts ≥ 0.6× raw at the same batch, ≥ 100× the batch-1 row.',
-    'lag p99 = the 99th percentile of how late a 1 ms timer fired during the iteration (perf_hooks monitorEventLoopDelay, less its 1 ms interval). Target for kompact-ts ≤ 5 ms. raw-sqlite’s lag is what one commit with its sync blocks the loop for: the cost of committing on the event loop.',
+    'saves/s = components × savesPerComponent / median iteration time. kompact-ts: each component saves its state with `this.ctx.saveSnapshot(key, state, onSaved, Serialisers.bytes)` (a 72-byte record), and its `onSaved` callback, run in a turn once the save is acknowledged, makes the next save; kompact-ts-await: the same with `await this.ctx.snapshots.save(key, state, Serialisers.bytes)` in a loop in an async handler (a suspended function and a promise reaction per waiting component); the store is `sqliteSnapshotStore(file, { maxBatchSize: batch })` (WAL, synchronous = FULL, its worker thread); group commit makes the batches. raw-sqlite: better-sqlite3 on the main thread, the same table and row sizes, `batch` upserts per transaction, yielding to the loop (setImmediate) between transactions. Targets: kompact-ts ≥ 0.6× raw at the same batch, ≥ 100× the batch-1 row.',
+    'lag p99 = the 99th percentile of how late a 1 ms timer fired during the iteration (perf_hooks monitorEventLoopDelay, less its 1 ms interval). Target for kompact-ts ≤ 5 ms (kompact-ts-await shows what awaiting each save costs: its ten thousand suspended handlers are copied by every young-generation scavenge). raw-sqlite’s lag is what one commit with its sync blocks the loop for: the cost of committing on the event loop.',
   ],
   metrics: ({ components, savesPerComponent }, row) => [
     perSecond('saves', 'saves/s', components * savesPerComponent, row.seconds),
@@ -52,7 +52,8 @@ export const durableSaveRate = define<SaveRateParams>({
   policy: (mode) => policyFor(mode, { warmups: 1, minIterations: 5, maxIterations: 15, maxTimedMs: 20_000 }),
   loaders: {
     'raw-sqlite': async () => new (await import('./baseline.js')).RawSqliteSaveRate(),
-    'kompact-ts': async () => new (await import('./kompact.js')).KompactSaveRate(),
+    'kompact-ts': async () => new (await import('./kompact.js')).KompactSaveRate(false),
+    'kompact-ts-await': async () => new (await import('./kompact.js')).KompactSaveRate(true),
   },
 });
 
