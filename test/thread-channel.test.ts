@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { ActorPath, type KompactSystem, Serialisers } from '../src/index.js';
+import {
+  ActorPath,
+  ComponentDefinition,
+  type KompactSystem,
+  type NetMessage,
+  Serialisers,
+} from '../src/index.js';
 import type { DataSink } from '../src/net/frame-decoder.js';
 import { NamedPath, type ActorPath as PathOf } from '../src/paths/actor-path.js';
 import { SystemPath } from '../src/paths/system-path.js';
@@ -319,6 +325,45 @@ describe('ThreadChannel', () => {
     a.close();
   });
 
+  it('stops spinning for replies from a peer that does not answer, but for one flush in 256', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const a = new ThreadChannel(port1, 4096);
+    const b = new ThreadChannel(port2, 4096);
+    const toA: number[] = [];
+    const toB: number[] = [];
+    const sinkOf = (into: number[]): DataSink => ({
+      data(_id, _sender, _receiver, chunk, offset) {
+        into.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).readUInt32BE(offset));
+      },
+    });
+    port1.on('message', (message: unknown) => {
+      if (isChannelMessage(message)) a.receive(message, sinkOf(toA));
+    });
+    port2.on('message', (message: unknown) => {
+      if (isChannelMessage(message)) b.receive(message, sinkOf(toB));
+    });
+    try {
+      // b answers once, so a has read and may spin; then never again (it is in this thread, so a
+      // spinning a could not see it answer anyway).
+      send(b, 0);
+      await waitFor(toA, 1, 'the one frame a gets');
+      const sends = 2_000;
+      for (let i = 1; i <= sends; i++) {
+        send(a, i);
+        // A turn of the event loop: the flush runs, and the next spin is not held back as part of a chain.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await waitFor(toB, sends, 'every frame from a');
+      const { spins, caught } = a.spinCounts;
+      assert.equal(caught, 0);
+      // After the nth miss in a row 2^n - 1 flushes are skipped (255 from the 8th on): about 14 spins.
+      assert.ok(spins >= 8 && spins <= 20, `a spun at ${spins} of ${sends} flushes`);
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
   it('refuses sends once closed and counts what it had not published', () => {
     const { a, ports } = pair(4096);
     try {
@@ -393,6 +438,44 @@ describe('the thread transport', () => {
         probe.texts,
         Array.from({ length: count }, (_, i) => `echo:${i}`),
       );
+    });
+  });
+
+  it('keeps this thread’s timers running while a ping-pong with a worker keeps both threads busy', async () => {
+    /** Tells the mirror a number again for each one it gets back, until told to stop. */
+    class Rally extends ComponentDefinition {
+      returned = 0;
+      isRunning = true;
+      constructor(readonly mirror: ActorPath) {
+        super();
+      }
+      override receiveNetwork(_msg: NetMessage): void {
+        this.returned++;
+        if (this.isRunning) this.mirror.tell(this.returned, this, Serialisers.number);
+      }
+    }
+    await withSystem(async (system: KompactSystem) => {
+      const data: ProbeWorkerData = { mirrors: ['mirror'] };
+      const worker = await within(system.spawnWorker(PROBE_WORKER, { data }), 60_000, 'a worker to spawn');
+      const mirror = ActorPath.parse(`${worker.systemPath().toString()}/mirror`);
+      let rally: Rally | undefined;
+      const component = system.create(() => {
+        rally = new Rally(mirror);
+        return rally;
+      });
+      await system.startNotify(component);
+      await system.register(component);
+      const started = rally as Rally;
+      // One number in flight, answered at once: each thread finds the other's reply right after it wrote its own.
+      mirror.tell(0, component, Serialisers.number);
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      clearInterval(ticker);
+      started.isRunning = false;
+      assert.ok(started.returned > 100, `the rally ran (${started.returned} round trips)`);
+      // Unbounded, replies handled in microtasks as they are caught would never let the loop turn.
+      assert.ok(ticks >= 10, `a 2 ms interval ticked ${ticks} times in 300 ms`);
     });
   });
 });

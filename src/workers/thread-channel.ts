@@ -1,6 +1,6 @@
 import { describeValue } from '../internal/describe-value.js';
 import { KompactError } from '../internal/kompact-error.js';
-import { FlushScheduler } from '../net/flush-scheduler.js';
+import { type Flushable, FlushScheduler } from '../net/flush-scheduler.js';
 import {
   dataFrameSize,
   encodeDataFields,
@@ -93,6 +93,41 @@ const PAIR_CACHE_SIZE = 8;
 const REFERENCE_TAGS = (PathTag.reference << 24) | PathTag.reference;
 
 /**
+ * How long a thread that has published a drain's frames, with none to read, spins on the other
+ * thread's ring for its reply before letting its event loop sleep. A wake-up through the port costs
+ * 30–80 µs on the machine this was measured on (a halted vCPU woken through the host), while the other
+ * thread answers a batch in a few µs once it runs: without the spin, two threads exchanging batches
+ * take turns, each asleep while the other works (B7b, one pair: see docs/multi-core.md).
+ */
+const SPIN_MS = 0.1;
+/**
+ * How long replies caught by spins may chain (caught, handled, answered, spun again) before this
+ * thread's event loop must turn: timers and I/O wait at most this long for a busy channel.
+ */
+const SPIN_CHAIN_MS = 1;
+/**
+ * After `n` spins in a row that caught nothing (a peer that answers slowly or not at all), a channel
+ * spins only at one end-of-drain flush in 2^n, up to 2^8: an idle exchange costs a spin now and then.
+ */
+const MAX_SPIN_BACKOFF = 8;
+
+/** When this thread's current chain of caught replies began; `NaN` when none is open. */
+let chainStart = Number.NaN;
+const endChain = (): void => {
+  chainStart = Number.NaN;
+};
+
+/** Whether a spin may start now: no chain is open (one opens, until the event loop turns), or it is young. */
+function maySpin(now: number): boolean {
+  if (Number.isNaN(chainStart)) {
+    chainStart = now;
+    setImmediate(endChain);
+    return true;
+  }
+  return now - chainStart < SPIN_CHAIN_MS;
+}
+
+/**
  * One flush scheduler per thread: every channel's batch leaves in the same microtask, right after the
  * scheduler's drain that wrote it, not an event-loop phase later (B7b's trace: 15–20 µs later, per
  * batch, while the other thread waited).
@@ -163,6 +198,20 @@ export class ThreadChannel {
   /** The other end's ring (this end reads), once its `ring` message has arrived. */
   #inHeader: Int32Array | undefined;
   #inData: Uint8Array | undefined;
+  /** Where this end hands received frames (set by the first wake-up): what a spin that catches frames needs. */
+  #sink: DataSink | undefined;
+  /** Spins in a row that caught nothing, and end-of-drain flushes still to skip before the next spin. */
+  #spinMisses = 0;
+  #spinSkips = 0;
+  #spins = 0;
+  #caught = 0;
+  /** The flusher's view of this channel: publish, then wait briefly for the reply (see `SPIN_MS`). */
+  readonly #endOfDrain: Flushable = {
+    flush: () => {
+      this.flush();
+      this.#spinForReply();
+    },
+  };
 
   /** Makes this end and tells the other end where its ring is. */
   constructor(port: ThreadPort, ringBytes = DEFAULT_RING_BYTES) {
@@ -178,6 +227,11 @@ export class ThreadChannel {
     this.#ringView = new DataView(ring, HEADER_BYTES);
     const message: RingMessage = { kind: 'ring', ring };
     port.postMessage(message);
+  }
+
+  /** How often this end spun for the other thread's reply, and how many of those spins caught one. */
+  get spinCounts(): { readonly spins: number; readonly caught: number } {
+    return { spins: this.#spins, caught: this.#caught };
   }
 
   /** Whether {@link ThreadChannel.close} was called: sends are refused. */
@@ -218,7 +272,7 @@ export class ThreadChannel {
     const queued = ++this.#queued;
     if (queued >= PUBLISH_FRAMES) this.flush();
     // Only the first frame since the last flush asks for one: the request stands until it is done.
-    else if (queued === 1) flusher.request(this);
+    else if (queued === 1) flusher.request(this.#endOfDrain);
     return true;
   }
 
@@ -249,7 +303,7 @@ export class ThreadChannel {
     const queued = ++this.#queued;
     if (queued >= PUBLISH_FRAMES) this.flush();
     // Only the first frame since the last flush asks for one: the request stands until it is done.
-    else if (queued === 1) flusher.request(this);
+    else if (queued === 1) flusher.request(this.#endOfDrain);
     return true;
   }
 
@@ -372,6 +426,43 @@ export class ThreadChannel {
     this.#port.postMessage(message, [bytes.buffer as ArrayBuffer]);
   }
 
+  /**
+   * At the end of a drain that sent frames: when nothing is waiting to be read, spins up to `SPIN_MS`
+   * for the other thread to publish, and hands over what it published at once. While spinning, the
+   * wake-up flag is set, so the other thread posts no wake-up; once cleared, the ring is read again,
+   * so frames published meanwhile are never left without one.
+   */
+  #spinForReply(): void {
+    const header = this.#inHeader;
+    const sink = this.#sink;
+    if (header === undefined || sink === undefined || this.#isClosed) return;
+    if (this.#spinSkips > 0) {
+      this.#spinSkips--;
+      return;
+    }
+    // Frames already there have their wake-up posted: the event loop reads them.
+    if (Atomics.load(header, TAIL) !== header[HEAD]) return;
+    const start = performance.now();
+    if (!maySpin(start) || Atomics.exchange(header, WAKE, 1) !== 0) return;
+    let isCaught = false;
+    do {
+      if (Atomics.load(header, TAIL) !== header[HEAD]) {
+        isCaught = true;
+        break;
+      }
+    } while (performance.now() - start < SPIN_MS);
+    Atomics.store(header, WAKE, 0);
+    this.#spins++;
+    if (isCaught) {
+      this.#caught++;
+      this.#spinMisses = 0;
+    } else {
+      if (this.#spinMisses < MAX_SPIN_BACKOFF) this.#spinMisses++;
+      this.#spinSkips = (1 << this.#spinMisses) - 1;
+    }
+    this.#drain(sink);
+  }
+
   /** Makes the ring's bytes up to `tail` readable, and wakes the reader unless a wake-up is pending. */
   #publish(tail: number): void {
     const header = this.#outHeader;
@@ -382,6 +473,7 @@ export class ThreadChannel {
   /** Takes a message the other end's channel posted, handing each data frame to `sink` in order. */
   receive(message: ChannelMessage, sink: DataSink): void {
     if (message === WAKE_UP) {
+      this.#sink = sink;
       const header = this.#inHeader;
       // A wake-up always follows the ring's message on the port.
       if (header !== undefined) Atomics.store(header, WAKE, 0);

@@ -28,7 +28,7 @@ export const threadPingPong = define<PingPongParams>({
   },
   notes: () => [
     'RTT = median iteration time / n (µs; lower is better). Target: kompact-ts RTT ≤ 1.3× raw-message-port (the "vs raw-message-port" column).',
-    "kompact-ts: a pinger on the main thread's system tells each ping, a number (built-in f64 serialiser), to `thread://worker:<n>/ponger`, a ponger on a worker system spawned in setup (bench/benchmarks/threads/ponger-worker.ts), which replies with the same number to `msg.sender`. Each message is one data frame, written straight into the channel's SharedArrayBuffer ring and published in the microtask after the scheduler's drain that wrote it, with a number posted to wake the other thread.",
+    "kompact-ts: a pinger on the main thread's system tells each ping, a number (built-in f64 serialiser), to `thread://worker:<n>/ponger`, a ponger on a worker system spawned in setup (bench/benchmarks/threads/ponger-worker.ts), which replies with the same number to `msg.sender`. Each message is one data frame, written straight into the channel's SharedArrayBuffer ring and published in the microtask after the scheduler's drain that wrote it, with a number posted to wake the other thread unless it is spinning for the reply (up to 0.1 ms after it published).",
     'raw-message-port: the main thread posts the number to a `Worker` whose code posts it back (structured clone of a number, no batching).',
   ],
   metrics: ({ n }, row) => [
@@ -69,7 +69,7 @@ export const threadThroughput = define<ThreadThroughputParams>({
   },
   notes: () => [
     'msgs/s counts pings and pongs (2 per round trip). Target: kompact-ts ≥ 5 M msgs/s at pipeline 1000.',
-    "kompact-ts: `pairs` pingers on the main thread's system, each with up to `pipeline` numbers in flight to its own ponger (`ponger-<i>`) on one worker system; frames are batched into the channel's SharedArrayBuffer ring, published after each scheduler drain and every 128 frames within one, so both threads work at once; a number posted on the port wakes the reader when it has no wake-up pending.",
+    "kompact-ts: `pairs` pingers on the main thread's system, each with up to `pipeline` numbers in flight to its own ponger (`ponger-<i>`) on one worker system; frames are batched into the channel's SharedArrayBuffer ring, published after each scheduler drain and every 128 frames within one, so both threads work at once; a number posted on the port wakes the reader when it has no wake-up pending, and a thread that has published and has nothing to read spins up to 0.1 ms on the ring for the reply before it sleeps.",
     'raw-message-port: the same pattern with one `postMessage` per message (a [pair, index] array) to a `Worker` that posts each back; 20,000 messages per pair (msgs/s compare across counts).',
   ],
   metrics: ({ msgsPerPair, pairs }, row) => [msgsPerSecond(2 * msgsPerPair * pairs, row.seconds)],
