@@ -64,6 +64,16 @@ export interface IterationPolicy {
    * target is not met (a noisy VM must not hold the whole run hostage); the result is flagged.
    */
   readonly maxTimedMs: number;
+  /**
+   * `before-each-iteration`: with `--expose-gc`, a full collection of the main thread's heap runs
+   * between `prepareIteration` and the clock (see {@link measure}). `none`: no forced collection, for
+   * benchmarks whose work runs on several threads (the harness can collect only the main thread's heap,
+   * so the sides would run in different states; and after each forced collection V8 had to optimise
+   * again the main side's code that runs once per iteration, inside the component's turn: B7b with one
+   * pair at pipeline 1,000 made 3.8-4.4 M msgs/s that way against 5.8-7.0 M without it, in four
+   * alternated runs of its iterations outside the harness).
+   */
+  readonly collection: 'before-each-iteration' | 'none';
 }
 
 /** Full runs: 3 discarded warm-ups, then 10–50 timed iterations until RSE ≤ 5 % (benchmarks.md §5). */
@@ -73,6 +83,7 @@ export const FULL_POLICY: IterationPolicy = {
   maxIterations: 50,
   rseTarget: 0.05,
   maxTimedMs: 30_000,
+  collection: 'before-each-iteration',
 };
 
 /** Smoke runs (CI): one iteration, no warm-up; it only has to complete. */
@@ -82,6 +93,7 @@ export const SMOKE_POLICY: IterationPolicy = {
   maxIterations: 1,
   rseTarget: Number.POSITIVE_INFINITY,
   maxTimedMs: Number.POSITIVE_INFINITY,
+  collection: 'before-each-iteration',
 };
 
 /** The timed iterations of one data point. */
@@ -151,7 +163,7 @@ export async function measure<P>(
   try {
     for (;;) {
       await benchmark.prepareIteration();
-      globalThis.gc?.();
+      if (policy.collection === 'before-each-iteration') globalThis.gc?.();
       const start = process.hrtime.bigint();
       await benchmark.runIteration();
       const timeMs = Number(process.hrtime.bigint() - start) / 1e6;

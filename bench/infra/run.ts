@@ -297,7 +297,11 @@ function table(
 function describePolicy(policy: IterationPolicy): string {
   if (policy.maxIterations === 1) return `one iteration${policy.warmups === 0 ? ', no warm-up' : ''}`;
   const rse = `${(policy.rseTarget * 100).toFixed(0)} %`;
-  return `${policy.warmups} warm-up${policy.warmups === 1 ? '' : 's'}, then ${policy.minIterations}–${policy.maxIterations} timed until RSE ≤ ${rse} or ${(policy.maxTimedMs / 1000).toFixed(0)} s of timed iterations`;
+  const collection =
+    policy.collection === 'none'
+      ? '; no forced collection between iterations (the work runs on several threads: see IterationPolicy.collection)'
+      : '';
+  return `${policy.warmups} warm-up${policy.warmups === 1 ? '' : 's'}, then ${policy.minIterations}–${policy.maxIterations} timed until RSE ≤ ${rse} or ${(policy.maxTimedMs / 1000).toFixed(0)} s of timed iterations${collection}`;
 }
 
 /**

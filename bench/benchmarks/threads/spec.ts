@@ -36,7 +36,7 @@ export const threadPingPong = define<PingPongParams>({
     perSecond('round-trips', 'round trips/s', n, row.seconds),
   ],
   comparedBy: [],
-  policy: (mode) => policyFor(mode, { maxTimedMs: 15_000 }),
+  policy: (mode) => policyFor(mode, { maxTimedMs: 15_000, collection: 'none' }),
   loaders: {
     'raw-message-port': async () => new (await import('./baseline.js')).RawMessagePortPingPong(),
     'kompact-ts': async () => new (await import('./kompact.js')).KompactThreadPingPong(),
@@ -74,7 +74,7 @@ export const threadThroughput = define<ThreadThroughputParams>({
   ],
   metrics: ({ msgsPerPair, pairs }, row) => [msgsPerSecond(2 * msgsPerPair * pairs, row.seconds)],
   comparedBy: ['pipeline', 'pairs'],
-  policy: (mode) => policyFor(mode, { maxTimedMs: 15_000 }),
+  policy: (mode) => policyFor(mode, { maxTimedMs: 15_000, collection: 'none' }),
   loaders: {
     'raw-message-port': async () => new (await import('./baseline.js')).RawMessagePortThroughput(),
     'kompact-ts': async () => new (await import('./kompact.js')).KompactThreadThroughput(),
@@ -146,7 +146,7 @@ export const parallelScaling = define<ScalingParams>({
     ...threadTimeMetrics(row),
   ],
   comparedBy: ['fibN'],
-  policy: (mode) => policyFor(mode, { maxTimedMs: 10_000 }),
+  policy: (mode) => policyFor(mode, { maxTimedMs: 10_000, collection: 'none' }),
   loaders: {
     'kompact-ts': async () => new (await import('./scaling.js')).MainThreadScaling(),
     'kompact-ts-workers': async () => new (await import('./scaling.js')).WorkerScaling(),
