@@ -772,6 +772,24 @@ async function startedSaver(
   return { saver, definition: made as CallbackSaver };
 }
 
+/**
+ * A started CallbackSaver under `key` told `n`, whose save the store holds (its write has begun) until
+ * `gate` is resolved.
+ */
+async function heldSave(
+  system: KompactSystem,
+  store: ProbeStore,
+  key: string,
+  n: number,
+): Promise<{ saver: Component<CallbackSaver>; definition: CallbackSaver; gate: { resolve: () => void } }> {
+  const { saver, definition } = await startedSaver(system, key);
+  const gate = deferred();
+  store.hold = gate.promise;
+  saver.actorRef().tell(n);
+  while (store.batches.length === 0) await new Promise((r) => setImmediate(r));
+  return { saver, definition, gate };
+}
+
 async function untilSeen(saver: Component<CallbackSaver>, count: number, what: string): Promise<void> {
   await within(
     (async () => {
@@ -787,11 +805,7 @@ describe('Saves acknowledged in a turn (ctx.saveSnapshot)', () => {
     const store = new ProbeStore();
     await withEnv(
       async ({ system }) => {
-        const { saver, definition } = await startedSaver(system, 'k');
-        const gate = deferred();
-        store.hold = gate.promise;
-        saver.actorRef().tell(1);
-        while (store.batches.length === 0) await new Promise((r) => setImmediate(r));
+        const { saver, definition, gate } = await heldSave(system, store, 'k', 1);
         await new Promise((r) => setTimeout(r, 5));
         assert.equal(definition.seen.length, 0, 'not told before the write settled');
         gate.resolve();
@@ -888,11 +902,7 @@ describe('Saves acknowledged in a turn (ctx.saveSnapshot)', () => {
     const store = new ProbeStore();
     await withEnv(
       async ({ system }) => {
-        const { saver, definition } = await startedSaver(system, 'k');
-        const gate = deferred();
-        store.hold = gate.promise;
-        saver.actorRef().tell(7);
-        while (store.batches.length === 0) await new Promise((r) => setImmediate(r));
+        const { saver, definition, gate } = await heldSave(system, store, 'k', 7);
         await system.killNotify(saver);
         gate.resolve();
         await system.snapshots.flush();

@@ -236,7 +236,8 @@ class Batch implements WriteSettler {
 // Set by the class's static block: shutdown's access to its private steps.
 let closeOf: (snapshots: Snapshots) => Promise<void>;
 let abandonOf: (snapshots: Snapshots, reason: string) => void;
-let saveNotifyingOf: <T, C>(
+/** The shape of {@link saveNotifying}. */
+type SaveNotifying = <T, C>(
   snapshots: Snapshots,
   key: string,
   value: T,
@@ -244,6 +245,7 @@ let saveNotifyingOf: <T, C>(
   listener: SaveListener<C>,
   onSaved: C,
 ) => void;
+let saveNotifyingOf: SaveNotifying;
 
 /**
  * A system's snapshots: values saved under string keys in its {@link SnapshotStore}, reachable as
@@ -662,16 +664,8 @@ export function closeSnapshots(snapshots: Snapshots): Promise<void> {
  *
  * @throws as `save` does for a bad key, serialiser or value (nothing is saved then).
  */
-export function saveNotifying<T, C>(
-  snapshots: Snapshots,
-  key: string,
-  value: T,
-  serialiser: Serialiser<T> | undefined,
-  listener: SaveListener<C>,
-  onSaved: C,
-): void {
+export const saveNotifying: SaveNotifying = (snapshots, key, value, serialiser, listener, onSaved) =>
   saveNotifyingOf(snapshots, key, value, serialiser, listener, onSaved);
-}
 
 /**
  * Shutdown waited long enough (called by the system, not part of the package's API): every save not yet
