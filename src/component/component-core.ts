@@ -60,7 +60,7 @@ type ControlEvent =
   | { readonly kind: 'spawn'; readonly future: () => PromiseLike<HandlerResult> }
   | { readonly kind: 'future-resolved'; readonly result: unknown }
   | { readonly kind: 'future-rejected'; readonly error: unknown }
-  | { readonly kind: 'saved'; readonly onSaved: OnSaved; readonly outcome: SaveOutcome };
+  | { readonly kind: 'saved' };
 
 /** The callback of `ctx.saveSnapshot`, run as a turn of the component. */
 type OnSaved = (outcome: SaveOutcome) => HandlerReturn;
@@ -127,6 +127,12 @@ class CoreExtras {
    * themselves): rejected with `PROMISE_DROPPED` when it faults or is destroyed, so none hangs.
    */
   heldAsks: HeldAsk | undefined = undefined;
+  /**
+   * The callbacks of `ctx.saveSnapshot` saves that have settled, each followed by its outcome, in the
+   * order their `saved` control events run them: no event object per acknowledgement (a thousand
+   * acknowledged together made a thousand, some of which lived long enough to be promoted).
+   */
+  settledSaves: RingBuffer<unknown> | undefined = undefined;
 }
 
 /**
@@ -168,6 +174,8 @@ const { onStart: noStart, onStop: noStop, onKill: noKill } = ComponentDefinition
 const START: ControlEvent = Object.freeze({ kind: 'start' });
 const STOP: ControlEvent = Object.freeze({ kind: 'stop' });
 const KILL: ControlEvent = Object.freeze({ kind: 'kill' });
+/** Runs the next of the core's settled `ctx.saveSnapshot` callbacks (see `CoreExtras.settledSaves`). */
+const SAVED: ControlEvent = Object.freeze({ kind: 'saved' });
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -470,7 +478,13 @@ export class ComponentCore
 
   /** A save of `ctx.saveSnapshot` settled: its callback runs in a turn (dropped once the component ended). */
   saveSettled(onSaved: OnSaved, outcome: SaveOutcome): void {
-    this.enqueueControl({ kind: 'saved', onSaved, outcome });
+    if (this.isFaultyOrDestroyed()) return;
+    const extras = this.more();
+    extras.settledSaves ??= new RingBuffer<unknown>(4);
+    const settled = extras.settledSaves;
+    settled.push(onSaved);
+    settled.push(outcome);
+    this.enqueueControl(SAVED);
   }
 
   spawnOff<I, R>(task: OffTask<I, R>, input: I): Promise<R> {
@@ -587,6 +601,13 @@ export class ComponentCore
       this.flags = flags | SCHEDULED;
       this.host.scheduler.schedule(this);
     }
+  }
+
+  /** Forgets the pending control events, and the settled saves whose `saved` events they held. */
+  private dropControl(): void {
+    this.control = undefined;
+    const settled = this.extras?.settledSaves;
+    if (settled !== undefined && settled.size > 0) settled.drain();
   }
 
   /** Enqueues a lifecycle or future event; control events run before anything else in a turn. */
@@ -783,7 +804,7 @@ export class ComponentCore
       }
       this.pendingPortEvents = 0;
     }
-    this.control = undefined;
+    this.dropControl();
   }
 
   // ---- ports -------------------------------------------------------------------------------------
@@ -1061,7 +1082,7 @@ export class ComponentCore
    * queue per component.
    */
   private killInTurn(count: number): number {
-    this.control = undefined;
+    this.dropControl();
     this.handleControl(KILL);
     return this.endTurn(count + 1);
   }
@@ -1106,9 +1127,12 @@ export class ComponentCore
       case 'future-rejected':
         return this.thrown(event.error, 'future', undefined);
       case 'saved': {
+        const settled = this.extras?.settledSaves as RingBuffer<unknown>;
+        const onSaved = settled.shift() as OnSaved;
+        const outcome = settled.shift() as SaveOutcome;
         let result: HandlerReturn;
         try {
-          result = event.onSaved.call(definition, event.outcome);
+          result = onSaved.call(definition, outcome);
         } catch (error) {
           return this.thrown(error, 'future', undefined);
         }
