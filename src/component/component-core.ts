@@ -463,12 +463,7 @@ export class ComponentCore
     this.enqueueControl({ kind: 'spawn', future });
   }
 
-  saveSnapshot<T>(
-    key: string,
-    value: T,
-    onSaved: (outcome: SaveOutcome) => HandlerReturn,
-    serialiser?: Serialiser<T>,
-  ): void {
+  saveSnapshot<T>(key: string, value: T, onSaved: OnSaved, serialiser?: Serialiser<T>): void {
     if (typeof onSaved !== 'function') {
       throw new TypeError(`Expected \`onSaved\` to be a function, got ${describeValue(onSaved)}`);
     }
