@@ -66,9 +66,14 @@ export type SaveOutcome =
 /** The one `saved` outcome: acknowledging a save allocates nothing for it. */
 const SAVED: SaveOutcome = Object.freeze({ kind: 'saved' });
 
+/** The outcome of saves that failed with `error`. */
+function failedOutcome(error: KompactError): SaveOutcome {
+  return Object.freeze({ kind: 'failed', error });
+}
+
 /**
- * Who is told when a notified save settles (a component's core, package-internal): `notify` gets the
- * callback given with the save and its outcome, once.
+ * Who is told when a notified save settles (a component's core, package-internal): `saveSettled` gets
+ * the callback given with the save and its outcome, once.
  */
 export interface SaveListener<C = unknown> {
   saveSettled(onSaved: C, outcome: SaveOutcome): void;
@@ -244,8 +249,7 @@ class Batch implements WriteSettler {
     const isLast = index + 1 === slices.length;
     const end = isLast ? this.noticeEnd : (slices[index + 1] as Slice).noticesFrom;
     if (slice.noticesFrom < end) {
-      const outcome: SaveOutcome =
-        failure === undefined ? SAVED : Object.freeze({ kind: 'failed', error: failure });
+      const outcome = failure === undefined ? SAVED : failedOutcome(failure);
       for (let i = slice.noticesFrom; i < end; i += 2) {
         (notices[i] as SaveListener).saveSettled(notices[i + 1], outcome);
         // Told: the batch no longer keeps the callback (or the component) alive.
@@ -475,10 +479,7 @@ export class Snapshots {
     checkKey(key);
     const chosen = checkSerialiser(serialiser);
     if (this.#closed !== undefined) {
-      const outcome: SaveOutcome = Object.freeze({
-        kind: 'failed',
-        error: closedError(`save snapshot ${key}`),
-      });
+      const outcome = failedOutcome(closedError(`save snapshot ${key}`));
       void RESOLVED.then(() => listener.saveSettled(onSaved, outcome));
       return;
     }
