@@ -20,6 +20,7 @@ export type Implementation =
   | 'kompact-ts-workers'
   | 'kompact-ts-await'
   | 'raw-loop'
+  | 'raw-loop-workers'
   | 'queue-microtask'
   | 'set-immediate'
   | 'set-timeout'
@@ -39,6 +40,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   'kompact-ts-workers',
   'kompact-ts-await',
   'raw-loop',
+  'raw-loop-workers',
   'queue-microtask',
   'set-immediate',
   'set-timeout',

@@ -51,3 +51,8 @@ export function parseLagParams(params: Params): LagParams {
     threadPriority: params.threadPriority === undefined ? 0 : nonNegativeInteger(params, 'threadPriority'),
   };
 }
+
+/** How many of `pairs` pairs worker `index` of `workers` runs: as even a split as there is. */
+export function shareOf(pairs: number, workers: number, index: number): number {
+  return Math.floor(pairs / workers) + (index < pairs % workers ? 1 : 0);
+}

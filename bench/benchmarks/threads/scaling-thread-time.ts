@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Observations } from '../../infra/harness.js';
 
 /** How long the calling thread has run on a core and waited for one, in milliseconds, since it started. */
 export type ThreadTime = { readonly runMs: number; readonly waitMs: number };
@@ -30,4 +31,30 @@ export function timeBetween(
 ): ThreadTime | undefined {
   if (before === undefined || after === undefined) return undefined;
   return { runMs: after.runMs - before.runMs, waitMs: after.waitMs - before.waitMs };
+}
+
+/** The workers' thread times over an iteration: summed, and the run time of the busiest one. */
+export type WorkersTime = ThreadTime & { readonly busiestRunMs: number };
+
+/**
+ * The thread times of one iteration's timed region (`wallMs` long): the parent's main thread, the
+ * workers' threads summed (zero on the main-thread rows), the busiest working thread's run time (the
+ * time the work would take if each thread had a core of its own), and how many cores they kept busy on
+ * average; the benchmark's observations (`parentRunMs`, `workersWaitMs`, `coresUsed`…).
+ */
+export function timeObservations(
+  parent: ThreadTime | undefined,
+  workers: WorkersTime | undefined,
+  wallMs: number,
+): Observations {
+  if (parent === undefined) return {};
+  const workersRunMs = workers?.runMs ?? 0;
+  return {
+    parentRunMs: parent.runMs,
+    parentWaitMs: parent.waitMs,
+    workersRunMs,
+    workersWaitMs: workers?.waitMs ?? 0,
+    busiestRunMs: workers?.busiestRunMs ?? parent.runMs,
+    coresUsed: (parent.runMs + workersRunMs) / wallMs,
+  };
 }

@@ -13,8 +13,14 @@ import { CountdownLatch } from '../../infra/latch.js';
 import { percentile } from '../../infra/stats.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
 import { KompactThroughputPingPong } from '../throughput-pingpong/kompact.js';
-import type { LagParams, ScalingParams } from './scaling-params.js';
-import { type ThreadTime, threadTime, timeBetween } from './scaling-thread-time.js';
+import { type LagParams, type ScalingParams, shareOf } from './scaling-params.js';
+import {
+  type ThreadTime,
+  threadTime,
+  timeBetween,
+  timeObservations,
+  type WorkersTime,
+} from './scaling-thread-time.js';
 import {
   CLEANUP,
   fibonacci,
@@ -42,32 +48,6 @@ class Call {
     readonly times: number,
     readonly latch: CountdownLatch,
   ) {}
-}
-
-/** The workers' thread times over an iteration: summed, and the run time of the busiest one. */
-type WorkersTime = ThreadTime & { readonly busiestRunMs: number };
-
-/**
- * The thread times of one iteration's timed region (`wallMs` long): the parent's main thread, the
- * workers' threads summed (zero on the main-thread rows), the busiest working thread's run time (the
- * time the work would take if each thread had a core of its own), and how many cores they kept busy on
- * average; the benchmark's observations (`parentRunMs`, `workersWaitMs`, `coresUsed`…).
- */
-function timeObservations(
-  parent: ThreadTime | undefined,
-  workers: WorkersTime | undefined,
-  wallMs: number,
-): Observations {
-  if (parent === undefined) return {};
-  const workersRunMs = workers?.runMs ?? 0;
-  return {
-    parentRunMs: parent.runMs,
-    parentWaitMs: parent.waitMs,
-    workersRunMs,
-    workersWaitMs: workers?.waitMs ?? 0,
-    busiestRunMs: workers?.busiestRunMs ?? parent.runMs,
-    coresUsed: (parent.runMs + workersRunMs) / wallMs,
-  };
 }
 
 /** Sends a call's messages from the main thread's system and collects their answers. */
@@ -114,11 +94,6 @@ async function call(
   answersPerTell = 1,
 ): Promise<number> {
   return (await ask(caller, targets, value, times, answersPerTell)).sum;
-}
-
-/** How many of `pairs` pairs worker `index` of `workers` runs: as even a split as there is. */
-function shareOf(pairs: number, workers: number, index: number): number {
-  return Math.floor(pairs / workers) + (index < pairs % workers ? 1 : 0);
 }
 
 /** Answers `n` with fib(n) on the main thread's system (B7c's single-thread Fibonacci). */
