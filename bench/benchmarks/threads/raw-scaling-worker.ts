@@ -3,14 +3,8 @@
 // one step per command the parent posts; no kompact-ts in the thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RawLoopThroughputPingPong } from '../throughput-pingpong/baseline.js';
+import type { ScalingWorkerData } from './scaling-params.js';
 import { threadTime, timeBetween } from './scaling-thread-time.js';
-
-/** What the parent gives each worker: its number of pairs and B2's sizes. */
-export type RawScalingWorkerData = {
-  readonly pairs: number;
-  readonly msgsPerPair: number;
-  readonly pipeline: number;
-};
 
 /** A step the parent asks for: make the pairs (untimed), run them (timed), check and drop them. */
 export type RawScalingCommand = 'prepare' | 'run' | 'cleanup';
@@ -22,7 +16,7 @@ export type RawScalingReply =
 
 const port = parentPort;
 if (port !== null) {
-  const data = workerData as RawScalingWorkerData;
+  const data = workerData as ScalingWorkerData;
   const pingPong = new RawLoopThroughputPingPong();
   pingPong.setup({ ...data, staticOnly: false });
   port.on('message', (command: RawScalingCommand) => {

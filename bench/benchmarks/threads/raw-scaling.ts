@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Benchmark, Observations } from '../../infra/harness.js';
-import { RawLoopThroughputPingPong } from '../throughput-pingpong/baseline.js';
-import type { RawScalingCommand, RawScalingReply, RawScalingWorkerData } from './raw-scaling-worker.js';
-import { type ScalingParams, shareOf } from './scaling-params.js';
+import type { RawScalingCommand, RawScalingReply } from './raw-scaling-worker.js';
+import { type ScalingParams, type ScalingWorkerData, shareOf } from './scaling-params.js';
 import {
   type ThreadTime,
   threadTime,
@@ -11,44 +10,12 @@ import {
   type WorkersTime,
 } from './scaling-thread-time.js';
 
-// B7c's plain-Node rows (ping-pong only): B2's raw-loop baseline on the main thread, and the same loop
-// in W plain `worker_threads` workers with the pairs split as kompact-ts-workers splits them. Their
-// ratio is what this machine gives the message pattern itself when a second thread joins.
+// B7c's raw-loop-workers rows (ping-pong only): B2's raw-loop baseline in W plain `worker_threads`
+// workers, the pairs split as kompact-ts-workers splits them (the raw-loop row is scaling.ts'
+// MainThreadScaling with that baseline). Against the raw-loop row they say what this machine gives the
+// message pattern itself when a second thread joins.
 
 const WORKER_MODULE = new URL('./raw-scaling-worker.js', import.meta.url);
-
-/** B7c's raw-loop row: B2's raw ready loop on the main thread, with its thread time. */
-export class RawMainScaling implements Benchmark<ScalingParams> {
-  readonly #pingPong = new RawLoopThroughputPingPong();
-  #time: ThreadTime | undefined;
-  #wallMs = 0;
-
-  setup({ msgsPerPair, pipeline, pairs }: ScalingParams): void {
-    this.#pingPong.setup({ msgsPerPair, pipeline, pairs, staticOnly: false });
-  }
-
-  prepareIteration(): void {
-    this.#pingPong.prepareIteration();
-  }
-
-  async runIteration(): Promise<void> {
-    const before = threadTime();
-    const startMs = performance.now();
-    await this.#pingPong.runIteration();
-    this.#wallMs = performance.now() - startMs;
-    this.#time = timeBetween(before, threadTime());
-  }
-
-  cleanupIteration(): void {
-    this.#pingPong.cleanupIteration();
-  }
-
-  iterationObservations(): Observations {
-    return timeObservations(this.#time, undefined, this.#wallMs);
-  }
-
-  teardown(): void {}
-}
 
 /** One worker of {@link RawWorkerScaling}: posts a command and resolves with the worker's reply. */
 class RawWorker {
@@ -56,7 +23,7 @@ class RawWorker {
   #pending: { resolve(reply: RawScalingReply): void; reject(error: Error): void } | undefined;
   #failure: Error | undefined;
 
-  constructor(data: RawScalingWorkerData) {
+  constructor(data: ScalingWorkerData) {
     this.#worker = new Worker(WORKER_MODULE, { workerData: data });
     this.#worker.on('message', (reply: RawScalingReply) => {
       const pending = this.#pending;

@@ -56,3 +56,10 @@ export function parseLagParams(params: Params): LagParams {
 export function shareOf(pairs: number, workers: number, index: number): number {
   return Math.floor(pairs / workers) + (index < pairs % workers ? 1 : 0);
 }
+
+/** What the parent gives each B7c worker (kompact-ts or plain): its number of pairs and B2's sizes. */
+export type ScalingWorkerData = {
+  readonly pairs: number;
+  readonly msgsPerPair: number;
+  readonly pipeline: number;
+};

@@ -13,14 +13,8 @@ import {
 } from '../../../src/index.js';
 import { CountdownLatch } from '../../infra/latch.js';
 import { Pinger, Ponger, Run } from '../throughput-pingpong/kompact.js';
+import type { ScalingWorkerData } from './scaling-params.js';
 import { type ThreadTime, threadTime, timeBetween } from './scaling-thread-time.js';
-
-/** What the parent gives each worker: its number of pairs and B2's sizes. */
-export type ScalingWorkerData = {
-  readonly pairs: number;
-  readonly msgsPerPair: number;
-  readonly pipeline: number;
-};
 
 /** The driver's commands, each a number told to `driver`; the driver answers each with a number. */
 export const PREPARE = 1;

@@ -13,7 +13,8 @@ import { CountdownLatch } from '../../infra/latch.js';
 import { percentile } from '../../infra/stats.js';
 import { buildBenchSystem } from '../shared/kompact-system.js';
 import { KompactThroughputPingPong } from '../throughput-pingpong/kompact.js';
-import { type LagParams, type ScalingParams, shareOf } from './scaling-params.js';
+import type { ThroughputPingPongParams } from '../throughput-pingpong/params.js';
+import { type LagParams, type ScalingParams, type ScalingWorkerData, shareOf } from './scaling-params.js';
 import {
   type ThreadTime,
   threadTime,
@@ -28,7 +29,6 @@ import {
   PREPARE,
   RUN,
   RUN_SINCE_MARK,
-  type ScalingWorkerData,
   WAIT_SINCE_MARK,
 } from './scaling-worker.js';
 
@@ -103,20 +103,30 @@ class LocalFibonacci extends ComponentDefinition {
   }
 }
 
-/** B7c on the main thread's system alone (`workers` 0): B2's kompact-ts, or fib through a local path. */
+/**
+ * B7c on the main thread alone (`workers` 0): B2's pairs (kompact-ts', or the plain loop `makePingPong`
+ * makes, for the raw-loop row), or fib through a local path on the main thread's system.
+ */
 export class MainThreadScaling implements Benchmark<ScalingParams> {
+  readonly #makePingPong: () => Benchmark<ThroughputPingPongParams>;
   #params: ScalingParams | undefined;
-  #pingPong: KompactThroughputPingPong | undefined;
+  #pingPong: Benchmark<ThroughputPingPongParams> | undefined;
   #system: KompactSystem | undefined;
   #caller: Component<Caller> | undefined;
   #fib: ActorPath | undefined;
   #time: ThreadTime | undefined;
   #wallMs = 0;
 
+  constructor(
+    makePingPong: () => Benchmark<ThroughputPingPongParams> = () => new KompactThroughputPingPong(),
+  ) {
+    this.#makePingPong = makePingPong;
+  }
+
   async setup(params: ScalingParams): Promise<void> {
     this.#params = params;
     if (params.fibN === 0) {
-      this.#pingPong = new KompactThroughputPingPong();
+      this.#pingPong = this.#makePingPong();
       const { msgsPerPair, pipeline, pairs } = params;
       await this.#pingPong.setup({ msgsPerPair, pipeline, pairs, staticOnly: false });
       return;
@@ -147,8 +157,8 @@ export class MainThreadScaling implements Benchmark<ScalingParams> {
     this.#time = timeBetween(before, threadTime());
   }
 
-  async cleanupIteration(): Promise<void> {
-    await this.#pingPong?.cleanupIteration();
+  async cleanupIteration(isLastIteration: boolean, timeMs: number): Promise<void> {
+    await this.#pingPong?.cleanupIteration(isLastIteration, timeMs);
   }
 
   iterationObservations(): Observations {

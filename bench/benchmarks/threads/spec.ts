@@ -164,7 +164,11 @@ export const parallelScaling = define<ScalingParams>({
   loaders: {
     'kompact-ts': async () => new (await import('./scaling.js')).MainThreadScaling(),
     'kompact-ts-workers': async () => new (await import('./scaling.js')).WorkerScaling(),
-    'raw-loop': async () => new (await import('./raw-scaling.js')).RawMainScaling(),
+    'raw-loop': async () => {
+      const { MainThreadScaling } = await import('./scaling.js');
+      const { RawLoopThroughputPingPong } = await import('../throughput-pingpong/baseline.js');
+      return new MainThreadScaling(() => new RawLoopThroughputPingPong());
+    },
     'raw-loop-workers': async () => new (await import('./raw-scaling.js')).RawWorkerScaling(),
   },
 });
