@@ -71,7 +71,8 @@ export interface IterationPolicy {
    * so the sides would run in different states; and after each forced collection V8 had to optimise
    * again the main side's code that runs once per iteration, inside the component's turn: B7b with one
    * pair at pipeline 1,000 made 3.8-4.4 M msgs/s that way against 5.8-7.0 M without it, in four
-   * alternated runs of its iterations outside the harness).
+   * alternated runs of its iterations outside the harness), and for B3, whose iterations end with no
+   * object of the actors' classes alive (see its notes).
    */
   readonly collection: 'before-each-iteration' | 'none';
 }

@@ -1,4 +1,4 @@
-import { type Benchmark, type Observations, VARIANT_TIME_PREFIX } from './harness.js';
+import { type Benchmark, type IterationPolicy, type Observations, VARIANT_TIME_PREFIX } from './harness.js';
 
 /** One side of an {@link Interleaved} benchmark: the label its table row gets, and the benchmark. */
 export interface Side<P> {
@@ -13,7 +13,8 @@ export interface Side<P> {
  * shared VM easily exceeds a 5 % difference between two processes, then hits both sides alike.
  *
  * @remarks Each side runs its whole sequence inside this benchmark's iteration: `prepareIteration`,
- * a full collection (with `--expose-gc`), the timed `runIteration`, `cleanupIteration`. So both sides
+ * a full collection (with `--expose-gc`, when the policy's `collection` asks for one), the timed
+ * `runIteration`, `cleanupIteration`. So both sides
  * see exactly the same sequence of events before their timed part; preparing both first and cleaning
  * both up afterwards made whichever ran first after the iteration boundary ~30 % slower or faster.
  * The harness's own iteration time (both sides plus their preparation) only drives its stopping rule.
@@ -21,13 +22,15 @@ export interface Side<P> {
 export class Interleaved<P> implements Benchmark<P> {
   readonly #base: Side<P>;
   readonly #variant: Side<P>;
+  readonly #collection: IterationPolicy['collection'];
   #iteration = 0;
   #baseMs = 0;
   #variantMs = 0;
 
-  constructor(base: Side<P>, variant: Side<P>) {
+  constructor(base: Side<P>, variant: Side<P>, collection: IterationPolicy['collection']) {
     this.#base = base;
     this.#variant = variant;
+    this.#collection = collection;
   }
 
   async setup(params: P): Promise<void> {
@@ -41,8 +44,8 @@ export class Interleaved<P> implements Benchmark<P> {
     const isBaseFirst = this.#iteration++ % 2 === 0;
     const first = isBaseFirst ? this.#base : this.#variant;
     const second = isBaseFirst ? this.#variant : this.#base;
-    const firstMs = await runSide(first.benchmark);
-    const secondMs = await runSide(second.benchmark);
+    const firstMs = await runSide(first.benchmark, this.#collection);
+    const secondMs = await runSide(second.benchmark, this.#collection);
     this.#baseMs = isBaseFirst ? firstMs : secondMs;
     this.#variantMs = isBaseFirst ? secondMs : firstMs;
   }
@@ -67,9 +70,12 @@ export class Interleaved<P> implements Benchmark<P> {
 }
 
 /** One side's whole iteration; returns the time of its `runIteration` in milliseconds. */
-async function runSide<P>(benchmark: Benchmark<P>): Promise<number> {
+async function runSide<P>(
+  benchmark: Benchmark<P>,
+  collection: IterationPolicy['collection'],
+): Promise<number> {
   await benchmark.prepareIteration();
-  globalThis.gc?.();
+  if (collection === 'before-each-iteration') globalThis.gc?.();
   const start = process.hrtime.bigint();
   await benchmark.runIteration();
   const timeMs = Number(process.hrtime.bigint() - start) / 1e6;

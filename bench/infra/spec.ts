@@ -169,7 +169,8 @@ export interface Definition<P extends Params> {
   readonly peerKey?: string;
   /** Processes per point of kompact-ts and the baselines in full mode (default 1; peers always 1). */
   readonly processes?: number;
-  readonly loaders: Partial<Record<Implementation, () => Promise<Benchmark<P>>>>;
+  /** One loader per implementation; it is given the point's policy (e.g. for {@link withAndWithoutRecoveryFunction}). */
+  readonly loaders: Partial<Record<Implementation, (policy: IterationPolicy) => Promise<Benchmark<P>>>>;
 }
 
 function rowView(label: string, summary: Summary, measurement: Measurement): RowView {
@@ -236,7 +237,7 @@ export function define<P extends Params>(definition: Definition<P>): BenchmarkSp
     measure: async (implementation, params, policy) => {
       const loader = definition.loaders[implementation];
       if (loader === undefined) throw new Error(`${id} has no \`${implementation}\` implementation`);
-      return measure(await loader(), parse(params), policy);
+      return measure(await loader(policy), parse(params), policy);
     },
   };
 }
@@ -279,13 +280,17 @@ export const perSecond = (metric: string, unit: string, count: number, seconds: 
 export const msgsPerSecond = (messages: number, seconds: number): Metric =>
   perSecond('throughput', 'msgs/s', messages, seconds);
 
-/** Two kompact-ts benchmarks run interleaved in one process: without and with a recovery function. */
+/**
+ * Two kompact-ts benchmarks run interleaved in one process: without and with a recovery function;
+ * each side is collected before its timed part as `policy` says.
+ */
 export function withAndWithoutRecoveryFunction<P>(
   make: (withRecoveryFunction: boolean) => Benchmark<P>,
+  policy: IterationPolicy,
 ): Promise<Benchmark<P>> {
   return import('./interleave.js').then(({ Interleaved }) => {
     const base: Side<P> = { label: 'kompact-ts', benchmark: make(false) };
     const variant: Side<P> = { label: WITH_RECOVERY_FUNCTION, benchmark: make(true) };
-    return new Interleaved(base, variant);
+    return new Interleaved(base, variant, policy.collection);
   });
 }

@@ -62,10 +62,11 @@ export const supervisionOverhead = define<PingPongParams>({
   policy: (mode) => policyFor(mode, { warmups: 2, minIterations: 30, maxIterations: 60, maxTimedMs: 20_000 }),
   loaders: {
     'raw-loop': async () => new (await import('../pingpong/baseline.js')).BaselinePingPong('raw-loop'),
-    'kompact-ts': async () => {
+    'kompact-ts': async (policy) => {
       const { KompactPingPong } = await import('../pingpong/kompact.js');
       return withAndWithoutRecoveryFunction(
         (withRecoveryFunction) => new KompactPingPong({ withRecoveryFunction }),
+        policy,
       );
     },
   },
