@@ -299,7 +299,7 @@ function describePolicy(policy: IterationPolicy): string {
   const rse = `${(policy.rseTarget * 100).toFixed(0)} %`;
   const collection =
     policy.collection === 'none'
-      ? '; no forced collection between iterations (the work runs on several threads: see IterationPolicy.collection)'
+      ? '; no forced collection between iterations (see IterationPolicy.collection and the notes)'
       : '';
   return `${policy.warmups} warm-up${policy.warmups === 1 ? '' : 's'}, then ${policy.minIterations}–${policy.maxIterations} timed until RSE ≤ ${rse} or ${(policy.maxTimedMs / 1000).toFixed(0)} s of timed iterations${collection}`;
 }
