@@ -69,8 +69,11 @@ export class Interleaved<P> implements Benchmark<P> {
   }
 }
 
-/** One side's whole iteration; returns the time of its `runIteration` in milliseconds. */
-async function runSide<P>(
+/**
+ * One side's whole iteration (preparation, a collection if `collection` asks for one, the timed run,
+ * cleanup); returns the time of its `runIteration` in milliseconds.
+ */
+export async function runSide<P>(
   benchmark: Benchmark<P>,
   collection: IterationPolicy['collection'],
 ): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Benchmark } from '../../infra/harness.js';
+import { runSide } from '../../infra/interleave.js';
 import { positiveInteger } from '../../infra/params.js';
-import { median } from '../../infra/stats.js';
+import { median, summarise } from '../../infra/stats.js';
 import { RawLoopThroughputPingPong } from '../throughput-pingpong/baseline.js';
 import { RawWorkerScaling } from './raw-scaling.js';
 import { MainThreadScaling, WorkerScaling } from './scaling.js';
@@ -22,25 +23,13 @@ interface Row {
   readonly timesMs: number[];
 }
 
-/** One untimed-preparation, timed-run, cleanup cycle of `row`; returns the run's time in ms. */
-async function runOnce(row: Row): Promise<number> {
-  await row.benchmark.prepareIteration();
-  const startMs = performance.now();
-  await row.benchmark.runIteration();
-  const timeMs = performance.now() - startMs;
-  await row.benchmark.cleanupIteration(false, timeMs);
-  return timeMs;
-}
-
 /** Runs `first` then `second`, or the other way round on odd rounds, and records both times. */
 async function runPair(first: Row, second: Row, round: number): Promise<void> {
   for (const row of round % 2 === 0 ? [first, second] : [second, first]) {
-    const timeMs = await runOnce(row);
+    const timeMs = await runSide(row.benchmark, 'none');
     if (round >= WARM_UP_ROUNDS) row.timesMs.push(timeMs);
   }
 }
-
-const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 /** The ratios of a main-thread row to its worker row: of medians, of means, and the median paired ratio. */
 function ratios(main: Row, workers: Row): string {
@@ -48,7 +37,7 @@ function ratios(main: Row, workers: Row): string {
   return [
     `${median(main.timesMs).toFixed(1)} → ${median(workers.timesMs).toFixed(1)} ms`,
     `${(median(main.timesMs) / median(workers.timesMs)).toFixed(2)}×`,
-    `${(mean(main.timesMs) / mean(workers.timesMs)).toFixed(2)}×`,
+    `${(summarise(main.timesMs).mean / summarise(workers.timesMs).mean).toFixed(2)}×`,
     `${median(paired).toFixed(2)}×`,
   ].join(' | ');
 }
